@@ -1,0 +1,34 @@
+export type {
+  Bus,
+  BusStatus,
+  MessageHandler,
+  MessageInfo,
+  RequestHandler,
+  RequestOptions,
+  StatusListener,
+  SubscribeOptions,
+  Subscription,
+} from "./bus.js";
+export { DEFAULT_MAX_PAYLOAD, DEFAULT_REQUEST_TIMEOUT_MS, ERROR_HEADER } from "./bus.js";
+export { type Codec, jsonCodec } from "./codec.js";
+export { LocalHub } from "./local/hub.js";
+export { LocalBus, type LocalBusOptions } from "./local/local-bus.js";
+export { NatsBus, type NatsBusOptions } from "./nats/nats-bus.js";
+export { type BusSelection, createBus, NATS_URL_ENV, selectedNatsUrl } from "./select.js";
+export {
+  allDeskReports,
+  allHeartbeats,
+  allMarketData,
+  assertPublishSubject,
+  assertSubscribeSubject,
+  control,
+  deskBalance,
+  deskOrder,
+  deskReport,
+  heartbeat,
+  holderProposal,
+  type MarketDataKind,
+  marketData,
+  subjectMatches,
+  token,
+} from "./subjects.js";

@@ -1,0 +1,296 @@
+/**
+ * NatsBus: the Bus over a real NATS connection (@nats-io/transport-node v3). Reconnects forever
+ * (`maxReconnectAttempts: -1`); subscriptions resume after a reconnect, and connection changes
+ * are surfaced as BusStatus events. Error replies carry the `Crypy-Error` header, so a successful
+ * reply is just the payload: no envelope on the hot path.
+ */
+import {
+  connect,
+  headers,
+  type NatsConnection,
+  type Subscription as NatsSubscription,
+  type Status,
+} from "@nats-io/transport-node";
+import {
+  ClosedError,
+  errorFromWire,
+  NetworkError,
+  PayloadTooLargeError,
+} from "../../domain/errors.js";
+import { childLogger, type Logger } from "../../log/logger.js";
+import {
+  type Bus,
+  type BusStatus,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  ERROR_HEADER,
+  type MessageHandler,
+  type RequestHandler,
+  type RequestOptions,
+  type StatusListener,
+  type SubscribeOptions,
+  type Subscription,
+} from "../bus.js";
+import { type Codec, jsonCodec } from "../codec.js";
+import { type Dispatch, messageDispatch, requestDispatch } from "../dispatch.js";
+import type { Reply } from "../reply.js";
+import { assertPublishSubject, assertSubscribeSubject } from "../subjects.js";
+import { fromNatsError } from "./nats-errors.js";
+
+export interface NatsBusOptions {
+  /** Connection name shown by the server (`nats server report connections`). */
+  name?: string;
+  codec?: Codec;
+  logger?: Logger;
+  /** Milliseconds between reconnect attempts; default 2000 (nats.js default). */
+  reconnectTimeWaitMs?: number;
+}
+
+/** Maps nats.js status events onto BusStatus; pings and cluster updates are not ours to report. */
+function toBusStatus(s: Status): BusStatus | undefined {
+  switch (s.type) {
+    case "disconnect":
+      return { type: "disconnected", server: s.server };
+    case "reconnecting":
+      return { type: "reconnecting" };
+    case "reconnect":
+      return { type: "reconnected", server: s.server };
+    case "ldm":
+      return { type: "lame_duck", server: s.server };
+    case "staleConnection":
+      return { type: "stale" };
+    case "slowConsumer":
+      return { type: "slow_consumer", subject: s.sub.getSubject(), pending: s.pending };
+    case "error":
+      return { type: "error", error: s.error };
+    case "close":
+      return { type: "closed" };
+    default:
+      return undefined;
+  }
+}
+
+export class NatsBus implements Bus {
+  readonly kind = "nats" as const;
+  private readonly log: Logger;
+  private readonly subscriptions = new Set<NatsSubscription>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly listeners = new Set<StatusListener>();
+  private draining: Promise<void> | undefined;
+  private closedEmitted = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly codec: Codec,
+    log: Logger,
+  ) {
+    this.log = log;
+    void this.pumpStatus();
+    void nc.closed().then((err) => {
+      if (err) this.emit({ type: "error", error: err });
+      this.emitClosed();
+    });
+  }
+
+  /** Connects to `url` (comma-separated for a cluster). Fails with NetworkError naming the URL. */
+  static async connect(url: string, options: NatsBusOptions = {}): Promise<NatsBus> {
+    const log = options.logger ?? childLogger("bus", { bus: "nats" });
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: url.split(",").map((s) => s.trim()),
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: options.reconnectTimeWaitMs ?? 2_000,
+        ...(options.name === undefined ? {} : { name: options.name }),
+      });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new NetworkError(`cannot connect to NATS at ${url}: ${reason}`, { cause: err });
+    }
+    log.debug({ server: nc.getServer() }, "connected to NATS");
+    return new NatsBus(nc, options.codec ?? jsonCodec, log);
+  }
+
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
+  get isClosed(): boolean {
+    return this.nc.isClosed();
+  }
+
+  publish(subject: string, data: unknown): void {
+    this.publishBytes(subject, this.codec.encode(data));
+  }
+
+  publishBytes(subject: string, payload: Uint8Array): void {
+    if (this.nc.isClosed()) {
+      throw new ClosedError(`cannot publish on ${subject}: the bus is closed`);
+    }
+    assertPublishSubject(subject);
+    this.checkSize(subject, payload);
+    this.nc.publish(subject, payload);
+  }
+
+  subscribe<T = unknown>(
+    subject: string,
+    handler: MessageHandler<T>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    const dispatch = messageDispatch(this.codec, this.log, handler as MessageHandler, this.track);
+    return this.add(subject, options.queue, dispatch);
+  }
+
+  serve<Req = unknown, Res = unknown>(
+    subject: string,
+    handler: RequestHandler<Req, Res>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    const dispatch = requestDispatch(
+      this.codec,
+      this.maxPayload,
+      this.log,
+      handler as RequestHandler,
+      this.respond,
+      this.track,
+    );
+    return this.add(subject, options.queue, dispatch);
+  }
+
+  async request<Res = unknown, Req = unknown>(
+    subject: string,
+    data: Req,
+    options: RequestOptions = {},
+  ): Promise<Res> {
+    if (this.nc.isClosed() || this.draining !== undefined) {
+      throw new ClosedError(`cannot request on ${subject}: the bus is closed or draining`);
+    }
+    assertPublishSubject(subject);
+    const payload = this.codec.encode(data);
+    this.checkSize(subject, payload);
+    const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    let msg: Awaited<ReturnType<NatsConnection["request"]>>;
+    try {
+      msg = await this.nc.request(subject, payload, { timeout });
+    } catch (err) {
+      throw fromNatsError(err, subject);
+    }
+    const decoded = this.codec.decode(msg.data);
+    if (msg.headers?.has(ERROR_HEADER)) throw errorFromWire(decoded);
+    return decoded as Res;
+  }
+
+  async flush(): Promise<void> {
+    try {
+      await this.nc.flush();
+    } catch (err) {
+      throw fromNatsError(err, "flush");
+    }
+  }
+
+  drain(): Promise<void> {
+    if (this.nc.isClosed()) return Promise.resolve();
+    this.draining ??= this.runDrain();
+    return this.draining;
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.close();
+    this.emitClosed();
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The underlying nats.js connection, for JetStream and KV clients built on the same socket. */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  private async runDrain(): Promise<void> {
+    this.emit({ type: "draining" });
+    // Our subscriptions first, so every message already sent to them is handled, then the
+    // handlers' async work (replies still go out), then the connection itself.
+    await Promise.allSettled([...this.subscriptions].map((s) => s.drain()));
+    do {
+      await Promise.allSettled([...this.inFlight]);
+    } while (this.inFlight.size > 0);
+    if (!this.nc.isClosed()) await this.nc.drain();
+    this.emitClosed();
+  }
+
+  private add(subject: string, queue: string | undefined, dispatch: Dispatch): Subscription {
+    if (this.nc.isClosed() || this.draining !== undefined) {
+      throw new ClosedError(`cannot subscribe to ${subject}: the bus is closed or draining`);
+    }
+    assertSubscribeSubject(subject);
+    const sub = this.nc.subscribe(subject, {
+      ...(queue === undefined ? {} : { queue }),
+      callback: (err, msg) => {
+        if (err) {
+          this.log.error({ subject, err }, "subscription error");
+          return;
+        }
+        dispatch(msg.subject, msg.data, msg.reply);
+      },
+    });
+    this.subscriptions.add(sub);
+    void sub.closed.then(
+      () => this.subscriptions.delete(sub),
+      () => this.subscriptions.delete(sub),
+    );
+    return { subject, unsubscribe: () => sub.unsubscribe() };
+  }
+
+  private readonly respond = (reply: string, answer: Reply): void => {
+    if (answer.isError) {
+      const h = headers();
+      h.set(ERROR_HEADER, "1");
+      this.nc.publish(reply, answer.bytes, { headers: h });
+    } else {
+      this.nc.publish(reply, answer.bytes);
+    }
+  };
+
+  private checkSize(subject: string, payload: Uint8Array): void {
+    const limit = this.maxPayload;
+    if (payload.length > limit) {
+      throw new PayloadTooLargeError(
+        `payload on ${subject} is ${payload.length} bytes; the server's limit is ${limit}`,
+      );
+    }
+  }
+
+  private readonly track = (work: Promise<unknown>): void => {
+    this.inFlight.add(work);
+    const done = () => this.inFlight.delete(work);
+    work.then(done, done);
+  };
+
+  private async pumpStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      const status = toBusStatus(s);
+      if (status === undefined || status.type === "closed") continue;
+      this.log.info({ status: status.type }, "bus status");
+      this.emit(status);
+    }
+  }
+
+  private emitClosed(): void {
+    if (this.closedEmitted) return;
+    this.closedEmitted = true;
+    this.emit({ type: "closed" });
+  }
+
+  private emit(status: BusStatus): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(status);
+      } catch (err) {
+        this.log.error({ err, status: status.type }, "a bus status listener threw");
+      }
+    }
+  }
+}
