@@ -5,11 +5,11 @@
 import { BadPayloadError } from "../domain/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { MessageHandler, MessageInfo, RequestHandler } from "./bus.js";
-import type { Codec } from "./codec.js";
-import { buildReply, errorReply, type Reply } from "./reply.js";
+import { decode, type Payload } from "./codec.js";
+import { buildReply, type Encode, errorReply, type Reply } from "./reply.js";
 
-/** Receives raw bytes from a transport. */
-export type Dispatch = (subject: string, bytes: Uint8Array, reply: string | undefined) => void;
+/** Receives a payload from a transport. */
+export type Dispatch = (subject: string, payload: Payload, reply: string | undefined) => void;
 
 /** Registers an in-flight async handler so that drain can wait for it. */
 export type Track = (work: Promise<unknown>) => void;
@@ -22,18 +22,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
 }
 
-export function messageDispatch(
-  codec: Codec,
-  log: Logger,
-  handler: MessageHandler,
-  track: Track,
-): Dispatch {
+export function messageDispatch(log: Logger, handler: MessageHandler, track: Track): Dispatch {
   const failed = (subject: string, err: unknown) =>
     log.error({ subject, err }, "message handler failed; the subscription continues");
-  return (subject, bytes, reply) => {
+  return (subject, payload, reply) => {
     let data: unknown;
     try {
-      data = codec.decode(bytes);
+      data = decode(payload);
     } catch (err) {
       log.warn({ subject, err }, "dropped a payload that does not decode");
       return;
@@ -50,7 +45,7 @@ export function messageDispatch(
 }
 
 export function requestDispatch(
-  codec: Codec,
+  encode: Encode,
   maxPayload: number,
   log: Logger,
   handler: RequestHandler,
@@ -64,21 +59,21 @@ export function requestDispatch(
       log.warn({ subject, err }, "could not send a reply");
     }
   };
-  return (subject, bytes, reply) => {
+  return (subject, payload, reply) => {
     let data: unknown;
     try {
-      data = codec.decode(bytes);
+      data = decode(payload);
     } catch (err) {
       log.warn({ subject, err }, "refused a request whose payload does not decode");
       if (reply !== undefined) {
         const bad = err instanceof BadPayloadError ? err : new BadPayloadError(String(err));
-        send(subject, reply, errorReply(codec, bad));
+        send(subject, reply, errorReply(encode, bad));
       }
       return;
     }
     const info = infoOf(subject, reply);
     track(
-      buildReply(codec, maxPayload, handler, data, info).then((answer) => {
+      buildReply(encode, maxPayload, handler, data, info).then((answer) => {
         if (reply !== undefined) send(subject, reply, answer);
         else if (answer.isError) {
           log.warn({ subject }, "a request handler failed on a message that had no reply subject");

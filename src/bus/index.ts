@@ -10,7 +10,7 @@ export type {
   Subscription,
 } from "./bus.js";
 export { DEFAULT_MAX_PAYLOAD, DEFAULT_REQUEST_TIMEOUT_MS, ERROR_HEADER } from "./bus.js";
-export { type Codec, jsonCodec } from "./codec.js";
+export { decode, encode, encodeText, type Payload } from "./codec.js";
 export { LocalHub } from "./local/hub.js";
 export { LocalBus, type LocalBusOptions } from "./local/local-bus.js";
 export { NatsBus, type NatsBusOptions } from "./nats/nats-bus.js";

@@ -1,23 +1,26 @@
 /**
- * Turns a request handler's outcome into reply bytes, identically for both buses: a value is
- * encoded as-is; a thrown error (or a reply that cannot be sent) becomes an error reply carrying
+ * Turns a request handler's outcome into a reply, identically for both buses: a value is encoded
+ * as-is; a thrown error (or a reply that cannot be sent) becomes an error reply carrying
  * `{code, message}`, flagged so the requester rethrows it as the same class.
  */
 import { errorToWire, PayloadTooLargeError } from "../domain/errors.js";
 import type { MessageInfo, RequestHandler } from "./bus.js";
-import type { Codec } from "./codec.js";
+import { exceedsBytes, type Payload } from "./codec.js";
 
 export interface Reply {
-  bytes: Uint8Array;
+  payload: Payload;
   isError: boolean;
 }
 
-export function errorReply(codec: Codec, err: unknown): Reply {
-  return { bytes: codec.encode(errorToWire(err)), isError: true };
+/** The bus's encoder: bytes for NATS, JSON text in-process. */
+export type Encode = (value: unknown) => Payload;
+
+export function errorReply(encode: Encode, err: unknown): Reply {
+  return { payload: encode(errorToWire(err)), isError: true };
 }
 
 export async function buildReply(
-  codec: Codec,
+  encode: Encode,
   maxPayload: number,
   handler: RequestHandler,
   data: unknown,
@@ -27,17 +30,17 @@ export async function buildReply(
   try {
     value = await handler(data, info);
   } catch (err) {
-    return errorReply(codec, err);
+    return errorReply(encode, err);
   }
   try {
-    const bytes = codec.encode(value);
-    if (bytes.length > maxPayload) {
+    const payload = encode(value);
+    if (exceedsBytes(payload, maxPayload)) {
       throw new PayloadTooLargeError(
-        `reply on ${info.subject} is ${bytes.length} bytes; the limit is ${maxPayload}`,
+        `reply on ${info.subject} is larger than the limit of ${maxPayload} bytes`,
       );
     }
-    return { bytes, isError: false };
+    return { payload, isError: false };
   } catch (err) {
-    return errorReply(codec, err);
+    return errorReply(encode, err);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonCodec } from "../../src/bus/codec.js";
+import { decode } from "../../src/bus/codec.js";
 import { LocalHub } from "../../src/bus/local/hub.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { waitUntil } from "../support/wait.js";
@@ -14,9 +14,9 @@ busContract("LocalBus", async () => {
         const inbox = `_INBOX.raw.${Math.random()}`;
         hub.addInbox(inbox, {
           active: true,
-          deliver: (_s, bytes, _r, isError) => {
+          deliver: (_s, answer, _r, isError) => {
             hub.removeInbox(inbox);
-            resolve({ isError, body: jsonCodec.decode(bytes) });
+            resolve({ isError, body: decode(answer) });
           },
         });
         hub.route(subject, payload, inbox, false);

@@ -1,7 +1,7 @@
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusStatus } from "../../src/bus/bus.js";
-import { jsonCodec } from "../../src/bus/codec.js";
+import { decode } from "../../src/bus/codec.js";
 import { NatsBus } from "../../src/bus/nats/nats-bus.js";
 import { NetworkError } from "../../src/domain/errors.js";
 import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
@@ -26,7 +26,7 @@ busContract("NatsBus", async () => ({
     NatsBus.connect(server.url, options?.logger === undefined ? {} : { logger: options.logger }),
   rawRequest: async (subject, payload) => {
     const msg = await raw.request(subject, payload, { timeout: 2_000 });
-    return { isError: msg.headers?.has("Crypy-Error") ?? false, body: jsonCodec.decode(msg.data) };
+    return { isError: msg.headers?.has("Crypy-Error") ?? false, body: decode(msg.data) };
   },
 }));
 
@@ -49,11 +49,11 @@ describe("NatsBus - connection", () => {
     await bus.flush();
     const ok = await raw.request("hdr.ok", undefined, { timeout: 2_000 });
     expect(ok.headers).toBeUndefined();
-    expect(jsonCodec.decode(ok.data)).toBe("fine");
+    expect(decode(ok.data)).toBe("fine");
     const h = headers();
     const fail = await raw.request("hdr.fail", undefined, { timeout: 2_000, headers: h });
     expect(fail.headers?.get("Crypy-Error")).toBe("1");
-    expect(jsonCodec.decode(fail.data)).toEqual({ code: "internal", message: "nope" });
+    expect(decode(fail.data)).toEqual({ code: "internal", message: "nope" });
     await bus.close();
   });
 });

@@ -10,12 +10,13 @@
  * - A queue group gets each message once, round-robin across its members.
  * - Routing results are cached per subject and the cache is dropped on every (un)subscribe.
  */
+import type { Payload } from "../codec.js";
 import { SubjectIndex } from "./subject-index.js";
 
 export interface Target {
   /** False once unsubscribed or closed: deliveries already queued for it are dropped. */
   readonly active: boolean;
-  deliver(subject: string, bytes: Uint8Array, reply: string | undefined, isError: boolean): void;
+  deliver(subject: string, payload: Payload, reply: string | undefined, isError: boolean): void;
 }
 
 export interface Member extends Target {
@@ -32,7 +33,7 @@ interface Route {
 interface Delivery {
   target: Target;
   subject: string;
-  bytes: Uint8Array;
+  payload: Payload;
   reply: string | undefined;
   isError: boolean;
 }
@@ -67,21 +68,21 @@ export class LocalHub {
   }
 
   /** Queues the payload for every matching target; returns how many will get it. */
-  route(subject: string, bytes: Uint8Array, reply: string | undefined, isError: boolean): number {
+  route(subject: string, payload: Payload, reply: string | undefined, isError: boolean): number {
     if (this.inboxes.size > 0) {
       const inbox = this.inboxes.get(subject);
       if (inbox !== undefined) {
-        this.enqueue(inbox, subject, bytes, reply, isError);
+        this.enqueue(inbox, subject, payload, reply, isError);
         return 1;
       }
     }
     const route = this.routes.get(subject) ?? this.buildRoute(subject);
-    for (const member of route.plain) this.enqueue(member, subject, bytes, reply, isError);
+    for (const member of route.plain) this.enqueue(member, subject, payload, reply, isError);
     for (let g = 0; g < route.groups.length; g++) {
       const group = route.groups[g]!;
       const cursor = route.cursors[g]!;
       route.cursors[g] = (cursor + 1) % group.length;
-      this.enqueue(group[cursor]!, subject, bytes, reply, isError);
+      this.enqueue(group[cursor]!, subject, payload, reply, isError);
     }
     return route.plain.length + route.groups.length;
   }
@@ -113,11 +114,11 @@ export class LocalHub {
   private enqueue(
     target: Target,
     subject: string,
-    bytes: Uint8Array,
+    payload: Payload,
     reply: string | undefined,
     isError: boolean,
   ): void {
-    this.queue.push({ target, subject, bytes, reply, isError });
+    this.queue.push({ target, subject, payload, reply, isError });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.run);
@@ -129,7 +130,7 @@ export class LocalHub {
     const batch = this.queue;
     this.queue = [];
     for (const d of batch) {
-      if (d.target.active) d.target.deliver(d.subject, d.bytes, d.reply, d.isError);
+      if (d.target.active) d.target.deliver(d.subject, d.payload, d.reply, d.isError);
     }
     if (this.queue.length > 0) {
       this.scheduled = true;

@@ -24,7 +24,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../bus.js";
-import { type Codec, jsonCodec } from "../codec.js";
+import { byteLength, decode, encodeText, exceedsBytes, type Payload } from "../codec.js";
 import { type Dispatch, messageDispatch, requestDispatch } from "../dispatch.js";
 import { assertPublishSubject, assertSubscribeSubject } from "../subjects.js";
 import { LocalHub, type Member } from "./hub.js";
@@ -32,7 +32,6 @@ import { LocalHub, type Member } from "./hub.js";
 export interface LocalBusOptions {
   /** Share a hub to connect several LocalBus instances; default: a private hub. */
   hub?: LocalHub;
-  codec?: Codec;
   maxPayload?: number;
   logger?: Logger;
 }
@@ -48,8 +47,8 @@ class LocalSubscription implements Member, Subscription {
     private readonly owner: LocalBus,
   ) {}
 
-  deliver(subject: string, bytes: Uint8Array, reply: string | undefined): void {
-    this.dispatch(subject, bytes, reply);
+  deliver(subject: string, payload: Payload, reply: string | undefined): void {
+    this.dispatch(subject, payload, reply);
   }
 
   unsubscribe(): void {
@@ -61,7 +60,6 @@ export class LocalBus implements Bus {
   readonly kind = "local" as const;
   readonly maxPayload: number;
   readonly hub: LocalHub;
-  private readonly codec: Codec;
   private readonly log: Logger;
   private readonly inboxPrefix: string;
   private inboxSeq = 0;
@@ -74,7 +72,6 @@ export class LocalBus implements Bus {
 
   constructor(options: LocalBusOptions = {}) {
     this.hub = options.hub ?? new LocalHub();
-    this.codec = options.codec ?? jsonCodec;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.log = options.logger ?? childLogger("bus", { bus: "local" });
     this.inboxPrefix = `_INBOX.local${++connections}.`;
@@ -85,10 +82,14 @@ export class LocalBus implements Bus {
   }
 
   publish(subject: string, data: unknown): void {
-    this.publishBytes(subject, this.codec.encode(data));
+    this.send(subject, encodeText(data));
   }
 
   publishBytes(subject: string, payload: Uint8Array): void {
+    this.send(subject, payload);
+  }
+
+  private send(subject: string, payload: Payload): void {
     if (this.state === "closed")
       throw new ClosedError(`cannot publish on ${subject}: the bus is closed`);
     assertPublishSubject(subject);
@@ -101,7 +102,7 @@ export class LocalBus implements Bus {
     handler: MessageHandler<T>,
     options: SubscribeOptions = {},
   ): Subscription {
-    const dispatch = messageDispatch(this.codec, this.log, handler as MessageHandler, this.track);
+    const dispatch = messageDispatch(this.log, handler as MessageHandler, this.track);
     return this.add(subject, options.queue, dispatch);
   }
 
@@ -111,11 +112,11 @@ export class LocalBus implements Bus {
     options: SubscribeOptions = {},
   ): Subscription {
     const dispatch = requestDispatch(
-      this.codec,
+      encodeText,
       this.maxPayload,
       this.log,
       handler as RequestHandler,
-      (reply, answer) => this.hub.route(reply, answer.bytes, undefined, answer.isError),
+      (reply, answer) => this.hub.route(reply, answer.payload, undefined, answer.isError),
       this.track,
     );
     return this.add(subject, options.queue, dispatch);
@@ -141,7 +142,7 @@ export class LocalBus implements Bus {
       };
       try {
         assertPublishSubject(subject);
-        const payload = this.codec.encode(data);
+        const payload = encodeText(data);
         this.checkSize(subject, payload);
         this.pendingRequests.set(inbox, (err) => {
           settle();
@@ -149,10 +150,10 @@ export class LocalBus implements Bus {
         });
         this.hub.addInbox(inbox, {
           active: true,
-          deliver: (_subject, bytes, _reply, isError) => {
+          deliver: (_subject, answer, _reply, isError) => {
             settle();
             try {
-              const decoded = this.codec.decode(bytes);
+              const decoded = decode(answer);
               if (isError) reject(errorFromWire(decoded));
               else resolve(decoded as Res);
             } catch (err) {
@@ -237,10 +238,10 @@ export class LocalBus implements Bus {
     this.hub.remove(sub);
   }
 
-  private checkSize(subject: string, payload: Uint8Array): void {
-    if (payload.length > this.maxPayload) {
+  private checkSize(subject: string, payload: Payload): void {
+    if (exceedsBytes(payload, this.maxPayload)) {
       throw new PayloadTooLargeError(
-        `payload on ${subject} is ${payload.length} bytes; the limit is ${this.maxPayload}`,
+        `payload on ${subject} is ${byteLength(payload)} bytes; the limit is ${this.maxPayload}`,
       );
     }
   }

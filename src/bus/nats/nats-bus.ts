@@ -31,7 +31,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../bus.js";
-import { type Codec, jsonCodec } from "../codec.js";
+import { decode, encode } from "../codec.js";
 import { type Dispatch, messageDispatch, requestDispatch } from "../dispatch.js";
 import type { Reply } from "../reply.js";
 import { assertPublishSubject, assertSubscribeSubject } from "../subjects.js";
@@ -40,7 +40,6 @@ import { fromNatsError } from "./nats-errors.js";
 export interface NatsBusOptions {
   /** Connection name shown by the server (`nats server report connections`). */
   name?: string;
-  codec?: Codec;
   logger?: Logger;
   /** Milliseconds between reconnect attempts; default 2000 (nats.js default). */
   reconnectTimeWaitMs?: number;
@@ -81,7 +80,6 @@ export class NatsBus implements Bus {
 
   private constructor(
     private readonly nc: NatsConnection,
-    private readonly codec: Codec,
     log: Logger,
   ) {
     this.log = log;
@@ -108,7 +106,7 @@ export class NatsBus implements Bus {
       throw new NetworkError(`cannot connect to NATS at ${url}: ${reason}`, { cause: err });
     }
     log.debug({ server: nc.getServer() }, "connected to NATS");
-    return new NatsBus(nc, options.codec ?? jsonCodec, log);
+    return new NatsBus(nc, log);
   }
 
   get maxPayload(): number {
@@ -120,7 +118,7 @@ export class NatsBus implements Bus {
   }
 
   publish(subject: string, data: unknown): void {
-    this.publishBytes(subject, this.codec.encode(data));
+    this.publishBytes(subject, encode(data));
   }
 
   publishBytes(subject: string, payload: Uint8Array): void {
@@ -137,7 +135,7 @@ export class NatsBus implements Bus {
     handler: MessageHandler<T>,
     options: SubscribeOptions = {},
   ): Subscription {
-    const dispatch = messageDispatch(this.codec, this.log, handler as MessageHandler, this.track);
+    const dispatch = messageDispatch(this.log, handler as MessageHandler, this.track);
     return this.add(subject, options.queue, dispatch);
   }
 
@@ -147,7 +145,7 @@ export class NatsBus implements Bus {
     options: SubscribeOptions = {},
   ): Subscription {
     const dispatch = requestDispatch(
-      this.codec,
+      encode,
       this.maxPayload,
       this.log,
       handler as RequestHandler,
@@ -166,7 +164,7 @@ export class NatsBus implements Bus {
       throw new ClosedError(`cannot request on ${subject}: the bus is closed or draining`);
     }
     assertPublishSubject(subject);
-    const payload = this.codec.encode(data);
+    const payload = encode(data);
     this.checkSize(subject, payload);
     const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let msg: Awaited<ReturnType<NatsConnection["request"]>>;
@@ -175,7 +173,7 @@ export class NatsBus implements Bus {
     } catch (err) {
       throw fromNatsError(err, subject);
     }
-    const decoded = this.codec.decode(msg.data);
+    const decoded = decode(msg.data);
     if (msg.headers?.has(ERROR_HEADER)) throw errorFromWire(decoded);
     return decoded as Res;
   }
@@ -248,9 +246,9 @@ export class NatsBus implements Bus {
     if (answer.isError) {
       const h = headers();
       h.set(ERROR_HEADER, "1");
-      this.nc.publish(reply, answer.bytes, { headers: h });
+      this.nc.publish(reply, answer.payload, { headers: h });
     } else {
-      this.nc.publish(reply, answer.bytes);
+      this.nc.publish(reply, answer.payload);
     }
   };
 

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark; with no name, lists them. Exits non-zero when a
+ * comparison misses its goal, so a regression is visible in scripts.
+ */
+const benches: Record<string, { about: string; load: () => Promise<{ run(): Promise<boolean> }> }> =
+  {
+    bus: {
+      about: "NatsBus vs raw nats.js (throughput, request/reply p50/p99); LocalBus vs its codec",
+      load: () => import("./bus.js"),
+    },
+  };
+
+const name = process.argv[2];
+if (name === undefined || benches[name] === undefined) {
+  if (name !== undefined) process.stderr.write(`unknown benchmark: ${name}\n`);
+  process.stderr.write("usage: npm run bench -- <name>\n\nbenchmarks:\n");
+  for (const [n, b] of Object.entries(benches))
+    process.stderr.write(`  ${n.padEnd(10)} ${b.about}\n`);
+  process.exit(name === undefined ? 0 : 2);
+}
+const ok = await (await benches[name]!.load()).run();
+process.exit(ok ? 0 : 1);
