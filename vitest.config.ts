@@ -7,5 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Actors and buses log to stderr; keep test output readable unless a developer asks for logs.
+    env: { CRYPY_LOG_LEVEL: process.env.CRYPY_LOG_LEVEL ?? "silent" },
   },
 });

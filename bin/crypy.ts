@@ -1,0 +1,158 @@
+/**
+ * The crypy command line: wires commands to the modules that do the work, nothing else. Each
+ * command loads its modules when it runs, so `crypy --help` starts fast.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+
+/** crypy's package.json, found from here whether this runs compiled (dist/bin) or from source. */
+function packageVersion(): string {
+  for (let dir = new URL(".", import.meta.url); dir.pathname !== "/"; dir = new URL("..", dir)) {
+    const file = new URL("package.json", dir);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "crypy" && pkg.version !== undefined) return pkg.version;
+  }
+  return "unknown";
+}
+
+const program = new Command()
+  .name("crypy")
+  .description(
+    "Trading agents for crypto markets: a Desk per exchange account, a Holder per asset, a Trader per pair, talking over NATS subjects.",
+  )
+  .version(packageVersion(), "-V, --version", "print the crypy version")
+  .addOption(
+    new Option(
+      "--nats <url>",
+      "use the NATS bus at this URL (default: the embedded in-process bus)",
+    ).env("CRYPY_NATS_URL"),
+  )
+  .showHelpAfterError("(run 'crypy --help' for usage)")
+  .addHelpText(
+    "after",
+    `
+Environment:
+  CRYPY_NATS_URL    same as --nats
+  CRYPY_LOG_LEVEL   fatal | error | warn | info (default) | debug | trace | silent; logs go to stderr`,
+  );
+
+/** Runs a command body; a crypy error prints as `crypy: code: message` and exits 1. */
+function action<A extends unknown[]>(body: (...args: A) => Promise<number | undefined>) {
+  return async (...args: A) => {
+    try {
+      const code = await body(...args);
+      if (code !== undefined) process.exitCode = code;
+    } catch (err) {
+      const { formatError } = await import("../src/domain/errors.js");
+      process.stderr.write(`crypy: ${formatError(err)}\n`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+async function openBus() {
+  const { createBus } = await import("../src/bus/select.js");
+  return createBus({ natsUrl: program.opts<{ nats?: string }>().nats, name: "crypy-cli" });
+}
+
+program
+  .command("doctor")
+  .description("check this machine and run a round trip through the selected bus")
+  .option("--json", "print the checks as one JSON document")
+  .action(
+    action(async (options: { json?: boolean }) => {
+      const d = await import("../src/control/doctor.js");
+      const { selectedNatsUrl } = await import("../src/bus/select.js");
+      const url = selectedNatsUrl({ natsUrl: program.opts<{ nats?: string }>().nats });
+      const checks = [d.checkNode(), d.checkNatsServer()];
+      try {
+        const bus = await openBus();
+        checks.push(await d.checkBus(bus, url === undefined ? "embedded bus" : `NATS at ${url}`));
+        await bus.close();
+      } catch (err) {
+        const { formatError } = await import("../src/domain/errors.js");
+        checks.push({ name: "bus", ok: false, detail: formatError(err) });
+      }
+      const passed = d.doctorPassed(checks);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify({ ok: passed, checks }, null, 2)}\n`
+          : `${d.formatChecks(checks)}\n${passed ? "crypy is ready." : "crypy is not ready: see FAIL above."}\n`,
+      );
+      return passed ? 0 : 1;
+    }),
+  );
+
+const bus = program
+  .command("bus")
+  .description("publish, subscribe and request on a NATS bus (needs --nats)");
+
+bus
+  .command("pub")
+  .description("publish one message (JSON, or text sent as a JSON string)")
+  .argument("<subject>", "subject to publish on")
+  .argument("[payload]", "message body")
+  .action(
+    action(async (subject: string, payload: string | undefined) => {
+      const tools = await import("../src/control/bus-tools.js");
+      const b = await openBus();
+      try {
+        tools.requireNats(b, "pub");
+        b.publish(subject, tools.parsePayload(payload));
+        await b.flush();
+      } finally {
+        await b.close();
+      }
+      return 0;
+    }),
+  );
+
+bus
+  .command("sub")
+  .description("print messages on a subject (wildcards * and > allowed) as JSON lines until Ctrl-C")
+  .argument("<subject>", "subject or pattern")
+  .option("--count <n>", "exit after this many messages", (v) => Number.parseInt(v, 10))
+  .action(
+    action(async (subject: string, options: { count?: number }) => {
+      const tools = await import("../src/control/bus-tools.js");
+      const b = await openBus();
+      tools.requireNats(b, "sub");
+      let seen = 0;
+      await new Promise<void>((resolve) => {
+        b.subscribe(subject, (data, info) => {
+          process.stdout.write(`${tools.formatMessage(info.subject, data)}\n`);
+          if (options.count !== undefined && ++seen >= options.count) resolve();
+        });
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await b.drain();
+      return 0;
+    }),
+  );
+
+bus
+  .command("req")
+  .description("send a request and print the reply; an error reply prints as code: message")
+  .argument("<subject>", "subject to request on")
+  .argument("[payload]", "request body")
+  .option("--timeout <ms>", "how long to wait for the reply", (v) => Number.parseInt(v, 10), 5_000)
+  .action(
+    action(async (subject: string, payload: string | undefined, options: { timeout: number }) => {
+      const tools = await import("../src/control/bus-tools.js");
+      const b = await openBus();
+      try {
+        tools.requireNats(b, "req");
+        const reply = await b.request(subject, tools.parsePayload(payload), {
+          timeoutMs: options.timeout,
+        });
+        process.stdout.write(`${JSON.stringify(reply)}\n`);
+      } finally {
+        await b.close();
+      }
+      return 0;
+    }),
+  );
+
+await program.parseAsync(process.argv);
