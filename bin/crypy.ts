@@ -3,7 +3,10 @@
  * command loads its modules when it runs, so `crypy --help` starts fast.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { Bus } from "../src/bus/bus.js";
+
+type BusTools = typeof import("../src/control/bus-tools.js");
 
 /** crypy's package.json, found from here whether this runs compiled (dist/bin) or from source. */
 function packageVersion(): string {
@@ -37,6 +40,14 @@ Environment:
   CRYPY_LOG_LEVEL   fatal | error | warn | info (default) | debug | trace | silent; logs go to stderr`,
   );
 
+/** Parses a positive whole number option; commander names the option in the error. */
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+}
+
 /** Runs a command body; a crypy error prints as `crypy: code: message` and exits 1. */
 function action<A extends unknown[]>(body: (...args: A) => Promise<number | undefined>) {
   return async (...args: A) => {
@@ -54,6 +65,19 @@ function action<A extends unknown[]>(body: (...args: A) => Promise<number | unde
 async function openBus() {
   const { createBus } = await import("../src/bus/select.js");
   return createBus({ natsUrl: program.opts<{ nats?: string }>().nats, name: "crypy-cli" });
+}
+
+/** Opens the NATS bus for `crypy bus <command>`, runs `body`, and always closes the bus. */
+async function withNatsBus(command: string, body: (bus: Bus, tools: BusTools) => Promise<void>) {
+  const tools = await import("../src/control/bus-tools.js");
+  const b = await openBus();
+  try {
+    tools.requireNats(b, command);
+    await body(b, tools);
+  } finally {
+    await b.close();
+  }
+  return 0;
 }
 
 program
@@ -94,25 +118,19 @@ bus
   .argument("<subject>", "subject to publish on")
   .argument("[payload]", "message body")
   .action(
-    action(async (subject: string, payload: string | undefined) => {
-      const tools = await import("../src/control/bus-tools.js");
-      const b = await openBus();
-      try {
-        tools.requireNats(b, "pub");
+    action((subject: string, payload: string | undefined) =>
+      withNatsBus("pub", async (b, tools) => {
         b.publish(subject, tools.parsePayload(payload));
         await b.flush();
-      } finally {
-        await b.close();
-      }
-      return 0;
-    }),
+      }),
+    ),
   );
 
 bus
   .command("sub")
   .description("print messages on a subject (wildcards * and > allowed) as JSON lines until Ctrl-C")
   .argument("<subject>", "subject or pattern")
-  .option("--count <n>", "exit after this many messages", (v) => Number.parseInt(v, 10))
+  .option("--count <n>", "exit after this many messages", positiveInt)
   .action(
     action(async (subject: string, options: { count?: number }) => {
       const tools = await import("../src/control/bus-tools.js");
@@ -137,22 +155,16 @@ bus
   .description("send a request and print the reply; an error reply prints as code: message")
   .argument("<subject>", "subject to request on")
   .argument("[payload]", "request body")
-  .option("--timeout <ms>", "how long to wait for the reply", (v) => Number.parseInt(v, 10), 5_000)
+  .option("--timeout <ms>", "how long to wait for the reply", positiveInt, 5_000)
   .action(
-    action(async (subject: string, payload: string | undefined, options: { timeout: number }) => {
-      const tools = await import("../src/control/bus-tools.js");
-      const b = await openBus();
-      try {
-        tools.requireNats(b, "req");
+    action((subject: string, payload: string | undefined, options: { timeout: number }) =>
+      withNatsBus("req", async (b, tools) => {
         const reply = await b.request(subject, tools.parsePayload(payload), {
           timeoutMs: options.timeout,
         });
         process.stdout.write(`${JSON.stringify(reply)}\n`);
-      } finally {
-        await b.close();
-      }
-      return 0;
-    }),
+      }),
+    ),
   );
 
 await program.parseAsync(process.argv);

@@ -164,6 +164,13 @@ describe("cli - bus tools", () => {
     expect(out.trim().split("\n")).toHaveLength(3);
   });
 
+  it("cli - a bad number option is refused, naming the option", async () => {
+    const r = await crypy(["--nats", server.url, "bus", "req", "x.y", "--timeout", "soon"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("option '--timeout <ms>' argument 'soon' is invalid");
+    expect(r.stderr).toContain("must be a positive whole number");
+  });
+
   it("cli - bus req prints the reply, or code: message for an error", async () => {
     const bus = await NatsBus.connect(server.url);
     bus.serve<{ n: number }>("cli.double", ({ n }) => ({ double: n * 2 }));

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { runScript } from "../support/run-script.js";
 import { type NatsServer, startNatsServer } from "./nats-server.js";
 
 const servers: NatsServer[] = [];
@@ -117,28 +117,15 @@ describe("nats-server harness", () => {
 
   it("harness - no server or temp dir outlives the process that started it", async () => {
     const harness = fileURLToPath(new URL("./nats-server.ts", import.meta.url));
-    const script = [
-      "const { startNatsServer } = await import(process.argv[1]);",
-      "const server = await startNatsServer();",
-      "process.stdout.write(JSON.stringify({ port: server.port, dir: server.dir }));",
-      "process.exit(0);",
-    ].join("\n");
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", script, harness],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    const { code, stdout, stderr } = await runScript(
+      [
+        "const { startNatsServer } = await import(process.argv[1]);",
+        "const server = await startNatsServer();",
+        "process.stdout.write(JSON.stringify({ port: server.port, dir: server.dir }));",
+        "process.exit(0);",
+      ],
+      harness,
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
 
     const { port, dir } = JSON.parse(stdout) as { port: number; dir: string };

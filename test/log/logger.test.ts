@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidInputError } from "../../src/domain/errors.js";
 import { childLogger, createLogger, LOG_LEVEL_ENV, type Logger } from "../../src/log/logger.js";
+import { runScript } from "../support/run-script.js";
 
 /** Collects what a logger writes; `records()` parses the lines without time/pid/hostname. */
 class Sink extends Writable {
@@ -271,28 +271,18 @@ describe("log - levels and components", () => {
 describe("log - start-up", () => {
   it("log - JSON logging goes to stderr and never loads pino-pretty", async () => {
     const logger = fileURLToPath(new URL("../../src/log/logger.ts", import.meta.url));
-    const script = [
-      'import { createRequire } from "node:module";',
-      "const { rootLogger } = await import(process.argv[1]);",
-      'rootLogger().info({ apiKey: "K" }, "ready");',
-      "const cache = createRequire(import.meta.url).cache;",
-      'const loaded = Object.keys(cache).some((p) => p.includes("pino-pretty"));',
-      "process.stdout.write(JSON.stringify({ loaded }));",
-    ].join("\n");
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", script, logger],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CRYPY_LOG_LEVEL: "info" } },
+    const { code, stdout, stderr } = await runScript(
+      [
+        'import { createRequire } from "node:module";',
+        "const { rootLogger } = await import(process.argv[1]);",
+        'rootLogger().info({ apiKey: "K" }, "ready");',
+        "const cache = createRequire(import.meta.url).cache;",
+        'const loaded = Object.keys(cache).some((p) => p.includes("pino-pretty"));',
+        "process.stdout.write(JSON.stringify({ loaded }));",
+      ],
+      logger,
+      { ...process.env, CRYPY_LOG_LEVEL: "info" },
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ loaded: false });
