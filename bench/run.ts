@@ -8,6 +8,10 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
       about: "NatsBus vs raw nats.js (throughput, request/reply p50/p99); LocalBus vs its codec",
       load: () => import("./bus.js"),
     },
+    matching: {
+      about: "sim OrderBook vs nodejs-order-book on one seeded limit/cancel/market mix (ops/s)",
+      load: () => import("./matching.js"),
+    },
   };
 
 const name = process.argv[2];

@@ -8,7 +8,7 @@
  *   │  ├─ RateLimitError            carries retryAfterMs
  *   │  └─ NoRespondersError         nobody serves the subject (yet)
  *   ├─ RejectedError                the other side said no; retrying the same thing will not help
- *   │  ├─ InvalidOrderError, InsufficientFundsError, UnknownMarketError
+ *   │  ├─ InvalidOrderError (└─ OrderNotFoundError), InsufficientFundsError, UnknownMarketError
  *   │  └─ RiskDeniedError, MandateDeniedError
  *   ├─ NotSupportedError            the venue/actor does not offer this
  *   ├─ ClosedError                  the connection/actor is closed or draining
@@ -72,6 +72,10 @@ export class RejectedError extends CrypyError {
 export class InvalidOrderError extends RejectedError {
   static override readonly code: string = "invalid_order";
 }
+/** The venue does not know the order (ccxt: OrderNotFound). */
+export class OrderNotFoundError extends InvalidOrderError {
+  static override readonly code: string = "order_not_found";
+}
 export class InsufficientFundsError extends RejectedError {
   static override readonly code: string = "insufficient_funds";
 }
@@ -115,6 +119,7 @@ const errorClasses: readonly ErrorClass[] = [
   RateLimitError,
   RejectedError,
   InvalidOrderError,
+  OrderNotFoundError,
   InsufficientFundsError,
   UnknownMarketError,
   RiskDeniedError,

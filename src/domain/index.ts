@@ -18,6 +18,7 @@ export {
   NetworkError,
   NoRespondersError,
   NotSupportedError,
+  OrderNotFoundError,
   PayloadTooLargeError,
   RateLimitError,
   RejectedError,

@@ -1,0 +1,95 @@
+/**
+ * Loading a venue file: YAML → shape check (schema.ts) → relations and exact values
+ * (normalize.ts) → one deep-frozen VenueConfig. Validation happens here, once; everything
+ * downstream trusts the result. Each pass reports all of its issues in one ConfigError; the second
+ * pass runs only on a file that passed the first, since its checks need well-formed values.
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InternalError, InvalidInputError } from "../../domain/errors.js";
+import { issuesFromZod } from "./issues.js";
+import { normalize } from "./normalize.js";
+import { venueFileSchema } from "./schema.js";
+import { YamlSource } from "./source.js";
+import type { VenueConfig } from "./types.js";
+
+export interface ParseVenueOptions {
+  /** Names the source in error messages, e.g. "venues/sim.yaml". */
+  readonly file: string;
+  /** Data file paths in the config are resolved against this directory. */
+  readonly baseDir: string;
+}
+
+/**
+ * Parses and validates venue YAML text. Throws a ConfigError (an InvalidInputError) whose message
+ * has one `file:line:col: field: problem` line per issue.
+ *
+ * @example
+ * const venue = parseVenueConfig(text, { file: "venues/sim.yaml", baseDir: "venues" });
+ * venue.markets["BTC/USDT"]?.tick; // { scale: 2, step: 1n }
+ */
+export function parseVenueConfig(text: string, options: ParseVenueOptions): VenueConfig {
+  if (typeof text !== "string") throw new InvalidInputError("venue config text must be a string");
+  const { file, baseDir } = options;
+  const source = YamlSource.parse(text, file);
+  const shaped = venueFileSchema.safeParse(source.data);
+  if (!shaped.success) throw source.error(issuesFromZod(shaped.error.issues, source.data));
+  const { config, issues } = normalize(shaped.data, { file, baseDir: resolve(baseDir) });
+  if (issues.length > 0) throw source.error(issues);
+  return deepFreeze(config);
+}
+
+/**
+ * Reads and validates a venue file; data paths in it are relative to its directory. Errors name
+ * the file as `path` was given.
+ *
+ * @example
+ * const venue = await loadVenueConfig(DEFAULT_VENUE_FILE);
+ * venue.accounts.main?.USDT?.units; // 1000000000000n
+ */
+export async function loadVenueConfig(path: string): Promise<VenueConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new InvalidInputError(`${path}: cannot read venue file (${reason})`, { cause: err });
+  }
+  return parseVenueConfig(text, { file: path, baseDir: dirname(resolve(path)) });
+}
+
+/**
+ * The directory holding crypy's package.json, found by walking up from this module, so it is the
+ * same from src/ (tsx) and from dist/ (built).
+ */
+function packageRoot(from: string): string {
+  let dir = dirname(from);
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
+      if (name === "crypy") return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new InternalError(`no crypy package.json above ${from}`);
+    dir = parent;
+  }
+}
+
+/** The venue a first run uses: `venues/sim.yaml` in the crypy package. */
+export const DEFAULT_VENUE_FILE: string = join(
+  packageRoot(fileURLToPath(import.meta.url)),
+  "venues",
+  "sim.yaml",
+);
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

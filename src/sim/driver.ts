@@ -1,0 +1,90 @@
+/**
+ * Drivers move time for a simulator.
+ *
+ * - `runVirtual` (backtests): jumps from event to event on a VirtualClock — the next market event
+ *   or the next timer (request latency, …), whichever comes first. When something was delivered to
+ *   a listener or a timer fired, it yields one macrotask so the code that reacts (awaiting a watch,
+ *   an order's reply) runs before time moves on; with nobody listening it never yields, which is
+ *   what makes a bare replay fast.
+ * - `RealtimeDriver` (live simulation): on a WallClock with a speed factor, processes each market
+ *   event when the clock reaches its time (1× = real time, 60× = a simulated minute per second).
+ */
+import type { Clock, TimerHandle } from "../time/clock.js";
+import type { VirtualClock } from "../time/virtual-clock.js";
+import type { Simulator } from "./simulator.js";
+
+const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface RunOptions {
+  /** Stop at this simulated time (inclusive); default: when the data and the timers run out. */
+  until?: number;
+  /** Checked between events; return true to stop early. */
+  shouldStop?: () => boolean;
+}
+
+export async function runVirtual(
+  sim: Simulator,
+  clock: VirtualClock,
+  options: RunOptions = {},
+): Promise<void> {
+  const until = options.until ?? Number.POSITIVE_INFINITY;
+  for (;;) {
+    if (options.shouldStop?.() === true) return;
+    const marketAt = sim.nextEventTime();
+    const timerAt = clock.nextTimerAt() ?? Number.POSITIVE_INFINITY;
+    const next = Math.min(marketAt, timerAt);
+    if (next > until || next === Number.POSITIVE_INFINITY) break;
+    let reacted: boolean;
+    if (timerAt <= marketAt) {
+      clock.runNext();
+      reacted = true;
+    } else {
+      clock.advanceTo(marketAt);
+      reacted = sim.processUntil(marketAt);
+    }
+    if (reacted) await macrotask();
+  }
+  if (Number.isFinite(until) && until > clock.now()) clock.advanceTo(until);
+}
+
+export class RealtimeDriver {
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private finish!: () => void;
+  /** Resolves when the data runs out or `stop()` is called. */
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly clock: Clock,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  start(): this {
+    this.schedule();
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.finish();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const next = this.sim.nextEventTime();
+    if (next === Number.POSITIVE_INFINITY) {
+      this.stop();
+      return;
+    }
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.sim.processUntil(this.clock.now());
+      this.schedule();
+    }, next - this.clock.now());
+  }
+}

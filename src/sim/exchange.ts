@@ -1,0 +1,562 @@
+/**
+ * The exchange: order entry, matching and settlement for every market of the simulator, driven by
+ * requests (place, cancel, amend) and by the market path (resting orders and stops).
+ *
+ * Rules, beyond the book's own invariants (see book/):
+ * - A user order that takes liquidity meets the synthetic makers' quotes, materialized for that one
+ *   match around the current path price, behind any user order at the same price.
+ * - A resting user order fills against the makers when the path goes through its price (or touches
+ *   it, with the "touch" rule; and with queuePosition, only once the size displayed ahead of it at
+ *   that price has traded), at its own price, as maker.
+ * - Stop orders trigger on the path price (buy: path ≥ stop; sell: path ≤ stop) and then execute as
+ *   a market or limit order at that moment. A stop that would trigger at once is refused.
+ * - A buy stop-market reserves quote at its trigger price; when triggered it buys what that reserve
+ *   plus free funds can pay, and expires the rest.
+ * - A market buy reserves exactly the cost of what the book can fill; a market order the book cannot
+ *   fill completely fills what it can and expires the rest.
+ */
+import { InvalidOrderError, OrderNotFoundError, UnknownMarketError } from "../domain/errors.js";
+import type { Clock } from "../time/clock.js";
+import {
+  AddResult,
+  BUY,
+  OrderBook,
+  SELL,
+  type Side,
+  StopBook,
+  type StpMode,
+} from "./book/index.js";
+import type { MarketFeed } from "./feed.js";
+import type { Instrument } from "./instrument.js";
+import { type Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
+import { LiquidityModel, type LiquidityParams, MARKET_MAKER_OWNER } from "./liquidity.js";
+import { checkOrder, type OrderInput, type VenueRules } from "./order-entry.js";
+import { Settlement } from "./settlement.js";
+import { type FillRule, pathTicks, referenceTicks, type SimMarket } from "./sim-market.js";
+import { remainingLots, type SimOrder } from "./sim-order.js";
+
+/** What one operation changed, for the simulator to publish. */
+export interface Changes {
+  orders: SimOrder[];
+  accounts: string[];
+  fills: Settlement["newFills"];
+  publicFills: Settlement["publicFills"];
+}
+
+const bookSide = (side: "buy" | "sell"): Side => (side === "buy" ? BUY : SELL);
+
+/** What the exchange needs to run one market. */
+export interface MarketSetup {
+  instrument: Instrument;
+  feed: MarketFeed;
+  liquidity: LiquidityParams;
+  fillRule: FillRule;
+  queuePosition: boolean;
+}
+
+export class Exchange {
+  readonly markets: ReadonlyMap<string, SimMarket>;
+  readonly orders = new Map<number, SimOrder>();
+  private readonly byClientId = new Map<string, SimOrder>();
+  private readonly owners = new Map<string, number>();
+  private readonly settlement: Settlement;
+  private nextOrder = 1;
+  /** Called after every operation that changed something. */
+  onChanges: ((changes: Changes) => void) | undefined;
+
+  constructor(
+    setups: readonly MarketSetup[],
+    readonly ledger: Ledger,
+    private readonly rules: VenueRules & { readonly stp: StpMode },
+    private readonly clock: Clock,
+  ) {
+    this.settlement = new Settlement(ledger, this.orders);
+    const markets = new Map<string, SimMarket>();
+    for (const s of setups) {
+      markets.set(s.instrument.symbol, {
+        instrument: s.instrument,
+        book: new OrderBook(this.settlement, { stp: rules.stp }),
+        stops: new StopBook(),
+        liquidity: new LiquidityModel(s.liquidity, s.instrument),
+        feed: s.feed,
+        fillRule: s.fillRule,
+        queuePosition: s.queuePosition,
+        tickSize: Number(s.instrument.spec.tickSize),
+        lastPrice: Number.NaN,
+        lastTime: Number.NaN,
+      });
+    }
+    this.markets = markets;
+  }
+
+  market(symbol: string): SimMarket {
+    const m = this.markets.get(symbol);
+    if (m === undefined) {
+      throw new UnknownMarketError(
+        `unknown market ${symbol} on ${this.rules.venue} (markets: ${[...this.markets.keys()].join(", ")})`,
+      );
+    }
+    return m;
+  }
+
+  place(account: string, input: OrderInput): SimOrder {
+    const m = this.market(input.symbol);
+    const checked = checkOrder(m, input, this.rules);
+    const inst = m.instrument;
+    const num = this.nextOrder++;
+    const clientOrderId = checked.clientOrderId ?? `${this.rules.venue}-${num}`;
+    const key = `${account}\u0000${clientOrderId}`;
+    const known = this.byClientId.get(key);
+    if (known !== undefined) {
+      throw new InvalidOrderError(
+        `duplicate clientOrderId ${clientOrderId}: order ${known.num} already has it`,
+      );
+    }
+    if (
+      checked.type === "market" ||
+      checked.type === "stop_market" ||
+      checked.type === "stop_limit"
+    ) {
+      this.requirePrice(m);
+    }
+    if (!Number.isNaN(checked.stopTicks))
+      this.refuseImmediateTrigger(m, checked.side, checked.stopTicks);
+
+    const order: SimOrder = {
+      num,
+      clientOrderId,
+      account,
+      instrument: inst,
+      type: checked.type,
+      side: checked.side,
+      timeInForce: checked.timeInForce,
+      priceTicks: checked.priceTicks,
+      stopTicks: checked.stopTicks,
+      amountLots: checked.lots,
+      filledLots: 0,
+      costUnits: 0n,
+      notionalTickLots: 0n,
+      feeUnits: 0n,
+      reserved: 0n,
+      reservedAsset: checked.side === "buy" ? inst.quote : inst.base,
+      status: "open",
+      timestamp: this.clock.now(),
+      lastTradeTimestamp: undefined,
+      triggered: false,
+      queueAhead: 0,
+    };
+    const what = `${order.side} ${inst.lotsToAmount(order.amountLots)} ${inst.symbol}`;
+    this.begin(m);
+    try {
+      // Registered first: settlement finds the order by its number while it fills.
+      this.register(order, key);
+      try {
+        if (order.type === "market") {
+          this.executeMarket(m, order, what, false);
+        } else {
+          const atTicks = order.type === "stop_market" ? order.stopTicks : order.priceTicks;
+          const notional = inst.cost(atTicks, order.amountLots);
+          inst.checkNotional(notional);
+          this.reserve(
+            order,
+            order.side === "buy" ? notional : inst.baseUnits(order.amountLots),
+            what,
+          );
+          if (order.type === "limit") this.executeLimit(m, order);
+          else m.stops.add(order.num, bookSide(order.side), order.stopTicks);
+        }
+      } catch (err) {
+        // Refused before anything filled: the order never existed.
+        this.forget(order);
+        throw err;
+      }
+      this.settlement.touch(order);
+    } finally {
+      this.finish();
+    }
+    return order;
+  }
+
+  cancel(account: string, ref: { id?: string; clientOrderId?: string }): SimOrder {
+    const order = this.find(account, ref);
+    if (order.status !== "open") {
+      throw new InvalidOrderError(
+        `order ${order.num} is ${order.status}; only open orders can be cancelled`,
+      );
+    }
+    const m = this.market(order.instrument.symbol);
+    this.begin(m);
+    try {
+      this.withdrawResting(m, order);
+      order.status = "canceled";
+      this.settlement.release(order);
+    } finally {
+      this.finish();
+    }
+    return order;
+  }
+
+  cancelAll(account: string, symbol?: string): SimOrder[] {
+    if (symbol !== undefined) this.market(symbol);
+    const open = [...this.orders.values()].filter(
+      (o) =>
+        o.account === account &&
+        o.status === "open" &&
+        (symbol === undefined || o.instrument.symbol === symbol),
+    );
+    return open.map((o) => this.cancel(account, { id: String(o.num) }));
+  }
+
+  /**
+   * Amends an open limit order: `amount` is the new total (more than what has filled), `price` the
+   * new limit. Reducing the amount at the same price keeps the order's place in the queue; any
+   * other change sends it to the back and may match at once.
+   */
+  amend(account: string, id: string, amount?: string, price?: string): SimOrder {
+    const order = this.find(account, { id });
+    if (order.status !== "open" || order.type !== "limit") {
+      throw new InvalidOrderError(
+        `order ${order.num} is not an open limit order; it cannot be amended`,
+      );
+    }
+    const m = this.market(order.instrument.symbol);
+    const inst = m.instrument;
+    const newTicks = price === undefined ? order.priceTicks : inst.priceToTicks(price);
+    const newLots = amount === undefined ? order.amountLots : inst.amountToLots(amount);
+    if (newLots <= order.filledLots) {
+      throw new InvalidOrderError(
+        `amount ${amount} is not more than the ${inst.lotsToAmount(order.filledLots)} already filled`,
+      );
+    }
+    const remaining = newLots - order.filledLots;
+    inst.checkNotional(inst.cost(newTicks, newLots));
+    const needed =
+      order.side === "buy" ? inst.cost(newTicks, remaining) : inst.baseUnits(remaining);
+    const before = {
+      amountLots: order.amountLots,
+      priceTicks: order.priceTicks,
+      reserved: order.reserved,
+    };
+    this.begin(m);
+    try {
+      if (needed > order.reserved) {
+        this.reserve(order, needed - order.reserved, `amend of order ${order.num}`);
+      } else if (needed < order.reserved) {
+        this.ledger.unlock(order.account, order.reservedAsset, order.reserved - needed);
+        order.reserved = needed;
+      }
+      order.amountLots = newLots;
+      order.priceTicks = newTicks;
+      this.materializeFor(m, order);
+      const result = m.book.amend(order.num, newTicks, remaining, order.timeInForce === "PO");
+      m.liquidity.withdraw(m.book);
+      if (result === AddResult.REJECTED_POST_ONLY) {
+        // The book left the order as it was; so do we.
+        this.restoreReservation(order, before.reserved);
+        order.amountLots = before.amountLots;
+        order.priceTicks = before.priceTicks;
+        throw new InvalidOrderError(
+          `post-only order ${order.num} would take liquidity at ${inst.ticksToPrice(newTicks)}; it was not amended`,
+        );
+      }
+      this.settleResult(m, order, result);
+      this.settlement.touch(order);
+    } finally {
+      this.finish();
+    }
+    return order;
+  }
+
+  /** The market path reached `price` at `time`: cross resting orders, trigger stops. */
+  onPath(m: SimMarket, price: number, volume: number): void {
+    m.lastPrice = price;
+    const book = m.book;
+    if (book.size > 0) {
+      const p = pathTicks(m, price);
+      const touch = m.fillRule === "touch";
+      const bid = book.bestBid();
+      if (bid > p || (touch && bid === p)) this.crossResting(m, SELL, p, touch, volume);
+      const ask = book.bestAsk();
+      if (ask < p || (touch && ask === p)) this.crossResting(m, BUY, p, touch, volume);
+    }
+    if (m.stops.size > 0) {
+      const triggered = m.stops.trigger(pathTicks(m, price));
+      if (triggered.length > 0) this.runStops(m, [...triggered]);
+    }
+  }
+
+  private crossResting(
+    m: SimMarket,
+    makersTake: Side,
+    p: number,
+    touch: boolean,
+    volume: number,
+  ): void {
+    this.begin(m);
+    try {
+      const inst = m.instrument;
+      // The makers sell to resting bids (makersTake = SELL) or buy from resting asks.
+      let limit: number;
+      if (makersTake === SELL) limit = touch ? Math.ceil(p) : Math.floor(p) + 1;
+      else limit = touch ? Math.floor(p) : Math.ceil(p) - 1;
+      let qty = this.makerBudget(m, makersTake);
+      if (touch && m.queuePosition && Number.isInteger(p)) {
+        qty = Math.min(
+          qty,
+          this.queueFillable(m, makersTake, p, volume / Number(inst.spec.lotSize)),
+        );
+        limit = p;
+      }
+      if (qty <= 0) return;
+      m.book.addLimit(m.liquidity.takerId(), MARKET_MAKER_OWNER, makersTake, limit, qty, "IOC");
+    } finally {
+      this.finish();
+    }
+  }
+
+  /**
+   * Queue position: the volume traded at `p` first consumes what was displayed ahead of each order
+   * resting there; the orders whose queue is used up fill, in FIFO order.
+   */
+  private queueFillable(m: SimMarket, makersTake: Side, p: number, volumeLots: number): number {
+    let fillable = 0;
+    let better = 0;
+    let blocked = false;
+    m.book.forEachCrossing(makersTake, p, (price, qty, _owner, id) => {
+      if (price !== p) {
+        better += qty; // strictly better prices were traded through already by the path
+        return true;
+      }
+      const order = this.orders.get(id);
+      if (order === undefined) return true;
+      order.queueAhead -= volumeLots;
+      if (!blocked && order.queueAhead <= 0) fillable += qty;
+      else blocked = true;
+      return true;
+    });
+    return better + fillable;
+  }
+
+  private runStops(m: SimMarket, ids: number[]): void {
+    for (const id of ids) {
+      const order = this.orders.get(id);
+      if (order === undefined || order.status !== "open") continue;
+      this.begin(m);
+      try {
+        order.triggered = true;
+        if (order.type === "stop_limit") {
+          this.executeLimit(m, order);
+        } else {
+          // Re-reserve as a market order from what the stop reserved plus free funds.
+          this.settlement.release(order);
+          order.status = "open";
+          this.executeMarket(m, order, `triggered stop ${order.num}`, true);
+        }
+        this.settlement.touch(order);
+      } finally {
+        this.finish();
+      }
+    }
+  }
+
+  private executeLimit(m: SimMarket, order: SimOrder): void {
+    this.materializeFor(m, order);
+    const result = m.book.addLimit(
+      order.num,
+      this.owner(order.account),
+      bookSide(order.side),
+      order.priceTicks,
+      remainingLots(order),
+      order.timeInForce,
+    );
+    m.liquidity.withdraw(m.book);
+    if (result === AddResult.REJECTED_POST_ONLY) {
+      this.forget(order);
+      throw new InvalidOrderError(
+        `post-only order would take liquidity: ${order.side} at ${m.instrument.ticksToPrice(order.priceTicks)} crosses the book`,
+      );
+    }
+    this.settleResult(m, order, result);
+    if (order.status === "open" && m.queuePosition) order.queueAhead = this.displayedAt(m, order);
+  }
+
+  private executeMarket(m: SimMarket, order: SimOrder, what: string, capToFunds: boolean): void {
+    const inst = m.instrument;
+    const side = bookSide(order.side);
+    this.materializeFor(m, order);
+    try {
+      let lots = remainingLots(order);
+      if (order.side === "buy") {
+        const free = this.ledger.free(order.account, inst.quote);
+        let cost = 0n;
+        let fillable = 0;
+        m.book.forEachCrossing(side, Number.POSITIVE_INFINITY, (ticks, qty) => {
+          let take = Math.min(qty, lots - fillable);
+          if (capToFunds) {
+            const unit = inst.cost(ticks, 1);
+            const affordable = Number((free - cost) / unit);
+            take = Math.min(take, affordable);
+          }
+          cost += inst.cost(ticks, take);
+          fillable += take;
+          return fillable < lots && (!capToFunds || take > 0);
+        });
+        if (!capToFunds) inst.checkNotional(inst.cost(referenceTicks(m), lots));
+        lots = fillable;
+        this.reserve(order, cost, what);
+      } else {
+        if (!capToFunds) inst.checkNotional(inst.cost(referenceTicks(m), lots));
+        this.reserve(order, inst.baseUnits(lots), what);
+      }
+      const result =
+        lots > 0
+          ? m.book.addMarket(order.num, this.owner(order.account), side, lots)
+          : AddResult.EXPIRED;
+      this.settleResult(m, order, result);
+    } finally {
+      m.liquidity.withdraw(m.book);
+    }
+  }
+
+  /** Final state of an order after a book operation. */
+  private settleResult(m: SimMarket, order: SimOrder, result: number): void {
+    if (result === AddResult.RESTED) return;
+    if (remainingLots(order) === 0) order.status = "closed";
+    else if (result !== AddResult.FILLED) order.status = "expired";
+    if (order.status !== "open") {
+      if (m.book.has(order.num)) m.book.cancel(order.num);
+      this.settlement.release(order);
+    }
+  }
+
+  private materializeFor(m: SimMarket, order: SimOrder): void {
+    if (Number.isNaN(m.lastPrice)) return;
+    // The makers quote on the side opposite to the order.
+    const makersSide: Side = order.side === "buy" ? SELL : BUY;
+    m.liquidity.materialize(
+      m.book,
+      makersSide,
+      referenceTicks(m),
+      this.clock.now(),
+      this.makerBudget(m, makersSide),
+    );
+  }
+
+  /** How many lots the makers can trade on `side` from their inventory. */
+  private makerBudget(m: SimMarket, side: Side): number {
+    const inst = m.instrument;
+    if (side === SELL) {
+      return Number(this.ledger.free(MARKET_MAKER_ACCOUNT, inst.base) / inst.lotFactor);
+    }
+    const unit = inst.cost(referenceTicks(m) * 2, 1);
+    return Number(this.ledger.free(MARKET_MAKER_ACCOUNT, inst.quote) / unit);
+  }
+
+  /** The makers' displayed size at the order's price on its side (queue ahead of it). */
+  private displayedAt(m: SimMarket, order: SimOrder): number {
+    const side = bookSide(order.side);
+    const levels = m.liquidity.levels(
+      side,
+      referenceTicks(m),
+      this.clock.now(),
+      Number.NaN,
+      Number.MAX_SAFE_INTEGER,
+    );
+    return levels.find((l) => l.price === order.priceTicks)?.qty ?? 0;
+  }
+
+  private withdrawResting(m: SimMarket, order: SimOrder): void {
+    if (m.book.has(order.num)) m.book.cancel(order.num);
+    else if (m.stops.has(order.num)) m.stops.remove(order.num);
+  }
+
+  private restoreReservation(order: SimOrder, reserved: bigint): void {
+    if (order.reserved > reserved) {
+      this.ledger.unlock(order.account, order.reservedAsset, order.reserved - reserved);
+    } else if (order.reserved < reserved) {
+      this.ledger.lock(order.account, order.reservedAsset, reserved - order.reserved, "restore");
+    }
+    order.reserved = reserved;
+  }
+
+  private reserve(order: SimOrder, amount: bigint, what: string): void {
+    this.ledger.lock(order.account, order.reservedAsset, amount, what);
+    order.reserved += amount;
+  }
+
+  private register(order: SimOrder, key: string): void {
+    this.orders.set(order.num, order);
+    this.byClientId.set(key, order);
+  }
+
+  private forget(order: SimOrder): void {
+    this.settlement.release(order);
+    this.orders.delete(order.num);
+    this.byClientId.delete(`${order.account}\u0000${order.clientOrderId}`);
+    this.settlement.touchedOrders.delete(order);
+  }
+
+  private find(account: string, ref: { id?: string; clientOrderId?: string }): SimOrder {
+    let order: SimOrder | undefined;
+    if (ref.clientOrderId !== undefined) {
+      order = this.byClientId.get(`${account}\u0000${ref.clientOrderId}`);
+    } else if (ref.id !== undefined && /^[1-9][0-9]*$/.test(ref.id)) {
+      order = this.orders.get(Number(ref.id));
+    }
+    if (order === undefined || order.account !== account) {
+      const which =
+        ref.clientOrderId !== undefined ? `clientOrderId ${ref.clientOrderId}` : `id ${ref.id}`;
+      throw new OrderNotFoundError(`no order with ${which} for account ${account}`);
+    }
+    return order;
+  }
+
+  findOrder(account: string, ref: { id?: string; clientOrderId?: string }): SimOrder {
+    return this.find(account, ref);
+  }
+
+  private requirePrice(m: SimMarket): void {
+    if (Number.isNaN(m.lastPrice)) {
+      throw new InvalidOrderError(
+        `${m.instrument.symbol} has no market price yet: its feed has not started`,
+      );
+    }
+  }
+
+  private refuseImmediateTrigger(m: SimMarket, side: "buy" | "sell", stopTicks: number): void {
+    const p = pathTicks(m, m.lastPrice);
+    if ((side === "buy" && p >= stopTicks) || (side === "sell" && p <= stopTicks)) {
+      throw new InvalidOrderError(
+        `stop price ${m.instrument.ticksToPrice(stopTicks)} would trigger immediately: ${m.instrument.symbol} is at ${m.lastPrice}`,
+      );
+    }
+  }
+
+  private owner(account: string): number {
+    let n = this.owners.get(account);
+    if (n === undefined) {
+      n = this.owners.size + 1;
+      this.owners.set(account, n);
+    }
+    return n;
+  }
+
+  private begin(m: SimMarket): void {
+    this.settlement.market = m;
+    this.settlement.now = this.clock.now();
+  }
+
+  private finish(): void {
+    const s = this.settlement;
+    if (s.touchedOrders.size === 0 && s.newFills.length === 0 && s.publicFills.length === 0) return;
+    const changes: Changes = {
+      orders: [...s.touchedOrders],
+      accounts: [...s.touchedAccounts],
+      fills: [...s.newFills],
+      publicFills: [...s.publicFills],
+    };
+    s.reset();
+    // The listener (the simulator) must not throw: an order that was placed stays placed.
+    this.onChanges?.(changes);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * A market's feed: the stream of market events the simulator replays, in time order.
+ *
+ * - PATH: the market trades at `price` (a point of the documented intra-candle path, or a real
+ *   trade), with `volume` (base units) traded there.
+ * - CLOSE: candle `closed` is complete and becomes visible; it is emitted only after all of its
+ *   path points, at open + interval, so whoever sees candle t can only trade on what comes after.
+ *
+ * Feeds are cursors over columnar series and allocate nothing per event: the replay loop reads
+ * `price`/`volume`/`closed` after `step()`.
+ */
+import type { CandleSeries } from "./data/candle-series.js";
+import { PATH_POINTS, pathOffsetMs, pathPrice } from "./data/price-path.js";
+import type { TradeSeries } from "./data/trades-csv.js";
+
+export const PATH = 0;
+export const CLOSE = 1;
+export type FeedEvent = typeof PATH | typeof CLOSE;
+
+export interface MarketFeed {
+  /** Candles this feed closes, in order: what fetchOHLCV serves (up to `closedCount`). */
+  readonly candles: CandleSeries;
+  /** Time of the next event, Infinity when the feed is exhausted. */
+  nextTime(): number;
+  /** Moves to the next event and returns its kind; read its fields below. */
+  step(): FeedEvent;
+  /** Fields of the current event. */
+  readonly time: number;
+  readonly price: number;
+  readonly volume: number;
+  /** How many candles are complete (visible) so far. */
+  readonly closedCount: number;
+  /** The last `limit` path points already visited, oldest first (computed on demand). */
+  recentPath(limit: number): PathPoint[];
+}
+
+export interface PathPoint {
+  time: number;
+  price: number;
+  volume: number;
+}
+
+/** Replays candles along the intra-candle path (see data/price-path.ts). */
+export class CandleFeed implements MarketFeed {
+  time = 0;
+  price = 0;
+  volume = 0;
+  closedCount = 0;
+  private index = 0;
+  private point = 0;
+  private readonly offsets: number[];
+
+  constructor(readonly candles: CandleSeries) {
+    this.offsets = Array.from({ length: PATH_POINTS }, (_, k) =>
+      pathOffsetMs(k, candles.intervalMs),
+    );
+  }
+
+  nextTime(): number {
+    const i = this.index;
+    if (i >= this.candles.length) return Number.POSITIVE_INFINITY;
+    const k = this.point;
+    return this.candles.time[i]! + (k < PATH_POINTS ? this.offsets[k]! : this.candles.intervalMs);
+  }
+
+  step(): FeedEvent {
+    const c = this.candles;
+    const i = this.index;
+    const k = this.point;
+    if (k < PATH_POINTS) {
+      this.time = c.time[i]! + this.offsets[k]!;
+      this.price = pathPrice(c.open[i]!, c.high[i]!, c.low[i]!, c.close[i]!, k);
+      this.volume = c.volume[i]! / PATH_POINTS;
+      this.point = k + 1;
+      return PATH;
+    }
+    this.time = c.time[i]! + c.intervalMs;
+    this.closedCount = i + 1;
+    this.index = i + 1;
+    this.point = 0;
+    return CLOSE;
+  }
+
+  recentPath(limit: number): PathPoint[] {
+    const c = this.candles;
+    const out: PathPoint[] = [];
+    let i = Math.min(this.index, c.length - 1);
+    let k = i === this.index ? this.point - 1 : PATH_POINTS - 1;
+    while (out.length < limit && i >= 0) {
+      if (k < 0) {
+        i--;
+        k = PATH_POINTS - 1;
+        continue;
+      }
+      out.push({
+        time: c.time[i]! + this.offsets[k]!,
+        price: pathPrice(c.open[i]!, c.high[i]!, c.low[i]!, c.close[i]!, k),
+        volume: c.volume[i]! / PATH_POINTS,
+      });
+      k--;
+    }
+    return out.reverse();
+  }
+}
+
+/** Replays real trades as path points, closing the candles aggregated from them. */
+export class TradeFeed implements MarketFeed {
+  time = 0;
+  price = 0;
+  volume = 0;
+  closedCount = 0;
+  private trade = 0;
+
+  constructor(
+    private readonly trades: TradeSeries,
+    readonly candles: CandleSeries,
+  ) {}
+
+  nextTime(): number {
+    const tradeAt =
+      this.trade < this.trades.length ? this.trades.time[this.trade]! : Number.POSITIVE_INFINITY;
+    const closeAt =
+      this.closedCount < this.candles.length
+        ? this.candles.time[this.closedCount]! + this.candles.intervalMs
+        : Number.POSITIVE_INFINITY;
+    return Math.min(tradeAt, closeAt);
+  }
+
+  step(): FeedEvent {
+    const tradeAt =
+      this.trade < this.trades.length ? this.trades.time[this.trade]! : Number.POSITIVE_INFINITY;
+    const closeAt =
+      this.closedCount < this.candles.length
+        ? this.candles.time[this.closedCount]! + this.candles.intervalMs
+        : Number.POSITIVE_INFINITY;
+    // A candle closes before a trade at the same instant: that trade belongs to the next candle.
+    if (closeAt <= tradeAt) {
+      this.time = closeAt;
+      this.closedCount++;
+      return CLOSE;
+    }
+    const t = this.trade++;
+    this.time = tradeAt;
+    this.price = this.trades.price[t]!;
+    this.volume = this.trades.qty[t]!;
+    return PATH;
+  }
+
+  recentPath(limit: number): PathPoint[] {
+    const out: PathPoint[] = [];
+    for (let t = Math.max(0, this.trade - limit); t < this.trade; t++) {
+      out.push({
+        time: this.trades.time[t]!,
+        price: this.trades.price[t]!,
+        volume: this.trades.qty[t]!,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The liquidity model: synthetic market makers quoting a book around the reference price, so a
+ * market order walks real depth and pays realistic slippage.
+ *
+ * It costs nothing until an order needs the book: quotes are computed and placed in the order
+ * book only for the duration of one match (`materialize` … `withdraw`), and for a book snapshot.
+ * Between matches the book holds only the users' resting orders.
+ *
+ * Level i (0 = best) on each side sits at reference × (1 ± (spreadBps/2 + i × levelSpacingBps)/10⁴),
+ * rounded away from the reference to the tick grid, at least one tick from the previous level,
+ * and never crossing a user's resting order (those are in front). It holds
+ * levelNotional × depthGrowth^i of quote value, in whole lots (at least one). What a match takes
+ * from a level stays taken until `refreshMs` has passed since the level was last refreshed. The
+ * makers never quote more than their account holds (money is conserved), and their orders are
+ * owned by MARKET_MAKER_OWNER, which self-trade prevention ignores.
+ */
+import { BUY, NO_STP_OWNER, type OrderBook, SELL, type Side } from "./book/index.js";
+import type { Instrument } from "./instrument.js";
+
+/** Owner number of the synthetic makers' orders in the book. */
+export const MARKET_MAKER_OWNER = NO_STP_OWNER;
+
+export interface LiquidityParams {
+  spreadBps: number;
+  levels: number;
+  levelSpacingBps: number;
+  /** Quote-currency notional at the best level, as a decimal string. */
+  levelNotional: string;
+  depthGrowth: number;
+  refreshMs: number;
+}
+
+export interface Level {
+  /** Which level (0 = best) this is, for depletion bookkeeping. */
+  index: number;
+  price: number;
+  qty: number;
+}
+
+/** Ids of synthetic orders live above any user order id. */
+const FIRST_MAKER_ID = 2 ** 48;
+
+export class LiquidityModel {
+  private nextId = FIRST_MAKER_ID;
+  private readonly consumed: [number[], number[]] = [[], []];
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+  private readonly tickSize: number;
+  private readonly lotSize: number;
+  private readonly notional: number;
+  private live: number[] = [];
+  private liveQty: number[] = [];
+  private liveLevel: number[] = [];
+  private liveSide: Side = BUY;
+
+  constructor(
+    private readonly params: LiquidityParams,
+    private readonly instrument: Instrument,
+  ) {
+    this.tickSize = Number(instrument.spec.tickSize);
+    this.lotSize = Number(instrument.spec.lotSize);
+    this.notional = Number(params.levelNotional);
+  }
+
+  /**
+   * The makers' levels on `side` (BUY = their bids) around `refTicks`, after depletion, clipped so
+   * they never cross `clipTicks` (the best user order on the other side; NaN when there is none)
+   * and limited to `budgetLots` in total (their inventory).
+   */
+  levels(
+    side: Side,
+    refTicks: number,
+    now: number,
+    clipTicks: number,
+    budgetLots: number,
+  ): Level[] {
+    this.refresh(now);
+    const out: Level[] = [];
+    const consumed = this.consumed[side];
+    let previous = side === BUY ? Number.POSITIVE_INFINITY : 0;
+    let budget = budgetLots;
+    for (let i = 0; i < this.params.levels && budget > 0; i++) {
+      const offset = (this.params.spreadBps / 2 + i * this.params.levelSpacingBps) / 1e4;
+      let price =
+        side === BUY ? Math.floor(refTicks * (1 - offset)) : Math.ceil(refTicks * (1 + offset));
+      if (side === BUY) {
+        price = Math.min(price, previous - 1);
+        if (!Number.isNaN(clipTicks)) price = Math.min(price, clipTicks - 1);
+        if (price < 1) break;
+      } else {
+        price = Math.max(price, previous + 1);
+        if (!Number.isNaN(clipTicks)) price = Math.max(price, clipTicks + 1);
+      }
+      previous = price;
+      const full = Math.max(
+        1,
+        Math.floor(
+          (this.notional * this.params.depthGrowth ** i) / (price * this.tickSize) / this.lotSize,
+        ),
+      );
+      const qty = Math.min(budget, full - (consumed[i] ?? 0));
+      if (qty <= 0) continue;
+      budget -= qty;
+      out.push({ index: i, price, qty });
+    }
+    return out;
+  }
+
+  /** Places the makers' quotes on `side` into the book for one match. */
+  materialize(
+    book: OrderBook,
+    side: Side,
+    refTicks: number,
+    now: number,
+    budgetLots: number,
+  ): void {
+    const clip = side === BUY ? book.bestAsk() : book.bestBid();
+    const levels = this.levels(side, refTicks, now, clip, budgetLots);
+    this.liveSide = side;
+    this.live = [];
+    this.liveQty = [];
+    this.liveLevel = [];
+    for (const level of levels) {
+      const id = this.nextId++;
+      book.addLimit(id, MARKET_MAKER_OWNER, side, level.price, level.qty, "GTC");
+      this.live.push(id);
+      this.liveQty.push(level.qty);
+      this.liveLevel.push(level.index);
+    }
+  }
+
+  /** Removes the quotes placed by `materialize`, remembering what the match consumed. */
+  withdraw(book: OrderBook): void {
+    const consumed = this.consumed[this.liveSide];
+    for (let k = 0; k < this.live.length; k++) {
+      const id = this.live[k]!;
+      const remaining = book.has(id) ? book.cancel(id) : 0;
+      const taken = this.liveQty[k]! - Math.max(0, remaining);
+      if (taken > 0) {
+        const level = this.liveLevel[k]!;
+        consumed[level] = (consumed[level] ?? 0) + taken;
+      }
+    }
+    this.live = [];
+    this.liveQty = [];
+    this.liveLevel = [];
+  }
+
+  /** A fresh id for a synthetic taker (the makers crossing a resting user order). */
+  takerId(): number {
+    return this.nextId++;
+  }
+
+  private refresh(now: number): void {
+    if (now - this.refreshedAt < this.params.refreshMs) return;
+    this.refreshedAt = now;
+    this.consumed[BUY].length = 0;
+    this.consumed[SELL].length = 0;
+  }
+}

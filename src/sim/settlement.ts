@@ -1,0 +1,158 @@
+/**
+ * Settlement: turns each fill the book reports into ledger moves, at once and exactly.
+ *
+ * For a fill of `lots` at `ticks` between a buyer and a seller:
+ *   quote: cost = ticks × lots × costFactor moves buyer → seller (from the buyer's reservation);
+ *          a priced buy reserved at its limit price gets the difference back (it paid less);
+ *   base:  lots × lotFactor moves seller → buyer (from the seller's reservation);
+ *   fees:  each side pays its maker or taker rate on what it received, rounded up, to FEE_ACCOUNT.
+ * The synthetic market makers trade from their account's free balance and pay no fee.
+ * What settlement touched (orders, accounts, fills) is collected for the caller to publish.
+ */
+import type { Fill } from "../domain/fill.js";
+import type { BookListener } from "./book/index.js";
+import { FEE_ACCOUNT, type Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
+import { MARKET_MAKER_OWNER } from "./liquidity.js";
+import type { SimMarket } from "./sim-market.js";
+import { fillView, remainingLots, type SimOrder } from "./sim-order.js";
+
+export interface PublicFill {
+  id: number;
+  time: number;
+  symbol: string;
+  ticks: number;
+  lots: number;
+  /** The taker's side. */
+  side: "buy" | "sell";
+}
+
+export class Settlement implements BookListener {
+  /** Set by the exchange before every book operation. */
+  market!: SimMarket;
+  now = 0;
+  readonly touchedOrders = new Set<SimOrder>();
+  readonly touchedAccounts = new Set<string>();
+  readonly newFills: Array<{ account: string; fill: Fill }> = [];
+  readonly publicFills: PublicFill[] = [];
+  private nextFillId = 1;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly orders: ReadonlyMap<number, SimOrder>,
+  ) {}
+
+  onFill(
+    makerId: number,
+    takerId: number,
+    ticks: number,
+    lots: number,
+    makerOwner: number,
+    takerOwner: number,
+  ): void {
+    const inst = this.market.instrument;
+    const maker = makerOwner === MARKET_MAKER_OWNER ? undefined : this.orders.get(makerId);
+    const taker = takerOwner === MARKET_MAKER_OWNER ? undefined : this.orders.get(takerId);
+    const makerBuys = maker !== undefined ? maker.side === "buy" : taker!.side === "sell";
+    const buyer = makerBuys ? maker : taker;
+    const seller = makerBuys ? taker : maker;
+    const buyerAccount = buyer?.account ?? MARKET_MAKER_ACCOUNT;
+    const sellerAccount = seller?.account ?? MARKET_MAKER_ACCOUNT;
+    const cost = inst.cost(ticks, lots);
+    const base = inst.baseUnits(lots);
+    const fillId = this.nextFillId++;
+
+    if (buyer !== undefined) {
+      this.ledger.transfer(buyerAccount, "locked", sellerAccount, inst.quote, cost);
+      const reservedForFill =
+        buyer.type === "limit" || buyer.type === "stop_limit"
+          ? inst.cost(buyer.priceTicks, lots)
+          : cost;
+      buyer.reserved -= reservedForFill;
+      if (reservedForFill > cost) {
+        this.ledger.unlock(buyerAccount, inst.quote, reservedForFill - cost);
+      }
+    } else {
+      this.ledger.transfer(MARKET_MAKER_ACCOUNT, "free", sellerAccount, inst.quote, cost);
+    }
+    if (seller !== undefined) {
+      this.ledger.transfer(sellerAccount, "locked", buyerAccount, inst.base, base);
+      seller.reserved -= base;
+    } else {
+      this.ledger.transfer(MARKET_MAKER_ACCOUNT, "free", buyerAccount, inst.base, base);
+    }
+    if (buyer !== undefined) {
+      const role = buyer === maker ? "maker" : "taker";
+      const fee = inst.fee(base, role);
+      this.ledger.transfer(buyerAccount, "free", FEE_ACCOUNT, inst.base, fee);
+      this.record(buyer, fillId, ticks, lots, cost, fee, role);
+    }
+    if (seller !== undefined) {
+      const role = seller === maker ? "maker" : "taker";
+      const fee = inst.fee(cost, role);
+      this.ledger.transfer(sellerAccount, "free", FEE_ACCOUNT, inst.quote, fee);
+      this.record(seller, fillId, ticks, lots, cost, fee, role);
+    }
+    this.publicFills.push({
+      id: fillId,
+      time: this.now,
+      symbol: inst.symbol,
+      ticks,
+      lots,
+      side: (taker?.side ?? (makerBuys ? "sell" : "buy")) as "buy" | "sell",
+    });
+  }
+
+  onMakerExpired(makerId: number): void {
+    const maker = this.orders.get(makerId);
+    if (maker === undefined) return;
+    maker.status = "expired";
+    this.release(maker);
+  }
+
+  /** Unlocks whatever an ended order still reserves. */
+  release(order: SimOrder): void {
+    if (order.reserved > 0n) {
+      this.ledger.unlock(order.account, order.reservedAsset, order.reserved);
+      order.reserved = 0n;
+    }
+    this.touch(order);
+  }
+
+  touch(order: SimOrder): void {
+    this.touchedOrders.add(order);
+    this.touchedAccounts.add(order.account);
+  }
+
+  /** Empties the collections once the caller has published them. */
+  reset(): void {
+    this.touchedOrders.clear();
+    this.touchedAccounts.clear();
+    this.newFills.length = 0;
+    this.publicFills.length = 0;
+  }
+
+  private record(
+    order: SimOrder,
+    fillId: number,
+    ticks: number,
+    lots: number,
+    cost: bigint,
+    fee: bigint,
+    role: "maker" | "taker",
+  ): void {
+    order.filledLots += lots;
+    order.costUnits += cost;
+    order.notionalTickLots += BigInt(ticks) * BigInt(lots);
+    order.feeUnits += fee;
+    order.lastTradeTimestamp = this.now;
+    if (remainingLots(order) === 0) {
+      order.status = "closed";
+      this.release(order);
+    }
+    this.touch(order);
+    this.newFills.push({
+      account: order.account,
+      fill: fillView(order, fillId, this.now, ticks, lots, cost, fee, role),
+    });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A whole simulated venue, ready to use: its config, simulator, clock, gate and driver, and one
+ * SimVenue connection per account. A backtest runs it on a VirtualClock (`run`); a live simulation
+ * on a WallClock with a speed factor (`start`).
+ *
+ * @example
+ * const simulation = await createSimulation(DEFAULT_VENUE_FILE);
+ * const venue = simulation.venue("main");
+ * const order = venue.createOrder("BTC/USDT", "market", "buy", "0.01");
+ * await simulation.run({ until: simulation.clock.now() + 60_000 });
+ * console.log(await order);
+ */
+import { InvalidInputError } from "../../domain/errors.js";
+import { buildSimulator, firstEventTime, loadFeeds } from "../../sim/build.js";
+import { loadVenueConfig } from "../../sim/config/index.js";
+import type { VenueConfig } from "../../sim/config/types.js";
+import { RealtimeDriver, type RunOptions, runVirtual } from "../../sim/driver.js";
+import type { MarketFeed } from "../../sim/feed.js";
+import { Random } from "../../sim/random.js";
+import type { SimListener, Simulator } from "../../sim/simulator.js";
+import type { Clock } from "../../time/clock.js";
+import { VirtualClock } from "../../time/virtual-clock.js";
+import { WallClock } from "../../time/wall-clock.js";
+import { SimGate } from "./gate.js";
+import { SimVenue } from "./sim-venue.js";
+
+export interface SimulationOptions {
+  /** "virtual" (default): time jumps from event to event. A number: a live clock at that speed. */
+  clock?: "virtual" | { speed: number };
+  /** How much synthetic data to generate per gbm market; default 30 days. */
+  syntheticMs?: number;
+  /** Use these feeds instead of the config's data sources (benchmarks, tests). */
+  feeds?: ReadonlyMap<string, MarketFeed>;
+  eventLog?: SimListener;
+}
+
+export class Simulation {
+  private readonly venues: SimVenue[] = [];
+  private realtime: RealtimeDriver | undefined;
+
+  constructor(
+    readonly config: VenueConfig,
+    readonly sim: Simulator,
+    readonly clock: Clock,
+    readonly gate: SimGate,
+  ) {}
+
+  /** A connection to the venue as `account` (default: the first account of the venue file). */
+  venue(account = Object.keys(this.config.accounts)[0]): SimVenue {
+    if (account === undefined)
+      throw new InvalidInputError(`${this.config.file} declares no account`);
+    const venue = new SimVenue(this.sim, this.gate, account);
+    this.venues.push(venue);
+    return venue;
+  }
+
+  /** Runs on the virtual clock until `until` or the end of the data. */
+  run(options: RunOptions = {}): Promise<void> {
+    if (!(this.clock instanceof VirtualClock)) {
+      throw new InvalidInputError("run() needs a virtual clock; use start() with a live clock");
+    }
+    return runVirtual(this.sim, this.clock, options);
+  }
+
+  /** Starts replaying in real time (scaled by the clock's speed); `stop()` ends it. */
+  start(): RealtimeDriver {
+    this.realtime ??= new RealtimeDriver(this.sim, this.clock).start();
+    return this.realtime;
+  }
+
+  async stop(): Promise<void> {
+    this.realtime?.stop();
+    await Promise.all(this.venues.map((v) => v.close()));
+  }
+}
+
+export async function createSimulation(
+  source: string | VenueConfig,
+  options: SimulationOptions = {},
+): Promise<Simulation> {
+  const config = typeof source === "string" ? await loadVenueConfig(source) : source;
+  const feeds =
+    options.feeds ??
+    (await loadFeeds(
+      config,
+      options.syntheticMs === undefined ? {} : { syntheticMs: options.syntheticMs },
+    ));
+  const start = firstEventTime(feeds);
+  const startMs = Number.isFinite(start) ? start : config.startMs;
+  const clock =
+    options.clock === undefined || options.clock === "virtual"
+      ? new VirtualClock(startMs)
+      : new WallClock({ speed: options.clock.speed, startMs });
+  const sim = buildSimulator(config, feeds, {
+    clock,
+    ...(options.eventLog === undefined ? {} : { eventLog: options.eventLog }),
+  });
+  const random = new Random(config.seed);
+  const gate = new SimGate(config, random.fork("latency"), random.fork("faults"));
+  return new Simulation(config, sim, clock, gate);
+}

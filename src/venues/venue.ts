@@ -1,0 +1,128 @@
+/**
+ * The Venue interface: what every exchange looks like to crypy — the simulator (SimVenue) and,
+ * later, real exchanges through ccxt. Method names, arguments and structures follow ccxt's unified
+ * API, so anyone who knows ccxt knows this. One deliberate difference: prices, amounts, costs and
+ * balances are decimal strings, never floats (exact money; see src/domain). Inputs accept a
+ * number too, converted through its shortest decimal form.
+ *
+ * `has` says what a venue supports (`true`, `"emulated"`, or `false`); calling anything else
+ * throws NotSupportedError. `watch*` methods follow ccxt pro: each call resolves with the next
+ * update (trades, candles and orders: everything since the previous call).
+ */
+import type { Balances } from "../domain/balance.js";
+import type { Fill } from "../domain/fill.js";
+import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../domain/market-data.js";
+import type { Order, OrderType, Side, TimeInForce } from "../domain/order.js";
+
+/** A decimal as a string ("0.001"), or a number converted through its shortest decimal form. */
+export type Num = string | number;
+
+export interface Market {
+  /** The venue's own id (BTCUSDT); `symbol` is ccxt's (BTC/USDT). */
+  id: string;
+  symbol: string;
+  base: string;
+  quote: string;
+  type: "spot";
+  spot: true;
+  active: boolean;
+  precision: { price: string; amount: string };
+  limits: { amount: { min: string; max: string }; cost: { min: string } };
+  maker: string;
+  taker: string;
+}
+
+export const VENUE_FEATURES = [
+  "loadMarkets",
+  "fetchTicker",
+  "fetchOrderBook",
+  "fetchOHLCV",
+  "fetchTrades",
+  "fetchBalance",
+  "createOrder",
+  "editOrder",
+  "cancelOrder",
+  "cancelAllOrders",
+  "fetchOrder",
+  "fetchOpenOrders",
+  "fetchMyTrades",
+  "watchTicker",
+  "watchTrades",
+  "watchOrderBook",
+  "watchOHLCV",
+  "watchOrders",
+  "watchBalance",
+] as const;
+export type VenueFeature = (typeof VENUE_FEATURES)[number];
+export type FeatureSupport = true | "emulated" | false;
+export type VenueHas = Readonly<Record<VenueFeature, FeatureSupport>>;
+
+export interface CreateOrderParams {
+  timeInForce?: TimeInForce;
+  postOnly?: boolean;
+  /** Trigger price of stop_market / stop_limit orders (ccxt: triggerPrice, stopPrice). */
+  triggerPrice?: Num;
+  stopPrice?: Num;
+  /** Deterministic id chosen by the caller; a venue refuses a duplicate of an order it knows. */
+  clientOrderId?: string;
+  reduceOnly?: boolean;
+}
+
+export interface FetchOrderParams {
+  /** Look the order up by the caller's id instead of the venue's (ccxt: origClientOrderId). */
+  clientOrderId?: string;
+}
+
+export interface Venue {
+  readonly id: string;
+  readonly has: VenueHas;
+
+  loadMarkets(reload?: boolean): Promise<Record<string, Market>>;
+  fetchTicker(symbol: string): Promise<Ticker>;
+  fetchOrderBook(symbol: string, limit?: number): Promise<OrderBook>;
+  fetchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number): Promise<OHLCV[]>;
+  fetchTrades(symbol: string, since?: number, limit?: number): Promise<PublicTrade[]>;
+  fetchBalance(): Promise<Balances>;
+
+  createOrder(
+    symbol: string,
+    type: OrderType,
+    side: Side,
+    amount: Num,
+    price?: Num,
+    params?: CreateOrderParams,
+  ): Promise<Order>;
+  editOrder(
+    id: string,
+    symbol: string,
+    type: OrderType,
+    side: Side,
+    amount?: Num,
+    price?: Num,
+  ): Promise<Order>;
+  cancelOrder(id: string, symbol?: string): Promise<Order>;
+  cancelAllOrders(symbol?: string): Promise<Order[]>;
+  fetchOrder(id: string, symbol?: string, params?: FetchOrderParams): Promise<Order>;
+  fetchOpenOrders(symbol?: string, since?: number, limit?: number): Promise<Order[]>;
+  fetchMyTrades(symbol?: string, since?: number, limit?: number): Promise<Fill[]>;
+
+  watchTicker(symbol: string): Promise<Ticker>;
+  watchTrades(symbol: string): Promise<PublicTrade[]>;
+  watchOrderBook(symbol: string, limit?: number): Promise<OrderBook>;
+  watchOHLCV(symbol: string, timeframe?: string): Promise<OHLCV[]>;
+  watchOrders(symbol?: string): Promise<Order[]>;
+  watchBalance(): Promise<Balances>;
+
+  /** Releases connections and rejects pending watches with ClosedError. */
+  close(): Promise<void>;
+}
+
+/** `has` with every feature false, to spread a venue's own support over. */
+export const NOTHING_SUPPORTED: VenueHas = Object.freeze(
+  Object.fromEntries(VENUE_FEATURES.map((f) => [f, false])) as Record<VenueFeature, FeatureSupport>,
+);
+
+/** A Num as a decimal string. */
+export function numToString(value: Num): string {
+  return typeof value === "number" ? String(value) : value;
+}
