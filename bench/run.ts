@@ -12,6 +12,10 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
       about: "sim OrderBook vs nodejs-order-book on one seeded limit/cancel/market mix (ops/s)",
       load: () => import("./matching.js"),
     },
+    replay: {
+      about: "full Simulator replay of real BTC/USDT candles (candles/s) vs a bare path-price loop",
+      load: () => import("./replay.js"),
+    },
   };
 
 const name = process.argv[2];

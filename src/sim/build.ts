@@ -3,11 +3,16 @@
  * instruments, the ledger with the accounts' and market makers' initial balances, the exchange.
  */
 import { InternalError } from "../domain/errors.js";
-import type { Logger } from "../log/logger.js";
-import { childLogger } from "../log/logger.js";
+import { childLogger, type Logger } from "../log/logger.js";
 import type { Clock } from "../time/clock.js";
 import type { VenueConfig } from "./config/types.js";
-import { generateCandles, loadCandles, loadTrades, tradesToCandles } from "./data/index.js";
+import {
+  CandleSeries,
+  generateCandles,
+  loadCandles,
+  loadTrades,
+  tradesToCandles,
+} from "./data/index.js";
 import { Exchange, type MarketSetup } from "./exchange.js";
 import { CandleFeed, type MarketFeed, TradeFeed } from "./feed.js";
 import { Instrument } from "./instrument.js";
@@ -48,7 +53,7 @@ export async function loadFeeds(
           : { regimes: { ...data.regimes, volMultipliers: [...data.regimes.volMultipliers] } }),
         ...(data.volume === undefined ? {} : { volume: data.volume }),
       });
-      feeds.set(symbol, new CandleFeed(series));
+      feeds.set(symbol, new CandleFeed(onTickGrid(series, market.tickSize)));
     } else if (data.source === "candles") {
       const series = await loadCandles(
         data.path,
@@ -61,6 +66,28 @@ export async function loadFeeds(
     }
   }
   return feeds;
+}
+
+/**
+ * Synthetic prices moved onto the market's tick grid, as a real venue's prices are (rounding is
+ * monotonic, so each candle's high and low stay its extremes).
+ */
+export function onTickGrid(series: CandleSeries, tickSize: string): CandleSeries {
+  const tick = Number(tickSize);
+  const decimals = (tickSize.split(".")[1] ?? "").length;
+  const round = (column: Float64Array) =>
+    column.map((p) => Math.max(tick, Number((Math.round(p / tick) * tick).toFixed(decimals))));
+  return new CandleSeries(
+    {
+      time: series.time,
+      open: round(series.open),
+      high: round(series.high),
+      low: round(series.low),
+      close: round(series.close),
+      volume: series.volume,
+    },
+    series.intervalMs,
+  );
 }
 
 /** When the first market event happens: where a clock for this simulation starts. */

@@ -15,7 +15,7 @@
  * - A market buy reserves exactly the cost of what the book can fill; a market order the book cannot
  *   fill completely fills what it can and expires the rest.
  */
-import { InvalidOrderError, OrderNotFoundError, UnknownMarketError } from "../domain/errors.js";
+import { InvalidOrderError, UnknownMarketError } from "../domain/errors.js";
 import type { Clock } from "../time/clock.js";
 import {
   AddResult,
@@ -28,9 +28,17 @@ import {
 } from "./book/index.js";
 import type { MarketFeed } from "./feed.js";
 import type { Instrument } from "./instrument.js";
-import { type Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
+import type { Ledger } from "./ledger.js";
 import { LiquidityModel, type LiquidityParams, MARKET_MAKER_OWNER } from "./liquidity.js";
-import { checkOrder, type OrderInput, type VenueRules } from "./order-entry.js";
+import { displayedAt, makerBudget, queueFillable, quoteAgainst } from "./maker-quotes.js";
+import {
+  checkOrder,
+  type OrderInput,
+  refuseImmediateTrigger,
+  requireMarketPrice,
+  type VenueRules,
+} from "./order-entry.js";
+import { type OrderRef, OrderRegistry } from "./order-registry.js";
 import { Settlement } from "./settlement.js";
 import { type FillRule, pathTicks, referenceTicks, type SimMarket } from "./sim-market.js";
 import { remainingLots, type SimOrder } from "./sim-order.js";
@@ -56,9 +64,7 @@ export interface MarketSetup {
 
 export class Exchange {
   readonly markets: ReadonlyMap<string, SimMarket>;
-  readonly orders = new Map<number, SimOrder>();
-  private readonly byClientId = new Map<string, SimOrder>();
-  private readonly owners = new Map<string, number>();
+  private readonly registry = new OrderRegistry();
   private readonly settlement: Settlement;
   private nextOrder = 1;
   /** Called after every operation that changed something. */
@@ -70,7 +76,7 @@ export class Exchange {
     private readonly rules: VenueRules & { readonly stp: StpMode },
     private readonly clock: Clock,
   ) {
-    this.settlement = new Settlement(ledger, this.orders);
+    this.settlement = new Settlement(ledger, this.registry.byNumber);
     const markets = new Map<string, SimMarket>();
     for (const s of setups) {
       markets.set(s.instrument.symbol, {
@@ -105,22 +111,16 @@ export class Exchange {
     const inst = m.instrument;
     const num = this.nextOrder++;
     const clientOrderId = checked.clientOrderId ?? `${this.rules.venue}-${num}`;
-    const key = `${account}\u0000${clientOrderId}`;
-    const known = this.byClientId.get(key);
-    if (known !== undefined) {
-      throw new InvalidOrderError(
-        `duplicate clientOrderId ${clientOrderId}: order ${known.num} already has it`,
-      );
-    }
+    this.registry.checkNew(account, clientOrderId);
     if (
       checked.type === "market" ||
       checked.type === "stop_market" ||
       checked.type === "stop_limit"
     ) {
-      this.requirePrice(m);
+      requireMarketPrice(m);
     }
     if (!Number.isNaN(checked.stopTicks))
-      this.refuseImmediateTrigger(m, checked.side, checked.stopTicks);
+      refuseImmediateTrigger(m, checked.side, checked.stopTicks);
 
     const order: SimOrder = {
       num,
@@ -149,7 +149,7 @@ export class Exchange {
     this.begin(m);
     try {
       // Registered first: settlement finds the order by its number while it fills.
-      this.register(order, key);
+      this.registry.add(order);
       try {
         if (order.type === "market") {
           this.executeMarket(m, order, what, false);
@@ -177,8 +177,8 @@ export class Exchange {
     return order;
   }
 
-  cancel(account: string, ref: { id?: string; clientOrderId?: string }): SimOrder {
-    const order = this.find(account, ref);
+  cancel(account: string, ref: OrderRef): SimOrder {
+    const order = this.registry.find(account, ref);
     if (order.status !== "open") {
       throw new InvalidOrderError(
         `order ${order.num} is ${order.status}; only open orders can be cancelled`,
@@ -198,7 +198,7 @@ export class Exchange {
 
   cancelAll(account: string, symbol?: string): SimOrder[] {
     if (symbol !== undefined) this.market(symbol);
-    const open = [...this.orders.values()].filter(
+    const open = [...this.registry.byNumber.values()].filter(
       (o) =>
         o.account === account &&
         o.status === "open" &&
@@ -213,7 +213,7 @@ export class Exchange {
    * other change sends it to the back and may match at once.
    */
   amend(account: string, id: string, amount?: string, price?: string): SimOrder {
-    const order = this.find(account, { id });
+    const order = this.registry.find(account, { id });
     if (order.status !== "open" || order.type !== "limit") {
       throw new InvalidOrderError(
         `order ${order.num} is not an open limit order; it cannot be amended`,
@@ -247,7 +247,7 @@ export class Exchange {
       }
       order.amountLots = newLots;
       order.priceTicks = newTicks;
-      this.materializeFor(m, order);
+      quoteAgainst(m, this.ledger, order.side, this.clock.now());
       const result = m.book.amend(order.num, newTicks, remaining, order.timeInForce === "PO");
       m.liquidity.withdraw(m.book);
       if (result === AddResult.REJECTED_POST_ONLY) {
@@ -299,11 +299,17 @@ export class Exchange {
       let limit: number;
       if (makersTake === SELL) limit = touch ? Math.ceil(p) : Math.floor(p) + 1;
       else limit = touch ? Math.floor(p) : Math.ceil(p) - 1;
-      let qty = this.makerBudget(m, makersTake);
+      let qty = makerBudget(m, this.ledger, makersTake);
       if (touch && m.queuePosition && Number.isInteger(p)) {
         qty = Math.min(
           qty,
-          this.queueFillable(m, makersTake, p, volume / Number(inst.spec.lotSize)),
+          queueFillable(
+            m,
+            this.registry.byNumber,
+            makersTake,
+            p,
+            volume / Number(inst.spec.lotSize),
+          ),
         );
         limit = p;
       }
@@ -314,32 +320,9 @@ export class Exchange {
     }
   }
 
-  /**
-   * Queue position: the volume traded at `p` first consumes what was displayed ahead of each order
-   * resting there; the orders whose queue is used up fill, in FIFO order.
-   */
-  private queueFillable(m: SimMarket, makersTake: Side, p: number, volumeLots: number): number {
-    let fillable = 0;
-    let better = 0;
-    let blocked = false;
-    m.book.forEachCrossing(makersTake, p, (price, qty, _owner, id) => {
-      if (price !== p) {
-        better += qty; // strictly better prices were traded through already by the path
-        return true;
-      }
-      const order = this.orders.get(id);
-      if (order === undefined) return true;
-      order.queueAhead -= volumeLots;
-      if (!blocked && order.queueAhead <= 0) fillable += qty;
-      else blocked = true;
-      return true;
-    });
-    return better + fillable;
-  }
-
   private runStops(m: SimMarket, ids: number[]): void {
     for (const id of ids) {
-      const order = this.orders.get(id);
+      const order = this.registry.byNumber.get(id);
       if (order === undefined || order.status !== "open") continue;
       this.begin(m);
       try {
@@ -360,10 +343,10 @@ export class Exchange {
   }
 
   private executeLimit(m: SimMarket, order: SimOrder): void {
-    this.materializeFor(m, order);
+    quoteAgainst(m, this.ledger, order.side, this.clock.now());
     const result = m.book.addLimit(
       order.num,
-      this.owner(order.account),
+      this.registry.owner(order.account),
       bookSide(order.side),
       order.priceTicks,
       remainingLots(order),
@@ -377,20 +360,25 @@ export class Exchange {
       );
     }
     this.settleResult(m, order, result);
-    if (order.status === "open" && m.queuePosition) order.queueAhead = this.displayedAt(m, order);
+    if (order.status === "open" && m.queuePosition)
+      order.queueAhead = displayedAt(m, bookSide(order.side), order.priceTicks, this.clock.now());
   }
 
   private executeMarket(m: SimMarket, order: SimOrder, what: string, capToFunds: boolean): void {
     const inst = m.instrument;
     const side = bookSide(order.side);
-    this.materializeFor(m, order);
+    quoteAgainst(m, this.ledger, order.side, this.clock.now());
     try {
       let lots = remainingLots(order);
       if (order.side === "buy") {
         const free = this.ledger.free(order.account, inst.quote);
         let cost = 0n;
         let fillable = 0;
-        m.book.forEachCrossing(side, Number.POSITIVE_INFINITY, (ticks, qty) => {
+        const self = this.registry.owner(order.account);
+        const stp = this.rules.stp;
+        // Walk the book as the match will, self-trade prevention included, to price it exactly.
+        m.book.forEachCrossing(side, Number.POSITIVE_INFINITY, (ticks, qty, owner) => {
+          if (owner === self && stp !== "none") return stp === "expire_maker";
           let take = Math.min(qty, lots - fillable);
           if (capToFunds) {
             const unit = inst.cost(ticks, 1);
@@ -410,7 +398,7 @@ export class Exchange {
       }
       const result =
         lots > 0
-          ? m.book.addMarket(order.num, this.owner(order.account), side, lots)
+          ? m.book.addMarket(order.num, this.registry.owner(order.account), side, lots)
           : AddResult.EXPIRED;
       this.settleResult(m, order, result);
     } finally {
@@ -427,42 +415,6 @@ export class Exchange {
       if (m.book.has(order.num)) m.book.cancel(order.num);
       this.settlement.release(order);
     }
-  }
-
-  private materializeFor(m: SimMarket, order: SimOrder): void {
-    if (Number.isNaN(m.lastPrice)) return;
-    // The makers quote on the side opposite to the order.
-    const makersSide: Side = order.side === "buy" ? SELL : BUY;
-    m.liquidity.materialize(
-      m.book,
-      makersSide,
-      referenceTicks(m),
-      this.clock.now(),
-      this.makerBudget(m, makersSide),
-    );
-  }
-
-  /** How many lots the makers can trade on `side` from their inventory. */
-  private makerBudget(m: SimMarket, side: Side): number {
-    const inst = m.instrument;
-    if (side === SELL) {
-      return Number(this.ledger.free(MARKET_MAKER_ACCOUNT, inst.base) / inst.lotFactor);
-    }
-    const unit = inst.cost(referenceTicks(m) * 2, 1);
-    return Number(this.ledger.free(MARKET_MAKER_ACCOUNT, inst.quote) / unit);
-  }
-
-  /** The makers' displayed size at the order's price on its side (queue ahead of it). */
-  private displayedAt(m: SimMarket, order: SimOrder): number {
-    const side = bookSide(order.side);
-    const levels = m.liquidity.levels(
-      side,
-      referenceTicks(m),
-      this.clock.now(),
-      Number.NaN,
-      Number.MAX_SAFE_INTEGER,
-    );
-    return levels.find((l) => l.price === order.priceTicks)?.qty ?? 0;
   }
 
   private withdrawResting(m: SimMarket, order: SimOrder): void {
@@ -484,61 +436,19 @@ export class Exchange {
     order.reserved += amount;
   }
 
-  private register(order: SimOrder, key: string): void {
-    this.orders.set(order.num, order);
-    this.byClientId.set(key, order);
-  }
-
   private forget(order: SimOrder): void {
     this.settlement.release(order);
-    this.orders.delete(order.num);
-    this.byClientId.delete(`${order.account}\u0000${order.clientOrderId}`);
+    this.registry.remove(order);
     this.settlement.touchedOrders.delete(order);
   }
 
-  private find(account: string, ref: { id?: string; clientOrderId?: string }): SimOrder {
-    let order: SimOrder | undefined;
-    if (ref.clientOrderId !== undefined) {
-      order = this.byClientId.get(`${account}\u0000${ref.clientOrderId}`);
-    } else if (ref.id !== undefined && /^[1-9][0-9]*$/.test(ref.id)) {
-      order = this.orders.get(Number(ref.id));
-    }
-    if (order === undefined || order.account !== account) {
-      const which =
-        ref.clientOrderId !== undefined ? `clientOrderId ${ref.clientOrderId}` : `id ${ref.id}`;
-      throw new OrderNotFoundError(`no order with ${which} for account ${account}`);
-    }
-    return order;
+  findOrder(account: string, ref: OrderRef): SimOrder {
+    return this.registry.find(account, ref);
   }
 
-  findOrder(account: string, ref: { id?: string; clientOrderId?: string }): SimOrder {
-    return this.find(account, ref);
-  }
-
-  private requirePrice(m: SimMarket): void {
-    if (Number.isNaN(m.lastPrice)) {
-      throw new InvalidOrderError(
-        `${m.instrument.symbol} has no market price yet: its feed has not started`,
-      );
-    }
-  }
-
-  private refuseImmediateTrigger(m: SimMarket, side: "buy" | "sell", stopTicks: number): void {
-    const p = pathTicks(m, m.lastPrice);
-    if ((side === "buy" && p >= stopTicks) || (side === "sell" && p <= stopTicks)) {
-      throw new InvalidOrderError(
-        `stop price ${m.instrument.ticksToPrice(stopTicks)} would trigger immediately: ${m.instrument.symbol} is at ${m.lastPrice}`,
-      );
-    }
-  }
-
-  private owner(account: string): number {
-    let n = this.owners.get(account);
-    if (n === undefined) {
-      n = this.owners.size + 1;
-      this.owners.set(account, n);
-    }
-    return n;
+  /** Every order the exchange accepted. */
+  get orders(): ReadonlyMap<number, SimOrder> {
+    return this.registry.byNumber;
   }
 
   private begin(m: SimMarket): void {

@@ -48,36 +48,39 @@ export class CandleFeed implements MarketFeed {
   closedCount = 0;
   private index = 0;
   private point = 0;
-  private readonly offsets: number[];
+  /** Time of the next event, kept up to date by `step` (the replay loop asks for it often). */
+  private nextAt: number;
+  /** Offsets of the path points after the open, then the close's (the interval). */
+  private readonly offsets: Float64Array;
 
   constructor(readonly candles: CandleSeries) {
-    this.offsets = Array.from({ length: PATH_POINTS }, (_, k) =>
-      pathOffsetMs(k, candles.intervalMs),
-    );
+    this.offsets = new Float64Array(PATH_POINTS + 1);
+    for (let k = 0; k < PATH_POINTS; k++) this.offsets[k] = pathOffsetMs(k, candles.intervalMs);
+    this.offsets[PATH_POINTS] = candles.intervalMs;
+    this.nextAt = candles.length > 0 ? candles.time[0]! : Number.POSITIVE_INFINITY;
   }
 
   nextTime(): number {
-    const i = this.index;
-    if (i >= this.candles.length) return Number.POSITIVE_INFINITY;
-    const k = this.point;
-    return this.candles.time[i]! + (k < PATH_POINTS ? this.offsets[k]! : this.candles.intervalMs);
+    return this.nextAt;
   }
 
   step(): FeedEvent {
     const c = this.candles;
     const i = this.index;
     const k = this.point;
+    const offsets = this.offsets;
+    this.time = this.nextAt;
     if (k < PATH_POINTS) {
-      this.time = c.time[i]! + this.offsets[k]!;
       this.price = pathPrice(c.open[i]!, c.high[i]!, c.low[i]!, c.close[i]!, k);
       this.volume = c.volume[i]! / PATH_POINTS;
       this.point = k + 1;
+      this.nextAt = c.time[i]! + offsets[k + 1]!;
       return PATH;
     }
-    this.time = c.time[i]! + c.intervalMs;
     this.closedCount = i + 1;
     this.index = i + 1;
     this.point = 0;
+    this.nextAt = i + 1 < c.length ? c.time[i + 1]! : Number.POSITIVE_INFINITY;
     return CLOSE;
   }
 

@@ -54,7 +54,7 @@ export class LiquidityModel {
 
   constructor(
     private readonly params: LiquidityParams,
-    private readonly instrument: Instrument,
+    readonly instrument: Instrument,
   ) {
     this.tickSize = Number(instrument.spec.tickSize);
     this.lotSize = Number(instrument.spec.lotSize);

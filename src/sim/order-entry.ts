@@ -13,7 +13,7 @@ import {
   type Side,
   type TimeInForce,
 } from "../domain/order.js";
-import type { SimMarket } from "./sim-market.js";
+import { pathTicks, type SimMarket } from "./sim-market.js";
 
 export interface OrderInput {
   symbol: string;
@@ -107,4 +107,23 @@ export function checkOrder(m: SimMarket, input: OrderInput, rules: VenueRules): 
     );
   }
   return { type, side: input.side, timeInForce, lots, priceTicks, stopTicks, clientOrderId: cid };
+}
+
+/** Market and stop orders need a market price: refused before the feed's first event. */
+export function requireMarketPrice(m: SimMarket): void {
+  if (Number.isNaN(m.lastPrice)) {
+    throw new InvalidOrderError(
+      `${m.instrument.symbol} has no market price yet: its feed has not started`,
+    );
+  }
+}
+
+/** A stop already through the market price would trigger at once: refused, as Binance does. */
+export function refuseImmediateTrigger(m: SimMarket, side: Side, stopTicks: number): void {
+  const p = pathTicks(m, m.lastPrice);
+  if ((side === "buy" && p >= stopTicks) || (side === "sell" && p <= stopTicks)) {
+    throw new InvalidOrderError(
+      `stop price ${m.instrument.ticksToPrice(stopTicks)} would trigger immediately: ${m.instrument.symbol} is at ${m.lastPrice}`,
+    );
+  }
 }

@@ -19,7 +19,7 @@ import type { Logger } from "../log/logger.js";
 import type { Clock } from "../time/clock.js";
 import { BUY, SELL } from "./book/index.js";
 import type { Changes, Exchange } from "./exchange.js";
-import { CLOSE, type MarketFeed } from "./feed.js";
+import { CLOSE } from "./feed.js";
 import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
@@ -65,9 +65,10 @@ export class Simulator {
 
   /** Time of the next market event over all feeds; Infinity when every feed is exhausted. */
   nextEventTime(): number {
+    const list = this.list;
     let t = Number.POSITIVE_INFINITY;
-    for (const m of this.list) {
-      const next = m.feed.nextTime();
+    for (let i = 0; i < list.length; i++) {
+      const next = list[i]!.feed.nextTime();
       if (next < t) t = next;
     }
     return t;
@@ -79,8 +80,9 @@ export class Simulator {
    * listeners react before time moves on.
    */
   processUntil(t: number): boolean {
-    let told = false;
     const list = this.list;
+    // if (list.length === 1) return this.processMarketUntil(list[0]!, t);
+    let told = false;
     for (;;) {
       let m: SimMarket | undefined;
       let next = Number.POSITIVE_INFINITY;
@@ -95,6 +97,14 @@ export class Simulator {
       if (m === undefined || next > t) return told;
       told = this.stepMarket(m) || told;
     }
+  }
+
+  /** processUntil for a venue of one market: no merging of feeds. */
+  private processMarketUntil(m: SimMarket, t: number): boolean {
+    const feed = m.feed;
+    let told = false;
+    while (feed.nextTime() <= t) told = this.stepMarket(m) || told;
+    return told;
   }
 
   private stepMarket(m: SimMarket): boolean {

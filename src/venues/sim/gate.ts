@@ -2,8 +2,8 @@
  * The gate in front of a simulated venue: what the network and the venue's front door do to every
  * request before the matching engine sees it. Shared by every connection to one simulated venue.
  *
- * - Latency: one-way = fixedMs + a seeded uniform draw in [0, jitterMs]; a request arrives after
- *   one draw and its reply after another.
+ * - Latency: one-way = fixedMs + a seeded uniform whole number of ms in [0, jitterMs] (venue
+ *   timestamps stay whole milliseconds); a request arrives after one draw, its reply after another.
  * - Rate limit, per account, sliding window: more than `requests` in any `windowMs` is refused with
  *   a retryable RateLimitError carrying retryAfterMs.
  * - Faults: inside a disconnect window every request fails with NetworkError; order requests are
@@ -31,7 +31,7 @@ export class SimGate {
   /** One network hop, in ms. */
   oneWay(): number {
     const { fixedMs, jitterMs } = this.config.latency;
-    return fixedMs + (jitterMs > 0 ? this.latencyRandom.next() * jitterMs : 0);
+    return fixedMs + (jitterMs > 0 ? this.latencyRandom.int(0, Math.floor(jitterMs)) : 0);
   }
 
   /** Throws the error the venue would answer with, or returns when the request gets through. */
