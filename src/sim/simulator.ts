@@ -81,7 +81,6 @@ export class Simulator {
    */
   processUntil(t: number): boolean {
     const list = this.list;
-    // if (list.length === 1) return this.processMarketUntil(list[0]!, t);
     let told = false;
     for (;;) {
       let m: SimMarket | undefined;
@@ -97,14 +96,6 @@ export class Simulator {
       if (m === undefined || next > t) return told;
       told = this.stepMarket(m) || told;
     }
-  }
-
-  /** processUntil for a venue of one market: no merging of feeds. */
-  private processMarketUntil(m: SimMarket, t: number): boolean {
-    const feed = m.feed;
-    let told = false;
-    while (feed.nextTime() <= t) told = this.stepMarket(m) || told;
-    return told;
   }
 
   private stepMarket(m: SimMarket): boolean {

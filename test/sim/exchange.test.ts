@@ -15,7 +15,12 @@ describe("sim - taking liquidity", () => {
   it("sim - a market buy walks the makers' book, pays slippage, and the taker fee in base", async () => {
     const { sim, at } = makeSim(flat(100, 3));
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "15" });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "market",
+      side: "buy",
+      amount: "15",
+    });
     // 9.990 BTC at 100.10, then 5.010 at 100.20: 999.999 + 502.002 USDT.
     expect(order).toMatchObject({
       status: "closed",
@@ -37,9 +42,18 @@ describe("sim - taking liquidity", () => {
   it("sim - a market sell pays its fee in quote, rounded up to the minor unit", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const order = sim.placeOrder("bob", { symbol: BTC, type: "market", side: "sell", amount: "0.013" });
+    const order = sim.placeOrder("bob", {
+      symbol: BTC,
+      type: "market",
+      side: "sell",
+      amount: "0.013",
+    });
     // 0.013 × 99.90 = 1.2987 USDT; 0.2% of it = 0.0025974 USDT.
-    expect(order).toMatchObject({ status: "closed", cost: "1.2987", fee: { currency: "USDT", cost: "0.0025974" } });
+    expect(order).toMatchObject({
+      status: "closed",
+      cost: "1.2987",
+      fee: { currency: "USDT", cost: "0.0025974" },
+    });
     expect(balance(sim, "bob", "USDT").free).toBe("10001.2961026");
   });
 
@@ -47,17 +61,33 @@ describe("sim - taking liquidity", () => {
     const { sim, at } = makeSim(flat(100, 3));
     await at(0, 0);
     sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "9.99" });
-    const again = sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "1" });
+    const again = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "market",
+      side: "buy",
+      amount: "1",
+    });
     expect(again.average).toBe("100.2");
     await at(1, 1); // refreshMs is one minute
-    const fresh = sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "1" });
+    const fresh = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "market",
+      side: "buy",
+      amount: "1",
+    });
     expect(fresh.average).toBe("100.1");
   });
 
   it("sim - a limit buy above the ask takes at the makers' prices, not its own", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "101" });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "101",
+    });
     expect(order).toMatchObject({ status: "closed", average: "100.1", cost: "100.1" });
     expect(balance(sim, "alice", "USDT")).toEqual({ free: "9899.9", used: "0" });
   });
@@ -74,7 +104,13 @@ describe("sim - resting orders and the market path", () => {
   it("sim - a resting limit fills only when the path trades through it, at its price, as maker", async () => {
     const { sim, at } = makeSim(bars);
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99.5" });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "99.5",
+    });
     expect(order.status).toBe("open");
     expect(balance(sim, "alice", "USDT")).toEqual({ free: "9900.5", used: "99.5" });
     await at(1, 3);
@@ -90,7 +126,13 @@ describe("sim - resting orders and the market path", () => {
   it("sim - with the touch rule a resting limit fills when the path reaches its price", async () => {
     const { sim, at } = makeSim(bars, venueWith(["fillRule: through", "fillRule: touch"]));
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99.5" });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "99.5",
+    });
     await at(1, 3);
     expect(sim.order("alice", { id: order.id }).status).toBe("closed");
   });
@@ -100,10 +142,22 @@ describe("sim - resting orders and the market path", () => {
       ["fillRule: through", "fillRule: touch\n  queuePosition: true"],
       ["spreadBps: 20", "spreadBps: 100"], // best maker bid at 99.50: 10.050 BTC displayed there
     );
-    const touching = [flat(100, 1)[0]!, ...Array.from({ length: 6 }, () => [99.5, 99.5, 99.5, 99.5] as [number, number, number, number])];
+    const touching = [
+      flat(100, 1)[0]!,
+      ...Array.from(
+        { length: 6 },
+        () => [99.5, 99.5, 99.5, 99.5] as [number, number, number, number],
+      ),
+    ];
     const { sim, at } = makeSim(touching, yaml);
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99.5" });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "99.5",
+    });
     // Each path point trades 10/4 = 2.5 BTC at 99.50: four touches use up the 10.05 BTC ahead.
     await at(1, 3);
     expect(sim.order("alice", { id: order.id }).status).toBe("open");
@@ -119,9 +173,21 @@ describe("sim - resting orders and the market path", () => {
     ]);
     await at(0, 0);
     expect(() =>
-      sim.placeOrder("bob", { symbol: BTC, type: "stop_market", side: "sell", amount: "1", stopPrice: "100.5" }),
+      sim.placeOrder("bob", {
+        symbol: BTC,
+        type: "stop_market",
+        side: "sell",
+        amount: "1",
+        stopPrice: "100.5",
+      }),
     ).toThrow(/would trigger immediately/);
-    const stop = sim.placeOrder("bob", { symbol: BTC, type: "stop_market", side: "sell", amount: "1", stopPrice: "99" });
+    const stop = sim.placeOrder("bob", {
+      symbol: BTC,
+      type: "stop_market",
+      side: "sell",
+      amount: "1",
+      stopPrice: "99",
+    });
     expect(stop.status).toBe("open");
     expect(balance(sim, "bob", "BTC")).toEqual({ free: "9", used: "1" });
     await at(1, 3);
@@ -148,7 +214,10 @@ describe("sim - resting orders and the market path", () => {
     expect(balance(sim, "alice", "USDT").used).toBe("101.5");
     await at(1, 3);
     // Triggered at 101.20; the best maker ask is ceil(10120 × 1.001) = 101.31.
-    expect(sim.order("alice", { id: stop.id })).toMatchObject({ status: "closed", average: "101.31" });
+    expect(sim.order("alice", { id: stop.id })).toMatchObject({
+      status: "closed",
+      average: "101.31",
+    });
     expect(balance(sim, "alice", "USDT")).toEqual({ free: "9898.69", used: "0" });
   });
 });
@@ -158,7 +227,14 @@ describe("sim - time in force", () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
     expect(() =>
-      sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "100.1", postOnly: true }),
+      sim.placeOrder("alice", {
+        symbol: BTC,
+        type: "limit",
+        side: "buy",
+        amount: "1",
+        price: "100.1",
+        postOnly: true,
+      }),
     ).toThrow(InvalidOrderError);
     expect(balance(sim, "alice", "USDT")).toEqual({ free: "10000", used: "0" });
     const maker = sim.placeOrder("alice", {
@@ -202,7 +278,13 @@ describe("sim - cancel and amend", () => {
   it("sim - cancel releases the reservation; a cancelled or unknown order cannot be cancelled", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "2", price: "99" });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "2",
+      price: "99",
+    });
     expect(balance(sim, "alice", "USDT").used).toBe("198");
     expect(sim.cancelOrder("alice", { id: order.id }).status).toBe("canceled");
     expect(balance(sim, "alice", "USDT")).toEqual({ free: "10000", used: "0" });
@@ -215,7 +297,13 @@ describe("sim - cancel and amend", () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
     sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99" });
-    sim.placeOrder("alice", { symbol: BTC, type: "stop_market", side: "sell", amount: "1", stopPrice: "90" });
+    sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "stop_market",
+      side: "sell",
+      amount: "1",
+      stopPrice: "90",
+    });
     sim.placeOrder("bob", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99" });
     const cancelled = sim.cancelAllOrders("alice");
     expect(cancelled.map((o) => o.status)).toEqual(["canceled", "canceled"]);
@@ -228,8 +316,20 @@ describe("sim - cancel and amend", () => {
   it("sim - reducing an order's amount keeps its place; a larger amount sends it to the back", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const first = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "2", price: "99" });
-    const second = sim.placeOrder("bob", { symbol: BTC, type: "limit", side: "buy", amount: "2", price: "99" });
+    const first = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "2",
+      price: "99",
+    });
+    const second = sim.placeOrder("bob", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "2",
+      price: "99",
+    });
     const queue = () => [...sim.market(BTC).book.orders()].map((o) => String(o.id));
     expect(queue()).toEqual([first.id, second.id]);
     sim.amendOrder("alice", first.id, "1");
@@ -245,7 +345,14 @@ describe("sim - cancel and amend", () => {
   it("sim - a post-only order cannot be amended into taking; it stays as it was", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const order = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99", postOnly: true });
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "99",
+      postOnly: true,
+    });
     expect(() => sim.amendOrder("alice", order.id, undefined, "100.5")).toThrow(/post-only/);
     expect(sim.order("alice", { id: order.id })).toMatchObject({ status: "open", price: "99" });
     expect(balance(sim, "alice", "USDT").used).toBe("99");
@@ -253,23 +360,72 @@ describe("sim - cancel and amend", () => {
 });
 
 describe("sim - refusals name their reason", () => {
-  const refusals: Array<[string, Record<string, string | boolean>, RegExp, new (...a: never[]) => Error]> = [
-    ["unknown market", { symbol: "DOGE/USDT" }, /unknown market DOGE\/USDT on test \(markets: BTC\/USDT\)/, UnknownMarketError],
-    ["off the tick grid", { price: "99.005" }, /price 99.005 is not a multiple of BTC\/USDT's tick size 0.01/, InvalidOrderError],
-    ["off the lot grid", { amount: "0.0015" }, /amount 0.0015 is not a multiple of BTC\/USDT's lot size 0.001/, InvalidOrderError],
-    ["above the maximum quantity", { amount: "1001" }, /above BTC\/USDT's maximum quantity 1000/, InvalidOrderError],
-    ["below the minimum notional", { amount: "0.005" }, /notional 0.495 USDT is below BTC\/USDT's minimum notional 1/, InvalidOrderError],
-    ["insufficient funds", { amount: "200" }, /buy 200 BTC\/USDT needs 19800 USDT, alice has 10000 USDT free/, InsufficientFundsError],
+  const refusals: Array<
+    [string, Record<string, string | boolean>, RegExp, new (...a: never[]) => Error]
+  > = [
+    [
+      "unknown market",
+      { symbol: "DOGE/USDT" },
+      /unknown market DOGE\/USDT on test \(markets: BTC\/USDT\)/,
+      UnknownMarketError,
+    ],
+    [
+      "off the tick grid",
+      { price: "99.005" },
+      /price 99.005 is not a multiple of BTC\/USDT's tick size 0.01/,
+      InvalidOrderError,
+    ],
+    [
+      "off the lot grid",
+      { amount: "0.0015" },
+      /amount 0.0015 is not a multiple of BTC\/USDT's lot size 0.001/,
+      InvalidOrderError,
+    ],
+    [
+      "above the maximum quantity",
+      { amount: "1001" },
+      /above BTC\/USDT's maximum quantity 1000/,
+      InvalidOrderError,
+    ],
+    [
+      "below the minimum notional",
+      { amount: "0.005" },
+      /notional 0.495 USDT is below BTC\/USDT's minimum notional 1/,
+      InvalidOrderError,
+    ],
+    [
+      "insufficient funds",
+      { amount: "200" },
+      /buy 200 BTC\/USDT needs 19800 USDT, alice has 10000 USDT free/,
+      InsufficientFundsError,
+    ],
     ["a limit without a price", { price: "" }, /a limit order needs a price/, InvalidOrderError],
-    ["reduce-only on spot", { reduceOnly: true }, /reduceOnly applies to derivatives/, NotSupportedError],
+    [
+      "reduce-only on spot",
+      { reduceOnly: true },
+      /reduceOnly applies to derivatives/,
+      NotSupportedError,
+    ],
     ["a bad side", { side: "long" }, /side must be buy or sell/, InvalidOrderError],
-    ["a bad client order id", { clientOrderId: "has space" }, /clientOrderId "has space"/, InvalidOrderError],
+    [
+      "a bad client order id",
+      { clientOrderId: "has space" },
+      /clientOrderId "has space"/,
+      InvalidOrderError,
+    ],
   ];
   for (const [what, change, message, type] of refusals) {
     it(`sim - ${what} is refused with its reason`, async () => {
       const { sim, at } = makeSim(flat(100, 2));
       await at(0, 0);
-      const input = { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99", ...change };
+      const input = {
+        symbol: BTC,
+        type: "limit",
+        side: "buy",
+        amount: "1",
+        price: "99",
+        ...change,
+      };
       if (input.price === "") delete (input as { price?: string }).price;
       let error: unknown;
       try {
@@ -284,17 +440,36 @@ describe("sim - refusals name their reason", () => {
   }
 
   it("sim - an order type the venue does not offer is NotSupported", async () => {
-    const { sim, at } = makeSim(flat(100, 2), venueWith(["orderTypes: [market, limit, stop_market, stop_limit]", "orderTypes: [market, limit]"]));
+    const { sim, at } = makeSim(
+      flat(100, 2),
+      venueWith([
+        "orderTypes: [market, limit, stop_market, stop_limit]",
+        "orderTypes: [market, limit]",
+      ]),
+    );
     await at(0, 0);
     expect(() =>
-      sim.placeOrder("alice", { symbol: BTC, type: "stop_market", side: "sell", amount: "1", stopPrice: "90" }),
+      sim.placeOrder("alice", {
+        symbol: BTC,
+        type: "stop_market",
+        side: "sell",
+        amount: "1",
+        stopPrice: "90",
+      }),
     ).toThrow(/test does not support stop_market orders \(it supports market, limit\)/);
   });
 
   it("sim - a client order id is used once per account: a retry cannot create a second order", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const input = { symbol: BTC, type: "limit", side: "buy", amount: "1", price: "99", clientOrderId: "sim-main-t1-1" };
+    const input = {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "99",
+      clientOrderId: "sim-main-t1-1",
+    };
     const order = sim.placeOrder("alice", input);
     expect(() => sim.placeOrder("alice", input)).toThrow(/duplicate clientOrderId sim-main-t1-1/);
     expect(sim.order("alice", { clientOrderId: "sim-main-t1-1" }).id).toBe(order.id);
@@ -304,9 +479,9 @@ describe("sim - refusals name their reason", () => {
 
   it("sim - a market order before the feed has started is refused", () => {
     const { sim } = makeSim(flat(100, 2));
-    expect(() => sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "1" })).toThrow(
-      /no market price yet/,
-    );
+    expect(() =>
+      sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "1" }),
+    ).toThrow(/no market price yet/);
   });
 });
 
@@ -314,7 +489,13 @@ describe("sim - self-trade prevention", () => {
   it("sim - expire_maker: taking against one's own resting order expires it and trades on", async () => {
     const { sim, at } = makeSim(flat(100, 2));
     await at(0, 0);
-    const ask = sim.placeOrder("alice", { symbol: BTC, type: "limit", side: "sell", amount: "1", price: "100.05" });
+    const ask = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "sell",
+      amount: "1",
+      price: "100.05",
+    });
     expect(balance(sim, "alice", "BTC").used).toBe("1");
     const buy = sim.placeOrder("alice", { symbol: BTC, type: "market", side: "buy", amount: "1" });
     expect(sim.order("alice", { id: ask.id }).status).toBe("expired");

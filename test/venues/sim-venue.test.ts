@@ -9,8 +9,8 @@ import {
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { CandleSeries } from "../../src/sim/data/index.js";
 import { CandleFeed } from "../../src/sim/feed.js";
-import { VENUE_FEATURES } from "../../src/venues/venue.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import { VENUE_FEATURES } from "../../src/venues/venue.js";
 import { type Bar, flat, MINUTE, T0, venueWith } from "../sim/exchange-support.js";
 
 const BTC = "BTC/USDT";
@@ -19,7 +19,14 @@ async function simulate(bars: Bar[], ...edits: [string, string][]): Promise<Simu
   const yaml = venueWith(...edits);
   const config = parseVenueConfig(yaml, { file: "test.yaml", baseDir: "." });
   const series = CandleSeries.from(
-    bars.map(([open, high, low, close], i) => ({ timestamp: T0 + i * MINUTE, open, high, low, close, volume: 10 })),
+    bars.map(([open, high, low, close], i) => ({
+      timestamp: T0 + i * MINUTE,
+      open,
+      high,
+      low,
+      close,
+      volume: 10,
+    })),
     MINUTE,
   );
   return createSimulation(config, { feeds: new Map([[BTC, new CandleFeed(series)]]) });
@@ -42,7 +49,10 @@ async function during<T>(s: Simulation, promise: Promise<T>, ms = 10_000) {
   return { ...(await outcome), settledAt };
 }
 
-const LATENCY_50: [string, string] = ["latency: { fixedMs: 0, jitterMs: 0 }", "latency: { fixedMs: 50, jitterMs: 0 }"];
+const LATENCY_50: [string, string] = [
+  "latency: { fixedMs: 0, jitterMs: 0 }",
+  "latency: { fixedMs: 50, jitterMs: 0 }",
+];
 
 describe("SimVenue - the Venue interface", () => {
   it("SimVenue - has every feature, and markets in ccxt's shape", async () => {
@@ -70,7 +80,10 @@ describe("SimVenue - the Venue interface", () => {
     const venue = s.venue("alice");
     await s.run({ until: T0 + 1_000 });
     const sent = s.clock.now();
-    const { value: order, settledAt } = await during(s, venue.createOrder(BTC, "market", "buy", "1"));
+    const { value: order, settledAt } = await during(
+      s,
+      venue.createOrder(BTC, "market", "buy", "1"),
+    );
     expect(order?.timestamp).toBe(sent + 50);
     expect(settledAt).toBe(sent + 100);
     expect(order).toMatchObject({ status: "closed", filled: "1" });
@@ -92,12 +105,23 @@ describe("SimVenue - the Venue interface", () => {
       s,
       venue.createOrder(BTC, "limit", "buy", "1", 99, { clientOrderId: "desk-t1-1" }),
     );
-    expect((await during(s, venue.fetchOrder("", BTC, { clientOrderId: "desk-t1-1" }))).value?.id).toBe(order?.id);
+    expect(
+      (await during(s, venue.fetchOrder("", BTC, { clientOrderId: "desk-t1-1" }))).value?.id,
+    ).toBe(order?.id);
     expect((await during(s, venue.fetchOpenOrders(BTC))).value).toHaveLength(1);
-    const { value: edited } = await during(s, venue.editOrder(order!.id, BTC, "limit", "buy", "2", "98.5"));
+    const { value: edited } = await during(
+      s,
+      venue.editOrder(order!.id, BTC, "limit", "buy", "2", "98.5"),
+    );
     expect(edited).toMatchObject({ amount: "2", price: "98.5", status: "open" });
-    expect((await during(s, venue.fetchBalance())).value?.USDT).toEqual({ free: "9803", used: "197", total: "10000" });
-    expect((await during(s, venue.cancelAllOrders())).value?.map((o) => o.status)).toEqual(["canceled"]);
+    expect((await during(s, venue.fetchBalance())).value?.USDT).toEqual({
+      free: "9803",
+      used: "197",
+      total: "10000",
+    });
+    expect((await during(s, venue.cancelAllOrders())).value?.map((o) => o.status)).toEqual([
+      "canceled",
+    ]);
     expect((await during(s, venue.fetchMyTrades())).value).toEqual([]);
   });
 
@@ -110,12 +134,20 @@ describe("SimVenue - the Venue interface", () => {
 
 describe("SimVenue - the gate", () => {
   it("SimVenue - more requests than the rate limit get a retryable error with retry-after", async () => {
-    const s = await simulate(flat(100, 3), ["latency: { fixedMs: 0, jitterMs: 0 }", "latency: { fixedMs: 0, jitterMs: 0 }\nrateLimit: { requests: 3, windowMs: 1000 }"]);
+    const s = await simulate(flat(100, 3), [
+      "latency: { fixedMs: 0, jitterMs: 0 }",
+      "latency: { fixedMs: 0, jitterMs: 0 }\nrateLimit: { requests: 3, windowMs: 1000 }",
+    ]);
     const venue = s.venue("alice");
     await s.run({ until: T0 + 100 });
     const outcomes = await during(
       s,
-      Promise.allSettled([venue.fetchBalance(), venue.fetchBalance(), venue.fetchBalance(), venue.fetchBalance()]),
+      Promise.allSettled([
+        venue.fetchBalance(),
+        venue.fetchBalance(),
+        venue.fetchBalance(),
+        venue.fetchBalance(),
+      ]),
       10,
     );
     const results = outcomes.value!;
@@ -129,7 +161,10 @@ describe("SimVenue - the gate", () => {
   });
 
   it("SimVenue - inside a disconnect window requests and pending watches fail with NetworkError", async () => {
-    const s = await simulate(flat(100, 5), ["latency: { fixedMs: 0, jitterMs: 0 }", "latency: { fixedMs: 0, jitterMs: 0 }\nfaults: { disconnects: [ { afterMs: 60000, durationMs: 60000 } ] }"]);
+    const s = await simulate(flat(100, 5), [
+      "latency: { fixedMs: 0, jitterMs: 0 }",
+      "latency: { fixedMs: 0, jitterMs: 0 }\nfaults: { disconnects: [ { afterMs: 60000, durationMs: 60000 } ] }",
+    ]);
     const venue = s.venue("alice");
     await s.run({ until: T0 + 50_000 });
     const watching = venue.watchTicker(BTC).catch((e: unknown) => e);
@@ -144,7 +179,10 @@ describe("SimVenue - the gate", () => {
 
   it("SimVenue - inside a stale-data window market data stays as it was when the window opened", async () => {
     const bars: Bar[] = [...flat(100, 1), ...flat(105, 1), ...flat(110, 2)];
-    const s = await simulate(bars, ["latency: { fixedMs: 0, jitterMs: 0 }", "latency: { fixedMs: 0, jitterMs: 0 }\nfaults: { staleData: [ { afterMs: 60000, durationMs: 60000 } ] }"]);
+    const s = await simulate(bars, [
+      "latency: { fixedMs: 0, jitterMs: 0 }",
+      "latency: { fixedMs: 0, jitterMs: 0 }\nfaults: { staleData: [ { afterMs: 60000, durationMs: 60000 } ] }",
+    ]);
     const venue = s.venue("alice");
     await s.run({ until: T0 + 50_000 });
     expect((await during(s, venue.fetchTicker(BTC), 1)).value?.last).toBe("100");
@@ -155,7 +193,10 @@ describe("SimVenue - the gate", () => {
   });
 
   it("SimVenue - seeded random rejects hit order requests only", async () => {
-    const s = await simulate(flat(100, 3), ["latency: { fixedMs: 0, jitterMs: 0 }", "latency: { fixedMs: 0, jitterMs: 0 }\nfaults: { rejectProbability: 1 }"]);
+    const s = await simulate(flat(100, 3), [
+      "latency: { fixedMs: 0, jitterMs: 0 }",
+      "latency: { fixedMs: 0, jitterMs: 0 }\nfaults: { rejectProbability: 1 }",
+    ]);
     const venue = s.venue("alice");
     await s.run({ until: T0 + 1 });
     const { error } = await during(s, venue.createOrder(BTC, "market", "buy", "1"));
