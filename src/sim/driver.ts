@@ -28,21 +28,20 @@ export async function runVirtual(
   options: RunOptions = {},
 ): Promise<void> {
   const until = options.until ?? Number.POSITIVE_INFINITY;
+  const shouldStop = options.shouldStop;
   for (;;) {
-    if (options.shouldStop?.() === true) return;
+    if (shouldStop !== undefined && shouldStop()) return;
     const marketAt = sim.nextEventTime();
-    const timerAt = clock.nextTimerAt() ?? Number.POSITIVE_INFINITY;
-    const next = Math.min(marketAt, timerAt);
-    if (next > until || next === Number.POSITIVE_INFINITY) break;
-    let reacted: boolean;
+    const timerAt = clock.pending === 0 ? Number.POSITIVE_INFINITY : clock.nextTimerAt()!;
     if (timerAt <= marketAt) {
+      if (timerAt > until || timerAt === Number.POSITIVE_INFINITY) break;
       clock.runNext();
-      reacted = true;
+      await macrotask();
     } else {
+      if (marketAt > until) break;
       clock.advanceTo(marketAt);
-      reacted = sim.processUntil(marketAt);
+      if (sim.processUntil(marketAt)) await macrotask();
     }
-    if (reacted) await macrotask();
   }
   if (Number.isFinite(until) && until > clock.now()) clock.advanceTo(until);
 }

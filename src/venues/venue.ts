@@ -10,6 +10,7 @@
  * update (trades, candles and orders: everything since the previous call).
  */
 import type { Balances } from "../domain/balance.js";
+import { NotSupportedError } from "../domain/errors.js";
 import type { Fill } from "../domain/fill.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../domain/market-data.js";
 import type { Order, OrderType, Side, TimeInForce } from "../domain/order.js";
@@ -125,4 +126,14 @@ export const NOTHING_SUPPORTED: VenueHas = Object.freeze(
 /** A Num as a decimal string. */
 export function numToString(value: Num): string {
   return typeof value === "number" ? String(value) : value;
+}
+
+/**
+ * What a venue throws for a feature its `has` map marks false.
+ *
+ * @example
+ * if (!this.has.watchOHLCV) notSupported(this.id, "watchOHLCV");
+ */
+export function notSupported(venue: string, feature: VenueFeature): never {
+  throw new NotSupportedError(`${venue} does not support ${feature}`);
 }
