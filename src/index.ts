@@ -23,3 +23,12 @@ export {
   scrubSecrets,
   scrubString,
 } from "./log/redact.js";
+export * from "./sim/index.js";
+export {
+  type Clock,
+  type TimerHandle,
+  VirtualClock,
+  WallClock,
+  type WallClockOptions,
+} from "./time/index.js";
+export * from "./venues/index.js";

@@ -14,13 +14,28 @@ describe("index - public API", () => {
       "errorFromWire",
       "createLogger",
       "scrubSecrets",
+      "createSimulation",
+      "SimVenue",
+      "loadVenueConfig",
+      "VirtualClock",
+      "runVirtual",
+      "loadCandles",
     ]) {
       expect(crypy, name).toHaveProperty(name);
     }
   });
 
   it("index - keeps internals internal", () => {
-    for (const name of ["SubjectIndex", "messageDispatch", "requestDispatch", "buildReply"]) {
+    for (const name of [
+      "SubjectIndex",
+      "messageDispatch",
+      "requestDispatch",
+      "buildReply",
+      "OrderBook",
+      "Ledger",
+      "Exchange",
+      "Settlement",
+    ]) {
       expect(crypy, name).not.toHaveProperty(name);
     }
   });

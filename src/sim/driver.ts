@@ -28,22 +28,45 @@ export async function runVirtual(
   options: RunOptions = {},
 ): Promise<void> {
   const until = options.until ?? Number.POSITIVE_INFINITY;
-  const shouldStop = options.shouldStop;
   for (;;) {
-    if (shouldStop !== undefined && shouldStop()) return;
+    const outcome = runUntilReaction(sim, clock, until, options.shouldStop);
+    if (outcome === STOPPED) return;
+    if (outcome === FINISHED) break;
+    await macrotask();
+  }
+  if (Number.isFinite(until) && until > clock.now()) clock.advanceTo(until);
+}
+
+const REACTED = 0;
+const STOPPED = 1;
+const FINISHED = 2;
+type Outcome = typeof REACTED | typeof STOPPED | typeof FINISHED;
+
+/**
+ * Processes market events and timers in time order until something was delivered to a listener or
+ * a timer fired (REACTED: let the reactions run, then call again), `shouldStop` said so (STOPPED),
+ * or nothing is left at or before `until` (FINISHED). Synchronous and apart from the async loop
+ * above, so a bare replay runs as one tight loop.
+ */
+function runUntilReaction(
+  sim: Simulator,
+  clock: VirtualClock,
+  until: number,
+  shouldStop: (() => boolean) | undefined,
+): Outcome {
+  for (;;) {
+    if (shouldStop?.()) return STOPPED;
     const marketAt = sim.nextEventTime();
     const timerAt = clock.pending === 0 ? Number.POSITIVE_INFINITY : clock.nextTimerAt()!;
     if (timerAt <= marketAt) {
-      if (timerAt > until || timerAt === Number.POSITIVE_INFINITY) break;
+      if (timerAt > until || timerAt === Number.POSITIVE_INFINITY) return FINISHED;
       clock.runNext();
-      await macrotask();
-    } else {
-      if (marketAt > until) break;
-      clock.advanceTo(marketAt);
-      if (sim.processUntil(marketAt)) await macrotask();
+      return REACTED;
     }
+    if (marketAt > until) return FINISHED;
+    clock.advanceTo(marketAt);
+    if (sim.processUntil(marketAt)) return REACTED;
   }
-  if (Number.isFinite(until) && until > clock.now()) clock.advanceTo(until);
 }
 
 export class RealtimeDriver {

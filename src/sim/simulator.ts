@@ -43,6 +43,8 @@ export class Simulator {
   private readonly tickListeners = new Set<TickListener>();
   private readonly list: SimMarket[];
   private readonly userTrades = new Map<string, PublicTrade[]>();
+  /** Events delivered to listeners so far: tells a driver whether anyone was told anything. */
+  private delivered = 0;
 
   constructor(
     readonly venue: string,
@@ -117,8 +119,11 @@ export class Simulator {
       this.emit({ type: "candle", time: feed.time, symbol: m.instrument.symbol, candle });
       return this.listeners.size > 0;
     }
+    const before = this.delivered;
     this.exchange.onPath(m, feed.price, feed.volume);
-    if (this.tickListeners.size === 0) return false;
+    // A resting order the path filled told its listeners: they must react before time moves on.
+    const told = this.delivered !== before;
+    if (this.tickListeners.size === 0) return told;
     for (const listener of this.tickListeners) {
       try {
         listener(m.instrument.symbol, feed.time, feed.price);
@@ -353,6 +358,7 @@ export class Simulator {
 
   private emit(event: SimEvent): void {
     this.eventLog?.(event);
+    if (this.listeners.size > 0) this.delivered++;
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -35,7 +35,9 @@ function before(a: Timer, b: Timer): boolean {
 }
 
 export class VirtualClock implements Clock {
-  private nowMs: number;
+  // Initialised to a number, not declared bare: a field that starts undefined is stored boxed, and
+  // every advance would allocate.
+  private nowMs = 0;
   private readonly heap: Timer[] = [];
   private nextId = 0;
 

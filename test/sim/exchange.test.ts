@@ -503,3 +503,31 @@ describe("sim - self-trade prevention", () => {
     expect(balance(sim, "alice", "BTC").used).toBe("0");
   });
 });
+
+describe("sim - telling the driver", () => {
+  it("sim - a path point that fills a resting order reports a reaction to order listeners", async () => {
+    const { sim, at } = makeSim([
+      [100, 100, 100, 100],
+      [100, 100, 98, 99],
+    ]);
+    await at(0, 0);
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "1",
+      price: "99.5",
+    });
+    const seen: string[] = [];
+    sim.on((e) => void seen.push(e.type));
+    // Step event by event; the path point that fills the order must report a reaction.
+    const m = sim.market(BTC);
+    let reactedOnFill: boolean | undefined;
+    while (reactedOnFill === undefined && m.feed.nextTime() < Number.POSITIVE_INFINITY) {
+      const reacted = sim.processUntil(m.feed.nextTime());
+      if (sim.order("alice", { id: order.id }).status === "closed") reactedOnFill = reacted;
+    }
+    expect(reactedOnFill).toBe(true);
+    expect(seen).toContain("fill");
+  });
+});

@@ -1,0 +1,18 @@
+/** Venues: the interface every exchange implements, and the simulated one. */
+export { SimGate } from "./sim/gate.js";
+export { SimVenue } from "./sim/sim-venue.js";
+export { createSimulation, Simulation, type SimulationOptions } from "./sim/simulation.js";
+export {
+  type CreateOrderParams,
+  type FeatureSupport,
+  type FetchOrderParams,
+  type Market,
+  NOTHING_SUPPORTED,
+  type Num,
+  notSupported,
+  numToString,
+  VENUE_FEATURES,
+  type Venue,
+  type VenueFeature,
+  type VenueHas,
+} from "./venue.js";
