@@ -13,11 +13,12 @@ import {
   loadTrades,
   tradesToCandles,
 } from "./data/index.js";
-import { Exchange, type MarketSetup } from "./exchange.js";
+import { Exchange } from "./exchange.js";
 import { CandleFeed, type MarketFeed, TradeFeed } from "./feed.js";
 import { Instrument } from "./instrument.js";
 import { Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { Random } from "./random.js";
+import type { MarketSetup } from "./sim-market.js";
 import { type SimListener, Simulator } from "./simulator.js";
 
 /** Synthetic data generated per market when the caller does not say how much: 30 days. */

@@ -17,20 +17,11 @@
  */
 import { InvalidOrderError, UnknownMarketError } from "../domain/errors.js";
 import type { Clock } from "../time/clock.js";
-import {
-  AddResult,
-  BUY,
-  OrderBook,
-  SELL,
-  type Side,
-  StopBook,
-  type StpMode,
-} from "./book/index.js";
-import type { MarketFeed } from "./feed.js";
-import type { Instrument } from "./instrument.js";
+import { AddResult, BUY, SELL, type Side, type StpMode } from "./book/index.js";
 import type { Ledger } from "./ledger.js";
-import { LiquidityModel, type LiquidityParams, MARKET_MAKER_OWNER } from "./liquidity.js";
-import { displayedAt, makerBudget, queueFillable, quoteAgainst } from "./maker-quotes.js";
+import { displayedAt, quoteAgainst } from "./maker-quotes.js";
+import { crossResting } from "./market-path.js";
+import { priceMarketBuy } from "./market-pricing.js";
 import {
   checkOrder,
   type OrderInput,
@@ -39,28 +30,17 @@ import {
   type VenueRules,
 } from "./order-entry.js";
 import { type OrderRef, OrderRegistry } from "./order-registry.js";
-import { Settlement } from "./settlement.js";
-import { type FillRule, pathTicks, referenceTicks, type SimMarket } from "./sim-market.js";
+import { type Changes, Settlement } from "./settlement.js";
+import {
+  createSimMarket,
+  type MarketSetup,
+  pathTicks,
+  referenceTicks,
+  type SimMarket,
+} from "./sim-market.js";
 import { remainingLots, type SimOrder } from "./sim-order.js";
 
-/** What one operation changed, for the simulator to publish. */
-export interface Changes {
-  orders: SimOrder[];
-  accounts: string[];
-  fills: Settlement["newFills"];
-  publicFills: Settlement["publicFills"];
-}
-
 const bookSide = (side: "buy" | "sell"): Side => (side === "buy" ? BUY : SELL);
-
-/** What the exchange needs to run one market. */
-export interface MarketSetup {
-  instrument: Instrument;
-  feed: MarketFeed;
-  liquidity: LiquidityParams;
-  fillRule: FillRule;
-  queuePosition: boolean;
-}
 
 export class Exchange {
   readonly markets: ReadonlyMap<string, SimMarket>;
@@ -77,22 +57,12 @@ export class Exchange {
     private readonly clock: Clock,
   ) {
     this.settlement = new Settlement(ledger, this.registry.byNumber);
-    const markets = new Map<string, SimMarket>();
-    for (const s of setups) {
-      markets.set(s.instrument.symbol, {
-        instrument: s.instrument,
-        book: new OrderBook(this.settlement, { stp: rules.stp }),
-        stops: new StopBook(),
-        liquidity: new LiquidityModel(s.liquidity, s.instrument),
-        feed: s.feed,
-        fillRule: s.fillRule,
-        queuePosition: s.queuePosition,
-        tickSize: Number(s.instrument.spec.tickSize),
-        lastPrice: Number.NaN,
-        lastTime: Number.NaN,
-      });
-    }
-    this.markets = markets;
+    this.markets = new Map(
+      setups.map((setup) => [
+        setup.instrument.symbol,
+        createSimMarket(setup, this.settlement, rules.stp),
+      ]),
+    );
   }
 
   market(symbol: string): SimMarket {
@@ -146,8 +116,7 @@ export class Exchange {
       queueAhead: 0,
     };
     const what = `${order.side} ${inst.lotsToAmount(order.amountLots)} ${inst.symbol}`;
-    this.begin(m);
-    try {
+    this.transact(m, () => {
       // Registered first: settlement finds the order by its number while it fills.
       this.registry.add(order);
       try {
@@ -171,9 +140,7 @@ export class Exchange {
         throw err;
       }
       this.settlement.touch(order);
-    } finally {
-      this.finish();
-    }
+    });
     return order;
   }
 
@@ -185,14 +152,11 @@ export class Exchange {
       );
     }
     const m = this.market(order.instrument.symbol);
-    this.begin(m);
-    try {
+    this.transact(m, () => {
       this.withdrawResting(m, order);
       order.status = "canceled";
       this.settlement.release(order);
-    } finally {
-      this.finish();
-    }
+    });
     return order;
   }
 
@@ -237,8 +201,7 @@ export class Exchange {
       priceTicks: order.priceTicks,
       reserved: order.reserved,
     };
-    this.begin(m);
-    try {
+    this.transact(m, () => {
       if (needed > order.reserved) {
         this.reserve(order, needed - order.reserved, `amend of order ${order.num}`);
       } else if (needed < order.reserved) {
@@ -261,9 +224,7 @@ export class Exchange {
       }
       this.settleResult(m, order, result);
       this.settlement.touch(order);
-    } finally {
-      this.finish();
-    }
+    });
     return order;
   }
 
@@ -275,9 +236,14 @@ export class Exchange {
       const p = pathTicks(m, price);
       const touch = m.fillRule === "touch";
       const bid = book.bestBid();
-      if (bid > p || (touch && bid === p)) this.crossResting(m, SELL, p, touch, volume);
+      const orders = this.registry.byNumber;
+      if (bid > p || (touch && bid === p)) {
+        this.transact(m, () => crossResting(m, this.ledger, orders, SELL, p, volume));
+      }
       const ask = book.bestAsk();
-      if (ask < p || (touch && ask === p)) this.crossResting(m, BUY, p, touch, volume);
+      if (ask < p || (touch && ask === p)) {
+        this.transact(m, () => crossResting(m, this.ledger, orders, BUY, p, volume));
+      }
     }
     if (m.stops.size > 0) {
       const triggered = m.stops.trigger(pathTicks(m, price));
@@ -285,47 +251,11 @@ export class Exchange {
     }
   }
 
-  private crossResting(
-    m: SimMarket,
-    makersTake: Side,
-    p: number,
-    touch: boolean,
-    volume: number,
-  ): void {
-    this.begin(m);
-    try {
-      const inst = m.instrument;
-      // The makers sell to resting bids (makersTake = SELL) or buy from resting asks.
-      let limit: number;
-      if (makersTake === SELL) limit = touch ? Math.ceil(p) : Math.floor(p) + 1;
-      else limit = touch ? Math.floor(p) : Math.ceil(p) - 1;
-      let qty = makerBudget(m, this.ledger, makersTake);
-      if (touch && m.queuePosition && Number.isInteger(p)) {
-        qty = Math.min(
-          qty,
-          queueFillable(
-            m,
-            this.registry.byNumber,
-            makersTake,
-            p,
-            volume / Number(inst.spec.lotSize),
-          ),
-        );
-        limit = p;
-      }
-      if (qty <= 0) return;
-      m.book.addLimit(m.liquidity.takerId(), MARKET_MAKER_OWNER, makersTake, limit, qty, "IOC");
-    } finally {
-      this.finish();
-    }
-  }
-
   private runStops(m: SimMarket, ids: number[]): void {
     for (const id of ids) {
       const order = this.registry.byNumber.get(id);
       if (order === undefined || order.status !== "open") continue;
-      this.begin(m);
-      try {
+      this.transact(m, () => {
         order.triggered = true;
         if (order.type === "stop_limit") {
           this.executeLimit(m, order);
@@ -336,9 +266,7 @@ export class Exchange {
           this.executeMarket(m, order, `triggered stop ${order.num}`, true);
         }
         this.settlement.touch(order);
-      } finally {
-        this.finish();
-      }
+      });
     }
   }
 
@@ -371,27 +299,12 @@ export class Exchange {
     try {
       let lots = remainingLots(order);
       if (order.side === "buy") {
-        const free = this.ledger.free(order.account, inst.quote);
-        let cost = 0n;
-        let fillable = 0;
+        const budget = capToFunds ? this.ledger.free(order.account, inst.quote) : undefined;
         const self = this.registry.owner(order.account);
-        const stp = this.rules.stp;
-        // Walk the book as the match will, self-trade prevention included, to price it exactly.
-        m.book.forEachCrossing(side, Number.POSITIVE_INFINITY, (ticks, qty, owner) => {
-          if (owner === self && stp !== "none") return stp === "expire_maker";
-          let take = Math.min(qty, lots - fillable);
-          if (capToFunds) {
-            const unit = inst.cost(ticks, 1);
-            const affordable = Number((free - cost) / unit);
-            take = Math.min(take, affordable);
-          }
-          cost += inst.cost(ticks, take);
-          fillable += take;
-          return fillable < lots && (!capToFunds || take > 0);
-        });
+        const priced = priceMarketBuy(m, side, self, this.rules.stp, lots, budget);
         if (!capToFunds) inst.checkNotional(inst.cost(referenceTicks(m), lots));
-        lots = fillable;
-        this.reserve(order, cost, what);
+        lots = priced.lots;
+        this.reserve(order, priced.cost, what);
       } else {
         if (!capToFunds) inst.checkNotional(inst.cost(referenceTicks(m), lots));
         this.reserve(order, inst.baseUnits(lots), what);
@@ -449,6 +362,16 @@ export class Exchange {
   /** Every order the exchange accepted. */
   get orders(): ReadonlyMap<number, SimOrder> {
     return this.registry.byNumber;
+  }
+
+  /** Runs one operation on `m`, then publishes what it changed (even when it throws). */
+  private transact<T>(m: SimMarket, body: () => T): T {
+    this.begin(m);
+    try {
+      return body();
+    } finally {
+      this.finish();
+    }
   }
 
   private begin(m: SimMarket): void {

@@ -26,6 +26,14 @@ export interface PublicFill {
   side: "buy" | "sell";
 }
 
+/** What one operation changed, for the simulator to publish. */
+export interface Changes {
+  orders: SimOrder[];
+  accounts: string[];
+  fills: Array<{ account: string; fill: Fill }>;
+  publicFills: PublicFill[];
+}
+
 export class Settlement implements BookListener {
   /** Set by the exchange before every book operation. */
   market!: SimMarket;

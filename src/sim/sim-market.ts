@@ -2,10 +2,10 @@
  * One market inside the simulator: its instrument, order book (users' resting orders only, between
  * matches), stop book, liquidity model and feed, plus where the market's price path is now.
  */
-import type { OrderBook, StopBook } from "./book/index.js";
+import { type BookListener, OrderBook, StopBook, type StpMode } from "./book/index.js";
 import type { MarketFeed } from "./feed.js";
 import type { Instrument } from "./instrument.js";
-import type { LiquidityModel } from "./liquidity.js";
+import { LiquidityModel, type LiquidityParams } from "./liquidity.js";
 
 export type FillRule = "through" | "touch";
 
@@ -39,4 +39,33 @@ export function pathTicks(m: SimMarket, price: number): number {
 /** The reference price in whole ticks (at least one). */
 export function referenceTicks(m: SimMarket): number {
   return Math.max(1, Math.round(m.lastPrice / m.tickSize));
+}
+
+/** What the exchange needs to run one market. */
+export interface MarketSetup {
+  instrument: Instrument;
+  feed: MarketFeed;
+  liquidity: LiquidityParams;
+  fillRule: FillRule;
+  queuePosition: boolean;
+}
+
+/** A market with an empty book whose fills go to `listener`, before its feed's first event. */
+export function createSimMarket(
+  setup: MarketSetup,
+  listener: BookListener,
+  stp: StpMode,
+): SimMarket {
+  return {
+    instrument: setup.instrument,
+    book: new OrderBook(listener, { stp }),
+    stops: new StopBook(),
+    liquidity: new LiquidityModel(setup.liquidity, setup.instrument),
+    feed: setup.feed,
+    fillRule: setup.fillRule,
+    queuePosition: setup.queuePosition,
+    tickSize: Number(setup.instrument.spec.tickSize),
+    lastPrice: Number.NaN,
+    lastTime: Number.NaN,
+  };
 }

@@ -18,10 +18,11 @@ import type { Order } from "../domain/order.js";
 import type { Logger } from "../log/logger.js";
 import type { Clock } from "../time/clock.js";
 import { BUY, SELL } from "./book/index.js";
-import type { Changes, Exchange } from "./exchange.js";
+import type { Exchange } from "./exchange.js";
 import { CLOSE } from "./feed.js";
 import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
+import type { Changes } from "./settlement.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
 import { orderView } from "./sim-order.js";
 
