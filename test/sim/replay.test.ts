@@ -13,7 +13,7 @@ import type { VenueConfig } from "../../src/sim/config/types.js";
 import { CandleSeries, loadCandles } from "../../src/sim/data/index.js";
 import { CandleFeed } from "../../src/sim/feed.js";
 import { createSimulation } from "../../src/venues/sim/simulation.js";
-import { pathPriceAt, settle, units } from "./support/simulation.js";
+import { pathPriceAt, units } from "./support/simulation.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 const FILE = "binanceus-BTCUSDT-1m-2023-03-01_21.csv.gz";
@@ -99,7 +99,7 @@ describe("candle replay - the real BTC/USDT file through the whole simulator", (
 
     const served: OHLCV[] = [];
     for (let since = file.startMs; ; ) {
-      const page = await settle(s, venue.fetchOHLCV(BTC, "1m", since, 1_000));
+      const page = await s.settle(venue.fetchOHLCV(BTC, "1m", since, 1_000));
       if (page.length === 0) break;
       served.push(...page);
       since = page[page.length - 1]![0] + MINUTE;
@@ -109,7 +109,7 @@ describe("candle replay - the real BTC/USDT file through the whole simulator", (
     expect(served.at(-1)).toEqual(rows(file.slice(-1))[0]);
     expect(served).toEqual(rows(file));
 
-    const ticker = await settle(s, venue.fetchTicker(BTC));
+    const ticker = await s.settle(venue.fetchTicker(BTC));
     const lastClose = file.close[file.length - 1]!;
     expect(ticker.last).toBeDefined();
     expect(units(ticker.last!, 2)).toBe(BigInt(Math.round(lastClose * 100)));
@@ -127,10 +127,10 @@ describe("candle replay - the real BTC/USDT file through the whole simulator", (
     // The liquidity model costs nothing until an order needs the book.
     expect(makers.calls).toBe(0);
 
-    const before = await settle(s, venue.fetchBalance());
-    const order = await settle(s, venue.createOrder(BTC, "market", "buy", "0.01"));
-    const after = await settle(s, venue.fetchBalance());
-    const [fill, ...more] = await settle(s, venue.fetchMyTrades(BTC));
+    const before = await s.settle(venue.fetchBalance());
+    const order = await s.settle(venue.createOrder(BTC, "market", "buy", "0.01"));
+    const after = await s.settle(venue.fetchBalance());
+    const [fill, ...more] = await s.settle(venue.fetchMyTrades(BTC));
 
     expect(order.status).toBe("closed");
     expect(order.filled).toBe("0.01");

@@ -6,11 +6,10 @@
  * @example
  * const simulation = await createSimulation(DEFAULT_VENUE_FILE);
  * const venue = simulation.venue("main");
- * const order = venue.createOrder("BTC/USDT", "market", "buy", "0.01");
- * await simulation.run({ until: simulation.clock.now() + 60_000 });
- * console.log(await order);
+ * await simulation.run({ until: simulation.clock.now() + 60_000 }); // a minute of market data
+ * const order = await simulation.settle(venue.createOrder("BTC/USDT", "market", "buy", "0.01"));
  */
-import { InvalidInputError } from "../../domain/errors.js";
+import { InvalidInputError, TimeoutError } from "../../domain/errors.js";
 import { buildSimulator, firstEventTime, loadFeeds } from "../../sim/build.js";
 import { loadVenueConfig } from "../../sim/config/index.js";
 import type { VenueConfig } from "../../sim/config/types.js";
@@ -60,6 +59,32 @@ export class Simulation {
       throw new InvalidInputError("run() needs a virtual clock; use start() with a live clock");
     }
     return runVirtual(this.sim, this.clock, options);
+  }
+
+  /**
+   * Runs the virtual clock until `promise` settles — a venue request waits for latency timers, so
+   * something has to move time — for at most `withinMs` of simulated time; returns its value or
+   * throws its error.
+   */
+  async settle<T>(promise: Promise<T>, withinMs = 60_000): Promise<T> {
+    let done = false;
+    const outcome = promise.then(
+      (value) => {
+        done = true;
+        return { ok: true as const, value };
+      },
+      (error: unknown) => {
+        done = true;
+        return { ok: false as const, error };
+      },
+    );
+    await this.run({ until: this.clock.now() + withinMs, shouldStop: () => done });
+    if (!done) {
+      throw new TimeoutError(`the request did not settle within ${withinMs} ms of simulated time`);
+    }
+    const result = await outcome;
+    if (!result.ok) throw result.error;
+    return result.value;
   }
 
   /** Starts replaying in real time (scaled by the clock's speed); `stop()` ends it. */

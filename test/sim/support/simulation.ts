@@ -4,30 +4,6 @@
 import { parseDecimal } from "../../../src/domain/fixed.js";
 import type { CandleSeries } from "../../../src/sim/data/index.js";
 import { PATH_POINTS, pathOffsetMs, pathPrice } from "../../../src/sim/data/index.js";
-import type { Simulation } from "../../../src/venues/sim/simulation.js";
-
-/**
- * Runs the simulation until `promise` settles (a request waits for latency timers on the virtual
- * clock, so someone has to move it), at most `ms` of simulated time; returns the value or throws.
- */
-export async function settle<T>(s: Simulation, promise: Promise<T>, ms = 60_000): Promise<T> {
-  let done = false;
-  const outcome = promise.then(
-    (value) => {
-      done = true;
-      return { value };
-    },
-    (error: unknown) => {
-      done = true;
-      return { error };
-    },
-  );
-  await s.run({ until: s.clock.now() + ms, shouldStop: () => done });
-  if (!done) throw new Error(`the request did not settle within ${ms} ms of simulated time`);
-  const result = await outcome;
-  if ("error" in result) throw result.error;
-  return result.value;
-}
 
 /** A decimal string as integer minor units with `scale` decimals (exact). */
 export function units(decimal: string, scale = 8): bigint {
