@@ -16,6 +16,11 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
       about: "full Simulator replay of real BTC/USDT candles (candles/s) vs a bare path-price loop",
       load: () => import("./replay.js"),
     },
+    backtest: {
+      about:
+        "full-simulator backtest vs grademark; fast screening path vs a hand loop; 100-set sweep, 1 vs 2 workers",
+      load: () => import("./backtest.js"),
+    },
   };
 
 const name = process.argv[2];

@@ -30,7 +30,7 @@ describe("config loading", () => {
   it("config - the shipped venues/sim.yaml loads", async () => {
     const venue = await loadVenueConfig(DEFAULT_VENUE_FILE);
     expect(venue.name).toBe("sim");
-    expect(Object.keys(venue.markets)).toEqual(["BTC/USDT", "ETH/USDT", "ETH/BTC"]);
+    expect(Object.keys(venue.markets)).toEqual(["BTC/USDT", "ETH/USDT", "ETH/BTC", "BTC/USDC"]);
     expect(venue.accounts.main?.USDT).toEqual({ value: "10000", units: 1_000_000_000_000n });
     expect(venue.fees).toEqual({
       maker: "0.001",

@@ -1,0 +1,118 @@
+/**
+ * Where a backtest's candles come from, in order of preference: a file given with --data, the
+ * local store (`crypy data import`), or the venue file's own source for the market (synthetic or
+ * recorded). Then resampled to --timeframe and cut to --from/--to.
+ */
+import { InvalidInputError } from "../domain/errors.js";
+import { loadFeeds } from "../sim/build.js";
+import type { VenueConfig } from "../sim/config/types.js";
+import { type CandleSeries, loadCandles, loadTrades, tradesToCandles } from "../sim/data/index.js";
+import { parseTimeframe } from "../sim/ohlcv.js";
+import { openStore } from "../store/index.js";
+import { resample } from "../store/resample.js";
+
+export interface DataRequest {
+  market: string;
+  timeframe: string;
+  venue: VenueConfig;
+  /** A candle or trade CSV (.csv or .csv.gz). */
+  data?: string | undefined;
+  /** The store's venue name for the market (default "binance", as `crypy data import`). */
+  storeVenue?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface LoadedData {
+  candles: CandleSeries;
+  /** Where they came from, for the report. */
+  source: string;
+}
+
+/** "2023-03-05", "2023-03-05T12:00", "2023-03-05T12:00:00Z" (no zone: UTC) → epoch ms. */
+export function parseDateOption(text: string, option: string): number {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`;
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?/.test(text)
+    ? Date.parse(withZone)
+    : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new InvalidInputError(
+      `${option} must be a date like 2023-03-05 or 2023-03-05T12:00Z, got ${JSON.stringify(text)}`,
+    );
+  }
+  return ms;
+}
+
+async function fromFile(path: string): Promise<CandleSeries> {
+  try {
+    return await loadCandles(path);
+  } catch (candleError) {
+    // Not candles: perhaps a trade dump; if that fails too, the candle error is the better one.
+    try {
+      return tradesToCandles(await loadTrades(path), 60_000);
+    } catch {
+      throw candleError;
+    }
+  }
+}
+
+async function fromSource(request: DataRequest): Promise<LoadedData> {
+  if (request.data !== undefined)
+    return { candles: await fromFile(request.data), source: request.data };
+  const storeVenue = request.storeVenue ?? "binance";
+  const store = openStore();
+  const stored = (await store.list()).find(
+    (s) => s.venue === storeVenue && s.market === request.market,
+  );
+  if (stored !== undefined) {
+    const key = { venue: storeVenue, market: request.market, timeframe: stored.timeframe };
+    return {
+      candles: await store.read(key),
+      source: `store ${storeVenue} ${request.market} ${stored.timeframe}`,
+    };
+  }
+  const spec = request.venue.markets[request.market];
+  if (spec === undefined) {
+    throw new InvalidInputError(
+      `no data for ${request.market}: pass --data FILE, import it with 'crypy data import', or use a market of ${request.venue.file} (${Object.keys(request.venue.markets).join(", ")})`,
+    );
+  }
+  const feeds = await loadFeeds({ ...request.venue, markets: { [request.market]: spec } });
+  return {
+    candles: feeds.get(request.market)!.candles,
+    source: `${request.venue.file} (${spec.data.source})`,
+  };
+}
+
+export async function loadBacktestData(request: DataRequest): Promise<LoadedData> {
+  const loaded = await fromSource(request);
+  let candles = loaded.candles;
+  const tf = parseTimeframe(request.timeframe);
+  if (tf !== candles.intervalMs) {
+    if (tf < candles.intervalMs || tf % candles.intervalMs !== 0) {
+      throw new InvalidInputError(
+        `--timeframe ${request.timeframe} is not a multiple of the data's ${candles.intervalMs / 60_000}m candles`,
+      );
+    }
+    candles = resample(candles, tf);
+  }
+  const from =
+    request.from === undefined ? Number.NEGATIVE_INFINITY : parseDateOption(request.from, "--from");
+  const to =
+    request.to === undefined ? Number.POSITIVE_INFINITY : parseDateOption(request.to, "--to");
+  if (from >= to)
+    throw new InvalidInputError(`--from ${request.from} is not before --to ${request.to}`);
+  const first = candles.indexAtOrAfter(from);
+  const end = to === Number.POSITIVE_INFINITY ? candles.length : candles.indexAtOrAfter(to);
+  if (end <= first) {
+    const covers =
+      candles.length === 0
+        ? "no candles"
+        : `${new Date(candles.time[0]!).toISOString()} → ${new Date(candles.time[candles.length - 1]!).toISOString()}`;
+    throw new InvalidInputError(
+      `no ${request.market} candles between ${request.from ?? "the start"} and ${request.to ?? "the end"} (the data covers ${covers})`,
+    );
+  }
+  return { candles: candles.slice(first, end), source: loaded.source };
+}

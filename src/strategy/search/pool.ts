@@ -1,0 +1,147 @@
+/**
+ * A pool of worker threads running full-simulator backtests in parallel. The candles are copied
+ * once into SharedArrayBuffers that every worker reads; a task is just a parameter set and an index
+ * range, so walk-forward folds and sweeps reuse the same pool. Results come back in the order the
+ * tasks were given, whatever the scheduling: a sweep is deterministic.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { errorFromWire, InvalidInputError, type WireError } from "../../domain/errors.js";
+import type { VenueConfig } from "../../sim/config/types.js";
+import type { CandleSeries } from "../../sim/data/index.js";
+import type { Metrics } from "../backtest/types.js";
+import type { ParamValues } from "../strategy.js";
+
+export interface PoolSetup {
+  /** A built-in strategy's name or a strategy file's path (workers load it themselves). */
+  strategy: string;
+  market: string;
+  candles: CandleSeries;
+  venue: VenueConfig;
+  capital?: string;
+  fraction?: number;
+}
+
+export interface PoolTask {
+  params: ParamValues;
+  /** Candle index range [from, to) of the series; default all. */
+  from?: number;
+  to?: number;
+}
+
+/** What a worker receives once. */
+export interface WorkerSetup {
+  strategy: string;
+  market: string;
+  venue: VenueConfig;
+  capital: string | undefined;
+  fraction: number | undefined;
+  intervalMs: number;
+  columns: Record<"time" | "open" | "high" | "low" | "close" | "volume", Float64Array>;
+}
+
+export type WorkerReply = { id: number; metrics: Metrics } | { id: number; error: WireError };
+
+function shared(column: Float64Array): Float64Array {
+  const copy = new Float64Array(new SharedArrayBuffer(column.byteLength));
+  copy.set(column);
+  return copy;
+}
+
+/** Workers run from compiled JS (dist) or, in development and tests, from TypeScript via tsx. */
+function workerEntry(): URL {
+  const fromSource = import.meta.url.endsWith(".ts");
+  return new URL(fromSource ? "./worker-from-source.mjs" : "./worker.js", import.meta.url);
+}
+
+export class BacktestPool {
+  private readonly workers: Worker[] = [];
+  private closed = false;
+
+  private constructor(readonly size: number) {}
+
+  /** Starts `size` workers (default: the machine's parallelism). */
+  static start(setup: PoolSetup, size = availableParallelism()): BacktestPool {
+    if (!Number.isInteger(size) || size < 1) {
+      throw new InvalidInputError(`workers must be a whole number of at least 1, got ${size}`);
+    }
+    const c = setup.candles;
+    const workerData: WorkerSetup = {
+      strategy: setup.strategy,
+      market: setup.market,
+      venue: setup.venue,
+      capital: setup.capital,
+      fraction: setup.fraction,
+      intervalMs: c.intervalMs,
+      columns: {
+        time: shared(c.time),
+        open: shared(c.open),
+        high: shared(c.high),
+        low: shared(c.low),
+        close: shared(c.close),
+        volume: shared(c.volume),
+      },
+    };
+    const pool = new BacktestPool(size);
+    const url = workerEntry();
+    for (let i = 0; i < size; i++) pool.workers.push(new Worker(url, { workerData }));
+    return pool;
+  }
+
+  /** Runs every task; resolves with their metrics in task order, or rejects with the first error. */
+  run(tasks: readonly PoolTask[]): Promise<Metrics[]> {
+    if (this.closed) return Promise.reject(new InvalidInputError("the backtest pool is closed"));
+    const results = new Array<Metrics>(tasks.length);
+    let next = 0;
+    let done = 0;
+    return new Promise((resolve, reject) => {
+      if (tasks.length === 0) {
+        resolve(results);
+        return;
+      }
+      let failed = false;
+      const cleanups: Array<() => void> = [];
+      const finish = (err?: unknown) => {
+        for (const cleanup of cleanups) cleanup();
+        if (err !== undefined) reject(err);
+        else resolve(results);
+      };
+      const feed = (worker: Worker) => {
+        if (next >= tasks.length) return;
+        const id = next++;
+        worker.postMessage({ id, ...tasks[id] });
+      };
+      for (const worker of this.workers) {
+        const onMessage = (reply: WorkerReply) => {
+          if (failed) return;
+          if ("error" in reply) {
+            failed = true;
+            finish(errorFromWire(reply.error));
+            return;
+          }
+          results[reply.id] = reply.metrics;
+          if (++done === tasks.length) finish();
+          else feed(worker);
+        };
+        const onError = (err: Error) => {
+          if (failed) return;
+          failed = true;
+          finish(err);
+        };
+        worker.on("message", onMessage);
+        worker.on("error", onError);
+        cleanups.push(() => {
+          worker.off("message", onMessage);
+          worker.off("error", onError);
+        });
+        feed(worker);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

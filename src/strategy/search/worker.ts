@@ -1,0 +1,29 @@
+/** A backtest worker: loads the strategy and the shared candles once, then runs tasks. */
+import { parentPort, workerData } from "node:worker_threads";
+import { errorToWire } from "../../domain/errors.js";
+import { CandleSeries } from "../../sim/data/index.js";
+import { runBacktest } from "../backtest/runner.js";
+import { loadStrategy } from "../registry.js";
+import type { PoolTask, WorkerSetup } from "./pool.js";
+
+const setup = workerData as WorkerSetup;
+const candles = new CandleSeries(setup.columns, setup.intervalMs);
+const strategy = await loadStrategy(setup.strategy);
+
+parentPort?.on("message", (task: PoolTask & { id: number }) => {
+  try {
+    const result = runBacktest({
+      strategy,
+      params: task.params,
+      market: setup.market,
+      candles: candles.slice(task.from ?? 0, task.to ?? candles.length),
+      venue: setup.venue,
+      ...(setup.capital === undefined ? {} : { capital: setup.capital }),
+      ...(setup.fraction === undefined ? {} : { fraction: setup.fraction }),
+      metricsOnly: true,
+    });
+    parentPort?.postMessage({ id: task.id, metrics: result.metrics });
+  } catch (err) {
+    parentPort?.postMessage({ id: task.id, error: errorToWire(err) });
+  }
+});

@@ -1,0 +1,258 @@
+/**
+ * `crypy backtest` and `crypy data` as a user runs them: the real bin/crypy (built by `npm test`)
+ * on the real BTC/USDT candles, with the data store in a temporary folder.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../../bin/crypy", import.meta.url));
+const FIXTURE = fileURLToPath(
+  new URL("../fixtures/binanceus-BTCUSDT-1m-2023-03-01_21.csv.gz", import.meta.url),
+);
+const run = promisify(execFile);
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "crypy-cli-"));
+  env = { ...process.env, CRYPY_DATA_DIR: join(dir, "store"), CRYPY_LOG_LEVEL: "warn" };
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function crypy(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env,
+      timeout: 60_000,
+      maxBuffer: 64 << 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const TWO_DAYS = [
+  "--market",
+  "BTC/USDT",
+  "--data",
+  FIXTURE,
+  "--from",
+  "2023-03-01",
+  "--to",
+  "2023-03-03",
+];
+
+describe("cli - backtest", () => {
+  it("cli - --json prints one document with metrics, trades and the equity curve", async () => {
+    const r = await crypy([
+      "backtest",
+      "--strategy",
+      "sma-cross",
+      "--params",
+      "fast=10,slow=40",
+      ...TWO_DAYS,
+      "--json",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      strategy: "sma-cross",
+      params: { fast: 10, slow: 40 },
+      market: "BTC/USDT",
+      candles: 2880,
+      source: FIXTURE,
+    });
+    expect(doc.equity).toHaveLength(2880);
+    expect(doc.trades.length).toBe(doc.metrics.trades);
+    expect(doc.metrics.trades).toBeGreaterThan(0);
+    for (const key of [
+      "totalReturn",
+      "cagr",
+      "volatility",
+      "sharpe",
+      "sortino",
+      "calmar",
+      "maxDrawdown",
+      "winRate",
+      "profitFactor",
+      "expectancy",
+      "exposure",
+      "fees",
+      "buyAndHoldReturn",
+    ]) {
+      expect(doc.metrics, key).toHaveProperty(key);
+    }
+  });
+
+  it("cli - without --json it prints a summary table, and --report writes a standalone HTML file", async () => {
+    const report = join(dir, "out.html");
+    const r = await crypy(["backtest", "--strategy", "ema-cross", ...TWO_DAYS, "--report", report]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`data: ${FIXTURE}`);
+    expect(r.stdout).toMatch(/ema-cross/);
+    expect(r.stdout).toContain(`report written to ${report}`);
+    const html = await readFile(report, "utf8");
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).toContain("<svg");
+    expect(html).not.toMatch(/https?:\/\/|<script|src=/);
+  });
+
+  it("cli - --sweep ranks parameter sets through the simulator with workers", async () => {
+    const r = await crypy([
+      "backtest",
+      "--strategy",
+      "sma-cross",
+      ...TWO_DAYS,
+      "--sweep",
+      "--candidates",
+      "6",
+      "--workers",
+      "2",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.sweep).toHaveLength(6);
+    const scores = doc.sweep.map((e: { score: number }) => e.score);
+    expect([...scores].sort((a: number, b: number) => b - a)).toEqual(scores);
+    expect(doc.params).toEqual(doc.sweep[0].params);
+  });
+
+  it("cli - --walk-forward fits in-sample and reports out-of-sample folds", async () => {
+    const r = await crypy([
+      "backtest",
+      "--strategy",
+      "sma-cross",
+      ...TWO_DAYS,
+      "--walk-forward",
+      "2",
+      "--candidates",
+      "4",
+      "--workers",
+      "2",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.walkForward.folds).toHaveLength(2);
+    const [first, second] = doc.walkForward.folds;
+    expect(first.outOfSample.from).toBeGreaterThan(first.inSample.from);
+    expect(second.inSample.from).toBeGreaterThanOrEqual(first.outOfSample.from);
+    expect(doc.walkForward.outOfSample).toHaveProperty("sharpe");
+  });
+
+  const refusals: Array<[string, string[], RegExp]> = [
+    [
+      "a missing data file",
+      ["--strategy", "sma-cross", "--market", "BTC/USDT", "--data", "/nonexistent/x.csv"],
+      /\/nonexistent\/x\.csv/,
+    ],
+    [
+      "an unknown strategy",
+      ["--strategy", "sma-crosss", ...TWO_DAYS],
+      /unknown strategy.*sma-cross/,
+    ],
+    [
+      "an unknown parameter",
+      ["--strategy", "sma-cross", "--params", "fats=3", ...TWO_DAYS],
+      /sma-cross has no parameter 'fats'/,
+    ],
+    [
+      "an out-of-range value",
+      ["--strategy", "sma-cross", "--params", "fast=100000", ...TWO_DAYS],
+      /parameter 'fast' must be/,
+    ],
+    [
+      "an empty range",
+      [
+        "--strategy",
+        "sma-cross",
+        "--market",
+        "BTC/USDT",
+        "--data",
+        FIXTURE,
+        "--from",
+        "2024-01-01",
+      ],
+      /no BTC\/USDT candles between 2024-01-01/,
+    ],
+    [
+      "a bad date",
+      ["--strategy", "sma-cross", ...TWO_DAYS, "--from", "yesterday"],
+      /--from must be a date/,
+    ],
+    [
+      "a market the venue file lacks",
+      ["--strategy", "sma-cross", "--market", "DOGE/USDT"],
+      /no data for DOGE\/USDT/,
+    ],
+  ];
+  for (const [what, args, message] of refusals) {
+    it(`cli - ${what} gives a one-line error and a non-zero exit`, async () => {
+      const r = await crypy(["backtest", ...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+
+  it("cli - a CSV with the wrong columns is refused, naming the file and line", async () => {
+    const bad = join(dir, "bad.csv");
+    await writeFile(bad, "when,price\n2023-03-01 00:00:00+00:00,1\n");
+    const r = await crypy([
+      "backtest",
+      "--strategy",
+      "sma-cross",
+      "--market",
+      "BTC/USDT",
+      "--data",
+      bad,
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/bad\.csv/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("cli - data", () => {
+  it("cli - data import stores the file, data ls lists it, and a backtest reads it from the store", async () => {
+    const first = await crypy(["data", "import", FIXTURE, "--market", "BTC/USDT"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/imported 30,240 candles of BTC\/USDT 1m/);
+    const again = await crypy(["data", "import", FIXTURE, "--market", "BTC/USDT"]);
+    expect(again.stdout).toMatch(/0 new/);
+    const ls = await crypy(["data", "ls", "--json"]);
+    const [series] = JSON.parse(ls.stdout);
+    expect(series).toMatchObject({
+      venue: "binance",
+      market: "BTC/USDT",
+      timeframe: "1m",
+      rows: 30240,
+    });
+    const r = await crypy([
+      "backtest",
+      "--strategy",
+      "sma-cross",
+      "--market",
+      "BTC/USDT",
+      "--timeframe",
+      "1h",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.source).toBe("store binance BTC/USDT 1m");
+    expect(doc.candles).toBe(504); // 21 days of hours
+  });
+});
