@@ -9,9 +9,9 @@
  * Feeds are cursors over columnar series and allocate nothing per event: the replay loop reads
  * `price`/`volume`/`closed` after `step()`.
  */
-import type { CandleSeries } from "./data/candle-series.js";
+import type { CandleSeries } from "../store/candle-series.js";
+import type { TradeSeries } from "../store/csv/trades-csv.js";
 import { PATH_POINTS, pathOffsetMs, pathPrice } from "./data/price-path.js";
-import type { TradeSeries } from "./data/trades-csv.js";
 
 export const PATH = 0;
 export const CLOSE = 1;

@@ -4,28 +4,11 @@
  * incomplete — like ccxt's current candle — but is built from closed candles only, never from the
  * future.
  */
-import { InvalidInputError } from "../domain/errors.js";
 import type { OHLCV } from "../domain/market-data.js";
-import type { CandleSeries } from "./data/candle-series.js";
 
-const UNIT_MS: Record<string, number> = {
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+export { parseTimeframe } from "../domain/timeframe.js";
 
-/** "1m", "15m", "4h", "1d", "1w" → milliseconds. */
-export function parseTimeframe(timeframe: string): number {
-  const match = /^([1-9][0-9]*)([smhdw])$/.exec(timeframe);
-  if (match === null) {
-    throw new InvalidInputError(
-      `timeframe ${JSON.stringify(timeframe)} is not valid: use e.g. 1m, 5m, 15m, 1h, 4h, 1d`,
-    );
-  }
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
-}
+import type { CandleSeries } from "../store/candle-series.js";
 
 /** Index of the first candle opening at or after `time` among the first `count` (binary search). */
 export function firstAtOrAfter(series: CandleSeries, count: number, time: number): number {

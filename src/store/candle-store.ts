@@ -32,7 +32,7 @@ import { mkdirSync } from "node:fs";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { InvalidInputError } from "../domain/errors.js";
-import type { CandleSeries } from "../sim/data/candle-series.js";
+import type { CandleSeries } from "./candle-series.js";
 import {
   assertLittleEndian,
   chunkSpan,

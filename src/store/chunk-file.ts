@@ -35,7 +35,7 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { InvalidInputError, NotSupportedError } from "../domain/errors.js";
-import type { CandleColumns } from "../sim/data/candle-series.js";
+import type { CandleColumns } from "./candle-series.js";
 
 export const HEADER_BYTES = 64;
 const MAGIC = "CRYPYCDL";

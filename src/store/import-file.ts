@@ -11,10 +11,10 @@
  */
 
 import { InvalidInputError } from "../domain/errors.js";
-import { CandleSeries } from "../sim/data/candle-series.js";
-import { parseCandlesCsv } from "../sim/data/candles-csv.js";
-import { MICROS_THRESHOLD, readDataFile } from "../sim/data/csv.js";
-import { parseTradesCsv, tradesToCandles } from "../sim/data/trades-csv.js";
+import { CandleSeries } from "./candle-series.js";
+import { parseCandlesCsv } from "./csv/candles-csv.js";
+import { MICROS_THRESHOLD, readDataFile } from "./csv/csv.js";
+import { parseTradesCsv, tradesToCandles } from "./csv/trades-csv.js";
 import { resample } from "./resample.js";
 import { gridOrigin, type ResolvedKey, timeframeName } from "./series-key.js";
 import { formatTime } from "./time-text.js";

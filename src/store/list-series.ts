@@ -2,7 +2,7 @@
 
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseTimeframe } from "../sim/ohlcv.js";
+import { parseTimeframe } from "../domain/timeframe.js";
 import { loadIndex, type StoredSeries, storedSeries } from "./series-index.js";
 import { checkVenue, type ResolvedKey, resolveKey, seriesDir } from "./series-key.js";
 

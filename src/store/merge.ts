@@ -10,7 +10,7 @@ import {
   type CandleSeries,
   emptyColumns,
   truncateColumns,
-} from "../sim/data/candle-series.js";
+} from "./candle-series.js";
 import type { Chunk } from "./chunk-file.js";
 import { type ChunkEntry, gapsIn } from "./series-index.js";
 

@@ -8,8 +8,8 @@
 
 import { join } from "node:path";
 import { InvalidInputError } from "../domain/errors.js";
-import { type CandleColumns, CandleSeries, emptyColumns } from "../sim/data/candle-series.js";
-import { parseTimeframe } from "../sim/ohlcv.js";
+import { parseTimeframe } from "../domain/timeframe.js";
+import { type CandleColumns, CandleSeries, emptyColumns } from "./candle-series.js";
 import { readChunk } from "./chunk-file.js";
 import { listSeries } from "./list-series.js";
 import { resample } from "./resample.js";

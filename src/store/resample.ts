@@ -5,7 +5,7 @@
  * built from those present; one with none is a gap, as on a venue.
  */
 
-import { CandleSeries, emptyColumns, truncateColumns } from "../sim/data/candle-series.js";
+import { CandleSeries, emptyColumns, truncateColumns } from "./candle-series.js";
 import { gridFloor } from "./series-key.js";
 
 export function resample(series: CandleSeries, intervalMs: number): CandleSeries {

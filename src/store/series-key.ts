@@ -16,7 +16,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { InvalidInputError } from "../domain/errors.js";
 import { marketFromToken, marketToken, parseMarket } from "../domain/market.js";
-import { parseTimeframe } from "../sim/ohlcv.js";
+import { parseTimeframe } from "../domain/timeframe.js";
 
 /** A series as callers name it. */
 export interface SeriesKey {

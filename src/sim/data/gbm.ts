@@ -17,8 +17,8 @@
  */
 
 import { InvalidInputError } from "../../domain/errors.js";
+import { CandleSeries, emptyColumns } from "../../store/candle-series.js";
 import { Random } from "../random.js";
-import { CandleSeries, emptyColumns } from "./candle-series.js";
 
 export const MS_PER_YEAR = 365.25 * 86_400_000;
 

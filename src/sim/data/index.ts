@@ -1,7 +1,9 @@
-export { type CandleColumns, CandleSeries } from "./candle-series.js";
-export { type CandlesCsvOptions, loadCandles, parseCandlesCsv } from "./candles-csv.js";
-export { type GbmOptions, generateCandles, MS_PER_YEAR } from "./gbm.js";
-export { candlePublishedAt, PATH_POINTS, pathOffsetMs, pathPrice } from "./price-path.js";
+export { type CandleColumns, CandleSeries } from "../../store/candle-series.js";
+export {
+  type CandlesCsvOptions,
+  loadCandles,
+  parseCandlesCsv,
+} from "../../store/csv/candles-csv.js";
 export {
   loadTrades,
   parseTradesCsv,
@@ -11,4 +13,6 @@ export {
   TradeSeries,
   type TradesCsvOptions,
   tradesToCandles,
-} from "./trades-csv.js";
+} from "../../store/csv/trades-csv.js";
+export { type GbmOptions, generateCandles, MS_PER_YEAR } from "./gbm.js";
+export { candlePublishedAt, PATH_POINTS, pathOffsetMs, pathPrice } from "./price-path.js";

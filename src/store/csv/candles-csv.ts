@@ -24,7 +24,7 @@ import {
   emptyColumns,
   timeProblem,
   truncateColumns,
-} from "./candle-series.js";
+} from "../candle-series.js";
 import { CsvLines, lineError, MICROS_THRESHOLD, readDataFile, shown } from "./csv.js";
 
 export interface CandlesCsvOptions {

@@ -11,7 +11,7 @@
  */
 
 import { InvalidInputError } from "../../domain/errors.js";
-import { CandleSeries, emptyColumns, truncateColumns } from "./candle-series.js";
+import { CandleSeries, emptyColumns, truncateColumns } from "../candle-series.js";
 import { CsvLines, lineError, readDataFile, shown } from "./csv.js";
 
 export const TAKER_BUY = 0;

@@ -10,8 +10,8 @@
  * The columns are shared, not copied, by `slice`; treat them as read-only.
  */
 
-import { InvalidInputError } from "../../domain/errors.js";
-import type { Candle } from "../../domain/market-data.js";
+import { InvalidInputError } from "../domain/errors.js";
+import type { Candle } from "../domain/market-data.js";
 
 export interface CandleColumns {
   /** Open time, epoch ms. */
