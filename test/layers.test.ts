@@ -7,7 +7,18 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const LAYERS = ["domain", "time", "log", "bus", "store", "sim", "venues", "strategy", "actors", "control"];
+const LAYERS = [
+  "domain",
+  "time",
+  "log",
+  "bus",
+  "store",
+  "sim",
+  "venues",
+  "strategy",
+  "actors",
+  "control",
+];
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
 
 function files(dir: string): string[] {
