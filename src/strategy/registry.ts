@@ -84,8 +84,12 @@ export async function loadStrategy(nameOrPath: string): Promise<Strategy> {
       module = await import(pathToFileURL(file).href);
     }
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new InvalidInputError(`cannot load strategy file ${file}: ${reason}`, { cause: err });
+    // One line for the CLI: module errors append a multi-line require stack.
+    const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    const hint = /Cannot find (module|package) ['"]crypy['"]/.test(reason ?? "")
+      ? ` (outside a project that depends on crypy, import types only: import type { Strategy } from "crypy")`
+      : "";
+    throw new InvalidInputError(`cannot load strategy file ${file}: ${reason}${hint}`, { cause: err });
   }
 
   const exported = exportOf(module);
