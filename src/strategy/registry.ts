@@ -89,7 +89,9 @@ export async function loadStrategy(nameOrPath: string): Promise<Strategy> {
     const hint = /Cannot find (module|package) ['"]crypy['"]/.test(reason ?? "")
       ? ` (outside a project that depends on crypy, import types only: import type { Strategy } from "crypy")`
       : "";
-    throw new InvalidInputError(`cannot load strategy file ${file}: ${reason}${hint}`, { cause: err });
+    throw new InvalidInputError(`cannot load strategy file ${file}: ${reason}${hint}`, {
+      cause: err,
+    });
   }
 
   const exported = exportOf(module);
