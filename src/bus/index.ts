@@ -16,6 +16,8 @@ export { LocalBus, type LocalBusOptions } from "./local/local-bus.js";
 export { NatsBus, type NatsBusOptions } from "./nats/nats-bus.js";
 export { type BusSelection, createBus, NATS_URL_ENV, selectedNatsUrl } from "./select.js";
 export {
+  actorEvent,
+  allActorEvents,
   allDeskReports,
   allHeartbeats,
   allMarketData,
@@ -23,10 +25,12 @@ export {
   assertSubscribeSubject,
   control,
   deskBalance,
+  deskCache,
   deskOrder,
   deskReport,
   heartbeat,
   holderProposal,
+  holderReport,
   type MarketDataKind,
   marketData,
   subjectMatches,

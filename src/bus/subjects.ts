@@ -8,9 +8,12 @@
  *   crypy.desk.<desk>.order                request/reply: place / cancel / amend (with mandate)
  *   crypy.desk.<desk>.report.<actor>       execution reports (order state, fills) for one actor
  *   crypy.desk.<desk>.balance              balance changes
+ *   crypy.desk.<desk>.cache                request/reply: recent candles, ticker, book from the Desk's cache
  *   crypy.holder.<desk>.<asset>.proposal   request/reply: Trader proposals
+ *   crypy.holder.<desk>.<asset>.report     a Trader's realised result, when it ends
  *   crypy.ctl.<actor>                      request/reply: a control command for one actor
  *   crypy.sys.hb.<actor>                   heartbeats: id, kind, pid, host, control address, state
+ *   crypy.sys.event.<actor>                actor events for people: started, proposed, filled, …
  *
  * `<market>` is a market's subject token (`BTC-USDT`, `BTC-USDT-PERP`, `BTC-USDT-250328`), made by
  * `marketToken` in the domain. Builders reject a bad token with an InvalidInputError naming the
@@ -86,6 +89,22 @@ export function allDeskReports(desk: string): string {
 
 export function deskBalance(desk: string): string {
   return `${ROOT}.desk.${token(desk, "desk")}.balance`;
+}
+
+export function deskCache(desk: string): string {
+  return `${ROOT}.desk.${token(desk, "desk")}.cache`;
+}
+
+export function holderReport(desk: string, asset: string): string {
+  return `${ROOT}.holder.${token(desk, "desk")}.${token(asset, "asset")}.report`;
+}
+
+export function actorEvent(actor: string): string {
+  return `${ROOT}.sys.event.${token(actor, "actor")}`;
+}
+
+export function allActorEvents(): string {
+  return `${ROOT}.sys.event.*`;
 }
 
 export function holderProposal(desk: string, asset: string): string {

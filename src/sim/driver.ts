@@ -110,3 +110,31 @@ export class RealtimeDriver {
     }, next - this.clock.now());
   }
 }
+
+/**
+ * Like runVirtual, for a whole system of actors on a bus: after every market event or timer it
+ * awaits `settle` (e.g. three rounds of bus flush + macrotask), so that chains of messages —
+ * candle → signal → order request → reply — complete before time moves on.
+ */
+export async function runSettled(
+  sim: Simulator,
+  clock: VirtualClock,
+  settle: () => Promise<void>,
+  options: RunOptions = {},
+): Promise<void> {
+  const until = options.until ?? Number.POSITIVE_INFINITY;
+  for (;;) {
+    if (options.shouldStop?.() === true) return;
+    const marketAt = sim.nextEventTime();
+    const timerAt = clock.nextTimerAt() ?? Number.POSITIVE_INFINITY;
+    const next = Math.min(marketAt, timerAt);
+    if (next > until || next === Number.POSITIVE_INFINITY) break;
+    if (timerAt <= marketAt) clock.runNext();
+    else {
+      clock.advanceTo(marketAt);
+      sim.processUntil(marketAt);
+    }
+    await settle();
+  }
+  if (Number.isFinite(until) && until > clock.now()) clock.advanceTo(until);
+}

@@ -125,3 +125,14 @@ describe("subjects - wildcard matching", () => {
     );
   });
 });
+
+describe("subjects - actor subjects", () => {
+  it("subjects - cache, report and event subjects follow the grammar", async () => {
+    const s = await import("../../src/bus/subjects.js");
+    expect(s.deskCache("sim-main")).toBe("crypy.desk.sim-main.cache");
+    expect(s.holderReport("sim-main", "USDT")).toBe("crypy.holder.sim-main.USDT.report");
+    expect(s.actorEvent("sim-main")).toBe("crypy.sys.event.sim-main");
+    expect(s.allActorEvents()).toBe("crypy.sys.event.*");
+    expect(() => s.actorEvent("BTC/USDT")).toThrow(/actor "BTC\/USDT"/);
+  });
+});

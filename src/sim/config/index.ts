@@ -1,7 +1,7 @@
 /** The simulator's venue configuration: the public names, listed by hand. */
 
-export type { ConfigIssue } from "./issues.js";
-export { ConfigError } from "./issues.js";
+export type { ConfigIssue } from "../../config/issues.js";
+export { ConfigError } from "../../config/issues.js";
 export type { ParseVenueOptions } from "./load.js";
 export { DEFAULT_VENUE_FILE, loadVenueConfig, parseVenueConfig } from "./load.js";
 export {

@@ -6,14 +6,14 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deepFreeze } from "../../config/freeze.js";
+import { YamlSource } from "../../config/source.js";
+import { readConfigText } from "../../config/yaml-file.js";
 import { InternalError, InvalidInputError } from "../../domain/errors.js";
-import { issuesFromZod } from "./issues.js";
 import { normalize } from "./normalize.js";
 import { venueFileSchema } from "./schema.js";
-import { YamlSource } from "./source.js";
 import type { VenueConfig } from "./types.js";
 
 export interface ParseVenueOptions {
@@ -35,9 +35,8 @@ export function parseVenueConfig(text: string, options: ParseVenueOptions): Venu
   if (typeof text !== "string") throw new InvalidInputError("venue config text must be a string");
   const { file, baseDir } = options;
   const source = YamlSource.parse(text, file);
-  const shaped = venueFileSchema.safeParse(source.data);
-  if (!shaped.success) throw source.error(issuesFromZod(shaped.error.issues, source.data));
-  const { config, issues } = normalize(shaped.data, { file, baseDir: resolve(baseDir) });
+  const shaped = source.shape(venueFileSchema);
+  const { config, issues } = normalize(shaped, { file, baseDir: resolve(baseDir) });
   if (issues.length > 0) throw source.error(issues);
   return deepFreeze(config);
 }
@@ -51,13 +50,7 @@ export function parseVenueConfig(text: string, options: ParseVenueOptions): Venu
  * venue.accounts.main?.USDT?.units; // 1000000000000n
  */
 export async function loadVenueConfig(path: string): Promise<VenueConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new InvalidInputError(`${path}: cannot read venue file (${reason})`, { cause: err });
-  }
+  const text = await readConfigText(path, "venue file");
   return parseVenueConfig(text, { file: path, baseDir: dirname(resolve(path)) });
 }
 
@@ -85,11 +78,3 @@ export const DEFAULT_VENUE_FILE: string = join(
   "venues",
   "sim.yaml",
 );
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}

@@ -6,6 +6,8 @@
 
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Issue, PathSegment } from "../../config/issues.js";
+import { parseTimeframe } from "../../config/time-text.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import {
   formatDecimal,
@@ -17,9 +19,7 @@ import {
   toSteps,
 } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
-import type { Issue, PathSegment } from "./issues.js";
 import { DEFAULTS, FEE_RATE_DECIMALS, type MarketFile, type VenueFile } from "./schema.js";
-import { parseTimeframe } from "./time-text.js";
 import type { FeeSchedule, LiquidityConfig, MarketConfig, MarketDataConfig } from "./types.js";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -4,11 +4,11 @@
  * simulator uses. Returns every issue found; the config is only meaningful when there are none.
  */
 
+import type { Issue, PathSegment } from "../../config/issues.js";
+import { parseInstant } from "../../config/time-text.js";
 import { parseDecimal } from "../../domain/fixed.js";
-import type { Issue, PathSegment } from "./issues.js";
 import { feeSchedule, normalizeMarket } from "./markets.js";
 import type { VenueFile } from "./schema.js";
-import { parseInstant } from "./time-text.js";
 import type { AssetAmount, Holdings, MarketConfig, VenueConfig } from "./types.js";
 
 export interface NormalizeOptions {

@@ -12,25 +12,28 @@
  */
 
 import { z } from "zod";
-import { parseDecimal } from "../../domain/fixed.js";
-import { parseMarket } from "../../domain/market.js";
-import { ORDER_TYPES, TIMES_IN_FORCE } from "../../domain/order.js";
 import {
+  assetCode,
   block,
   bool,
   decimal,
   expected,
+  instant,
   int,
   listOf,
   mapOf,
+  marketSymbol,
+  name,
   nonNegativeDecimal,
   num,
   oneOf,
   positiveDecimal,
   text,
+  timeframe,
   unique,
-} from "./fields.js";
-import { parseInstant, parseTimeframe } from "./time-text.js";
+} from "../../config/fields.js";
+import { parseDecimal } from "../../domain/fixed.js";
+import { ORDER_TYPES, TIMES_IN_FORCE } from "../../domain/order.js";
 
 /** Fee rates are held as integer parts per billion: rate "0.001" is 1_000_000n. */
 export const FEE_RATE_DECIMALS = 9;
@@ -77,9 +80,6 @@ export const DEFAULTS = Object.freeze({
   }),
 } as const);
 
-const ASSET_CODE = /^[A-Z0-9]{1,20}$/;
-const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const NAME_MAX = 32;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const DAY_MS = 86_400_000;
 
@@ -97,40 +97,6 @@ function feeRate(minimum: string) {
     },
   );
 }
-
-const assetCode = text('an asset code like "BTC" (A-Z and 0-9, up to 20 characters)', (s) =>
-  ASSET_CODE.test(s),
-);
-
-const name = (example: string) =>
-  text(
-    `a name like "${example}" (a-z, 0-9 and inner "-", up to ${NAME_MAX} characters)`,
-    (s) => s.length <= NAME_MAX && NAME.test(s),
-  );
-
-/** A market key: a valid ccxt symbol, and spot (derivatives come later). */
-const marketSymbol = z
-  .string({ error: expected('a market symbol like "BTC/USDT"') })
-  .superRefine((symbol, ctx) => {
-    try {
-      const id = parseMarket(symbol);
-      if (id.kind !== "spot") {
-        ctx.addIssue({
-          code: "custom",
-          message: `${id.kind} markets are not supported yet; only spot, like "BTC/USDT"`,
-        });
-      } else if (id.base === id.quote) {
-        ctx.addIssue({ code: "custom", message: "base and quote must differ" });
-      }
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message });
-    }
-  });
-
-const timeframe = text('a timeframe like "1m", "15m", "4h" or "1d"', (s) => {
-  const ms = parseTimeframe(s);
-  return ms !== undefined && ms <= 7 * DAY_MS;
-});
 
 const probability = num(0, 1);
 const duration = (max: number) => int(0, max, `a whole number of milliseconds from 0 to ${max}`);
@@ -244,9 +210,7 @@ const seed = z.custom<number | string>(
 export const venueFileSchema = block("a mapping of venue settings", {
   name: name("sim"),
   seed: seed.default(DEFAULTS.seed),
-  start: text('an ISO 8601 time with a zone, like "2024-01-01T00:00:00Z"', (s) => {
-    return parseInstant(s) !== undefined;
-  }).default(DEFAULTS.start),
+  start: instant.default(DEFAULTS.start),
   assets: mapOf(
     "a mapping of asset code to { decimals }",
     assetCode,

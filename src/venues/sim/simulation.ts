@@ -13,7 +13,7 @@ import { InvalidInputError, TimeoutError } from "../../domain/errors.js";
 import { buildSimulator, firstEventTime, loadFeeds } from "../../sim/build.js";
 import { loadVenueConfig } from "../../sim/config/index.js";
 import type { VenueConfig } from "../../sim/config/types.js";
-import { RealtimeDriver, type RunOptions, runVirtual } from "../../sim/driver.js";
+import { RealtimeDriver, type RunOptions, runSettled, runVirtual } from "../../sim/driver.js";
 import type { MarketFeed } from "../../sim/feed.js";
 import { Random } from "../../sim/random.js";
 import type { SimListener, Simulator } from "../../sim/simulator.js";
@@ -85,6 +85,16 @@ export class Simulation {
     const result = await outcome;
     if (!result.ok) throw result.error;
     return result.value;
+  }
+
+  /** Runs on the virtual clock, awaiting `settle` after every event (actors on a bus). */
+  runSettled(settle: () => Promise<void>, options: RunOptions = {}): Promise<void> {
+    if (!(this.clock instanceof VirtualClock)) {
+      throw new InvalidInputError(
+        "runSettled() needs a virtual clock; use start() with a live clock",
+      );
+    }
+    return runSettled(this.sim, this.clock, settle, options);
   }
 
   /** Starts replaying in real time (scaled by the clock's speed); `stop()` ends it. */

@@ -5,7 +5,7 @@
  */
 
 import type { z } from "zod";
-import { InvalidInputError } from "../../domain/errors.js";
+import { InvalidInputError } from "../domain/errors.js";
 
 export type PathSegment = string | number;
 

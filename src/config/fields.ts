@@ -5,10 +5,16 @@
  */
 
 import { z } from "zod";
+import { parseMarket } from "../domain/market.js";
+import { parseDuration, parseInstant, parseTimeframe } from "./time-text.js";
 
 const UNSIGNED_DECIMAL = /^\d+(?:\.\d+)?$/;
 const SIGNED_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 const DECIMAL_MAX_CHARS = 40;
+const ASSET_CODE = /^[A-Z0-9]{1,20}$/;
+const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const NAME_MAX = 32;
+const DAY_MS = 86_400_000;
 const FLOAT_HINT = " (quote it: YAML reads an unquoted number as a binary float)";
 
 /** The one message a leaf gives for every way it can be wrong. */
@@ -99,4 +105,57 @@ export function unique<T>(items: readonly T[], ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: "custom", message: `duplicate ${JSON.stringify(item)}`, path: [index] });
     }
   });
+}
+
+export const assetCode = text('an asset code like "BTC" (A-Z and 0-9, up to 20 characters)', (s) =>
+  ASSET_CODE.test(s),
+);
+
+export const name = (example: string) =>
+  text(
+    `a name like "${example}" (a-z, 0-9 and inner "-", up to ${NAME_MAX} characters)`,
+    (s) => s.length <= NAME_MAX && NAME.test(s),
+  );
+
+/** A market symbol: a valid ccxt symbol, and spot (derivatives come later). */
+export const marketSymbol = z
+  .string({ error: expected('a market symbol like "BTC/USDT"') })
+  .superRefine((symbol, ctx) => {
+    try {
+      const id = parseMarket(symbol);
+      if (id.kind !== "spot") {
+        ctx.addIssue({
+          code: "custom",
+          message: `${id.kind} markets are not supported yet; only spot, like "BTC/USDT"`,
+        });
+      } else if (id.base === id.quote) {
+        ctx.addIssue({ code: "custom", message: "base and quote must differ" });
+      }
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  });
+
+/** A candle timeframe up to a week: "1m", "15m", "4h", "1d". */
+export const timeframe = text('a timeframe like "1m", "15m", "4h" or "1d"', (s) => {
+  const ms = parseTimeframe(s);
+  return ms !== undefined && ms <= 7 * DAY_MS;
+});
+
+/** A duration text ("90s", "15m", "1h", "2d") within [min, max] ms; the output stays text. */
+export function duration(example: string, minMs = 1, maxMs = 365 * DAY_MS) {
+  return text(`a duration like "${example}" (a whole number and one of ms, s, m, h, d, w)`, (s) => {
+    const ms = parseDuration(s);
+    return ms !== undefined && ms >= minMs && ms <= maxMs;
+  });
+}
+
+/** An ISO 8601 instant with a zone; the output stays text. */
+export const instant = text('an ISO 8601 time with a zone, like "2024-01-01T00:00:00Z"', (s) => {
+  return parseInstant(s) !== undefined;
+});
+
+/** A file path, relative to the file that names it. */
+export function filePath(example: string) {
+  return text(`a file path like "${example}"`, (s) => s.trim() !== "" && !s.includes("\0"));
 }

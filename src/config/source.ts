@@ -15,11 +15,13 @@ import {
   type Node,
   parseDocument,
 } from "yaml";
+import type { z } from "zod";
 import {
   ConfigError,
   type ConfigIssue,
   formatPath,
   type Issue,
+  issuesFromZod,
   type PathSegment,
 } from "./issues.js";
 
@@ -63,6 +65,16 @@ export class YamlSource {
       throw new ConfigError([{ file, line: 1, column: 1, field: "YAML", message }], { cause: err });
     }
     return new YamlSource(file, data, doc, lines);
+  }
+
+  /**
+   * The data checked against `schema` (defaults applied); throws a ConfigError listing every
+   * issue at its line.
+   */
+  shape<S extends z.ZodType>(schema: S): z.output<S> {
+    const result = schema.safeParse(this.data);
+    if (!result.success) throw this.error(issuesFromZod(result.error.issues, this.data));
+    return result.data;
   }
 
   /** The issues placed at their lines, as one error to throw. */

@@ -1,0 +1,426 @@
+/**
+ * The Desk: one per exchange account, the only door to the venue.
+ *
+ * - Market data: for each watched market it publishes closed candles and tickers (each message with
+ *   a per-subject sequence number) and keeps recent candles in a cache others query by
+ *   request/reply, so a Trader warms up without touching the venue.
+ * - Orders (`crypy.desk.<desk>.order`): trading state, then the Holder's mandate, then the risk
+ *   limits, then the venue, with a deterministic client order id `<desk>-<market token>-<seq>`.
+ *   Every refusal is a typed error that names its reason. Execution reports go to the owning actor.
+ * - Kill switch: `halt` cancels every open order and refuses new ones (cancels still pass) until
+ *   `resume`.
+ */
+import { createActor } from "xstate";
+import { deskBalance, deskCache, deskOrder, deskReport, marketData } from "../../bus/subjects.js";
+import type { Balances } from "../../domain/balance.js";
+import {
+  ClosedError,
+  InvalidInputError,
+  OrderNotFoundError,
+  RiskDeniedError,
+} from "../../domain/errors.js";
+import { parseDecimal } from "../../domain/fixed.js";
+import { marketToken, parseMarket } from "../../domain/market.js";
+import type { OHLCV, Ticker } from "../../domain/market-data.js";
+import type { Order } from "../../domain/order.js";
+import type { Venue } from "../../venues/venue.js";
+import { MandateBook } from "../mandate.js";
+import { Actor, type ActorEnv, type Command } from "../runtime/actor.js";
+import { deskMachine } from "./machine.js";
+import { RiskGate, type RiskLimits } from "./risk.js";
+
+export interface DeskOptions {
+  id: string;
+  venue: Venue;
+  /** Markets whose data the Desk publishes and caches. */
+  watch: readonly string[];
+  risk: RiskLimits;
+  /** Minor-unit decimals of each asset (exact notional for mandates and risk). */
+  assetDecimals: Readonly<Record<string, number>>;
+  /** Candles kept per market for warm-ups. Default 5000. */
+  cacheCandles?: number;
+}
+
+/** An order request on the bus, from a Trader, with its Holder's mandate. */
+export interface PlaceRequest {
+  op: "place";
+  trader: string;
+  mandate: unknown;
+  market: string;
+  side: "buy" | "sell";
+  type: "market" | "limit";
+  amount: string;
+  price?: string;
+}
+
+export interface CancelRequest {
+  op: "cancel";
+  trader: string;
+  id: string;
+}
+
+export type CacheRequest =
+  | { op: "candles"; market: string; limit?: number }
+  | { op: "ticker"; market: string }
+  | { op: "balance" };
+
+interface Owned {
+  trader: string;
+  market: string;
+  side: "buy" | "sell";
+  filled: number;
+}
+
+export class Desk extends Actor {
+  private readonly machine = createActor(deskMachine);
+  private readonly mandates: MandateBook;
+  private readonly risk: RiskGate;
+  private readonly candles = new Map<string, OHLCV[]>();
+  private readonly tickers = new Map<string, Ticker>();
+  private readonly seqs = new Map<string, number>();
+  private readonly orderSeq = new Map<string, number>();
+  private readonly owners = new Map<string, Owned>();
+  private readonly open = new Map<string, Order>();
+  private running = false;
+  private balances: Balances | undefined;
+  /** Base held per (trader, market), from fills: what a Trader may sell without spending budget. */
+  private readonly positions = new Map<string, number>();
+
+  constructor(
+    private readonly options: DeskOptions,
+    env: ActorEnv,
+  ) {
+    super(options.id, "desk", env);
+    this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
+    this.machine.start();
+    this.mandates = new MandateBook((market) => this.quoteDecimals(market));
+    const firstQuote =
+      options.watch[0] === undefined ? "USDT" : parseMarket(options.watch[0]).quote;
+    this.risk = new RiskGate(options.risk, options.assetDecimals[firstQuote] ?? 8);
+  }
+
+  get state(): string {
+    return String(this.machine.getSnapshot().value);
+  }
+
+  /** A Holder's public key: its mandates are trusted from now on. */
+  trustHolder(holder: string, publicKey: string): void {
+    this.mandates.trust(holder, publicKey);
+  }
+
+  revokeMandate(nonce: string): void {
+    this.mandates.revoke(nonce);
+  }
+
+  async start(): Promise<void> {
+    const venue = this.options.venue;
+    try {
+      await venue.loadMarkets();
+      for (const market of this.options.watch) {
+        const history = await venue.fetchOHLCV(
+          market,
+          "1m",
+          undefined,
+          this.options.cacheCandles ?? 5_000,
+        );
+        this.candles.set(market, history);
+      }
+      this.publishBalance(await venue.fetchBalance());
+    } catch (err) {
+      this.machine.send({ type: "FAIL", error: String(err) });
+      throw err;
+    }
+    this.running = true;
+    this.startActor();
+    this.keep(
+      this.bus.serve<PlaceRequest | CancelRequest>(deskOrder(this.id), (r) =>
+        this.onOrderRequest(r),
+      ),
+    );
+    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.onCacheRequest(r)));
+    for (const market of this.options.watch) {
+      void this.pump(
+        () => venue.watchOHLCV(market, "1m"),
+        (candles) => this.onCandles(market, candles),
+      );
+      void this.pump(
+        () => venue.watchTicker(market),
+        (ticker) => this.onTicker(market, ticker),
+      );
+    }
+    void this.pump(
+      () => venue.watchOrders(),
+      (orders) => this.onOrders(orders),
+    );
+    void this.pump(
+      () => venue.watchBalance(),
+      (balances) => this.publishBalance(balances),
+    );
+    this.machine.send({ type: "STARTED" });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.machine.send({ type: "STOP" });
+    this.emit("actor.stopped");
+    this.stopActor();
+  }
+
+  /** Cancels every open order and refuses new ones until `resume`. Resolves when all are cancelled. */
+  async halt(reason = "operator"): Promise<{ cancelled: number }> {
+    this.machine.send({ type: "HALT" });
+    const cancelled = await this.options.venue.cancelAllOrders();
+    this.emit("desk.halted", { reason, cancelled: cancelled.length });
+    return { cancelled: cancelled.length };
+  }
+
+  resume(): void {
+    this.machine.send({ type: "RESUME" });
+    this.emit("desk.resumed");
+  }
+
+  protected status(): Record<string, unknown> {
+    return {
+      watch: this.options.watch,
+      openOrders: this.open.size,
+      positions: Object.fromEntries(
+        this.options.watch.map((m) => [m, this.risk.positionOf(m).toString()]),
+      ),
+    };
+  }
+
+  protected override commands(): Record<string, Command> {
+    return {
+      halt: () => this.halt(),
+      resume: () => {
+        this.resume();
+        return { state: this.state };
+      },
+      markets: () => this.options.watch,
+      orders: () => [...this.open.values()],
+      limits: () => this.options.risk,
+    };
+  }
+
+  // ---- orders ----
+
+  private async onOrderRequest(request: PlaceRequest | CancelRequest): Promise<Order> {
+    if (request === null || typeof request !== "object") {
+      throw new InvalidInputError("an order request must be an object with op 'place' or 'cancel'");
+    }
+    if (request.op === "cancel") return this.cancel(request);
+    if (request.op !== "place") {
+      throw new InvalidInputError(
+        `unknown order op ${JSON.stringify((request as { op?: unknown }).op)}`,
+      );
+    }
+    return this.place(request);
+  }
+
+  private async place(r: PlaceRequest): Promise<Order> {
+    for (const field of ["trader", "market", "side", "type", "amount"] as const) {
+      if (typeof r[field] !== "string")
+        throw new InvalidInputError(`order request needs a string '${field}'`);
+    }
+    if (!this.options.watch.includes(r.market)) {
+      throw new InvalidInputError(
+        `${this.id} does not trade ${r.market} (markets: ${this.options.watch.join(", ")})`,
+      );
+    }
+    const state = this.state;
+    const reduces = r.side === "sell" && this.risk.positionOf(r.market) > 0n;
+    if (state === "halted")
+      throw new RiskDeniedError(`${this.id} is halted: new orders are refused until resume`);
+    if (state === "reducing" && !reduces) {
+      throw new RiskDeniedError(
+        `${this.id} is reducing: only orders that reduce a position are accepted`,
+      );
+    }
+    if (state !== "active" && state !== "reducing")
+      throw new RiskDeniedError(`${this.id} is ${state}`);
+    const notional = this.notionalOf(r);
+    const now = this.clock.now();
+    // A mandate bounds exposure: selling what the Trader holds is checked (signature, expiry,
+    // trader, market, side) but spends none of its budget, so a Trader can always get out.
+    const held = this.positions.get(`${r.trader}\u0000${r.market}`) ?? 0;
+    const closing = r.side === "sell" && Number(r.amount) <= held + 1e-12;
+    const auth = this.mandates.authorize(
+      {
+        trader: r.trader,
+        desk: this.id,
+        market: r.market,
+        side: r.side,
+        notional: closing ? 0n : notional,
+      },
+      r.mandate,
+      now,
+    );
+    this.risk.check({ market: r.market, side: r.side, notional }, now);
+    const seq = (this.orderSeq.get(r.market) ?? 0) + 1;
+    this.orderSeq.set(r.market, seq);
+    const clientOrderId = `${this.id}-${marketToken(r.market)}-${seq}`;
+    this.owners.set(clientOrderId, { trader: r.trader, market: r.market, side: r.side, filled: 0 });
+    this.risk.recordOrder(now);
+    // Placed = checked and sent; the venue's fills may arrive before its reply does.
+    this.emit("order.placed", {
+      trader: r.trader,
+      market: r.market,
+      side: r.side,
+      type: r.type,
+      amount: r.amount,
+      clientOrderId,
+    });
+    let order: Order;
+    try {
+      order = await this.options.venue.createOrder(r.market, r.type, r.side, r.amount, r.price, {
+        clientOrderId,
+      });
+    } catch (err) {
+      this.emit("order.rejected", {
+        trader: r.trader,
+        market: r.market,
+        clientOrderId,
+        error: String(err),
+      });
+      throw err;
+    }
+    this.mandates.commit(auth);
+    this.onOrders([order]);
+    return order;
+  }
+
+  private async cancel(r: CancelRequest): Promise<Order> {
+    const order = this.open.get(r.id);
+    const owner = order === undefined ? undefined : this.owners.get(order.clientOrderId);
+    if (order === undefined || owner?.trader !== r.trader) {
+      throw new OrderNotFoundError(`${r.trader} has no open order ${r.id} on ${this.id}`);
+    }
+    return this.options.venue.cancelOrder(r.id, order.symbol);
+  }
+
+  /** Exact quote notional of an order: its price, or the touch for a market order. */
+  private notionalOf(r: PlaceRequest): bigint {
+    const decimals = this.quoteDecimals(r.market);
+    let price = r.price;
+    if (price === undefined) {
+      const t = this.tickers.get(r.market);
+      price = r.side === "buy" ? (t?.ask ?? t?.last) : (t?.bid ?? t?.last);
+    }
+    if (price === undefined)
+      throw new RiskDeniedError(`${this.id} has no price for ${r.market} yet`);
+    const cost = Number(price) * Number(r.amount);
+    if (!Number.isFinite(cost) || cost <= 0) {
+      throw new InvalidInputError(
+        `order amount ${r.amount} at ${price} is not a positive notional`,
+      );
+    }
+    return parseDecimal(cost.toFixed(decimals), decimals);
+  }
+
+  private quoteDecimals(market: string): number {
+    return this.options.assetDecimals[parseMarket(market).quote] ?? 8;
+  }
+
+  // ---- market data and reports ----
+
+  private onCandles(market: string, candles: OHLCV[]): void {
+    const cache = this.candles.get(market) ?? [];
+    for (const candle of candles) {
+      if (cache.length > 0 && cache[cache.length - 1]![0] >= candle[0]) continue;
+      cache.push(candle);
+      this.bus.publish(marketData(this.id, market, "candle-1m"), {
+        market,
+        candle,
+        seq: this.nextSeq(market, "candle"),
+      });
+    }
+    const limit = this.options.cacheCandles ?? 5_000;
+    if (cache.length > limit) cache.splice(0, cache.length - limit);
+    this.candles.set(market, cache);
+  }
+
+  private onTicker(market: string, ticker: Ticker): void {
+    this.tickers.set(market, ticker);
+    this.bus.publish(marketData(this.id, market, "ticker"), {
+      market,
+      ticker,
+      seq: this.nextSeq(market, "ticker"),
+    });
+  }
+
+  private onOrders(orders: Order[]): void {
+    for (const order of orders) {
+      const owner = this.owners.get(order.clientOrderId);
+      if (order.status === "open") this.open.set(order.id, order);
+      else this.open.delete(order.id);
+      if (owner === undefined) continue;
+      const filled = Number(order.filled);
+      if (filled > owner.filled) {
+        const delta = filled - owner.filled;
+        owner.filled = filled;
+        const key = `${owner.trader}\u0000${owner.market}`;
+        const base =
+          owner.side === "buy" ? delta - Number(order.fee?.cost ?? "0") * (delta / filled) : -delta;
+        this.positions.set(key, Math.max(0, (this.positions.get(key) ?? 0) + base));
+        const price = Number(order.average ?? order.price ?? "0");
+        const decimals = this.quoteDecimals(owner.market);
+        this.risk.recordFill(
+          owner.market,
+          owner.side,
+          parseDecimal((delta * price).toFixed(decimals), decimals),
+        );
+        this.emit("order.filled", {
+          trader: owner.trader,
+          market: owner.market,
+          side: owner.side,
+          filled: order.filled,
+          average: order.average,
+          id: order.id,
+        });
+      }
+      this.bus.publish(deskReport(this.id, owner.trader), { order });
+    }
+  }
+
+  private publishBalance(balances: Balances): void {
+    this.balances = balances;
+    this.bus.publish(deskBalance(this.id), { balances });
+  }
+
+  private onCacheRequest(r: CacheRequest): unknown {
+    if (r !== null && typeof r === "object" && r.op === "balance") return this.balances ?? null;
+    if (r === null || typeof r !== "object" || typeof r.market !== "string") {
+      throw new InvalidInputError("a cache request needs an op and a market");
+    }
+    if (!this.options.watch.includes(r.market)) {
+      throw new InvalidInputError(`${this.id} does not watch ${r.market}`);
+    }
+    if (r.op === "ticker") return this.tickers.get(r.market) ?? null;
+    if (r.op === "candles") {
+      const cache = this.candles.get(r.market) ?? [];
+      const limit = typeof r.limit === "number" && r.limit > 0 ? Math.floor(r.limit) : cache.length;
+      return cache.slice(-limit);
+    }
+    throw new InvalidInputError(`unknown cache op ${JSON.stringify((r as { op?: unknown }).op)}`);
+  }
+
+  private nextSeq(market: string, kind: string): number {
+    const key = `${market}\u0000${kind}`;
+    const n = (this.seqs.get(key) ?? 0) + 1;
+    this.seqs.set(key, n);
+    return n;
+  }
+
+  /** Calls `next` again and again while running, handing each update to `handle`. */
+  private async pump<T>(next: () => Promise<T>, handle: (value: T) => void): Promise<void> {
+    while (this.running) {
+      try {
+        handle(await next());
+      } catch (err) {
+        if (err instanceof ClosedError || !this.running) return;
+        this.log.warn({ err }, "a venue stream failed; retrying in a second");
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 1_000));
+      }
+    }
+  }
+}

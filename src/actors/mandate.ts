@@ -1,0 +1,436 @@
+/**
+ * Mandates: a Holder's signed permission for one Trader to trade its capital on one Desk.
+ *
+ * A Holder signs `{trader, desk, market, sides, maxNotional, expiresAt, nonce}` with its Ed25519 key
+ * (`HolderKeys`); the mandate travels with every order as plain JSON; the Desk checks it against the
+ * Holder's public key and the notional already spent under it (`MandateBook`).
+ *
+ * Invariants:
+ * - An order is authorized only under a mandate that verifies against a trusted Holder's key, is not
+ *   revoked, is unexpired (`now < expiresAt`), names this order's trader, desk, market and side, and
+ *   has at least the order's notional left.
+ * - The signature covers `canonicalBytes(terms)` and nothing else. The `holder` field only chooses the
+ *   key, so naming another Holder makes the signature fail against that Holder's key.
+ * - A nonce names one budget. The first mandate authorized under a nonce fixes its terms; a mandate
+ *   with that nonce and other terms is a replay, and a revoked nonce never authorizes again.
+ * - Spent notional never exceeds maxNotional: `commit` re-checks the budget, and `release` gives
+ *   back at most what is spent. Filled notional stays spent: the budget bounds what a Trader may
+ *   trade under the mandate in total (entry and exit), not its open exposure.
+ * - `authorize` throws only MandateDeniedError for anything wrong with the mandate, whatever value
+ *   it is given; the message starts with the reason ("malformed mandate", "unknown holder",
+ *   "bad signature", "revoked", "replayed", "expired", "wrong trader|desk|market|side",
+ *   "over budget").
+ */
+
+import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
+import { InternalError, InvalidInputError, MandateDeniedError } from "../domain/errors.js";
+import { formatDecimal, parseDecimal } from "../domain/fixed.js";
+import { isSide, type Side } from "../domain/order.js";
+
+export interface MandateTerms {
+  trader: string;
+  desk: string;
+  market: string;
+  sides: Side[];
+  /** Plain positive decimal in the market's quote currency, e.g. "1000" or "250.5". */
+  maxNotional: string;
+  /** Epoch ms; the mandate is void from this instant on. */
+  expiresAt: number;
+  nonce: string;
+}
+
+export interface Mandate extends MandateTerms {
+  holder: string;
+  /** Base64 of the 64-byte Ed25519 signature over `canonicalBytes(terms)`. */
+  signature: string;
+}
+
+/** What the Desk knows of the order a mandate must cover; notional in quote minor units. */
+export interface MandateOrder {
+  trader: string;
+  desk: string;
+  market: string;
+  side: Side;
+  notional: bigint;
+}
+
+/** Issued by `MandateBook.authorize`; only that book's `commit` accepts it, once. */
+export interface AuthorizedMandate {
+  readonly holder: string;
+  readonly nonce: string;
+  readonly trader: string;
+  readonly desk: string;
+  readonly market: string;
+  readonly side: Side;
+  readonly notional: bigint;
+}
+
+/** Tags the signed bytes, so a mandate signature can never pass as any other signed message. */
+const DOMAIN_TAG = "crypy-mandate-v1";
+/** DER header of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
+const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+const RAW_KEY_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+const SIGNATURE_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
+const PLAIN_DECIMAL = /^\d{1,40}(\.\d{1,40})?$/;
+const MAX_NAME = 256;
+const TERM_FIELDS = ["trader", "desk", "market", "sides", "maxNotional", "expiresAt", "nonce"];
+const MANDATE_FIELDS = new Set([...TERM_FIELDS, "holder", "signature"]);
+
+/**
+ * The bytes a Holder signs. A mandate crosses the bus as JSON, and a JSON object's key order is not
+ * something a peer must keep: a codec, a proxy or a re-encode may reorder keys. So the bytes are
+ * never the received object as it is; they are rebuilt from its fields in one fixed order (a JSON
+ * array behind a domain tag), and `sides`, a set, is sorted so ["sell","buy"] and ["buy","sell"]
+ * sign alike. Same terms, same bytes, wherever they come from.
+ *
+ * @example
+ * canonicalBytes({ trader: "BTC/USDT", desk: "sim-main", market: "BTC/USDT", sides: ["sell", "buy"],
+ *   maxNotional: "1000", expiresAt: 1_700_000_000_000, nonce: "n-1" }).toString();
+ * // '["crypy-mandate-v1","BTC/USDT","sim-main","BTC/USDT",["buy","sell"],"1000",1700000000000,"n-1"]'
+ */
+export function canonicalBytes(terms: MandateTerms): Buffer {
+  const sides = [...terms.sides].sort();
+  const { trader, desk, market, maxNotional, expiresAt, nonce } = terms;
+  return Buffer.from(
+    JSON.stringify([DOMAIN_TAG, trader, desk, market, sides, maxNotional, expiresAt, nonce]),
+    "utf8",
+  );
+}
+
+/**
+ * A Holder's signing key. `publicKey` is the base64 of the raw 32-byte Ed25519 key (RFC 8032), the
+ * form every Ed25519 library reads, and 44 characters in a heartbeat or a template. The private
+ * key lives in a private field and has no serialised form: JSON.stringify shows `publicKey` only.
+ *
+ * @example
+ * const keys = HolderKeys.generate();
+ * const mandate = keys.sign(terms, "USDT");
+ * book.trust("USDT", keys.publicKey);
+ */
+export class HolderKeys {
+  readonly publicKey: string;
+  readonly #privateKey: KeyObject;
+
+  private constructor(privateKey: KeyObject, publicKey: string) {
+    this.#privateKey = privateKey;
+    this.publicKey = publicKey;
+  }
+
+  static generate(): HolderKeys {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const spki = publicKey.export({ format: "der", type: "spki" });
+    return new HolderKeys(privateKey, spki.subarray(SPKI_ED25519_PREFIX.length).toString("base64"));
+  }
+
+  /** Signs the terms (sides sorted) for `holder`; bad terms are an InvalidInputError. */
+  sign(terms: MandateTerms, holder: string): Mandate {
+    const problem = termsProblem(terms) ?? nameProblem(holder, "holder");
+    if (problem !== undefined) throw new InvalidInputError(`cannot sign mandate: ${problem}`);
+    const clean: MandateTerms = {
+      trader: terms.trader,
+      desk: terms.desk,
+      market: terms.market,
+      sides: [...terms.sides].sort(),
+      maxNotional: terms.maxNotional,
+      expiresAt: terms.expiresAt,
+      nonce: terms.nonce,
+    };
+    const signature = sign(null, canonicalBytes(clean), this.#privateKey).toString("base64");
+    return { ...clean, holder, signature };
+  }
+
+  toJSON(): { publicKey: string } {
+    return { publicKey: this.publicKey };
+  }
+}
+
+/**
+ * Reads an untrusted value (from the bus) as a Mandate, or throws MandateDeniedError naming the bad
+ * field. Unknown fields are refused: nothing outside the signed terms may ride along unnoticed.
+ */
+export function readMandate(value: unknown): Mandate {
+  let problem: string | undefined;
+  try {
+    problem = mandateProblem(value);
+  } catch {
+    problem = "unreadable value"; // a getter or proxy that throws: not plain JSON
+  }
+  if (problem !== undefined) throw new MandateDeniedError(`malformed mandate: ${problem}`);
+  return value as Mandate;
+}
+
+interface Budget {
+  /** Holder and canonical bytes of the mandate that opened this budget. */
+  readonly fingerprint: string;
+  readonly max: bigint;
+  spent: bigint;
+}
+
+/**
+ * The Desk's side: trusted Holder keys, and the notional spent under each mandate nonce.
+ *
+ * Flow per order: `authorize` (checks, changes nothing but the nonce record) → risk checks →
+ * `commit` (spends) → send to the venue; when the order is rejected, cancelled or expires,
+ * `release` gives back its unfilled notional.
+ */
+export class MandateBook {
+  readonly #decimalsOf: (market: string) => number;
+  readonly #keys = new Map<string, KeyObject>();
+  readonly #budgets = new Map<string, Budget>();
+  readonly #revoked = new Set<string>();
+  /** Authorizations issued and not yet committed, with the budget they draw on. */
+  readonly #issued = new WeakMap<AuthorizedMandate, Budget>();
+
+  /** `decimalsOf(market)`: the quote currency's decimals, the scale of order notionals. */
+  constructor(decimalsOf: (market: string) => number) {
+    this.#decimalsOf = decimalsOf;
+  }
+
+  /** Trusts (or re-keys) a Holder; `publicKey` is base64 of the raw 32-byte Ed25519 key. */
+  trust(holder: string, publicKey: string): void {
+    const problem = nameProblem(holder, "holder");
+    if (problem !== undefined) throw new InvalidInputError(`cannot trust holder: ${problem}`);
+    this.#keys.set(holder, importPublicKey(holder, publicKey));
+  }
+
+  /** No mandate with this nonce authorizes or commits again, even one not seen yet. */
+  revoke(nonce: string): void {
+    const problem = nameProblem(nonce, "nonce");
+    if (problem !== undefined) throw new InvalidInputError(`cannot revoke: ${problem}`);
+    this.#revoked.add(nonce);
+  }
+
+  /**
+   * Checks that `mandate` covers `order` at time `now` (ms). Spends nothing: `commit` does.
+   *
+   * @example
+   * const auth = book.authorize(order, message.mandate, clock.now());
+   * risk.check(order, clock.now());
+   * book.commit(auth);
+   */
+  authorize(order: MandateOrder, mandate: unknown, now: number): AuthorizedMandate {
+    checkOrder(order);
+    const m = readMandate(mandate);
+    const key = this.#keys.get(m.holder);
+    if (key === undefined)
+      deny(`unknown holder ${quote(m.holder)}: no public key is trusted for it`);
+    const bytes = canonicalBytes(m);
+    if (!verifies(bytes, key, m.signature)) {
+      deny(
+        `bad signature: mandate ${quote(m.nonce)} was not signed by ${quote(m.holder)} as it is`,
+      );
+    }
+    if (this.#revoked.has(m.nonce)) deny(`revoked: mandate ${quote(m.nonce)} was revoked`);
+    const fingerprint = `${m.holder}\n${bytes.toString("utf8")}`;
+    const seen = this.#budgets.get(m.nonce);
+    if (seen !== undefined && seen.fingerprint !== fingerprint) {
+      deny(`replayed: nonce ${quote(m.nonce)} already belongs to a mandate with other terms`);
+    }
+    if (now >= m.expiresAt) {
+      deny(`expired: mandate ${quote(m.nonce)} expired at ${m.expiresAt} (now ${now})`);
+    }
+    for (const field of ["trader", "desk", "market"] as const) {
+      if (order[field] !== m[field]) {
+        deny(`wrong ${field}: mandate is for ${quote(m[field])}, order is ${quote(order[field])}`);
+      }
+    }
+    if (!m.sides.includes(order.side)) {
+      deny(`wrong side: mandate allows ${m.sides.join(", ")}, order is a ${order.side}`);
+    }
+    const decimals = this.#decimalsOf(m.market);
+    const budget = seen ?? {
+      fingerprint,
+      max: readMaxNotional(m.maxNotional, decimals),
+      spent: 0n,
+    };
+    const left = budget.max - budget.spent;
+    if (order.notional > left) {
+      const amount = (n: bigint) => formatDecimal(n, decimals);
+      deny(
+        `over budget: order notional ${amount(order.notional)} is above the ${amount(left)} left` +
+          ` of mandate ${quote(m.nonce)} (max ${amount(budget.max)})`,
+      );
+    }
+    this.#budgets.set(m.nonce, budget);
+    const auth: AuthorizedMandate = Object.freeze({
+      holder: m.holder,
+      nonce: m.nonce,
+      trader: order.trader,
+      desk: order.desk,
+      market: order.market,
+      side: order.side,
+      notional: order.notional,
+    });
+    this.#issued.set(auth, budget);
+    return auth;
+  }
+
+  /**
+   * Spends the authorized notional. Re-checks revocation and budget, so two orders authorized
+   * against the same remainder cannot both spend it.
+   */
+  commit(auth: AuthorizedMandate): void {
+    const budget = this.#issued.get(auth);
+    if (budget === undefined) {
+      throw new InternalError(
+        "commit of an authorization this book did not issue or already spent",
+      );
+    }
+    this.#issued.delete(auth);
+    if (this.#revoked.has(auth.nonce)) deny(`revoked: mandate ${quote(auth.nonce)} was revoked`);
+    if (auth.notional > budget.max - budget.spent) {
+      deny(`over budget: mandate ${quote(auth.nonce)} was spent by another order meanwhile`);
+    }
+    budget.spent += auth.notional;
+  }
+
+  /**
+   * Gives back notional that will not fill (order rejected, cancelled, expired). Releasing more
+   * than is spent is a bookkeeping bug and throws instead of being capped.
+   */
+  release(nonce: string, notional: bigint): void {
+    const budget = this.#budgets.get(nonce);
+    if (budget === undefined) {
+      throw new InvalidInputError(`cannot release: no mandate with nonce ${quote(nonce)}`);
+    }
+    if (typeof notional !== "bigint" || notional < 0n || notional > budget.spent) {
+      throw new InvalidInputError(
+        `cannot release ${String(notional)} on mandate ${quote(nonce)}: ${budget.spent} is spent`,
+      );
+    }
+    budget.spent -= notional;
+  }
+
+  /** Unspent notional (quote minor units); 0n once revoked, undefined if never authorized. */
+  remaining(nonce: string): bigint | undefined {
+    if (this.#revoked.has(nonce)) return 0n;
+    const budget = this.#budgets.get(nonce);
+    return budget === undefined ? undefined : budget.max - budget.spent;
+  }
+}
+
+function deny(reason: string): never {
+  throw new MandateDeniedError(reason);
+}
+
+function checkOrder(order: MandateOrder): void {
+  // 0 is an order that only reduces the Trader's exposure (selling what it holds): every check
+  // applies, but it spends none of the budget — a Trader must always be able to get out.
+  if (typeof order.notional !== "bigint" || order.notional < 0n) {
+    throw new InvalidInputError(
+      `order notional must be a bigint of at least 0, got ${order.notional}`,
+    );
+  }
+  if (!isSide(order.side))
+    throw new InvalidInputError(`order side ${quote(order.side)} is unknown`);
+}
+
+function importPublicKey(holder: string, publicKey: string): KeyObject {
+  const bad = () =>
+    new InvalidInputError(
+      `public key of holder ${quote(holder)} must be base64 of a raw 32-byte Ed25519 key`,
+    );
+  if (typeof publicKey !== "string" || !RAW_KEY_BASE64.test(publicKey)) throw bad();
+  const raw = Buffer.from(publicKey, "base64");
+  if (raw.toString("base64") !== publicKey) throw bad();
+  try {
+    return createPublicKey({
+      key: Buffer.concat([SPKI_ED25519_PREFIX, raw]),
+      format: "der",
+      type: "spki",
+    });
+  } catch (cause) {
+    throw new InvalidInputError(bad().message, { cause });
+  }
+}
+
+function verifies(bytes: Buffer, key: KeyObject, signature: string): boolean {
+  try {
+    return verify(null, bytes, key, Buffer.from(signature, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+function readMaxNotional(text: string, decimals: number): bigint {
+  try {
+    return parseDecimal(text, decimals);
+  } catch {
+    return deny(
+      `malformed mandate: 'maxNotional' ${quote(text)} has more than ${decimals} decimals`,
+    );
+  }
+}
+
+function mandateProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return `expected an object, got ${preview(value)}`;
+  }
+  for (const key of Object.keys(value)) {
+    if (!MANDATE_FIELDS.has(key)) return `unknown field ${quote(key)}`;
+  }
+  const record = value as Record<string, unknown>;
+  const signature = own(record, "signature");
+  return (
+    termsProblem(record) ??
+    nameProblem(own(record, "holder"), "holder") ??
+    (typeof signature === "string" && SIGNATURE_BASE64.test(signature)
+      ? undefined
+      : `'signature' must be base64 of 64 bytes, got ${preview(signature)}`)
+  );
+}
+
+function termsProblem(terms: object): string | undefined {
+  const record = terms as Record<string, unknown>;
+  for (const field of ["trader", "desk", "market", "nonce"]) {
+    const problem = nameProblem(own(record, field), field);
+    if (problem !== undefined) return problem;
+  }
+  const sides = own(record, "sides");
+  if (
+    !Array.isArray(sides) ||
+    sides.length === 0 ||
+    sides.length > 2 ||
+    !sides.every(isSide) ||
+    new Set(sides).size !== sides.length
+  ) {
+    return `'sides' must be a non-empty list of distinct "buy" / "sell", got ${preview(sides)}`;
+  }
+  const maxNotional = own(record, "maxNotional");
+  if (
+    typeof maxNotional !== "string" ||
+    !PLAIN_DECIMAL.test(maxNotional) ||
+    !/[1-9]/.test(maxNotional)
+  ) {
+    return `'maxNotional' must be a plain decimal string above 0, got ${preview(maxNotional)}`;
+  }
+  const expiresAt = own(record, "expiresAt");
+  if (typeof expiresAt !== "number" || !Number.isSafeInteger(expiresAt) || expiresAt < 0) {
+    return `'expiresAt' must be a whole number of ms, got ${preview(expiresAt)}`;
+  }
+  return undefined;
+}
+
+function nameProblem(value: unknown, field: string): string | undefined {
+  if (typeof value === "string" && value.length > 0 && value.length <= MAX_NAME) return undefined;
+  return `'${field}' must be a string of 1 to ${MAX_NAME} characters, got ${preview(value)}`;
+}
+
+/** Own properties only: a field inherited from a prototype is not part of the message. */
+function own(record: Record<string, unknown>, field: string): unknown {
+  return Object.hasOwn(record, field) ? record[field] : undefined;
+}
+
+function preview(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") {
+    return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object" && value !== null) return "an object";
+  return String(value);
+}
+
+function quote(text: string): string {
+  return preview(text);
+}

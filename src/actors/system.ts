@@ -1,0 +1,148 @@
+/**
+ * A running crypy: one Desk on a venue, its Holders, and their Traders, all on one bus. In one
+ * process this is the embedded system (`crypy sim`); the same actors talk only through the bus, so
+ * they could as well live in several processes on NATS.
+ */
+import type { Bus } from "../bus/bus.js";
+import type { Logger } from "../log/logger.js";
+import type { VenueConfig } from "../sim/config/types.js";
+import type { Objective } from "../strategy/search/sweep.js";
+import type { Clock } from "../time/clock.js";
+import type { Venue } from "../venues/venue.js";
+import { Desk } from "./desk/desk.js";
+import type { RiskLimits } from "./desk/risk.js";
+import type { Criteria } from "./holder/criteria.js";
+import { Holder } from "./holder/holder.js";
+import { deskId, holderId, traderId } from "./runtime/ids.js";
+import type { Candidate } from "./trader/evaluate.js";
+import { Trader, type TraderOutcome } from "./trader/trader.js";
+
+export interface TraderPlan {
+  /** Candidates in the order to try them (learning puts the better ones first). */
+  candidates: readonly Candidate[];
+  warmupCandles: number;
+  inSampleFraction: number;
+  objective: Objective;
+  stopLossPct: number;
+  takeProfitPct: number;
+  maxWaitCandles?: number;
+}
+
+export interface HolderPlan {
+  criteria: Criteria;
+  fraction: number;
+  maxTraders: number;
+  mandateTtlMs: number;
+  pairs: readonly string[];
+  /** Read at every spawn, so a human's template edit applies to the next Trader. */
+  traderPlan: (market: string) => Promise<TraderPlan>;
+  onOutcome?: (outcome: TraderOutcome) => Promise<void>;
+  respawnAfterMs?: number;
+}
+
+export interface SystemOptions {
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+  venue: Venue;
+  venueConfig: VenueConfig;
+  account: string;
+  watch: readonly string[];
+  risk: RiskLimits;
+  assets: readonly string[];
+  holderPlan: (asset: string) => HolderPlan;
+  heartbeatMs?: number;
+}
+
+export class CrypySystem {
+  readonly desk: Desk;
+  readonly holders: Holder[] = [];
+  readonly traders = new Map<string, Trader>();
+
+  constructor(private readonly options: SystemOptions) {
+    const env = this.env();
+    this.desk = new Desk(
+      {
+        id: deskId(options.venueConfig.name, options.account),
+        venue: options.venue,
+        watch: options.watch,
+        risk: options.risk,
+        assetDecimals: Object.fromEntries(
+          Object.entries(options.venueConfig.assets).map(([a, c]) => [a, c.decimals]),
+        ),
+      },
+      env,
+    );
+  }
+
+  private env() {
+    const o = this.options;
+    return {
+      bus: o.bus,
+      clock: o.clock,
+      log: o.log,
+      ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.desk.start();
+    const balances = await this.options.venue.fetchBalance();
+    for (const asset of this.options.assets) {
+      if (!(Number(balances[asset]?.total ?? "0") > 0)) continue; // only assets the account holds
+      const plan = this.options.holderPlan(asset);
+      const holder = new Holder(
+        {
+          id: holderId(this.desk.id, asset),
+          asset,
+          desk: this.desk.id,
+          criteria: plan.criteria,
+          fraction: plan.fraction,
+          maxTraders: plan.maxTraders,
+          mandateTtlMs: plan.mandateTtlMs,
+          pairs: plan.pairs.filter((p) => this.options.watch.includes(p)),
+          spawnTrader: (market, h) => this.spawnTrader(market, h, plan),
+          ...(plan.onOutcome === undefined ? {} : { onOutcome: plan.onOutcome }),
+          ...(plan.respawnAfterMs === undefined ? {} : { respawnAfterMs: plan.respawnAfterMs }),
+        },
+        this.env(),
+      );
+      this.desk.trustHolder(holder.id, holder.publicKey);
+      this.holders.push(holder);
+      holder.start();
+    }
+  }
+
+  private spawnTrader(market: string, holder: Holder, plan: HolderPlan) {
+    const id = traderId(this.desk.id, market);
+    const ended = plan.traderPlan(market).then((t) => {
+      const trader = new Trader(
+        {
+          id,
+          market,
+          desk: this.desk.id,
+          asset: holder.asset,
+          holder: holder.id,
+          candidates: t.candidates,
+          warmupCandles: t.warmupCandles,
+          inSampleFraction: t.inSampleFraction,
+          objective: t.objective,
+          stopLossPct: t.stopLossPct,
+          takeProfitPct: t.takeProfitPct,
+          venue: this.options.venueConfig,
+          ...(t.maxWaitCandles === undefined ? {} : { maxWaitCandles: t.maxWaitCandles }),
+        },
+        this.env(),
+      );
+      this.traders.set(id, trader);
+      return trader.run().finally(() => this.traders.delete(id));
+    });
+    return { id, ended };
+  }
+
+  async stop(): Promise<void> {
+    for (const trader of this.traders.values()) await trader.exit("system stopping");
+    for (const holder of this.holders) holder.stop();
+    await this.desk.stop();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * A whole crypy system on the real BTC/USDT candles of March 2023: one Desk, one USDT Holder, one
+ * BTC/USDT Trader, on a LocalBus or a NatsBus, driven on a virtual clock.
+ */
+import { fileURLToPath } from "node:url";
+import type { ActorEvent } from "../../src/actors/runtime/actor.js";
+import { CrypySystem, type HolderPlan, type TraderPlan } from "../../src/actors/system.js";
+import type { TraderOutcome } from "../../src/actors/trader/trader.js";
+import type { Bus } from "../../src/bus/bus.js";
+import { allActorEvents } from "../../src/bus/subjects.js";
+import { createLogger } from "../../src/log/logger.js";
+import { parseVenueConfig } from "../../src/sim/config/index.js";
+import { resolveParams } from "../../src/strategy/params.js";
+import { getStrategy } from "../../src/strategy/registry.js";
+import type { Strategy } from "../../src/strategy/strategy.js";
+import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+export const VENUE_YAML = `name: sim
+seed: 11
+assets:
+  BTC: { decimals: 8 }
+  USDT: { decimals: 8 }
+markets:
+  BTC/USDT:
+    tickSize: "0.01"
+    lotSize: "0.00001"
+    minQty: "0.00001"
+    maxQty: "9000"
+    minNotional: "5"
+    data: { source: candles, file: binanceus-BTCUSDT-1m-2023-03-01_21.csv.gz }
+accounts:
+  main: { USDT: "10000" }
+latency: { fixedMs: 5, jitterMs: 0 }
+liquidity:
+  levelNotional: "50000"
+  inventory: { BTC: "10000", USDT: "500000000" }
+`;
+
+export interface TestSystem {
+  simulation: Simulation;
+  system: CrypySystem;
+  events: ActorEvent[];
+  outcomes: TraderOutcome[];
+  /** Runs until `done` or `maxMs` of simulated time. */
+  run(done: () => boolean, maxMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SystemOverrides {
+  holder?: Partial<HolderPlan>;
+  trader?: Partial<TraderPlan>;
+  strategy?: Strategy;
+  params?: Record<string, number>;
+  risk?: Partial<{
+    maxOrderNotional: string;
+    maxPositionNotional: string;
+    maxDailyLoss: string;
+    maxOrdersPerSecond: number;
+  }>;
+}
+
+export const LENIENT = {
+  minSharpe: -1e9,
+  maxDrawdown: 1,
+  minTrades: 0,
+  minReturnOverBuyAndHold: -1e9,
+};
+
+export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Promise<TestSystem> {
+  const config = parseVenueConfig(VENUE_YAML, { file: "venue.yaml", baseDir: FIXTURES });
+  const simulation = await createSimulation(config);
+  const venue = simulation.venue("main");
+  const strategy = overrides.strategy ?? getStrategy("sma-cross");
+  const params = resolveParams(strategy, overrides.params ?? { fast: 5, slow: 20 });
+  const outcomes: TraderOutcome[] = [];
+  const events: ActorEvent[] = [];
+  bus.subscribe<ActorEvent>(allActorEvents(), (e) => void events.push(e));
+  const log = createLogger({ level: "silent" });
+  const system = new CrypySystem({
+    bus,
+    clock: simulation.clock,
+    log,
+    venue,
+    venueConfig: config,
+    account: "main",
+    watch: ["BTC/USDT"],
+    risk: {
+      maxOrderNotional: "100000",
+      maxPositionNotional: "100000",
+      maxDailyLoss: "100000",
+      maxOrdersPerSecond: 10,
+      ...overrides.risk,
+    },
+    assets: ["USDT"],
+    heartbeatMs: 0,
+    holderPlan: () => ({
+      criteria: LENIENT,
+      fraction: 0.5,
+      maxTraders: 1,
+      mandateTtlMs: 86_400_000,
+      pairs: ["BTC/USDT"],
+      respawnAfterMs: 60_000,
+      traderPlan: async () => ({
+        candidates: [{ strategy, params }],
+        warmupCandles: 300,
+        inSampleFraction: 0.7,
+        objective: "sharpe",
+        stopLossPct: 0,
+        takeProfitPct: 0,
+        maxWaitCandles: 120,
+        ...overrides.trader,
+      }),
+      onOutcome: async (o) => void outcomes.push(o),
+      ...overrides.holder,
+    }),
+  });
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await bus.flush();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  };
+  // Starting needs the venue's answers, which need the clock to move.
+  let started = false;
+  let failure: unknown;
+  const starting = system.start().then(
+    () => {
+      started = true;
+    },
+    (err: unknown) => {
+      failure = err;
+      started = true;
+    },
+  );
+  await simulation.runSettled(settle, { shouldStop: () => started });
+  await starting;
+  if (failure !== undefined) throw failure;
+  return {
+    simulation,
+    system,
+    events,
+    outcomes,
+    run: (done, maxMs = 3 * 86_400_000) =>
+      simulation.runSettled(settle, { until: simulation.clock.now() + maxMs, shouldStop: done }),
+    stop: async () => {
+      await system.stop();
+      await simulation.stop();
+    },
+  };
+}
+
+export const names = (events: ActorEvent[]) => events.map((e) => e.event);
