@@ -12,7 +12,7 @@ import type { Venue } from "../venues/venue.js";
 import { Desk } from "./desk/desk.js";
 import type { RiskLimits } from "./desk/risk.js";
 import type { Criteria } from "./holder/criteria.js";
-import { Holder } from "./holder/holder.js";
+import { candidateKey, Holder } from "./holder/holder.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
 import type { Candidate } from "./trader/evaluate.js";
 import { Trader, type TraderOutcome } from "./trader/trader.js";
@@ -116,6 +116,15 @@ export class CrypySystem {
   private spawnTrader(market: string, holder: Holder, plan: HolderPlan) {
     const id = traderId(this.desk.id, market);
     const ended = plan.traderPlan(market).then((t) => {
+      // Memory: candidates this Holder already refused for the pair go last.
+      const refused = holder.refusedFor(market);
+      const fresh = t.candidates.filter(
+        (c) => !refused.has(candidateKey(c.strategy.name, c.params)),
+      );
+      const stale = t.candidates.filter((c) =>
+        refused.has(candidateKey(c.strategy.name, c.params)),
+      );
+      const candidates = fresh.length > 0 ? fresh : stale;
       const trader = new Trader(
         {
           id,
@@ -123,7 +132,7 @@ export class CrypySystem {
           desk: this.desk.id,
           asset: holder.asset,
           holder: holder.id,
-          candidates: t.candidates,
+          candidates,
           warmupCandles: t.warmupCandles,
           inSampleFraction: t.inSampleFraction,
           objective: t.objective,

@@ -18,4 +18,4 @@ export {
 } from "./issues.js";
 export { YamlSource } from "./source.js";
 export { parseDuration, parseInstant, parseTimeframe } from "./time-text.js";
-export { editYamlFile, mapAt, readConfigText, seqAt, writeFileAtomic } from "./yaml-file.js";
+export { editYamlSection, mapAt, readConfigText, seqAt, writeFileAtomic } from "./yaml-file.js";

@@ -1,6 +1,6 @@
 /**
  * Config files on disk: read with an error that names the file, and edited in place the way a
- * human would want — their comments, blank lines, key order and quoting kept — and atomically.
+ * human would want — one section changes, every other byte stays — and atomically.
  *
  * Invariants:
  * - A reader sees the old file or the new one, never a mix: the new text goes to a temp file in
@@ -16,7 +16,18 @@
 
 import { type FileHandle, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { type Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
+import {
+  Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  Pair,
+  parseDocument,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+} from "yaml";
 import { InvalidInputError } from "../domain/errors.js";
 import { YamlSource } from "./source.js";
 
@@ -83,34 +94,86 @@ async function syncDirectory(dir: string): Promise<void> {
 const queues = new Map<string, Promise<unknown>>();
 
 /**
- * Reads the YAML file at `path` as a Document, lets `edit` change it, and writes it back
- * atomically with everything `edit` did not touch kept as the human wrote it. Throws a
- * ConfigError when the file is not valid YAML (nothing is written), and whatever `edit` throws.
+ * Changes one top-level section (`key: …`) of the YAML file at `path` and writes the file back
+ * atomically; every byte outside that section stays as it was. `edit` gets the whole Document
+ * (for `createNode`, `mapAt`, `seqAt`) but may change only `key`'s subtree: the rest is not
+ * written. A missing section is appended at the end, after a blank line. Throws a ConfigError when
+ * the file is not valid YAML (nothing is written), and whatever `edit` throws.
+ *
+ * Why a splice and not `doc.toString()`: the yaml stringifier normalises style (`[a, b]` becomes
+ * `[ a, b ]`, sequence indentation changes), and a human's file should only ever change where
+ * crypy writes.
  *
  * @example
- * await editYamlFile("templates/holder/default.yaml", (doc) => {
+ * await editYamlSection("templates/holder/default.yaml", "learned", (doc) => {
  *   seqAt(doc, ["learned", "failedStrategies"]).add(doc.createNode({ strategy: "macd" }));
  * });
  */
-export function editYamlFile(path: string, edit: (doc: Document) => void): Promise<void> {
-  const key = resolve(path);
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => editNow(path, edit));
+export function editYamlSection(
+  path: string,
+  key: string,
+  edit: (doc: Document) => void,
+): Promise<void> {
+  const queueKey = resolve(path);
+  const previous = queues.get(queueKey) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => editNow(path, key, edit));
   const settled = run.catch(() => undefined);
-  queues.set(key, settled);
+  queues.set(queueKey, settled);
   void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
+    if (queues.get(queueKey) === settled) queues.delete(queueKey);
   });
   return run;
 }
 
-async function editNow(path: string, edit: (doc: Document) => void): Promise<void> {
+async function editNow(path: string, key: string, edit: (doc: Document) => void): Promise<void> {
   const text = await readConfigText(path, "YAML file");
   YamlSource.parse(text, path); // refuses broken YAML with file:line:col
   const doc = parseDocument(text, { merge: true });
+  const old = sectionSpan(doc, key, text);
   edit(doc);
-  // lineWidth 0: never re-fold the human's long lines.
-  await writeFileAtomic(path, doc.toString({ lineWidth: 0 }));
+  const pair = topLevelPair(doc, key);
+  if (pair === undefined) throw new InvalidInputError(`${path}: the edit removed "${key}"`);
+  let rendered = renderSection(key, pair.value);
+  if (old === undefined) {
+    const separator = text === "" ? "" : text.endsWith("\n") ? "\n" : "\n\n";
+    await writeFileAtomic(path, text + separator + rendered);
+    return;
+  }
+  if (old.end === text.length && !text.endsWith("\n")) rendered = rendered.replace(/\n$/, "");
+  await writeFileAtomic(path, text.slice(0, old.start) + rendered + text.slice(old.end));
+}
+
+/** Where `key: value` (with its trailing comments, through the end of its line) sits in `text`. */
+function sectionSpan(
+  doc: Document,
+  key: string,
+  text: string,
+): { start: number; end: number } | undefined {
+  const pair = topLevelPair(doc, key);
+  const keyRange = (pair?.key as Node | undefined)?.range;
+  if (pair === undefined || keyRange === undefined || keyRange === null) return undefined;
+  const valueRange = (pair.value as Node | null)?.range ?? keyRange;
+  let end = Math.min(Math.max(valueRange[2], keyRange[2]), text.length);
+  if (end > 0 && text[end - 1] !== "\n") {
+    const newline = text.indexOf("\n", end);
+    end = newline < 0 ? text.length : newline + 1;
+  }
+  return { start: keyRange[0], end };
+}
+
+function topLevelPair(doc: Document, key: string): Pair | undefined {
+  if (!isMap(doc.contents)) return undefined;
+  // Keys read from the file are Scalars; keys added by an edit may be plain values.
+  return doc.contents.items.find(
+    (pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === key,
+  );
+}
+
+/** `key:` and its value as block YAML, without the comment above the key (it stays in place). */
+function renderSection(key: string, value: unknown): string {
+  const section = new Document(new YAMLMap());
+  (section.contents as YAMLMap).items.push(new Pair(new Scalar(key), value));
+  return section.toString({ lineWidth: 0 });
 }
 
 /**
@@ -129,9 +192,6 @@ export function seqAt(doc: Document, path: readonly string[]): YAMLSeq {
 }
 
 function collectionAt(doc: Document, path: readonly string[], kind: "map" | "seq"): unknown {
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    doc.contents = new YAMLMap();
-  }
   let node: unknown = doc.contents;
   for (let depth = 0; depth < path.length; depth++) {
     const key = path[depth]!;

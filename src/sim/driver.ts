@@ -124,6 +124,8 @@ export async function runSettled(
 ): Promise<void> {
   const until = options.until ?? Number.POSITIVE_INFINITY;
   for (;;) {
+    // Messages already sent (a request that will set a timer) go first: time moves only after.
+    await settle();
     if (options.shouldStop?.() === true) return;
     const marketAt = sim.nextEventTime();
     const timerAt = clock.nextTimerAt() ?? Number.POSITIVE_INFINITY;
@@ -134,7 +136,6 @@ export async function runSettled(
       clock.advanceTo(marketAt);
       sim.processUntil(marketAt);
     }
-    await settle();
   }
   if (Number.isFinite(until) && until > clock.now()) clock.advanceTo(until);
 }

@@ -44,3 +44,64 @@ describe("actors - a Trader's whole life on the real BTC/USDT data", () => {
     );
   });
 });
+
+describe("actors - when things go wrong", () => {
+  it("actors - a refused proposal ends the Trader; the Holder respawns one that tries another candidate", async () => {
+    const strategy = (await import("../../src/strategy/registry.js")).getStrategy("sma-cross");
+    const { resolveParams } = await import("../../src/strategy/params.js");
+    const candidates = [
+      { strategy, params: resolveParams(strategy, { fast: 5, slow: 20 }) },
+      { strategy, params: resolveParams(strategy, { fast: 10, slow: 50 }) },
+    ];
+    const strict = { minSharpe: 1e9, maxDrawdown: 0, minTrades: 1e9, minReturnOverBuyAndHold: 1e9 };
+    const t = await startSystem(new LocalBus(), {
+      holder: { criteria: strict },
+      trader: { candidates },
+    });
+    running = t;
+    await t.run(() => t.events.filter((e) => e.event === "holder.refused").length >= 2);
+    const proposals = t.events
+      .filter((e) => e.event === "trader.proposed")
+      .map((e) => JSON.stringify(e.params));
+    expect(proposals.length).toBeGreaterThanOrEqual(2);
+    expect(proposals[1]).not.toBe(proposals[0]);
+    const refused = t.events.find((e) => e.event === "holder.refused");
+    expect(String(refused?.reason)).toMatch(/sharpe .* < 1000000000/);
+    const ended = t.events.filter((e) => e.event === "trader.ended");
+    expect(ended[0]).toMatchObject({ how: "refused" });
+  });
+
+  it("actors - a strategy that throws fails its Trader; the Holder sees it and the system carries on", async () => {
+    const { defineStrategy } = await import("../../src/strategy/strategy.js");
+    let calls = 0;
+    const throwing = defineStrategy({
+      name: "throws-live",
+      description: "enters, then throws once in a position",
+      params: {},
+      warmup: () => 1,
+      create: () => ({
+        onCandle: (_c, ctx) => {
+          calls++;
+          // It throws as soon as it holds a position — in the Trader's evaluation backtests.
+          if (ctx.inPosition) throw new Error("strategy bug");
+          return { action: "enter", side: "long" };
+        },
+      }),
+    });
+    const t = await startSystem(new LocalBus(), { strategy: throwing, params: {} });
+    running = t;
+    await t.run(() => t.events.some((e) => e.event === "holder.trader_failed"));
+    const failed = t.events.find((e) => e.event === "trader.failed");
+    expect(failed).toMatchObject({ actor: "sim-main_BTC-USDT", error: "strategy bug" });
+    expect(calls).toBeGreaterThan(0);
+    expect(t.system.desk.state).toBe("active");
+    // The system goes on: the Holder spawns a new Trader for the pair.
+    const before = t.events.length;
+    await t.run(() => t.events.slice(before).some((e) => e.event === "actor.started"));
+    expect(
+      t.events
+        .slice(before)
+        .some((e) => e.event === "actor.started" && e.actor === "sim-main_BTC-USDT"),
+    ).toBe(true);
+  });
+});

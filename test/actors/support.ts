@@ -45,6 +45,8 @@ export interface TestSystem {
   outcomes: TraderOutcome[];
   /** Runs until `done` or `maxMs` of simulated time. */
   run(done: () => boolean, maxMs?: number): Promise<void>;
+  /** Runs the system until `promise` settles; returns its value or throws its error. */
+  settle<T>(promise: Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -144,6 +146,23 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
     outcomes,
     run: (done, maxMs = 3 * 86_400_000) =>
       simulation.runSettled(settle, { until: simulation.clock.now() + maxMs, shouldStop: done }),
+    settle: async <T>(promise: Promise<T>) => {
+      let done = false;
+      const outcome = promise.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      void outcome.then(() => {
+        done = true;
+      });
+      await simulation.runSettled(settle, {
+        until: simulation.clock.now() + 3_600_000,
+        shouldStop: () => done,
+      });
+      const result = await outcome;
+      if (!result.ok) throw result.error;
+      return result.value;
+    },
     stop: async () => {
       await system.stop();
       await simulation.stop();

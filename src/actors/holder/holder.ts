@@ -54,6 +54,8 @@ export class Holder extends Actor {
     [];
   private nonce = 0;
   private running = false;
+  /** Per pair, the (strategy, params) this Holder refused: the next Trader tries others first. */
+  private readonly refusedByPair = new Map<string, Set<string>>();
 
   constructor(
     private readonly options: HolderOptions,
@@ -140,6 +142,11 @@ export class Holder extends Actor {
     };
   }
 
+  /** What this Holder remembers of a pair: the candidates it refused. */
+  refusedFor(market: string): ReadonlySet<string> {
+    return this.refusedByPair.get(market) ?? new Set();
+  }
+
   private spawn(market: string): void {
     if (!this.running || this.traders.has(market)) return;
     const trader = this.options.spawnTrader(market, this);
@@ -175,6 +182,12 @@ export class Holder extends Actor {
     const record = { ...p, at: this.clock.now() };
     if (reasons.length > 0) {
       const reason = reasons.join("; ");
+      let refused = this.refusedByPair.get(p.market);
+      if (refused === undefined) {
+        refused = new Set();
+        this.refusedByPair.set(p.market, refused);
+      }
+      refused.add(candidateKey(p.strategy, p.params));
       this.proposals.push({ ...record, accepted: false, reason });
       this.emit("holder.refused", {
         trader: p.trader,
@@ -221,4 +234,12 @@ export class Holder extends Actor {
       .onOutcome?.(outcome)
       .catch((err: unknown) => this.log.error({ err }, "could not record an outcome"));
   }
+}
+
+/** A stable key for a (strategy, params) candidate. */
+export function candidateKey(strategy: string, params: Readonly<Record<string, unknown>>): string {
+  const sorted = Object.keys(params)
+    .sort()
+    .map((k) => [k, params[k]]);
+  return `${strategy}${JSON.stringify(sorted)}`;
 }

@@ -6,8 +6,8 @@
  * - holder template: strategies that failed, with the pairs they failed on (`markFailedStrategy`);
  * - desk template: assets whose trading lost money (`markLosingAsset`).
  *
- * Invariants: only the `learned` section changes; the rest of the file — the human's comments,
- * blank lines, key order, quoting — is written back as it was (the yaml Document API). Each write
+ * Invariants: only the `learned` section changes (edited through the yaml Document API); every
+ * byte of the rest of the file — the human's comments, blank lines, style — stays. Each write
  * is atomic (temp file, fsync, rename) and writes to one file are serialised in this process
  * (src/config/yaml-file.ts). Arguments are checked before the file is touched; a file that is not
  * valid YAML is refused, never rewritten. Times come in as arguments (epoch ms) and are written as
@@ -15,7 +15,7 @@
  */
 
 import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
-import { editYamlFile, seqAt } from "../../config/yaml-file.js";
+import { editYamlSection, seqAt } from "../../config/yaml-file.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
@@ -52,7 +52,7 @@ export async function recordTraderOutcome(
     throw new InvalidInputError(`returnPct must be a finite number, got ${outcome.returnPct}`);
   }
   const at = isoTime("at", outcome.at);
-  await editYamlFile(path, (doc) => {
+  await editYamlSection(path, "learned", (doc) => {
     const list = seqAt(doc, ["learned", "outcomes", pair]);
     const entry = doc.createNode({
       strategy: outcome.strategy,
@@ -88,7 +88,7 @@ export async function markFailedStrategy(
   checkPair(pair);
   checkCount(trades);
   checkDecimal(pnl);
-  await editYamlFile(path, (doc) => {
+  await editYamlSection(path, "learned", (doc) => {
     const list = seqAt(doc, ["learned", "failedStrategies"]);
     const entry = findBy(list, "strategy", strategy);
     if (entry === undefined) {
@@ -125,7 +125,7 @@ export async function markLosingAsset(
   checkCount(trades);
   checkDecimal(pnl);
   const sinceText = isoTime("since", since);
-  await editYamlFile(path, (doc) => {
+  await editYamlSection(path, "learned", (doc) => {
     const list = seqAt(doc, ["learned", "losingAssets"]);
     const entry = findBy(list, "asset", asset);
     if (entry === undefined) {

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { MandateTerms } from "../../src/actors/mandate.js";
+import { LocalBus } from "../../src/bus/local/local-bus.js";
+import { control, deskOrder } from "../../src/bus/subjects.js";
+import { MandateDeniedError, RiskDeniedError } from "../../src/domain/errors.js";
+import type { Order } from "../../src/domain/order.js";
+import { type SystemOverrides, startSystem, type TestSystem } from "./support.js";
+
+let running: TestSystem | undefined;
+let bus: LocalBus;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+/** A quiet system (no Traders) with market data flowing, and a way to sign mandates. */
+async function quiet(overrides: SystemOverrides = {}) {
+  bus = new LocalBus();
+  const t = await startSystem(bus, {
+    ...overrides,
+    holder: { maxTraders: 0, ...overrides.holder },
+  });
+  running = t;
+  await t.run(() => false, 120_000); // two minutes of market data: the Desk has a price
+  const holder = t.system.holders[0]!;
+  const terms = (change: Partial<MandateTerms> = {}): MandateTerms => ({
+    trader: "sim-main_BTC-USDT",
+    desk: "sim-main",
+    market: "BTC/USDT",
+    sides: ["buy", "sell"],
+    maxNotional: "1000",
+    expiresAt: t.simulation.clock.now() + 3_600_000,
+    nonce: `n-${Math.random()}`,
+    ...change,
+  });
+  const sign = (change: Partial<MandateTerms> = {}) => holder.keys.sign(terms(change), holder.id);
+  const order = (mandate: unknown, change: Record<string, unknown> = {}) =>
+    t.settle(
+      bus.request<Order>(deskOrder("sim-main"), {
+        op: "place",
+        trader: "sim-main_BTC-USDT",
+        mandate,
+        market: "BTC/USDT",
+        side: "buy",
+        type: "market",
+        amount: "0.01",
+        ...change,
+      }),
+    );
+  return { t, sign, order };
+}
+
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+
+describe("actors - the Desk's order gateway", () => {
+  it("actors - a valid mandate trades; forged, expired, replayed, over-budget and borrowed ones are refused", async () => {
+    const { t, sign, order } = await quiet();
+    const good = sign();
+    expect(await order(good)).toMatchObject({ status: "closed", filled: "0.01" });
+    const forged = { ...sign(), maxNotional: "1000000" };
+    const cases: Array<[string, unknown, Record<string, unknown>, RegExp]> = [
+      ["forged", forged, {}, /signature/],
+      ["expired", sign({ expiresAt: t.simulation.clock.now() - 1 }), {}, /expired/],
+      ["replayed", sign({ nonce: good.nonce, maxNotional: "999" }), {}, /replayed/],
+      ["over budget", sign({ maxNotional: "10" }), {}, /over budget/],
+      ["another Trader's", good, { trader: "sim-main_ETH-USDT" }, /trader/],
+      ["another market's", sign({ market: "ETH/USDT" }), {}, /market/],
+      ["missing", undefined, {}, /malformed|mandate/],
+    ];
+    for (const [what, mandate, change, message] of cases) {
+      const err = await refusal(order(mandate, change));
+      expect(err, what).toBeInstanceOf(MandateDeniedError);
+      expect(err?.message, what).toMatch(message);
+    }
+  });
+
+  it("actors - an order beyond a risk limit is refused, naming the limit", async () => {
+    const { sign, order } = await quiet({ risk: { maxOrderNotional: "100" } });
+    const err = await refusal(order(sign()));
+    expect(err).toBeInstanceOf(RiskDeniedError);
+    expect(err?.message).toMatch(/above the desk's limit of 100 USDT per order/);
+  });
+
+  it("actors - halt cancels every open order and refuses new ones until resume", async () => {
+    const { t, sign, order } = await quiet();
+    const mandate = sign();
+    const resting = await order(mandate, { type: "limit", price: "10000", amount: "0.001" });
+    expect(resting.status).toBe("open");
+    const before = t.simulation.clock.now();
+    const halted = await t.settle(
+      bus.request<{ cancelled: number }>(control("sim-main"), { command: "halt" }),
+    );
+    expect(halted.cancelled).toBe(1);
+    expect(t.simulation.clock.now() - before).toBeLessThan(100); // within 100 ms of venue time
+    expect(t.system.desk.state).toBe("halted");
+    expect(await refusal(order(mandate))).toBeInstanceOf(RiskDeniedError);
+    await t.settle(bus.request(control("sim-main"), { command: "resume" }));
+    expect((await order(mandate)).status).toBe("closed");
+    expect(t.events.map((e) => e.event)).toEqual(
+      expect.arrayContaining(["desk.halted", "desk.resumed"]),
+    );
+  });
+
+  it("actors - a bad control command gets an error naming the commands, and the Desk carries on", async () => {
+    const { t, sign, order } = await quiet();
+    const err = await refusal(t.settle(bus.request(control("sim-main"), { command: "explode" })));
+    expect(err?.message).toMatch(/no command "explode" \(commands: status, halt, resume/);
+    const status = await t.settle(
+      bus.request<{ state: string }>(control("sim-main"), { command: "status" }),
+    );
+    expect(status.state).toBe("active");
+    expect((await order(sign())).status).toBe("closed");
+  });
+});
