@@ -257,4 +257,40 @@ program
     }),
   );
 
+program
+  .command("sim")
+  .description(
+    "run the whole system — Desk, Holders, Traders — on the simulated venue, printing one line per actor event",
+  )
+  .option("--templates <dir>", "templates folder (default: the repo's templates/)")
+  .option("--json", "print each event as a JSON line ({ts, actor, event, ...})")
+  .option("--speed <n|max>", "simulated seconds per real second, or max (a virtual clock)", "60")
+  .option(
+    "--exit-after <duration>",
+    "stop cleanly after this much simulated time, e.g. 30m, 6h, 2d",
+  )
+  .option("--no-tui", "print event lines (the only output until the dashboard exists)")
+  .action(
+    action(
+      async (options: {
+        templates?: string;
+        json?: boolean;
+        speed: string;
+        exitAfter?: string;
+      }) => {
+        const { simCommand } = await import("../src/control/sim-command.js");
+        return simCommand(
+          { ...options, nats: program.opts<{ nats?: string }>().nats },
+          process.stdout,
+          {
+            onStop: (stop) => {
+              process.once("SIGINT", stop);
+              process.once("SIGTERM", stop);
+            },
+          },
+        );
+      },
+    ),
+  );
+
 await program.parseAsync(process.argv);

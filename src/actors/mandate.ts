@@ -220,13 +220,18 @@ export class MandateBook {
         `bad signature: mandate ${quote(m.nonce)} was not signed by ${quote(m.holder)} as it is`,
       );
     }
-    if (this.#revoked.has(m.nonce)) deny(`revoked: mandate ${quote(m.nonce)} was revoked`);
+    // An order that only reduces exposure (notional 0) must always be able to pass: a Trader
+    // holding a position after its mandate expired or was revoked can still get out — with a
+    // genuine mandate for this trader and market, never without one.
+    const closing = order.notional === 0n;
+    if (!closing && this.#revoked.has(m.nonce))
+      deny(`revoked: mandate ${quote(m.nonce)} was revoked`);
     const fingerprint = `${m.holder}\n${bytes.toString("utf8")}`;
     const seen = this.#budgets.get(m.nonce);
     if (seen !== undefined && seen.fingerprint !== fingerprint) {
       deny(`replayed: nonce ${quote(m.nonce)} already belongs to a mandate with other terms`);
     }
-    if (now >= m.expiresAt) {
+    if (!closing && now >= m.expiresAt) {
       deny(`expired: mandate ${quote(m.nonce)} expired at ${m.expiresAt} (now ${now})`);
     }
     for (const field of ["trader", "desk", "market"] as const) {
@@ -277,7 +282,9 @@ export class MandateBook {
       );
     }
     this.#issued.delete(auth);
-    if (this.#revoked.has(auth.nonce)) deny(`revoked: mandate ${quote(auth.nonce)} was revoked`);
+    if (auth.notional > 0n && this.#revoked.has(auth.nonce)) {
+      deny(`revoked: mandate ${quote(auth.nonce)} was revoked`);
+    }
     if (auth.notional > budget.max - budget.spent) {
       deny(`over budget: mandate ${quote(auth.nonce)} was spent by another order meanwhile`);
     }

@@ -36,7 +36,7 @@ export interface HolderPlan {
   pairs: readonly string[];
   /** Read at every spawn, so a human's template edit applies to the next Trader. */
   traderPlan: (market: string) => Promise<TraderPlan>;
-  onOutcome?: (outcome: TraderOutcome) => Promise<void>;
+  onOutcome?: (outcome: TraderOutcome) => Promise<readonly string[] | undefined>;
   respawnAfterMs?: number;
 }
 
@@ -50,7 +50,7 @@ export interface SystemOptions {
   watch: readonly string[];
   risk: RiskLimits;
   assets: readonly string[];
-  holderPlan: (asset: string) => HolderPlan;
+  holderPlan: (asset: string) => HolderPlan | Promise<HolderPlan>;
   heartbeatMs?: number;
 }
 
@@ -90,7 +90,7 @@ export class CrypySystem {
     const balances = await this.options.venue.fetchBalance();
     for (const asset of this.options.assets) {
       if (!(Number(balances[asset]?.total ?? "0") > 0)) continue; // only assets the account holds
-      const plan = this.options.holderPlan(asset);
+      const plan = await this.options.holderPlan(asset);
       const holder = new Holder(
         {
           id: holderId(this.desk.id, asset),
@@ -150,7 +150,7 @@ export class CrypySystem {
   }
 
   async stop(): Promise<void> {
-    for (const trader of this.traders.values()) await trader.exit("system stopping");
+    for (const trader of [...this.traders.values()]) await trader.shutdown();
     for (const holder of this.holders) holder.stop();
     await this.desk.stop();
   }

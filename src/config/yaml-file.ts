@@ -12,10 +12,13 @@
  *   previous one wrote), so two write-backs racing cannot lose each other's change. Writers in
  *   other processes are not coordinated.
  * - A file that is not valid YAML is never edited: the human's text is refused, not rewritten.
+ * - Only the edited section's text changes, and the new file reads back as exactly the edited
+ *   data (checked before writing; a layout that cannot be spliced is re-printed whole instead).
  */
 
 import { type FileHandle, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import {
   Document,
   isMap,
@@ -134,13 +137,24 @@ async function editNow(path: string, key: string, edit: (doc: Document) => void)
   const pair = topLevelPair(doc, key);
   if (pair === undefined) throw new InvalidInputError(`${path}: the edit removed "${key}"`);
   let rendered = renderSection(key, pair.value);
+  let spliced: string;
   if (old === undefined) {
     const separator = text === "" ? "" : text.endsWith("\n") ? "\n" : "\n\n";
-    await writeFileAtomic(path, text + separator + rendered);
-    return;
+    spliced = text + separator + rendered;
+  } else {
+    if (old.end === text.length && !text.endsWith("\n")) rendered = rendered.replace(/\n$/, "");
+    spliced = text.slice(0, old.start) + rendered + text.slice(old.end);
   }
-  if (old.end === text.length && !text.endsWith("\n")) rendered = rendered.replace(/\n$/, "");
-  await writeFileAtomic(path, text.slice(0, old.start) + rendered + text.slice(old.end));
+  // The splice must mean exactly what the edited Document means. A layout it cannot handle (a
+  // top-level flow mapping, say) falls back to re-printing the whole file: style may change there,
+  // data never does.
+  const written = means(spliced, doc) ? spliced : doc.toString({ lineWidth: 0 });
+  await writeFileAtomic(path, written);
+}
+
+function means(text: string, doc: Document): boolean {
+  const reread = parseDocument(text, { merge: true });
+  return reread.errors.length === 0 && isDeepStrictEqual(reread.toJS(), doc.toJS());
 }
 
 /** Where `key: value` (with its trailing comments, through the end of its line) sits in `text`. */

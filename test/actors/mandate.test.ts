@@ -414,4 +414,29 @@ describe("mandate - getting out", () => {
       InvalidInputError,
     );
   });
+
+  it("mandate - getting out still works after the mandate expired or was revoked; getting in does not", () => {
+    const { book, mandate } = setup();
+    const later = mandate.expiresAt + 1;
+    expect(() => book.authorize({ ...ORDER, notional: usdt("1") }, mandate, later)).toThrow(
+      /expired/,
+    );
+    book.commit(book.authorize({ ...ORDER, side: "sell", notional: 0n }, mandate, later));
+    book.revoke(mandate.nonce);
+    expect(() => book.authorize({ ...ORDER, notional: usdt("1") }, mandate, NOW)).toThrow(
+      /revoked/,
+    );
+    book.commit(book.authorize({ ...ORDER, side: "sell", notional: 0n }, mandate, NOW));
+    // Not for another trader, nor with a forged mandate.
+    expect(() =>
+      book.authorize({ ...ORDER, side: "sell", notional: 0n, trader: "ETH/USDT" }, mandate, later),
+    ).toThrow(/wrong trader/);
+    expect(() =>
+      book.authorize(
+        { ...ORDER, side: "sell", notional: 0n },
+        { ...mandate, maxNotional: "5000" },
+        later,
+      ),
+    ).toThrow(/signature/);
+  });
 });

@@ -114,7 +114,10 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
         maxWaitCandles: 120,
         ...overrides.trader,
       }),
-      onOutcome: async (o) => void outcomes.push(o),
+      onOutcome: async (o) => {
+        outcomes.push(o);
+        return [];
+      },
       ...overrides.holder,
     }),
   });

@@ -30,8 +30,8 @@ export interface HolderOptions {
   pairs: readonly string[];
   /** Starts a Trader for a market; resolves when it has ended. The system wires this. */
   spawnTrader: (market: string, holder: Holder) => { id: string; ended: Promise<TraderEnd> };
-  /** Records an ended Trader's outcome (learning write-back). */
-  onOutcome?: (outcome: TraderOutcome) => Promise<void>;
+  /** Records an ended Trader's outcome (learning write-back); resolves with the files it updated. */
+  onOutcome?: (outcome: TraderOutcome) => Promise<readonly string[] | undefined>;
   /** Wait before replacing an ended Trader, in this clock's ms. Default one minute. */
   respawnAfterMs?: number;
 }
@@ -232,6 +232,15 @@ export class Holder extends Actor {
     });
     void this.options
       .onOutcome?.(outcome)
+      .then((files) => {
+        for (const file of files ?? []) {
+          this.emit("template.updated", {
+            file,
+            market: outcome.market,
+            strategy: outcome.strategy,
+          });
+        }
+      })
       .catch((err: unknown) => this.log.error({ err }, "could not record an outcome"));
   }
 }

@@ -73,7 +73,9 @@ export async function parseDeskTemplate(
     issues.push({ path: ["holderTemplate"], message: holderProblem });
   if (venueProblem === undefined) {
     const config = await loadVenueConfig(venue);
-    const holdings = config.accounts[shaped.account];
+    const holdings = Object.hasOwn(config.accounts, shaped.account)
+      ? config.accounts[shaped.account]
+      : undefined;
     if (holdings === undefined) {
       const known = Object.keys(config.accounts).join(", ");
       issues.push({

@@ -10,7 +10,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describe, type Issue, type PathSegment } from "../../config/issues.js";
 import { randomOf } from "../../strategy/params.js";
-import { BUILTIN_STRATEGIES, getStrategy, loadStrategy } from "../../strategy/registry.js";
+import { getStrategy, loadStrategy } from "../../strategy/registry.js";
 import type { ParamSpec, Strategy } from "../../strategy/strategy.js";
 import type { TraderFile } from "./schema.js";
 import type { ParamBound, TraderStrategy } from "./types.js";
@@ -62,14 +62,11 @@ async function findStrategy(
   baseDir: string,
 ): Promise<{ strategy: Strategy; ref: string } | { problem: string }> {
   if (!isStrategyPath(name)) {
-    if (!Object.hasOwn(BUILTIN_STRATEGIES, name)) {
-      try {
-        getStrategy(name);
-      } catch (err) {
-        return { problem: (err as Error).message };
-      }
+    try {
+      return { strategy: getStrategy(name), ref: name };
+    } catch (err) {
+      return { problem: (err as Error).message };
     }
-    return { strategy: getStrategy(name), ref: name };
   }
   const file = resolve(baseDir, name);
   const problem = await fileProblem(file);

@@ -80,7 +80,10 @@ export interface FailedStrategy {
   readonly pnl: string;
 }
 
-/** A parameter as a template bounds it: one value, or a range searched by `step`. */
+/**
+ * A parameter as a template bounds it: one value, or a range searched by `step` (default: the
+ * strategy's own step for that parameter).
+ */
 export type ParamBound =
   | ParamValue
   | { readonly min: number; readonly max: number; readonly step?: number };

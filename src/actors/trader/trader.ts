@@ -156,11 +156,9 @@ export class Trader extends Actor {
         throw new InvalidInputError(`${o.desk} answered a cache request with ${typeof rows}`);
       if (rows.length >= o.warmupCandles || this.stopped) break;
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 60_000));
+      if (this.stopped) return;
     }
-    if (this.stopped) {
-      this.end({ kind: "nothing", reason: "stopped while warming up" });
-      return;
-    }
+    if (this.stopped) return;
     const candles = CandleSeries.from(
       rows.map(([timestamp, open, high, low, close, volume]) => ({
         timestamp,
@@ -184,6 +182,7 @@ export class Trader extends Actor {
       this.end({ kind: "nothing", reason: "no candidate could be evaluated" });
       return;
     }
+    if (this.stopped) return;
     this.evaluation = evaluation;
     this.machine.send({ type: "EVALUATED" });
     const { strategy, params } = evaluation.candidate;
@@ -239,6 +238,11 @@ export class Trader extends Actor {
     const state = this.state;
     if (state === "entering") {
       this.waited++;
+      // A mandate that ran out before any entry signal: nothing to do with it.
+      if (this.mandate !== undefined && this.clock.now() >= this.mandate.expiresAt) {
+        void this.exit("mandate expired before an entry signal");
+        return;
+      }
       if (signal?.action === "enter" && signal.side === "long") void this.enter(close);
       else if (this.waited >= (this.options.maxWaitCandles ?? 240))
         void this.exit("no entry signal");
@@ -299,6 +303,15 @@ export class Trader extends Actor {
     }
   }
 
+  /** System shutdown: try to leave the position, then stop whatever happened (never hangs). */
+  async shutdown(): Promise<void> {
+    await this.exit("system stopping");
+    if (this.state === "exiting") await this.sellOut();
+    this.stopped = true;
+    const holding = this.held > 0 ? ` still holding ${this.held} of ${this.options.market}` : "";
+    this.end({ kind: "nothing", reason: `system stopped${holding}` });
+  }
+
   /** Sells the position (if any) and reports. Safe to call from any state; does nothing twice. */
   async exit(reason: string): Promise<{ state: string }> {
     const state = this.state;
@@ -316,8 +329,9 @@ export class Trader extends Actor {
       state !== "exiting" &&
       state !== "reporting"
     ) {
+      // Warming, evaluating or proposing: nothing held, so the attempt just ends.
       this.stopped = true;
-      if (state !== "warming") this.end({ kind: "nothing", reason });
+      this.end({ kind: "nothing", reason });
     }
     return { state: this.state };
   }

@@ -1,0 +1,118 @@
+/**
+ * The system as the templates describe it: the Desk template names the venue, the account, the
+ * markets, the risk limits and the Holder template; the Holder template its criteria and Trader
+ * templates. Templates are read again at every Trader spawn, so a human's edit applies to the next
+ * Trader; outcomes are written back into them (learning).
+ */
+import { parseDecimal } from "../domain/fixed.js";
+import { loadVenueConfig } from "../sim/config/index.js";
+import type { VenueConfig } from "../sim/config/types.js";
+import { loadStrategy } from "../strategy/registry.js";
+import type { Clock } from "../time/clock.js";
+import type { HolderPlan, TraderPlan } from "./system.js";
+import {
+  type DeskTemplate,
+  holderPairs,
+  loadDeskTemplate,
+  loadHolderTemplate,
+  loadTraderTemplate,
+  markFailedStrategy,
+  markLosingAsset,
+  orderCandidates,
+  recordTraderOutcome,
+} from "./templates/index.js";
+import type { TraderOutcome } from "./trader/trader.js";
+
+/** Losing outcomes in a row after which an asset is marked in the Desk template. */
+export const LOSING_STREAK = 3;
+
+export interface TemplatePlans {
+  desk: DeskTemplate;
+  venue: VenueConfig;
+  holderPlan: (asset: string) => Promise<HolderPlan>;
+}
+
+export async function plansFromTemplates(deskFile: string, clock: Clock): Promise<TemplatePlans> {
+  const desk = await loadDeskTemplate(deskFile);
+  const venue = await loadVenueConfig(desk.venue);
+  const losing = new Map<string, { streak: number; trades: number; pnl: number; since: number }>();
+  let spawns = 0;
+
+  const holderPlan = async (asset: string): Promise<HolderPlan> => {
+    const holder = await loadHolderTemplate(desk.holderTemplate);
+    const decimals = venue.assets[asset]?.decimals ?? 8;
+    return {
+      criteria: holder.criteria,
+      fraction: holder.allocation.fraction,
+      maxTraders: holder.allocation.maxTraders,
+      mandateTtlMs: holder.mandateTtlMs,
+      pairs: holderPairs(holder, asset, Object.keys(venue.markets)),
+      traderPlan: async (market: string): Promise<TraderPlan> => {
+        // Read now: a human's edit since the last spawn applies to this Trader.
+        const h = await loadHolderTemplate(desk.holderTemplate);
+        const file = h.traderTemplates[spawns % h.traderTemplates.length]!;
+        const t = await loadTraderTemplate(file);
+        spawns++;
+        const ordered = orderCandidates(t, market, `${market}#${spawns}`, {
+          failed: h.learned.failedStrategies,
+        });
+        const candidates = await Promise.all(
+          ordered.slice(0, t.evaluation.candidates).map(async (c) => ({
+            strategy: await loadStrategy(c.strategy),
+            params: c.params,
+            template: file,
+          })),
+        );
+        return {
+          candidates,
+          warmupCandles: t.warmup.candles,
+          inSampleFraction: t.evaluation.inSampleFraction,
+          objective: t.evaluation.objective,
+          stopLossPct: t.exits.stopLossPct,
+          takeProfitPct: t.exits.takeProfitPct,
+        };
+      },
+      onOutcome: async (o: TraderOutcome) => {
+        const pnl = o.pnl.toFixed(decimals);
+        const files: string[] = [];
+        const h = await loadHolderTemplate(desk.holderTemplate);
+        const traderFile = h.traderTemplates[0]!;
+        await recordTraderOutcome(traderFile, o.market, {
+          strategy: o.strategy,
+          params: o.params as Record<string, number | string>,
+          trades: o.trades,
+          pnl,
+          returnPct: o.returnPct * 100,
+          at: clock.now(),
+        });
+        files.push(traderFile);
+        if (o.trades > 0 && parseDecimal(pnl, decimals) < 0n) {
+          await markFailedStrategy(desk.holderTemplate, o.strategy, o.market, o.trades, pnl);
+          files.push(desk.holderTemplate);
+        }
+        const streak = losing.get(asset) ?? { streak: 0, trades: 0, pnl: 0, since: clock.now() };
+        if (o.trades > 0 && o.pnl < 0) {
+          streak.streak++;
+          streak.trades += o.trades;
+          streak.pnl += o.pnl;
+        } else if (o.trades > 0) {
+          losing.delete(asset);
+        }
+        if (o.trades > 0 && o.pnl < 0) losing.set(asset, streak);
+        if (streak.streak >= LOSING_STREAK) {
+          await markLosingAsset(
+            deskFile,
+            asset,
+            streak.trades,
+            streak.pnl.toFixed(decimals),
+            streak.since,
+          );
+          files.push(deskFile);
+          losing.delete(asset);
+        }
+        return files;
+      },
+    };
+  };
+  return { desk, venue, holderPlan };
+}
