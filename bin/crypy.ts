@@ -262,7 +262,10 @@ program
   .description(
     "run the whole system — Desk, Holders, Traders — on the simulated venue, printing one line per actor event",
   )
-  .option("--templates <dir>", "templates folder (default: the repo's templates/)")
+  .option(
+    "--templates <dir>",
+    "templates folder (default: $CRYPY_TEMPLATES or ~/.config/crypy/templates, copied from the shipped ones on first run)",
+  )
   .option("--json", "print each event as a JSON line ({ts, actor, event, ...})")
   .option("--speed <n|max>", "simulated seconds per real second, or max (a virtual clock)", "60")
   .option(

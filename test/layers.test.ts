@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 
 const LAYERS = [
   "domain",
+  "config",
   "time",
   "log",
   "bus",

@@ -35,6 +35,9 @@ export interface TemplatePlans {
 export async function plansFromTemplates(deskFile: string, clock: Clock): Promise<TemplatePlans> {
   const desk = await loadDeskTemplate(deskFile);
   const venue = await loadVenueConfig(desk.venue);
+  // Every template is checked before anything starts: an invalid one starts nothing.
+  const holder = await loadHolderTemplate(desk.holderTemplate);
+  await Promise.all(holder.traderTemplates.map((file) => loadTraderTemplate(file)));
   const losing = new Map<string, { streak: number; trades: number; pnl: number; since: number }>();
   let spawns = 0;
 

@@ -3,7 +3,10 @@
  * their Traders from the templates — on the embedded bus, or over NATS with --nats. Until the
  * dashboard exists it prints one line per actor event (JSON lines with --json).
  */
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join } from "node:path";
 import { plansFromTemplates } from "../actors/from-templates.js";
 import type { ActorEvent } from "../actors/runtime/actor.js";
 import { CrypySystem } from "../actors/system.js";
@@ -25,8 +28,33 @@ export interface SimCommandOptions {
   exitAfter?: string | undefined;
 }
 
-/** The repo's templates folder (next to venues/). */
-export const DEFAULT_TEMPLATES = join(dirname(DEFAULT_VENUE_FILE), "..", "templates");
+/** The templates crypy ships (next to venues/): copied for each user, never written to. */
+export const SHIPPED_TEMPLATES = join(dirname(DEFAULT_VENUE_FILE), "..", "templates");
+
+/**
+ * Where a user's templates live — the system writes what it learns into them: $CRYPY_TEMPLATES,
+ * else $XDG_CONFIG_HOME/crypy/templates, else ~/.config/crypy/templates.
+ */
+export function userTemplatesDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CRYPY_TEMPLATES !== undefined && env.CRYPY_TEMPLATES !== "") return env.CRYPY_TEMPLATES;
+  const xdg = env.XDG_CONFIG_HOME;
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), ".config");
+  return join(base, "crypy", "templates");
+}
+
+/**
+ * The user's templates, copied from the shipped ones on first use (the Desk's venue then points
+ * at the shipped venue file). Returns whether the copy was made now.
+ */
+export async function ensureUserTemplates(dir: string): Promise<boolean> {
+  if (existsSync(join(dir, "desk", "sim.yaml"))) return false;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await cp(SHIPPED_TEMPLATES, dir, { recursive: true });
+  const desk = join(dir, "desk", "sim.yaml");
+  const text = await readFile(desk, "utf8");
+  await writeFile(desk, text.replace(/^venue: .*$/m, `venue: ${DEFAULT_VENUE_FILE}`));
+  return true;
+}
 
 /** "max", or a positive number of simulated seconds per real second. */
 export function parseSpeed(text: string): "max" | number {
@@ -57,7 +85,16 @@ export async function simCommand(
   const speed = parseSpeed(options.speed);
   const exitAfterMs =
     options.exitAfter === undefined ? undefined : parseTimeframe(options.exitAfter);
-  const deskFile = join(options.templates ?? DEFAULT_TEMPLATES, "desk", "sim.yaml");
+  let templates = options.templates;
+  if (templates === undefined) {
+    templates = userTemplatesDir();
+    if (await ensureUserTemplates(templates)) {
+      process.stderr.write(
+        `crypy: templates copied to ${templates} (edit them there; crypy writes what it learns into them)\n`,
+      );
+    }
+  }
+  const deskFile = join(templates, "desk", "sim.yaml");
   const desk = await loadDeskTemplate(deskFile);
   const simulation = await createSimulation(
     desk.venue,

@@ -14,7 +14,7 @@
  * ISO 8601; money as decimal strings.
  */
 
-import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
 import { editYamlSection, seqAt } from "../../config/yaml-file.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../domain/fixed.js";
@@ -92,11 +92,11 @@ export async function markFailedStrategy(
     const list = seqAt(doc, ["learned", "failedStrategies"]);
     const entry = findBy(list, "strategy", strategy);
     if (entry === undefined) {
-      list.add(flowLists(doc.createNode({ strategy, pairs: [pair], trades, pnl })));
+      list.add(doc.createNode({ strategy, pairs: flowSeq(doc, [pair]), trades, pnl }));
       return;
     }
     const pairs = entry.get("pairs", true);
-    if (!isSeq(pairs)) entry.set("pairs", flowLists(doc.createNode([pair])));
+    if (!isSeq(pairs)) entry.set("pairs", flowSeq(doc, [pair]));
     else if (!pairs.items.some((item) => scalarValue(item) === pair)) pairs.add(pair);
     setValue(entry, "trades", Number(scalarValue(entry.get("trades", true)) ?? 0) + trades);
     setValue(entry, "pnl", addDecimals(String(scalarValue(entry.get("pnl", true)) ?? "0"), pnl));
@@ -156,15 +156,11 @@ function scalarValue(node: unknown): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
-/** Lists of symbols read best on one line: `pairs: [BTC/USDT, ETH/USDT]`. */
-function flowLists<T>(node: T): T {
-  const visit = (n: unknown): void => {
-    if (isSeq(n) && n.items.every(isScalar)) n.flow = true;
-    if (isMap(n) || isSeq(n))
-      for (const item of n.items) visit(isMap(n) ? (item as { value: unknown }).value : item);
-  };
-  visit(node);
-  return node;
+/** A list of symbols reads best on one line: `pairs: [BTC/USDT, ETH/USDT]`. */
+function flowSeq(doc: Document, items: readonly string[]): YAMLSeq {
+  const seq = doc.createNode(items) as YAMLSeq;
+  seq.flow = true;
+  return seq;
 }
 
 const SIGNED_DECIMAL = /^-?\d{1,30}(?:\.\d{1,18})?$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInstant, parseTimeframe } from "../../../src/sim/config/time-text.js";
+import { parseInstant, parseTimeframe } from "../../src/config/time-text.js";
 
 describe("config time text", () => {
   it("config - instants need a zone and a real calendar date", () => {

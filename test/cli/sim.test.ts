@@ -1,0 +1,92 @@
+/**
+ * `crypy sim` as a user runs it: the real bin/crypy, on a copy of the templates (learning writes to
+ * them), on the embedded bus.
+ */
+import { execFile, spawn } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitUntil } from "../support/wait.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = join(ROOT, "bin/crypy");
+const run = promisify(execFile);
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "crypy-sim-"));
+  await cp(join(ROOT, "templates"), dir, { recursive: true });
+  // The copy's venue: the repo's default venue file, wherever the copy lives.
+  const desk = join(dir, "desk/sim.yaml");
+  const text = await readFile(desk, "utf8");
+  await writeFile(desk, text.replace(/^venue: .*$/m, `venue: ${join(ROOT, "venues/sim.yaml")}`));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const env = { ...process.env, CRYPY_LOG_LEVEL: "error" };
+
+describe("cli - crypy sim", () => {
+  it("cli - --speed max --exit-after prints JSON event lines and stops cleanly, on a per-user copy of the templates", async () => {
+    const userTemplates = join(dir, "user-templates");
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [BIN, "sim", "--speed", "max", "--exit-after", "3h", "--json"],
+      {
+        env: { ...env, CRYPY_TEMPLATES: userTemplates },
+        timeout: 120_000,
+        maxBuffer: 64 << 20,
+      },
+    );
+    expect(stderr).toContain(`templates copied to ${userTemplates}`);
+    expect(await readFile(join(userTemplates, "holder/default.yaml"), "utf8")).toContain(
+      "criteria",
+    );
+    const events = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    for (const e of events) expect(Object.keys(e).slice(0, 3)).toEqual(["ts", "actor", "event"]);
+    const started = events.filter((e) => e.event === "actor.started").map((e) => e.actor);
+    expect(started).toEqual(expect.arrayContaining(["sim-main", "sim-main_USDT"]));
+    expect(started.some((a: string) => a.startsWith("sim-main_") && a.includes("-USDT"))).toBe(
+      true,
+    );
+    expect(events.at(-1)).toMatchObject({ actor: "sim-main", event: "actor.stopped" });
+    const last = events.at(-1).ts;
+    expect(last - events[0].ts).toBeLessThanOrEqual(3 * 3_600_000 + 60_000);
+  });
+
+  it("cli - SIGINT on a live clock stops the actors gracefully and exits 0", async () => {
+    const child = spawn(process.execPath, [BIN, "sim", "--templates", dir, "--speed", "600"], {
+      env,
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await waitUntil(() => /sim-main_USDT actor\.started/.test(out), "the holder to start", 30_000);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/sim-main actor\.stopped/);
+  });
+
+  it("cli - an invalid template starts nothing and says which file, line and field", async () => {
+    const holder = join(dir, "holder/default.yaml");
+    await writeFile(holder, `${await readFile(holder, "utf8")}\nsurprise: true\n`);
+    const result = await run(
+      process.execPath,
+      [BIN, "sim", "--templates", dir, "--speed", "max", "--exit-after", "1h"],
+      { env },
+    ).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(result).toMatchObject({ code: 1 });
+    const { stdout, stderr } = result as { stdout: string; stderr: string };
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/default\.yaml:\d+:\d+: surprise/);
+  });
+});
