@@ -116,3 +116,34 @@ describe("actors - the Desk's order gateway", () => {
     expect((await order(sign())).status).toBe("closed");
   });
 });
+
+describe("actors - heartbeats and status", () => {
+  it("actors - every actor beats on crypy.sys.hb.<actor> and answers status on crypy.ctl.<actor>", async () => {
+    bus = new LocalBus();
+    const t = await startSystem(bus, { heartbeatMs: 10_000, holder: { maxTraders: 0 } });
+    running = t;
+    const beats: Array<{ id: string; kind: string; state: string; pid: number }> = [];
+    bus.subscribe<{ id: string; kind: string; state: string; pid: number }>(
+      "crypy.sys.hb.*",
+      (b) => void beats.push(b),
+    );
+    await t.run(() => false, 30_000);
+    const ids = new Set(beats.map((b) => b.id));
+    expect(ids).toEqual(new Set(["sim-main", "sim-main_USDT"]));
+    expect(beats.find((b) => b.id === "sim-main")).toMatchObject({
+      kind: "desk",
+      state: "active",
+      pid: process.pid,
+    });
+    const status = await t.settle(
+      bus.request<Record<string, unknown>>(control("sim-main_USDT"), { command: "status" }),
+    );
+    expect(status).toMatchObject({
+      id: "sim-main_USDT",
+      kind: "holder",
+      state: "running",
+      asset: "USDT",
+      free: 10_000,
+    });
+  });
+});

@@ -55,6 +55,7 @@ export interface SystemOverrides {
   trader?: Partial<TraderPlan>;
   strategy?: Strategy;
   params?: Record<string, number>;
+  heartbeatMs?: number;
   risk?: Partial<{
     maxOrderNotional: string;
     maxPositionNotional: string;
@@ -96,7 +97,7 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
       ...overrides.risk,
     },
     assets: ["USDT"],
-    heartbeatMs: 0,
+    heartbeatMs: overrides.heartbeatMs ?? 0,
     holderPlan: () => ({
       criteria: LENIENT,
       fraction: 0.5,
