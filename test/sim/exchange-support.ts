@@ -63,6 +63,21 @@ export interface TestSim {
   at(i: number, k: number): Promise<void>;
 }
 
+/** Bars as one-minute candles from T0, volume `volume` each. */
+export function seriesOf(bars: readonly Bar[], volume = 10): CandleSeries {
+  return CandleSeries.from(
+    bars.map(([open, high, low, close], i) => ({
+      timestamp: T0 + i * MINUTE,
+      open,
+      high,
+      low,
+      close,
+      volume,
+    })),
+    MINUTE,
+  );
+}
+
 export function venueWith(...replacements: [string, string][]): string {
   let text = VENUE;
   for (const [from, to] of replacements) {
@@ -74,17 +89,7 @@ export function venueWith(...replacements: [string, string][]): string {
 
 export function makeSim(bars: Bar[], yaml = VENUE): TestSim {
   const config = parseVenueConfig(yaml, { file: "test.yaml", baseDir: "." });
-  const series = CandleSeries.from(
-    bars.map(([open, high, low, close], i) => ({
-      timestamp: T0 + i * MINUTE,
-      open,
-      high,
-      low,
-      close,
-      volume: 10,
-    })),
-    MINUTE,
-  );
+  const series = seriesOf(bars);
   const feeds = new Map([["BTC/USDT", new CandleFeed(series)]]);
   const clock = new VirtualClock(T0);
   const events: SimEvent[] = [];

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
-import { CandleSeries } from "../../src/sim/data/index.js";
 import { CandleFeed } from "../../src/sim/feed.js";
 import { createSimulation } from "../../src/venues/sim/simulation.js";
-import { flat, MINUTE, T0, venueWith } from "../sim/exchange-support.js";
+import { flat, MINUTE, seriesOf, T0, venueWith } from "../sim/exchange-support.js";
 
 describe("simulation - live clock", () => {
   it("simulation - on a wall clock at 600x, the data plays out in scaled real time and orders fill", async () => {
@@ -11,17 +10,7 @@ describe("simulation - live clock", () => {
       venueWith(["latency: { fixedMs: 0, jitterMs: 0 }", "latency: { fixedMs: 20, jitterMs: 0 }"]),
       { file: "test.yaml", baseDir: "." },
     );
-    const series = CandleSeries.from(
-      flat(100, 3).map(([open, high, low, close], i) => ({
-        timestamp: T0 + i * MINUTE,
-        open,
-        high,
-        low,
-        close,
-        volume: 10,
-      })),
-      MINUTE,
-    );
+    const series = seriesOf(flat(100, 3));
     const s = await createSimulation(config, {
       clock: { speed: 600 },
       feeds: new Map([["BTC/USDT", new CandleFeed(series)]]),

@@ -7,28 +7,17 @@ import {
   RateLimitError,
 } from "../../src/domain/errors.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
-import { CandleSeries } from "../../src/sim/data/index.js";
 import { CandleFeed } from "../../src/sim/feed.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
 import { VENUE_FEATURES } from "../../src/venues/venue.js";
-import { type Bar, flat, MINUTE, T0, venueWith } from "../sim/exchange-support.js";
+import { type Bar, flat, MINUTE, seriesOf, T0, venueWith } from "../sim/exchange-support.js";
 
 const BTC = "BTC/USDT";
 
 async function simulate(bars: Bar[], ...edits: [string, string][]): Promise<Simulation> {
   const yaml = venueWith(...edits);
   const config = parseVenueConfig(yaml, { file: "test.yaml", baseDir: "." });
-  const series = CandleSeries.from(
-    bars.map(([open, high, low, close], i) => ({
-      timestamp: T0 + i * MINUTE,
-      open,
-      high,
-      low,
-      close,
-      volume: 10,
-    })),
-    MINUTE,
-  );
+  const series = seriesOf(bars);
   return createSimulation(config, { feeds: new Map([[BTC, new CandleFeed(series)]]) });
 }
 

@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../../src/domain/errors.js";
 import { parseVenueConfig } from "../../../src/sim/config/index.js";
-import { CandleSeries } from "../../../src/sim/data/index.js";
 import { runBacktest } from "../../../src/strategy/backtest/runner.js";
 import { defineStrategy, type Signal, type Strategy } from "../../../src/strategy/strategy.js";
-import { type Bar, MINUTE, T0, VENUE, venueWith } from "../../sim/exchange-support.js";
+import { type Bar, MINUTE, seriesOf, T0, VENUE, venueWith } from "../../sim/exchange-support.js";
 
 const venue = parseVenueConfig(VENUE, { file: "test.yaml", baseDir: "." });
 
-function series(bars: Bar[]): CandleSeries {
-  return CandleSeries.from(
-    bars.map(([open, high, low, close], i) => ({
-      timestamp: T0 + i * MINUTE,
-      open,
-      high,
-      low,
-      close,
-      volume: 100,
-    })),
-    MINUTE,
-  );
-}
+const series = (bars: Bar[]) => seriesOf(bars, 100);
 
 /** A strategy from a per-candle function of (index, candle). */
 function scripted(
