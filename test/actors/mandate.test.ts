@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MandateBook } from "../../src/actors/desk/mandate-book.js";
 import {
   type AuthorizedMandate,
   canonicalBytes,
   HolderKeys,
   type Mandate,
-  MandateBook,
   type MandateOrder,
   type MandateTerms,
 } from "../../src/actors/mandate.js";

@@ -11,8 +11,7 @@
  *   `resume`.
  */
 import { createActor } from "xstate";
-import { deskBalance, deskCache, deskOrder, deskReport, marketData } from "../../bus/subjects.js";
-import type { Balances } from "../../domain/balance.js";
+import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
 import {
   ClosedError,
   InvalidInputError,
@@ -21,12 +20,12 @@ import {
 } from "../../domain/errors.js";
 import { parseDecimal } from "../../domain/fixed.js";
 import { marketToken, parseMarket } from "../../domain/market.js";
-import type { OHLCV, Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import type { Venue } from "../../venues/venue.js";
-import { MandateBook } from "../mandate.js";
 import { Actor, type ActorEnv, type Command } from "../runtime/actor.js";
 import { deskMachine } from "./machine.js";
+import { MandateBook } from "./mandate-book.js";
+import { type CacheRequest, DeskMarketData } from "./market-data.js";
 import { RiskGate, type RiskLimits } from "./risk.js";
 
 export interface DeskOptions {
@@ -59,11 +58,6 @@ export interface CancelRequest {
   id: string;
 }
 
-export type CacheRequest =
-  | { op: "candles"; market: string; limit?: number }
-  | { op: "ticker"; market: string }
-  | { op: "balance" };
-
 interface Owned {
   trader: string;
   market: string;
@@ -74,15 +68,12 @@ interface Owned {
 export class Desk extends Actor {
   private readonly machine = createActor(deskMachine);
   private readonly mandates: MandateBook;
+  private readonly data: DeskMarketData;
   private readonly risk: RiskGate;
-  private readonly candles = new Map<string, OHLCV[]>();
-  private readonly tickers = new Map<string, Ticker>();
-  private readonly seqs = new Map<string, number>();
   private readonly orderSeq = new Map<string, number>();
   private readonly owners = new Map<string, Owned>();
   private readonly open = new Map<string, Order>();
   private running = false;
-  private balances: Balances | undefined;
   /** Base held per (trader, market), from fills: what a Trader may sell without spending budget. */
   private readonly positions = new Map<string, number>();
 
@@ -94,6 +85,12 @@ export class Desk extends Actor {
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
     this.machine.start();
     this.mandates = new MandateBook((market) => this.quoteDecimals(market));
+    this.data = new DeskMarketData(
+      env.bus,
+      options.id,
+      options.watch,
+      options.cacheCandles ?? 5_000,
+    );
     const firstQuote =
       options.watch[0] === undefined ? "USDT" : parseMarket(options.watch[0]).quote;
     this.risk = new RiskGate(options.risk, options.assetDecimals[firstQuote] ?? 8);
@@ -123,9 +120,9 @@ export class Desk extends Actor {
           undefined,
           this.options.cacheCandles ?? 5_000,
         );
-        this.candles.set(market, history);
+        this.data.seed(market, history);
       }
-      this.publishBalance(await venue.fetchBalance());
+      this.data.onBalances(await venue.fetchBalance());
     } catch (err) {
       this.machine.send({ type: "FAIL", error: String(err) });
       throw err;
@@ -137,15 +134,15 @@ export class Desk extends Actor {
         this.onOrderRequest(r),
       ),
     );
-    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.onCacheRequest(r)));
+    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.data.answer(r)));
     for (const market of this.options.watch) {
       void this.pump(
         () => venue.watchOHLCV(market, "1m"),
-        (candles) => this.onCandles(market, candles),
+        (candles) => this.data.onCandles(market, candles),
       );
       void this.pump(
         () => venue.watchTicker(market),
-        (ticker) => this.onTicker(market, ticker),
+        (ticker) => this.data.onTicker(market, ticker),
       );
     }
     void this.pump(
@@ -154,7 +151,7 @@ export class Desk extends Actor {
     );
     void this.pump(
       () => venue.watchBalance(),
-      (balances) => this.publishBalance(balances),
+      (balances) => this.data.onBalances(balances),
     );
     this.machine.send({ type: "STARTED" });
   }
@@ -303,7 +300,7 @@ export class Desk extends Actor {
     const decimals = this.quoteDecimals(r.market);
     let price = r.price;
     if (price === undefined) {
-      const t = this.tickers.get(r.market);
+      const t = this.data.ticker(r.market);
       price = r.side === "buy" ? (t?.ask ?? t?.last) : (t?.bid ?? t?.last);
     }
     if (price === undefined)
@@ -321,32 +318,7 @@ export class Desk extends Actor {
     return this.options.assetDecimals[parseMarket(market).quote] ?? 8;
   }
 
-  // ---- market data and reports ----
-
-  private onCandles(market: string, candles: OHLCV[]): void {
-    const cache = this.candles.get(market) ?? [];
-    for (const candle of candles) {
-      if (cache.length > 0 && cache[cache.length - 1]![0] >= candle[0]) continue;
-      cache.push(candle);
-      this.bus.publish(marketData(this.id, market, "candle-1m"), {
-        market,
-        candle,
-        seq: this.nextSeq(market, "candle"),
-      });
-    }
-    const limit = this.options.cacheCandles ?? 5_000;
-    if (cache.length > limit) cache.splice(0, cache.length - limit);
-    this.candles.set(market, cache);
-  }
-
-  private onTicker(market: string, ticker: Ticker): void {
-    this.tickers.set(market, ticker);
-    this.bus.publish(marketData(this.id, market, "ticker"), {
-      market,
-      ticker,
-      seq: this.nextSeq(market, "ticker"),
-    });
-  }
+  // ---- execution reports ----
 
   private onOrders(orders: Order[]): void {
     for (const order of orders) {
@@ -380,35 +352,6 @@ export class Desk extends Actor {
       }
       this.bus.publish(deskReport(this.id, owner.trader), { order });
     }
-  }
-
-  private publishBalance(balances: Balances): void {
-    this.balances = balances;
-    this.bus.publish(deskBalance(this.id), { balances });
-  }
-
-  private onCacheRequest(r: CacheRequest): unknown {
-    if (r !== null && typeof r === "object" && r.op === "balance") return this.balances ?? null;
-    if (r === null || typeof r !== "object" || typeof r.market !== "string") {
-      throw new InvalidInputError("a cache request needs an op and a market");
-    }
-    if (!this.options.watch.includes(r.market)) {
-      throw new InvalidInputError(`${this.id} does not watch ${r.market}`);
-    }
-    if (r.op === "ticker") return this.tickers.get(r.market) ?? null;
-    if (r.op === "candles") {
-      const cache = this.candles.get(r.market) ?? [];
-      const limit = typeof r.limit === "number" && r.limit > 0 ? Math.floor(r.limit) : cache.length;
-      return cache.slice(-limit);
-    }
-    throw new InvalidInputError(`unknown cache op ${JSON.stringify((r as { op?: unknown }).op)}`);
-  }
-
-  private nextSeq(market: string, kind: string): number {
-    const key = `${market}\u0000${kind}`;
-    const n = (this.seqs.get(key) ?? 0) + 1;
-    this.seqs.set(key, n);
-    return n;
   }
 
   /** Calls `next` again and again while running, handing each update to `handle`. */

@@ -1,0 +1,224 @@
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
+import { InternalError, InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
+import { formatDecimal, parseDecimal } from "../../domain/fixed.js";
+import { isSide } from "../../domain/order.js";
+import {
+  type AuthorizedMandate,
+  canonicalBytes,
+  type MandateOrder,
+  nameProblem,
+  quote,
+  RAW_KEY_BASE64,
+  readMandate,
+  SPKI_ED25519_PREFIX,
+} from "../mandate.js";
+
+interface Budget {
+  /** Holder and canonical bytes of the mandate that opened this budget. */
+  readonly fingerprint: string;
+  readonly max: bigint;
+  spent: bigint;
+}
+
+/**
+ * The Desk's side: trusted Holder keys, and the notional spent under each mandate nonce.
+ *
+ * Flow per order: `authorize` (checks, changes nothing but the nonce record) → risk checks →
+ * `commit` (spends) → send to the venue; when the order is rejected, cancelled or expires,
+ * `release` gives back its unfilled notional.
+ */
+export class MandateBook {
+  readonly #decimalsOf: (market: string) => number;
+  readonly #keys = new Map<string, KeyObject>();
+  readonly #budgets = new Map<string, Budget>();
+  readonly #revoked = new Set<string>();
+  /** Authorizations issued and not yet committed, with the budget they draw on. */
+  readonly #issued = new WeakMap<AuthorizedMandate, Budget>();
+
+  /** `decimalsOf(market)`: the quote currency's decimals, the scale of order notionals. */
+  constructor(decimalsOf: (market: string) => number) {
+    this.#decimalsOf = decimalsOf;
+  }
+
+  /** Trusts (or re-keys) a Holder; `publicKey` is base64 of the raw 32-byte Ed25519 key. */
+  trust(holder: string, publicKey: string): void {
+    const problem = nameProblem(holder, "holder");
+    if (problem !== undefined) throw new InvalidInputError(`cannot trust holder: ${problem}`);
+    this.#keys.set(holder, importPublicKey(holder, publicKey));
+  }
+
+  /** No mandate with this nonce authorizes or commits again, even one not seen yet. */
+  revoke(nonce: string): void {
+    const problem = nameProblem(nonce, "nonce");
+    if (problem !== undefined) throw new InvalidInputError(`cannot revoke: ${problem}`);
+    this.#revoked.add(nonce);
+  }
+
+  /**
+   * Checks that `mandate` covers `order` at time `now` (ms). Spends nothing: `commit` does.
+   *
+   * @example
+   * const auth = book.authorize(order, message.mandate, clock.now());
+   * risk.check(order, clock.now());
+   * book.commit(auth);
+   */
+  authorize(order: MandateOrder, mandate: unknown, now: number): AuthorizedMandate {
+    checkOrder(order);
+    const m = readMandate(mandate);
+    const key = this.#keys.get(m.holder);
+    if (key === undefined)
+      deny(`unknown holder ${quote(m.holder)}: no public key is trusted for it`);
+    const bytes = canonicalBytes(m);
+    if (!verifies(bytes, key, m.signature)) {
+      deny(
+        `bad signature: mandate ${quote(m.nonce)} was not signed by ${quote(m.holder)} as it is`,
+      );
+    }
+    // An order that only reduces exposure (notional 0) must always be able to pass: a Trader
+    // holding a position after its mandate expired or was revoked can still get out — with a
+    // genuine mandate for this trader and market, never without one.
+    const closing = order.notional === 0n;
+    if (!closing && this.#revoked.has(m.nonce))
+      deny(`revoked: mandate ${quote(m.nonce)} was revoked`);
+    const fingerprint = `${m.holder}\n${bytes.toString("utf8")}`;
+    const seen = this.#budgets.get(m.nonce);
+    if (seen !== undefined && seen.fingerprint !== fingerprint) {
+      deny(`replayed: nonce ${quote(m.nonce)} already belongs to a mandate with other terms`);
+    }
+    if (!closing && now >= m.expiresAt) {
+      deny(`expired: mandate ${quote(m.nonce)} expired at ${m.expiresAt} (now ${now})`);
+    }
+    for (const field of ["trader", "desk", "market"] as const) {
+      if (order[field] !== m[field]) {
+        deny(`wrong ${field}: mandate is for ${quote(m[field])}, order is ${quote(order[field])}`);
+      }
+    }
+    if (!m.sides.includes(order.side)) {
+      deny(`wrong side: mandate allows ${m.sides.join(", ")}, order is a ${order.side}`);
+    }
+    const decimals = this.#decimalsOf(m.market);
+    const budget = seen ?? {
+      fingerprint,
+      max: readMaxNotional(m.maxNotional, decimals),
+      spent: 0n,
+    };
+    const left = budget.max - budget.spent;
+    if (order.notional > left) {
+      const amount = (n: bigint) => formatDecimal(n, decimals);
+      deny(
+        `over budget: order notional ${amount(order.notional)} is above the ${amount(left)} left` +
+          ` of mandate ${quote(m.nonce)} (max ${amount(budget.max)})`,
+      );
+    }
+    this.#budgets.set(m.nonce, budget);
+    const auth: AuthorizedMandate = Object.freeze({
+      holder: m.holder,
+      nonce: m.nonce,
+      trader: order.trader,
+      desk: order.desk,
+      market: order.market,
+      side: order.side,
+      notional: order.notional,
+    });
+    this.#issued.set(auth, budget);
+    return auth;
+  }
+
+  /**
+   * Spends the authorized notional. Re-checks revocation and budget, so two orders authorized
+   * against the same remainder cannot both spend it.
+   */
+  commit(auth: AuthorizedMandate): void {
+    const budget = this.#issued.get(auth);
+    if (budget === undefined) {
+      throw new InternalError(
+        "commit of an authorization this book did not issue or already spent",
+      );
+    }
+    this.#issued.delete(auth);
+    if (auth.notional > 0n && this.#revoked.has(auth.nonce)) {
+      deny(`revoked: mandate ${quote(auth.nonce)} was revoked`);
+    }
+    if (auth.notional > budget.max - budget.spent) {
+      deny(`over budget: mandate ${quote(auth.nonce)} was spent by another order meanwhile`);
+    }
+    budget.spent += auth.notional;
+  }
+
+  /**
+   * Gives back notional that will not fill (order rejected, cancelled, expired). Releasing more
+   * than is spent is a bookkeeping bug and throws instead of being capped.
+   */
+  release(nonce: string, notional: bigint): void {
+    const budget = this.#budgets.get(nonce);
+    if (budget === undefined) {
+      throw new InvalidInputError(`cannot release: no mandate with nonce ${quote(nonce)}`);
+    }
+    if (typeof notional !== "bigint" || notional < 0n || notional > budget.spent) {
+      throw new InvalidInputError(
+        `cannot release ${String(notional)} on mandate ${quote(nonce)}: ${budget.spent} is spent`,
+      );
+    }
+    budget.spent -= notional;
+  }
+
+  /** Unspent notional (quote minor units); 0n once revoked, undefined if never authorized. */
+  remaining(nonce: string): bigint | undefined {
+    if (this.#revoked.has(nonce)) return 0n;
+    const budget = this.#budgets.get(nonce);
+    return budget === undefined ? undefined : budget.max - budget.spent;
+  }
+}
+
+function deny(reason: string): never {
+  throw new MandateDeniedError(reason);
+}
+
+function checkOrder(order: MandateOrder): void {
+  // 0 is an order that only reduces the Trader's exposure (selling what it holds): every check
+  // applies, but it spends none of the budget — a Trader must always be able to get out.
+  if (typeof order.notional !== "bigint" || order.notional < 0n) {
+    throw new InvalidInputError(
+      `order notional must be a bigint of at least 0, got ${order.notional}`,
+    );
+  }
+  if (!isSide(order.side))
+    throw new InvalidInputError(`order side ${quote(order.side)} is unknown`);
+}
+
+function importPublicKey(holder: string, publicKey: string): KeyObject {
+  const bad = () =>
+    new InvalidInputError(
+      `public key of holder ${quote(holder)} must be base64 of a raw 32-byte Ed25519 key`,
+    );
+  if (typeof publicKey !== "string" || !RAW_KEY_BASE64.test(publicKey)) throw bad();
+  const raw = Buffer.from(publicKey, "base64");
+  if (raw.toString("base64") !== publicKey) throw bad();
+  try {
+    return createPublicKey({
+      key: Buffer.concat([SPKI_ED25519_PREFIX, raw]),
+      format: "der",
+      type: "spki",
+    });
+  } catch (cause) {
+    throw new InvalidInputError(bad().message, { cause });
+  }
+}
+
+function verifies(bytes: Buffer, key: KeyObject, signature: string): boolean {
+  try {
+    return verify(null, bytes, key, Buffer.from(signature, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+function readMaxNotional(text: string, decimals: number): bigint {
+  try {
+    return parseDecimal(text, decimals);
+  } catch {
+    return deny(
+      `malformed mandate: 'maxNotional' ${quote(text)} has more than ${decimals} decimals`,
+    );
+  }
+}

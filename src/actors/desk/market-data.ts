@@ -1,0 +1,92 @@
+/**
+ * The Desk's market data: what it publishes for each watched market (closed candles and tickers,
+ * each message with a per-subject sequence number so a subscriber can see a gap) and the cache it
+ * answers from, so a Trader warms up without touching the venue.
+ */
+import type { Bus } from "../../bus/bus.js";
+import { deskBalance, marketData } from "../../bus/subjects.js";
+import type { Balances } from "../../domain/balance.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import type { OHLCV, Ticker } from "../../domain/market-data.js";
+
+export type CacheRequest =
+  | { op: "candles"; market: string; limit?: number }
+  | { op: "ticker"; market: string }
+  | { op: "balance" };
+
+export class DeskMarketData {
+  private readonly candles = new Map<string, OHLCV[]>();
+  private readonly tickers = new Map<string, Ticker>();
+  private readonly seqs = new Map<string, number>();
+  private balances: Balances | undefined;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly desk: string,
+    private readonly watch: readonly string[],
+    private readonly cacheCandles: number,
+  ) {}
+
+  /** History fetched at start: the cache begins with it, nothing is published for it. */
+  seed(market: string, history: OHLCV[]): void {
+    this.candles.set(market, history.slice(-this.cacheCandles));
+  }
+
+  /** New closed candles: cached and published, each once, in time order. */
+  onCandles(market: string, candles: OHLCV[]): void {
+    const cache = this.candles.get(market) ?? [];
+    for (const candle of candles) {
+      if (cache.length > 0 && cache[cache.length - 1]![0] >= candle[0]) continue;
+      cache.push(candle);
+      this.bus.publish(marketData(this.desk, market, "candle-1m"), {
+        market,
+        candle,
+        seq: this.nextSeq(market, "candle"),
+      });
+    }
+    if (cache.length > this.cacheCandles) cache.splice(0, cache.length - this.cacheCandles);
+    this.candles.set(market, cache);
+  }
+
+  onTicker(market: string, ticker: Ticker): void {
+    this.tickers.set(market, ticker);
+    this.bus.publish(marketData(this.desk, market, "ticker"), {
+      market,
+      ticker,
+      seq: this.nextSeq(market, "ticker"),
+    });
+  }
+
+  onBalances(balances: Balances): void {
+    this.balances = balances;
+    this.bus.publish(deskBalance(this.desk), { balances });
+  }
+
+  ticker(market: string): Ticker | undefined {
+    return this.tickers.get(market);
+  }
+
+  /** Answers `crypy.desk.<desk>.cache`: recent candles, the last ticker, the balance. */
+  answer(r: CacheRequest): unknown {
+    if (r !== null && typeof r === "object" && r.op === "balance") return this.balances ?? null;
+    if (r === null || typeof r !== "object" || typeof r.market !== "string") {
+      throw new InvalidInputError("a cache request needs an op and a market");
+    }
+    if (!this.watch.includes(r.market))
+      throw new InvalidInputError(`${this.desk} does not watch ${r.market}`);
+    if (r.op === "ticker") return this.tickers.get(r.market) ?? null;
+    if (r.op === "candles") {
+      const cache = this.candles.get(r.market) ?? [];
+      const limit = typeof r.limit === "number" && r.limit > 0 ? Math.floor(r.limit) : cache.length;
+      return cache.slice(-limit);
+    }
+    throw new InvalidInputError(`unknown cache op ${JSON.stringify((r as { op?: unknown }).op)}`);
+  }
+
+  private nextSeq(market: string, kind: string): number {
+    const key = `${market}\u0000${kind}`;
+    const n = (this.seqs.get(key) ?? 0) + 1;
+    this.seqs.set(key, n);
+    return n;
+  }
+}
