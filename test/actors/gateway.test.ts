@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MandateTerms } from "../../src/actors/mandate.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { control, deskOrder } from "../../src/bus/subjects.js";
+import { control, deskCache, deskOrder } from "../../src/bus/subjects.js";
 import { MandateDeniedError, RiskDeniedError } from "../../src/domain/errors.js";
 import type { Order } from "../../src/domain/order.js";
 import { type SystemOverrides, startSystem, type TestSystem } from "./support.js";
@@ -145,5 +145,33 @@ describe("actors - heartbeats and status", () => {
       asset: "USDT",
       free: 10_000,
     });
+  });
+});
+
+describe("actors - the Desk's cache", () => {
+  it("actors - candles, ticker, book and balance come from the Desk, not the venue", async () => {
+    bus = new LocalBus();
+    const t = await startSystem(bus, { holder: { maxTraders: 0 } });
+    running = t;
+    await t.run(() => false, 10 * 60_000);
+    const ask = <T>(request: unknown) => t.settle(bus.request<T>(deskCache("sim-main"), request));
+    const candles = await ask<unknown[]>({ op: "candles", market: "BTC/USDT", limit: 5 });
+    expect(candles).toHaveLength(5);
+    expect(await ask<{ symbol: string }>({ op: "ticker", market: "BTC/USDT" })).toMatchObject({
+      symbol: "BTC/USDT",
+    });
+    const book = await ask<{ bids: unknown[]; asks: unknown[] }>({
+      op: "book",
+      market: "BTC/USDT",
+      limit: 3,
+    });
+    expect(book.bids).toHaveLength(3);
+    expect(book.asks).toHaveLength(3);
+    expect(await ask<Record<string, { free: string }>>({ op: "balance" })).toMatchObject({
+      USDT: { free: "10000" },
+    });
+    await expect(ask({ op: "candles", market: "DOGE/USDT" })).rejects.toThrow(
+      /does not watch DOGE\/USDT/,
+    );
   });
 });

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
 import { waitUntil } from "../support/wait.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -88,5 +89,42 @@ describe("cli - crypy sim", () => {
     const { stdout, stderr } = result as { stdout: string; stderr: string };
     expect(stdout).toBe("");
     expect(stderr).toMatch(/default\.yaml:\d+:\d+: surprise/);
+  });
+});
+
+describe("cli - crypy sim on NATS", () => {
+  let server: NatsServer;
+  beforeAll(async () => {
+    server = await startNatsServer({ jetstream: false });
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+  });
+
+  it("cli - --nats runs the same actors over a NATS server", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        BIN,
+        "--nats",
+        server.url,
+        "sim",
+        "--templates",
+        dir,
+        "--speed",
+        "max",
+        "--exit-after",
+        "1h",
+        "--json",
+      ],
+      { env, timeout: 120_000, maxBuffer: 64 << 20 },
+    );
+    const events = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const started = events.filter((e) => e.event === "actor.started").map((e) => e.actor);
+    expect(started).toEqual(expect.arrayContaining(["sim-main", "sim-main_USDT"]));
+    expect(events.at(-1)).toMatchObject({ event: "actor.stopped" });
   });
 });

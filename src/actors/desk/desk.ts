@@ -134,7 +134,7 @@ export class Desk extends Actor {
         this.onOrderRequest(r),
       ),
     );
-    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.data.answer(r)));
+    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.answerCache(r)));
     for (const market of this.options.watch) {
       void this.pump(
         () => venue.watchOHLCV(market, "1m"),
@@ -316,6 +316,20 @@ export class Desk extends Actor {
 
   private quoteDecimals(market: string): number {
     return this.options.assetDecimals[parseMarket(market).quote] ?? 8;
+  }
+
+  /** The cache answers candles, tickers and balances; the book is fresh from the venue. */
+  private answerCache(r: CacheRequest): unknown {
+    if (r !== null && typeof r === "object" && r.op === "book") {
+      if (typeof r.market !== "string" || !this.options.watch.includes(r.market)) {
+        throw new InvalidInputError(`${this.id} does not watch ${String(r.market)}`);
+      }
+      return this.options.venue.fetchOrderBook(
+        r.market,
+        typeof r.limit === "number" ? r.limit : 20,
+      );
+    }
+    return this.data.answer(r);
   }
 
   // ---- execution reports ----

@@ -12,6 +12,7 @@ import type { OHLCV, Ticker } from "../../domain/market-data.js";
 export type CacheRequest =
   | { op: "candles"; market: string; limit?: number }
   | { op: "ticker"; market: string }
+  | { op: "book"; market: string; limit?: number }
   | { op: "balance" };
 
 export class DeskMarketData {
