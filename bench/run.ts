@@ -21,6 +21,16 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
         "full-simulator backtest vs grademark; fast screening path vs a hand loop; 100-set sweep, 1 vs 2 workers",
       load: () => import("./backtest.js"),
     },
+    "tick-to-order": {
+      about:
+        "market-data tick → Trader signal → signed order → Desk gateway + SimVenue → reply, over NATS, vs raw nats.js (p50/p99)",
+      load: () => import("./tick-to-order.js"),
+    },
+    actors: {
+      about:
+        "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",
+      load: () => import("./actors.js"),
+    },
   };
 
 const name = process.argv[2];

@@ -210,7 +210,7 @@ export class Exchange {
       }
       order.amountLots = newLots;
       order.priceTicks = newTicks;
-      quoteAgainst(m, this.ledger, order.side, this.clock.now());
+      quoteAgainst(m, this.ledger, order.side, this.clock.now(), remainingLots(order));
       const result = m.book.amend(order.num, newTicks, remaining, order.timeInForce === "PO");
       m.liquidity.withdraw(m.book);
       if (result === AddResult.REJECTED_POST_ONLY) {
@@ -271,7 +271,7 @@ export class Exchange {
   }
 
   private executeLimit(m: SimMarket, order: SimOrder): void {
-    quoteAgainst(m, this.ledger, order.side, this.clock.now());
+    quoteAgainst(m, this.ledger, order.side, this.clock.now(), remainingLots(order));
     const result = m.book.addLimit(
       order.num,
       this.registry.owner(order.account),
@@ -295,7 +295,7 @@ export class Exchange {
   private executeMarket(m: SimMarket, order: SimOrder, what: string, capToFunds: boolean): void {
     const inst = m.instrument;
     const side = bookSide(order.side);
-    quoteAgainst(m, this.ledger, order.side, this.clock.now());
+    quoteAgainst(m, this.ledger, order.side, this.clock.now(), remainingLots(order));
     try {
       let lots = remainingLots(order);
       if (order.side === "buy") {

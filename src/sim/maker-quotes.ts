@@ -18,22 +18,20 @@ export function makerBudget(m: SimMarket, ledger: Ledger, side: Side): number {
   return Number(ledger.free(MARKET_MAKER_ACCOUNT, inst.quote) / unit);
 }
 
-/** Places the makers' quotes opposite to a `side` order, for one match (no price yet: none). */
+/** Places the makers' quotes opposite to a `side` order of `wantLots`, for one match (no price yet: none). */
 export function quoteAgainst(
   m: SimMarket,
   ledger: Ledger,
   side: "buy" | "sell",
   now: number,
+  wantLots = Number.POSITIVE_INFINITY,
 ): void {
   if (Number.isNaN(m.lastPrice)) return;
   const makersSide: Side = side === "buy" ? SELL : BUY;
-  m.liquidity.materialize(
-    m.book,
-    makersSide,
-    referenceTicks(m),
-    now,
-    makerBudget(m, ledger, makersSide),
-  );
+  // Only as much depth as the order can take: the best levels that alone could fill it. Levels
+  // beyond are worse-priced than fills the order never needs to reach.
+  const budget = Math.min(makerBudget(m, ledger, makersSide), wantLots);
+  m.liquidity.materialize(m.book, makersSide, referenceTicks(m), now, budget);
 }
 
 /** The makers' displayed size at `priceTicks` on `side`: the queue ahead of an order placed there. */

@@ -28,6 +28,9 @@ import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
 import { RiskGate, type RiskLimits } from "./risk.js";
 
+/** Orders whose last handled state is remembered (enough for any duplicate to arrive). */
+const REPORTED_LIMIT = 10_000;
+
 export interface DeskOptions {
   id: string;
   venue: Venue;
@@ -76,6 +79,8 @@ export class Desk extends Actor {
   private running = false;
   /** Base held per (trader, market), from fills: what a Trader may sell without spending budget. */
   private readonly positions = new Map<string, number>();
+  /** The last state handled per order, newest last (reports are sent once per state). */
+  private readonly reported = new Map<string, string>();
 
   constructor(
     private readonly options: DeskOptions,
@@ -282,7 +287,8 @@ export class Desk extends Actor {
       throw err;
     }
     this.mandates.commit(auth);
-    this.onOrders([order]);
+    // Reports, fill events and risk updates after the reply has gone out: the Trader waits on it.
+    setImmediate(() => this.onOrders([order]));
     return order;
   }
 
@@ -336,6 +342,13 @@ export class Desk extends Actor {
 
   private onOrders(orders: Order[]): void {
     for (const order of orders) {
+      // The same state arrives from the reply and from the venue's order stream: handle it once.
+      const state = `${order.status}\u0000${order.filled}`;
+      if (this.reported.get(order.id) === state) continue;
+      this.reported.set(order.id, state);
+      if (this.reported.size > REPORTED_LIMIT) {
+        this.reported.delete(this.reported.keys().next().value as string); // the oldest
+      }
       const owner = this.owners.get(order.clientOrderId);
       if (order.status === "open") this.open.set(order.id, order);
       else this.open.delete(order.id);

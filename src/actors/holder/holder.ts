@@ -204,7 +204,8 @@ export class Holder extends Actor {
         market: p.market,
         sides: ["buy", "sell"],
         maxNotional: allocation.toFixed(2),
-        expiresAt: this.clock.now() + o.mandateTtlMs,
+        // Whole milliseconds: a live clock reads fractions, a mandate carries whole ms.
+        expiresAt: Math.floor(this.clock.now()) + o.mandateTtlMs,
         nonce: `${this.id}-${++this.nonce}`,
       },
       this.id,

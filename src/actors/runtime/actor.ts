@@ -35,6 +35,8 @@ export type Command = (args: readonly string[]) => unknown;
 
 export abstract class Actor {
   private readonly subscriptions: Subscription[] = [];
+  private readonly pendingEvents: ActorEvent[] = [];
+  private eventsScheduled = false;
   private heartbeatTimer: TimerHandle | undefined;
   protected readonly log: Logger;
 
@@ -98,12 +100,26 @@ export abstract class Actor {
     return subscription;
   }
 
+  /**
+   * Events for people leave the hot path: they are queued and published together once per turn
+   * of the event loop, in the order they happened (timestamped when they happened).
+   */
   protected emit(event: string, fields: Record<string, unknown> = {}): void {
-    const payload: ActorEvent = { ts: this.clock.now(), actor: this.id, event, ...fields };
-    try {
-      this.bus.publish(actorEvent(this.id), payload);
-    } catch (err) {
-      this.log.warn({ err, event }, "could not publish an actor event");
+    this.pendingEvents.push({ ts: this.clock.now(), actor: this.id, event, ...fields });
+    if (!this.eventsScheduled) {
+      this.eventsScheduled = true;
+      setImmediate(() => this.flushEvents());
+    }
+  }
+
+  private flushEvents(): void {
+    this.eventsScheduled = false;
+    for (const payload of this.pendingEvents.splice(0)) {
+      try {
+        this.bus.publish(actorEvent(this.id), payload);
+      } catch (err) {
+        this.log.warn({ err, event: payload.event }, "could not publish an actor event");
+      }
     }
   }
 
@@ -127,6 +143,7 @@ export abstract class Actor {
 
   /** Stops heartbeats and control; subclasses stop their own work first. */
   protected stopActor(): void {
+    this.flushEvents();
     if (this.heartbeatTimer !== undefined) this.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();

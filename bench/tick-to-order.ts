@@ -1,0 +1,434 @@
+/**
+ * bench tick-to-order — how long crypy takes from a market-data tick to an accepted order, over NATS.
+ *
+ * crypy's chain (a private nats-server on a random port; the Desk and the Trader each on their own
+ * NatsBus connection, as separate processes would be):
+ *   1. the real Desk publishes `crypy.md.sim-main.BTC-USDT.ticker` (t0: the Desk's bus.publish call);
+ *   2. a Trader-like subscriber decodes it, updates a 20-tick SMA of `last` and decides a side (buy
+ *      when flat, sell when long: a position that never grows, so no limit or budget runs out);
+ *   3. it requests `crypy.desk.sim-main.order` (place, market, 0.001 BTC) with a real Ed25519
+ *      mandate signed by a Holder key the Desk trusts;
+ *   4. the Desk's gateway checks trading state, the mandate (signature, expiry, budget) and the
+ *      risk limits, and places the order on a SimVenue, which fills it;
+ *   5. the reply (the filled Order) is back at the Trader (t1). One tick at a time.
+ *
+ * The venue answers at once: its latency is 0 and it runs on a VirtualClock that does not move
+ * while an order is in flight — the venue connection fires the zero-delay timers already due
+ * (`advanceTo(now)`) as soon as the order is sent, so the matching engine's work is measured and no
+ * simulated delay is. Between ticks the clock moves to the next path point of a seeded gbm market.
+ *
+ * Peer, in the same run, on the same server and the same two-connection layout: raw nats.js with
+ * no crypy code and no codec — the "desk" connection publishes a tick of the same byte size, the
+ * "trader" connection's subscription callback calls `nc.request` with a payload the size of
+ * crypy's order request, the "desk" connection's subscription answers with `msg.respond` with a
+ * payload the size of crypy's reply. Same three messages, same sizes, nothing else: the transport
+ * floor. After 300 warm-up ticks each, 4 rounds of 500 ticks alternate crypy and peer; p50 and p99
+ * are over all 2,000 samples of each. On stderr, for context: where crypy's p50 goes, leg by leg
+ * (stamps at the Desk's publish, the Trader's receipt, the Desk's order handler, the venue call and
+ * the reply), the mandate check timed alone, and the tails of both distributions.
+ */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { Desk } from "../src/actors/desk/desk.js";
+import { MandateBook } from "../src/actors/desk/mandate-book.js";
+import { HolderKeys, type Mandate } from "../src/actors/mandate.js";
+import type { RequestHandler } from "../src/bus/bus.js";
+import { encode } from "../src/bus/codec.js";
+import { NatsBus } from "../src/bus/nats/nats-bus.js";
+import { deskOrder, marketData } from "../src/bus/subjects.js";
+import type { Ticker } from "../src/domain/market-data.js";
+import type { Order, OrderType, Side } from "../src/domain/order.js";
+import { createLogger } from "../src/log/logger.js";
+import { parseVenueConfig } from "../src/sim/config/index.js";
+import { VirtualClock } from "../src/time/virtual-clock.js";
+import { SimVenue } from "../src/venues/sim/sim-venue.js";
+import { createSimulation, type Simulation } from "../src/venues/sim/simulation.js";
+import type { CreateOrderParams, Num } from "../src/venues/venue.js";
+import { startNatsServer } from "../test/harness/nats-server.js";
+import { median, nowNs, quantile, report } from "./report.js";
+
+const DESK = "sim-main";
+const MARKET = "BTC/USDT";
+const TRADER = "sim-main_BTC-USDT";
+const HOLDER = "sim-main_USDT";
+const AMOUNT = "0.001";
+const WARMUP_TICKS = 300;
+const ROUNDS = 4;
+const TICKS_PER_ROUND = 500;
+const SMA_WINDOW = 20;
+/** Path points per simulated minute are 4: 2 days of data is ~11,500 ticks, far more than used. */
+const SYNTHETIC_MS = 2 * 86_400_000;
+
+const VENUE = `name: sim
+seed: 7
+start: "2024-01-01T00:00:00Z"
+assets:
+  BTC: { decimals: 8 }
+  USDT: { decimals: 8 }
+markets:
+  BTC/USDT:
+    tickSize: "0.01"
+    lotSize: "0.00001"
+    minQty: "0.00001"
+    maxQty: "9000"
+    minNotional: "5"
+    data: { source: gbm, startPrice: "42000", volatility: 0.6, timeframe: 1m }
+accounts:
+  main: { USDT: "10000000", BTC: "100" }
+latency: { fixedMs: 0, jitterMs: 0 }
+rateLimit: { requests: 1000000000, windowMs: 1 }
+liquidity:
+  levelNotional: "50000"
+  inventory: { BTC: "100000", USDT: "10000000000" }
+`;
+
+/** Where one crypy sample's time went, in hrtime ns. */
+interface Stamps {
+  published: bigint;
+  received: bigint;
+  deskIn: bigint;
+  venueIn: bigint;
+  venueOut: bigint;
+  replied: bigint;
+}
+
+/**
+ * The SimVenue connection, answering at once: after the order is queued on the virtual clock the
+ * timers already due (arrival, matching, reply, order/balance events) are run, without moving time.
+ */
+class ImmediateVenue extends SimVenue {
+  onOrder: ((phase: "in" | "out") => void) | undefined;
+
+  constructor(
+    simulation: Simulation,
+    private readonly clock: VirtualClock,
+  ) {
+    super(simulation.sim, simulation.gate, "main");
+  }
+
+  override createOrder(
+    symbol: string,
+    type: OrderType,
+    side: Side,
+    amount: Num,
+    price?: Num,
+    params?: CreateOrderParams,
+  ): Promise<Order> {
+    this.onOrder?.("in");
+    const order = super.createOrder(symbol, type, side, amount, price, params);
+    this.clock.advanceTo(this.clock.now());
+    this.onOrder?.("out");
+    return order;
+  }
+}
+
+interface Crypy {
+  /** Drives ticks one at a time; returns end-to-end µs per tick and where the time went. */
+  ticks(n: number): Promise<{ samples: number[]; stamps: Stamps[] }>;
+  readonly mandate: Mandate;
+  readonly publicKey: string;
+  /** Byte sizes of the last warm-up tick, order request and reply; ends their measuring. */
+  sizes(): { tick: number; request: number; reply: number };
+  close(): Promise<void>;
+}
+
+async function startCrypy(url: string): Promise<Crypy> {
+  const log = createLogger({ level: "silent" });
+  const config = parseVenueConfig(VENUE, {
+    file: "bench/tick-to-order.ts (venue)",
+    baseDir: ".",
+  });
+  const simulation = await createSimulation(config, { syntheticMs: SYNTHETIC_MS });
+  const clock = simulation.clock;
+  if (!(clock instanceof VirtualClock)) throw new Error("tick-to-order needs a virtual clock");
+  const venue = new ImmediateVenue(simulation, clock);
+  const [deskBus, traderBus] = await Promise.all([
+    NatsBus.connect(url, { name: "desk", logger: log }),
+    NatsBus.connect(url, { name: "trader", logger: log }),
+  ]);
+
+  const tickSubject = marketData(DESK, MARKET, "ticker");
+  let current: Partial<Stamps> = {};
+  let tickPublished = false;
+  // t0: the moment the Desk hands the ticker to its bus (its encode is inside the measurement).
+  const publish = deskBus.publish.bind(deskBus);
+  deskBus.publish = (subject: string, data: unknown) => {
+    if (subject === tickSubject) {
+      current = { published: nowNs() };
+      tickPublished = true;
+    }
+    publish(subject, data);
+  };
+  // The Desk's order handler is entered (request decoded): the gateway's checks start here.
+  const serve = deskBus.serve.bind(deskBus);
+  deskBus.serve = <Req, Res>(subject: string, handler: RequestHandler<Req, Res>) =>
+    serve<Req, Res>(
+      subject,
+      subject === deskOrder(DESK)
+        ? (data, info) => {
+            current.deskIn = nowNs();
+            return handler(data, info);
+          }
+        : handler,
+    );
+  venue.onOrder = (phase) => {
+    if (phase === "in") current.venueIn = nowNs();
+    else current.venueOut = nowNs();
+  };
+
+  const desk = new Desk(
+    {
+      id: DESK,
+      venue,
+      watch: [MARKET],
+      risk: {
+        maxOrderNotional: "1000000",
+        maxPositionNotional: "1000000000",
+        maxDailyLoss: "1000000000",
+        maxOrdersPerSecond: 1_000_000,
+      },
+      assetDecimals: { BTC: 8, USDT: 8 },
+      cacheCandles: 100,
+    },
+    { bus: deskBus, clock, log, heartbeatMs: 0 },
+  );
+  const keys = HolderKeys.generate();
+  desk.trustHolder(HOLDER, keys.publicKey);
+  let started = false;
+  const starting = desk.start().finally(() => {
+    started = true;
+  });
+  await simulation.run({ shouldStop: () => started });
+  await starting;
+  await deskBus.flush();
+
+  const mandate: Mandate = keys.sign(
+    {
+      trader: TRADER,
+      desk: DESK,
+      market: MARKET,
+      sides: ["buy", "sell"],
+      maxNotional: "1000000000",
+      expiresAt: clock.now() + 365 * 86_400_000,
+      nonce: "bench-tick-to-order",
+    },
+    HOLDER,
+  );
+
+  // The Trader-like subscriber: SMA update, a side, an order request, the reply.
+  const window: number[] = [];
+  let sum = 0;
+  let long = false;
+  let lastSizes = { tick: 0, request: 0, reply: 0 };
+  /** During warm-up only: the sizes of the latest tick, request and reply, for the peer. */
+  let measureSizes = true;
+  let onDone: ((error?: unknown) => void) | undefined;
+  const onTick = async (message: { ticker: Ticker; seq: number }): Promise<void> => {
+    const received = nowNs();
+    const last = Number(message.ticker.last);
+    window.push(last);
+    sum += last;
+    if (window.length > SMA_WINDOW) sum -= window.shift()!;
+    const sma = sum / window.length;
+    if (!Number.isFinite(sma)) throw new Error(`bad tick ${JSON.stringify(message)}`);
+    const side = long ? "sell" : "buy";
+    const request = {
+      op: "place",
+      trader: TRADER,
+      mandate,
+      market: MARKET,
+      side,
+      type: "market",
+      amount: AMOUNT,
+    };
+    const order = await traderBus.request<Order>(deskOrder(DESK), request, { timeoutMs: 30_000 });
+    const replied = nowNs();
+    if (order.status !== "closed") throw new Error(`order not filled: ${JSON.stringify(order)}`);
+    long = !long;
+    current.received = received;
+    current.replied = replied;
+    if (measureSizes) {
+      lastSizes = {
+        tick: encode(message).length,
+        request: encode(request).length,
+        reply: encode(order).length,
+      };
+    }
+    onDone?.();
+  };
+  traderBus.subscribe<{ ticker: Ticker; seq: number }>(tickSubject, (m) =>
+    onTick(m).catch((err: unknown) => onDone?.(err)),
+  );
+  await traderBus.flush();
+
+  return {
+    mandate,
+    publicKey: keys.publicKey,
+    async ticks(n) {
+      const samples: number[] = [];
+      const stamps: Stamps[] = [];
+      for (let i = 0; i < n; i++) {
+        const done = new Promise<void>((resolve, reject) => {
+          onDone = (error) => (error === undefined ? resolve() : reject(error));
+        });
+        tickPublished = false;
+        await simulation.run({ shouldStop: () => tickPublished });
+        if (!tickPublished) throw new Error("the simulated market ran out of data");
+        await done;
+        const s = current as Stamps;
+        samples.push(Number(s.replied - s.published) / 1_000);
+        stamps.push(s);
+      }
+      return { samples, stamps };
+    },
+    sizes() {
+      measureSizes = false;
+      return lastSizes;
+    },
+    async close() {
+      await desk.stop();
+      await venue.close();
+      await simulation.stop();
+      await Promise.all([deskBus.close(), traderBus.close()]);
+    },
+  };
+}
+
+interface Peer {
+  ticks(n: number): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+async function startPeer(
+  url: string,
+  sizes: { tick: number; request: number; reply: number },
+): Promise<Peer> {
+  const [desk, trader]: [NatsConnection, NatsConnection] = await Promise.all([
+    connect({ servers: url, name: "peer-desk" }),
+    connect({ servers: url, name: "peer-trader" }),
+  ]);
+  const tickBytes = new Uint8Array(sizes.tick).fill(0x78);
+  const requestBytes = new Uint8Array(sizes.request).fill(0x78);
+  const replyBytes = new Uint8Array(sizes.reply).fill(0x78);
+  desk.subscribe("bench.peer.order", { callback: (_err, msg) => void msg.respond(replyBytes) });
+  let onDone: ((error?: unknown) => void) | undefined;
+  let replied = 0n;
+  trader.subscribe("bench.peer.tick", {
+    callback: () => {
+      trader.request("bench.peer.order", requestBytes, { timeout: 30_000 }).then(
+        () => {
+          replied = nowNs();
+          onDone?.();
+        },
+        (err: unknown) => onDone?.(err),
+      );
+    },
+  });
+  await Promise.all([desk.flush(), trader.flush()]);
+  return {
+    async ticks(n) {
+      const samples: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const done = new Promise<void>((resolve, reject) => {
+          onDone = (error) => (error === undefined ? resolve() : reject(error));
+        });
+        const published = nowNs();
+        desk.publish("bench.peer.tick", tickBytes);
+        await done;
+        samples.push(Number(replied - published) / 1_000);
+      }
+      return samples;
+    },
+    async close() {
+      await Promise.all([desk.close(), trader.close()]);
+    },
+  };
+}
+
+const us = (from: bigint, to: bigint) => Number(to - from) / 1_000;
+
+/**
+ * The mandate check alone (MandateBook.authorize + commit, the Ed25519 verify inside), in
+ * process, on a decoded copy of the same mandate: µs per order, median of 5 runs of 1,000.
+ */
+function mandateCheckUs(mandate: Mandate, publicKey: string): number {
+  const book = new MandateBook(() => 8);
+  book.trust(HOLDER, publicKey);
+  const wire: unknown = JSON.parse(JSON.stringify(mandate));
+  const order = { trader: TRADER, desk: DESK, market: MARKET, side: "buy" as const, notional: 1n };
+  const runs: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    const start = nowNs();
+    for (let i = 0; i < 1_000; i++) book.commit(book.authorize(order, wire, 0));
+    if (r > 0) runs.push(Number(nowNs() - start) / 1_000 / 1_000);
+  }
+  return median(runs);
+}
+
+/** Where crypy's time goes: medians of each leg, on stderr. */
+function breakdown(stamps: Stamps[]): string {
+  const leg = (name: string, f: (s: Stamps) => number) =>
+    `${name} ${median(stamps.map(f)).toFixed(0)} µs`;
+  return [
+    leg("tick Desk→Trader", (s) => us(s.published, s.received)),
+    leg("Trader decides + request to the Desk's handler", (s) => us(s.received, s.deskIn)),
+    leg("gateway checks (state, mandate, risk)", (s) => us(s.deskIn, s.venueIn)),
+    leg("venue placement", (s) => us(s.venueIn, s.venueOut)),
+    leg("reply Desk→Trader", (s) => us(s.venueOut, s.replied)),
+  ].join(", ");
+}
+
+export async function run(): Promise<boolean> {
+  const server = await startNatsServer({ jetstream: false });
+  let crypy: Crypy | undefined;
+  let peer: Peer | undefined;
+  let ok = true;
+  try {
+    crypy = await startCrypy(server.url);
+    await crypy.ticks(WARMUP_TICKS);
+    const sizes = crypy.sizes();
+    peer = await startPeer(server.url, sizes);
+    await peer.ticks(WARMUP_TICKS);
+    process.stderr.write(
+      `tick-to-order: ${ROUNDS} x ${TICKS_PER_ROUND} ticks each after ${WARMUP_TICKS} warm-up; ` +
+        `tick ${sizes.tick} B, order request ${sizes.request} B, reply ${sizes.reply} B\n`,
+    );
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const stamps: Stamps[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const round = await crypy.ticks(TICKS_PER_ROUND);
+      ours.push(...round.samples);
+      stamps.push(...round.stamps);
+      theirs.push(...(await peer.ticks(TICKS_PER_ROUND)));
+    }
+    process.stderr.write(
+      `tick-to-order: crypy p50 legs: ${breakdown(stamps)}; the mandate check alone ` +
+        `(MandateBook.authorize + commit, Ed25519 verify) ${mandateCheckUs(crypy.mandate, crypy.publicKey).toFixed(0)} µs\n`,
+    );
+    ours.sort((a, b) => a - b);
+    theirs.sort((a, b) => a - b);
+    const spread = (xs: number[]) =>
+      [0.9, 0.95, 0.99, 0.999].map((q) => `p${q * 100} ${quantile(xs, q).toFixed(0)}`).join(", ");
+    process.stderr.write(`tick-to-order: crypy ${spread(ours)} µs; raw ${spread(theirs)} µs\n`);
+    for (const [name, q] of [
+      ["p50", 0.5],
+      ["p99", 0.99],
+    ] as const) {
+      ok =
+        report({
+          bench: `tick-to-order.${name}`,
+          impl: "crypy Desk → Trader → Desk gateway + SimVenue → reply (NatsBus)",
+          value: quantile(ours, q),
+          unit: "us",
+          peer: "nats.js raw publish → subscriber → request → respond, same sizes, no codec",
+          peer_value: quantile(theirs, q),
+          ...(name === "p50" ? { goal: { atMost: 3 } } : {}),
+        }) && ok;
+    }
+  } finally {
+    await crypy?.close();
+    await peer?.close();
+    await server.cleanup();
+  }
+  return ok;
+}
