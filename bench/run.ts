@@ -24,7 +24,7 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
     "tick-to-order": {
       about:
         "market-data tick → Trader signal → signed order → Desk gateway + SimVenue → reply, over NATS, vs raw nats.js (p50/p99)",
-      load: () => import("./tick-to-order.js"),
+      load: () => import("./tick-to-order/index.js"),
     },
     actors: {
       about:

@@ -81,6 +81,8 @@ export class Desk extends Actor {
   private readonly positions = new Map<string, number>();
   /** The last state handled per order, newest last (reports are sent once per state). */
   private readonly reported = new Map<string, string>();
+  /** Quote-currency decimals per market, read once: every order and fill needs them. */
+  private readonly quoteDecimalsOf = new Map<string, number>();
 
   constructor(
     private readonly options: DeskOptions,
@@ -321,7 +323,12 @@ export class Desk extends Actor {
   }
 
   private quoteDecimals(market: string): number {
-    return this.options.assetDecimals[parseMarket(market).quote] ?? 8;
+    let decimals = this.quoteDecimalsOf.get(market);
+    if (decimals === undefined) {
+      decimals = this.options.assetDecimals[parseMarket(market).quote] ?? 8;
+      this.quoteDecimalsOf.set(market, decimals);
+    }
+    return decimals;
   }
 
   /** The cache answers candles, tickers and balances; the book is fresh from the venue. */

@@ -99,6 +99,9 @@ export class NatsBus implements Bus {
         servers: url.split(",").map((s) => s.trim()),
         maxReconnectAttempts: -1,
         reconnectTimeWait: options.reconnectTimeWaitMs ?? 2_000,
+        // nats.js would build an Error per request to keep the caller's stack for a timeout;
+        // fromNatsError names the subject and V8's async stack traces keep the caller anyway.
+        noAsyncTraces: true,
         ...(options.name === undefined ? {} : { name: options.name }),
       });
     } catch (err) {

@@ -1,8 +1,9 @@
 /**
  * bench tick-to-order — how long crypy takes from a market-data tick to an accepted order, over NATS.
  *
- * crypy's chain (a private nats-server on a random port; the Desk and the Trader each on their own
- * NatsBus connection, as separate processes would be):
+ * crypy's chain (a private nats-server on a random port; the Desk on this thread, the Trader on a
+ * worker thread of its own — trader-side.ts — each with its own NatsBus connection, as separate
+ * processes would be: neither's work waits on the other's event loop):
  *   1. the real Desk publishes `crypy.md.sim-main.BTC-USDT.ticker` (t0: the Desk's bus.publish call);
  *   2. a Trader-like subscriber decodes it, updates a 20-tick SMA of `last` and decides a side (buy
  *      when flat, sell when long: a position that never grows, so no limit or budget runs out);
@@ -10,14 +11,16 @@
  *      mandate signed by a Holder key the Desk trusts;
  *   4. the Desk's gateway checks trading state, the mandate (signature, expiry, budget) and the
  *      risk limits, and places the order on a SimVenue, which fills it;
- *   5. the reply (the filled Order) is back at the Trader (t1). One tick at a time.
+ *   5. the reply (the filled Order) is back at the Trader (t1). One tick at a time: the next is
+ *      published once the Trader thread has reported this one.
  *
  * The venue answers at once: its latency is 0 and it runs on a VirtualClock that does not move
  * while an order is in flight — the venue connection fires the zero-delay timers already due
  * (`advanceTo(now)`) as soon as the order is sent, so the matching engine's work is measured and no
  * simulated delay is. Between ticks the clock moves to the next path point of a seeded gbm market.
  *
- * Peer, in the same run, on the same server and the same two-connection layout: raw nats.js with
+ * Peer, in the same run, on the same server and the same layout (its "trader" on its own thread),
+ * with the connection option crypy's NatsBus uses (noAsyncTraces): raw nats.js with
  * no crypy code and no codec — the "desk" connection publishes a tick of the same byte size, the
  * "trader" connection's subscription callback calls `nc.request` with a payload the size of
  * crypy's order request, the "desk" connection's subscription answers with `msg.respond` with a
@@ -28,23 +31,23 @@
  * the reply), the mandate check timed alone, and the tails of both distributions.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { Desk } from "../src/actors/desk/desk.js";
-import { MandateBook } from "../src/actors/desk/mandate-book.js";
-import { HolderKeys, type Mandate } from "../src/actors/mandate.js";
-import type { RequestHandler } from "../src/bus/bus.js";
-import { encode } from "../src/bus/codec.js";
-import { NatsBus } from "../src/bus/nats/nats-bus.js";
-import { deskOrder, marketData } from "../src/bus/subjects.js";
-import type { Ticker } from "../src/domain/market-data.js";
-import type { Order, OrderType, Side } from "../src/domain/order.js";
-import { createLogger } from "../src/log/logger.js";
-import { parseVenueConfig } from "../src/sim/config/index.js";
-import { VirtualClock } from "../src/time/virtual-clock.js";
-import { SimVenue } from "../src/venues/sim/sim-venue.js";
-import { createSimulation, type Simulation } from "../src/venues/sim/simulation.js";
-import type { CreateOrderParams, Num } from "../src/venues/venue.js";
-import { startNatsServer } from "../test/harness/nats-server.js";
-import { median, nowNs, quantile, report } from "./report.js";
+import { Desk } from "../../src/actors/desk/desk.js";
+import { MandateBook } from "../../src/actors/desk/mandate-book.js";
+import { HolderKeys, type Mandate } from "../../src/actors/mandate.js";
+import type { RequestHandler } from "../../src/bus/bus.js";
+import { NatsBus } from "../../src/bus/nats/nats-bus.js";
+import { deskOrder, marketData } from "../../src/bus/subjects.js";
+import type { Order, OrderType, Side } from "../../src/domain/order.js";
+import { createLogger } from "../../src/log/logger.js";
+import { parseVenueConfig } from "../../src/sim/config/index.js";
+import { VirtualClock } from "../../src/time/virtual-clock.js";
+import { SimVenue } from "../../src/venues/sim/sim-venue.js";
+import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import type { CreateOrderParams, Num } from "../../src/venues/venue.js";
+import { startNatsServer } from "../../test/harness/nats-server.js";
+import { median, nowNs, quantile, report } from "../report.js";
+import type { ByteSizes } from "./protocol.js";
+import { startTraderThread } from "./trader-thread.js";
 
 const DESK = "sim-main";
 const MARKET = "BTC/USDT";
@@ -54,7 +57,6 @@ const AMOUNT = "0.001";
 const WARMUP_TICKS = 300;
 const ROUNDS = 4;
 const TICKS_PER_ROUND = 500;
-const SMA_WINDOW = 20;
 /** Path points per simulated minute are 4: 2 days of data is ~11,500 ticks, far more than used. */
 const SYNTHETIC_MS = 2 * 86_400_000;
 
@@ -126,25 +128,22 @@ interface Crypy {
   ticks(n: number): Promise<{ samples: number[]; stamps: Stamps[] }>;
   readonly mandate: Mandate;
   readonly publicKey: string;
-  /** Byte sizes of the last warm-up tick, order request and reply; ends their measuring. */
-  sizes(): { tick: number; request: number; reply: number };
+  /** Byte sizes of the last warm-up tick, order request and reply. */
+  sizes(): ByteSizes;
   close(): Promise<void>;
 }
 
 async function startCrypy(url: string): Promise<Crypy> {
   const log = createLogger({ level: "silent" });
   const config = parseVenueConfig(VENUE, {
-    file: "bench/tick-to-order.ts (venue)",
+    file: "bench/tick-to-order (venue)",
     baseDir: ".",
   });
   const simulation = await createSimulation(config, { syntheticMs: SYNTHETIC_MS });
   const clock = simulation.clock;
   if (!(clock instanceof VirtualClock)) throw new Error("tick-to-order needs a virtual clock");
   const venue = new ImmediateVenue(simulation, clock);
-  const [deskBus, traderBus] = await Promise.all([
-    NatsBus.connect(url, { name: "desk", logger: log }),
-    NatsBus.connect(url, { name: "trader", logger: log }),
-  ]);
+  const deskBus = await NatsBus.connect(url, { name: "desk", logger: log });
 
   const tickSubject = marketData(DESK, MARKET, "ticker");
   let current: Partial<Stamps> = {};
@@ -213,52 +212,18 @@ async function startCrypy(url: string): Promise<Crypy> {
     },
     HOLDER,
   );
-
-  // The Trader-like subscriber: SMA update, a side, an order request, the reply.
-  const window: number[] = [];
-  let sum = 0;
-  let long = false;
-  let lastSizes = { tick: 0, request: 0, reply: 0 };
-  /** During warm-up only: the sizes of the latest tick, request and reply, for the peer. */
-  let measureSizes = true;
-  let onDone: ((error?: unknown) => void) | undefined;
-  const onTick = async (message: { ticker: Ticker; seq: number }): Promise<void> => {
-    const received = nowNs();
-    const last = Number(message.ticker.last);
-    window.push(last);
-    sum += last;
-    if (window.length > SMA_WINDOW) sum -= window.shift()!;
-    const sma = sum / window.length;
-    if (!Number.isFinite(sma)) throw new Error(`bad tick ${JSON.stringify(message)}`);
-    const side = long ? "sell" : "buy";
-    const request = {
-      op: "place",
-      trader: TRADER,
-      mandate,
-      market: MARKET,
-      side,
-      type: "market",
-      amount: AMOUNT,
-    };
-    const order = await traderBus.request<Order>(deskOrder(DESK), request, { timeoutMs: 30_000 });
-    const replied = nowNs();
-    if (order.status !== "closed") throw new Error(`order not filled: ${JSON.stringify(order)}`);
-    long = !long;
-    current.received = received;
-    current.replied = replied;
-    if (measureSizes) {
-      lastSizes = {
-        tick: encode(message).length,
-        request: encode(request).length,
-        reply: encode(order).length,
-      };
-    }
-    onDone?.();
-  };
-  traderBus.subscribe<{ ticker: Ticker; seq: number }>(tickSubject, (m) =>
-    onTick(m).catch((err: unknown) => onDone?.(err)),
-  );
-  await traderBus.flush();
+  const trader = await startTraderThread({
+    kind: "crypy",
+    url,
+    tickSubject,
+    orderSubject: deskOrder(DESK),
+    trader: TRADER,
+    market: MARKET,
+    amount: AMOUNT,
+    mandate,
+    measureSizesFor: WARMUP_TICKS,
+  });
+  let lastSizes: ByteSizes = { tick: 0, request: 0, reply: 0 };
 
   return {
     mandate,
@@ -267,28 +232,25 @@ async function startCrypy(url: string): Promise<Crypy> {
       const samples: number[] = [];
       const stamps: Stamps[] = [];
       for (let i = 0; i < n; i++) {
-        const done = new Promise<void>((resolve, reject) => {
-          onDone = (error) => (error === undefined ? resolve() : reject(error));
-        });
+        const handled = trader.nextTick();
         tickPublished = false;
         await simulation.run({ shouldStop: () => tickPublished });
         if (!tickPublished) throw new Error("the simulated market ran out of data");
-        await done;
-        const s = current as Stamps;
+        const report = await handled;
+        if (report.sizes !== undefined) lastSizes = report.sizes;
+        const s = { ...current, received: report.received, replied: report.replied } as Stamps;
         samples.push(Number(s.replied - s.published) / 1_000);
         stamps.push(s);
       }
       return { samples, stamps };
     },
-    sizes() {
-      measureSizes = false;
-      return lastSizes;
-    },
+    sizes: () => lastSizes,
     async close() {
+      await trader.close();
       await desk.stop();
       await venue.close();
       await simulation.stop();
-      await Promise.all([deskBus.close(), traderBus.close()]);
+      await deskBus.close();
     },
   };
 }
@@ -298,48 +260,35 @@ interface Peer {
   close(): Promise<void>;
 }
 
-async function startPeer(
-  url: string,
-  sizes: { tick: number; request: number; reply: number },
-): Promise<Peer> {
-  const [desk, trader]: [NatsConnection, NatsConnection] = await Promise.all([
-    connect({ servers: url, name: "peer-desk" }),
-    connect({ servers: url, name: "peer-trader" }),
-  ]);
+/** The peer's Desk side on this thread (publish, respond), its Trader side on its own thread. */
+async function startPeer(url: string, sizes: ByteSizes): Promise<Peer> {
+  const desk: NatsConnection = await connect({ servers: url, name: "peer-desk" });
   const tickBytes = new Uint8Array(sizes.tick).fill(0x78);
-  const requestBytes = new Uint8Array(sizes.request).fill(0x78);
   const replyBytes = new Uint8Array(sizes.reply).fill(0x78);
   desk.subscribe("bench.peer.order", { callback: (_err, msg) => void msg.respond(replyBytes) });
-  let onDone: ((error?: unknown) => void) | undefined;
-  let replied = 0n;
-  trader.subscribe("bench.peer.tick", {
-    callback: () => {
-      trader.request("bench.peer.order", requestBytes, { timeout: 30_000 }).then(
-        () => {
-          replied = nowNs();
-          onDone?.();
-        },
-        (err: unknown) => onDone?.(err),
-      );
-    },
+  await desk.flush();
+  const trader = await startTraderThread({
+    kind: "peer",
+    url,
+    tickSubject: "bench.peer.tick",
+    orderSubject: "bench.peer.order",
+    sizes,
   });
-  await Promise.all([desk.flush(), trader.flush()]);
   return {
     async ticks(n) {
       const samples: number[] = [];
       for (let i = 0; i < n; i++) {
-        const done = new Promise<void>((resolve, reject) => {
-          onDone = (error) => (error === undefined ? resolve() : reject(error));
-        });
+        const handled = trader.nextTick();
         const published = nowNs();
         desk.publish("bench.peer.tick", tickBytes);
-        await done;
+        const { replied } = await handled;
         samples.push(Number(replied - published) / 1_000);
       }
       return samples;
     },
     async close() {
-      await Promise.all([desk.close(), trader.close()]);
+      await trader.close();
+      await desk.close();
     },
   };
 }
