@@ -6,7 +6,7 @@ import { BadPayloadError } from "../domain/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { MessageHandler, MessageInfo, RequestHandler } from "./bus.js";
 import { decode, type Payload } from "./codec.js";
-import { buildReply, type Encode, errorReply, type Reply } from "./reply.js";
+import { buildReply, type Encode, errorReply, type Reply, valueReply } from "./reply.js";
 
 /** Receives a payload from a transport. */
 export type Dispatch = (subject: string, payload: Payload, reply: string | undefined) => void;
@@ -72,13 +72,24 @@ export function requestDispatch(
       return;
     }
     const info = infoOf(subject, reply);
-    track(
-      buildReply(encode, maxPayload, handler, data, info).then((answer) => {
-        if (reply !== undefined) send(subject, reply, answer);
-        else if (answer.isError) {
-          log.warn({ subject }, "a request handler failed on a message that had no reply subject");
-        }
-      }),
-    );
+    const answered = (answer: Reply) => {
+      if (reply !== undefined) send(subject, reply, answer);
+      else if (answer.isError) {
+        log.warn({ subject }, "a request handler failed on a message that had no reply subject");
+      }
+    };
+    // A handler that answers synchronously is answered in the same turn: no promise, no hop.
+    let value: unknown;
+    try {
+      value = handler(data, info);
+    } catch (err) {
+      answered(errorReply(encode, err));
+      return;
+    }
+    if (!isThenable(value)) {
+      answered(valueReply(encode, maxPayload, value, info));
+      return;
+    }
+    track(buildReply(encode, maxPayload, () => value, data, info).then(answered));
   };
 }

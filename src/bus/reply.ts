@@ -32,6 +32,16 @@ export async function buildReply(
   } catch (err) {
     return errorReply(encode, err);
   }
+  return valueReply(encode, maxPayload, value, info);
+}
+
+/** The reply carrying a handler's value, or an error reply when it cannot be encoded or sent. */
+export function valueReply(
+  encode: Encode,
+  maxPayload: number,
+  value: unknown,
+  info: MessageInfo,
+): Reply {
   try {
     const payload = encode(value);
     if (exceedsBytes(payload, maxPayload)) {
