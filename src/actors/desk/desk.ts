@@ -384,7 +384,8 @@ export class Desk extends Actor {
           id: order.id,
         });
       }
-      this.bus.publish(deskReport(this.id, owner.trader), { order });
+      // After the reply: the requester waits on the reply, reports are for later fills.
+      this.publishSoon(deskReport(this.id, owner.trader), { order });
     }
   }
 

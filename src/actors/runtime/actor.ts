@@ -35,8 +35,9 @@ export type Command = (args: readonly string[]) => unknown;
 
 export abstract class Actor {
   private readonly subscriptions: Subscription[] = [];
-  private readonly pendingEvents: ActorEvent[] = [];
-  private eventsScheduled = false;
+  /** Messages off the hot path (events, reports), published together once per turn. */
+  private readonly pending: { subject: string; payload: unknown; what: string }[] = [];
+  private pendingScheduled = false;
   private heartbeatTimer: TimerHandle | undefined;
   protected readonly log: Logger;
 
@@ -105,20 +106,30 @@ export abstract class Actor {
    * of the event loop, in the order they happened (timestamped when they happened).
    */
   protected emit(event: string, fields: Record<string, unknown> = {}): void {
-    this.pendingEvents.push({ ts: this.clock.now(), actor: this.id, event, ...fields });
-    if (!this.eventsScheduled) {
-      this.eventsScheduled = true;
-      setImmediate(() => this.flushEvents());
+    const payload: ActorEvent = { ts: this.clock.now(), actor: this.id, event, ...fields };
+    this.publishSoon(actorEvent(this.id), payload, event);
+  }
+
+  /**
+   * Publishes `payload` at the end of this turn of the event loop (setImmediate), after what is on
+   * the hot path (a reply the requester waits on) has gone out, in order with the actor's events.
+   * Only the sending waits: the actor's state is already updated when this is called.
+   */
+  protected publishSoon(subject: string, payload: unknown, what = subject): void {
+    this.pending.push({ subject, payload, what });
+    if (!this.pendingScheduled) {
+      this.pendingScheduled = true;
+      setImmediate(() => this.flushPending());
     }
   }
 
-  private flushEvents(): void {
-    this.eventsScheduled = false;
-    for (const payload of this.pendingEvents.splice(0)) {
+  private flushPending(): void {
+    this.pendingScheduled = false;
+    for (const { subject, payload, what } of this.pending.splice(0)) {
       try {
-        this.bus.publish(actorEvent(this.id), payload);
+        this.bus.publish(subject, payload);
       } catch (err) {
-        this.log.warn({ err, event: payload.event }, "could not publish an actor event");
+        this.log.warn({ err, what }, "could not publish an actor message");
       }
     }
   }
@@ -143,7 +154,7 @@ export abstract class Actor {
 
   /** Stops heartbeats and control; subclasses stop their own work first. */
   protected stopActor(): void {
-    this.flushEvents();
+    this.flushPending();
     if (this.heartbeatTimer !== undefined) this.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();
