@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MandateTerms } from "../../src/actors/mandate.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { control, deskCache, deskOrder } from "../../src/bus/subjects.js";
+import { control, deskCache, deskOrder, deskReport } from "../../src/bus/subjects.js";
 import { MandateDeniedError, RiskDeniedError } from "../../src/domain/errors.js";
 import type { Order } from "../../src/domain/order.js";
 import { type SystemOverrides, startSystem, type TestSystem } from "./support.js";
@@ -103,6 +103,30 @@ describe("actors - the Desk's order gateway", () => {
     expect(t.events.map((e) => e.event)).toEqual(
       expect.arrayContaining(["desk.halted", "desk.resumed"]),
     );
+  });
+
+  it("actors - each state of a Trader's order is reported to that Trader once, and to no one else", async () => {
+    const { t, sign, order } = await quiet();
+    const mine: Order[] = [];
+    const others: Order[] = [];
+    bus.subscribe<{ order: Order }>(deskReport("sim-main", "sim-main_BTC-USDT"), (m) => {
+      mine.push(m.order);
+    });
+    bus.subscribe<{ order: Order }>(deskReport("sim-main", "sim-main_ETH-USDT"), (m) => {
+      others.push(m.order);
+    });
+    const mandate = sign();
+    const filled = await order(mandate);
+    const resting = await order(mandate, { type: "limit", price: "10000", amount: "0.001" });
+    await t.settle(bus.request(control("sim-main"), { command: "halt" }));
+    await t.run(() => false, 1_000); // the venue's streams and the Desk's queued reports go out
+    const states = mine.map((o) => `${o.id} ${o.status} ${o.filled}`);
+    expect(states).toEqual([
+      `${filled.id} closed 0.01`,
+      `${resting.id} open 0`,
+      `${resting.id} canceled 0`,
+    ]);
+    expect(others).toEqual([]);
   });
 
   it("actors - a bad control command gets an error naming the commands, and the Desk carries on", async () => {
