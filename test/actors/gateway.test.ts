@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MandateTerms } from "../../src/actors/mandate.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { control, deskCache, deskOrder, deskReport } from "../../src/bus/subjects.js";
+import { control, deskBalance, deskCache, deskOrder, deskReport } from "../../src/bus/subjects.js";
+import type { Balances } from "../../src/domain/balance.js";
 import { MandateDeniedError, RiskDeniedError } from "../../src/domain/errors.js";
 import type { Order } from "../../src/domain/order.js";
 import { type SystemOverrides, startSystem, type TestSystem } from "./support.js";
@@ -105,7 +106,7 @@ describe("actors - the Desk's order gateway", () => {
     );
   });
 
-  it("actors - each state of a Trader's order is reported to that Trader once, and to no one else", async () => {
+  it("actors - each state of a Trader's order is reported to that Trader once, to no one else; balances follow", async () => {
     const { t, sign, order } = await quiet();
     const mine: Order[] = [];
     const others: Order[] = [];
@@ -115,8 +116,20 @@ describe("actors - the Desk's order gateway", () => {
     bus.subscribe<{ order: Order }>(deskReport("sim-main", "sim-main_ETH-USDT"), (m) => {
       others.push(m.order);
     });
+    const balances: Balances[] = [];
+    bus.subscribe<{ balances: Balances }>(deskBalance("sim-main"), (m) => {
+      balances.push(m.balances);
+    });
+    const cached = () => t.settle(bus.request<Balances>(deskCache("sim-main"), { op: "balance" }));
+    const btc = (b: Balances | undefined) => Number(b?.BTC?.total ?? Number.NaN);
+    const before = await cached();
     const mandate = sign();
     const filled = await order(mandate);
+    await t.run(() => false, 1_000);
+    // The buy's new balance is published for the Holders, and it is what the cache answers.
+    const after = await cached();
+    expect(btc(after)).toBeGreaterThan(btc(before));
+    expect(balances.at(-1)).toEqual(after);
     const resting = await order(mandate, { type: "limit", price: "10000", amount: "0.001" });
     await t.settle(bus.request(control("sim-main"), { command: "halt" }));
     await t.run(() => false, 1_000); // the venue's streams and the Desk's queued reports go out

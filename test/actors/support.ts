@@ -148,8 +148,15 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
     system,
     events,
     outcomes,
-    run: (done, maxMs = 3 * 86_400_000) =>
-      simulation.runSettled(settle, { until: simulation.clock.now() + maxMs, shouldStop: done }),
+    run: async (done, maxMs = 3 * 86_400_000) => {
+      await simulation.runSettled(settle, {
+        until: simulation.clock.now() + maxMs,
+        shouldStop: done,
+      });
+      // What the actors queued for the end of the turn (events, reports, balances) goes out
+      // before the test looks: `done` may turn true in the very handler that queued it.
+      await settle();
+    },
     settle: async <T>(promise: Promise<T>) => {
       let done = false;
       const outcome = promise.then(

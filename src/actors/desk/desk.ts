@@ -97,6 +97,7 @@ export class Desk extends Actor {
       options.id,
       options.watch,
       options.cacheCandles ?? 5_000,
+      (subject, payload) => this.publishSoon(subject, payload),
     );
     const firstQuote =
       options.watch[0] === undefined ? "USDT" : parseMarket(options.watch[0]).quote;

@@ -21,11 +21,16 @@ export class DeskMarketData {
   private readonly seqs = new Map<string, number>();
   private balances: Balances | undefined;
 
+  /**
+   * `publishLater` sends what nobody waits on (balance updates) after the turn's hot work, e.g. a
+   * reply to an order; candles and tickers go out at once on `bus`.
+   */
   constructor(
     private readonly bus: Bus,
     private readonly desk: string,
     private readonly watch: readonly string[],
     private readonly cacheCandles: number,
+    private readonly publishLater: (subject: string, payload: unknown) => void,
   ) {}
 
   /** History fetched at start: the cache begins with it, nothing is published for it. */
@@ -60,7 +65,7 @@ export class DeskMarketData {
 
   onBalances(balances: Balances): void {
     this.balances = balances;
-    this.bus.publish(deskBalance(this.desk), { balances });
+    this.publishLater(deskBalance(this.desk), { balances });
   }
 
   ticker(market: string): Ticker | undefined {
