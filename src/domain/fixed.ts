@@ -78,7 +78,10 @@ export function formatDecimal(units: bigint, scale: number): string {
   if (scale === 0) return sign + digits;
   const padded = digits.padStart(scale + 1, "0");
   const whole = padded.slice(0, -scale);
-  const fraction = padded.slice(-scale).replace(/0+$/, "");
+  // Trailing zeros trimmed by index, not a regex: every order, fill and balance passes here.
+  let end = padded.length;
+  while (end > padded.length - scale && padded.charCodeAt(end - 1) === 48 /* "0" */) end--;
+  const fraction = padded.slice(padded.length - scale, end);
   return fraction === "" ? sign + whole : `${sign}${whole}.${fraction}`;
 }
 
