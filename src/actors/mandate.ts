@@ -147,6 +147,42 @@ export class HolderKeys {
  * Reads an untrusted value (from the bus) as a Mandate, or throws MandateDeniedError naming the bad
  * field. Unknown fields are refused: nothing outside the signed terms may ride along unnoticed.
  */
+/**
+ * Is `value` exactly `known` — the same nine fields with the same values and nothing more? Lets a
+ * Desk skip re-reading a mandate it has already read and verified (a Trader sends the same one with
+ * every order). False, never a throw, for anything else, including a value whose getters throw.
+ */
+export function sameMandate(value: unknown, known: Mandate): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  try {
+    const v = value as Record<string, unknown>;
+    // Own keys, exactly the mandate's fields: nothing extra, nothing read from a prototype.
+    const keys = Object.keys(v);
+    if (keys.length !== MANDATE_FIELDS.size) return false;
+    for (const key of keys) if (!MANDATE_FIELDS.has(key)) return false;
+    if (
+      v.signature !== known.signature ||
+      v.holder !== known.holder ||
+      v.nonce !== known.nonce ||
+      v.trader !== known.trader ||
+      v.desk !== known.desk ||
+      v.market !== known.market ||
+      v.maxNotional !== known.maxNotional ||
+      v.expiresAt !== known.expiresAt
+    ) {
+      return false;
+    }
+    const sides = v.sides;
+    return (
+      Array.isArray(sides) &&
+      sides.length === known.sides.length &&
+      sides.every((side, i) => side === known.sides[i])
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function readMandate(value: unknown): Mandate {
   let problem: string | undefined;
   try {

@@ -244,6 +244,34 @@ describe("mandate - authorize", () => {
     expect(book.remaining("n-2")).toBeUndefined();
   });
 
+  it("mandate - a mandate already verified is remembered only as it is: changed copies, extra fields, a changed original and a re-keyed holder are refused", () => {
+    const { book, mandate } = setup();
+    const original = JSON.parse(JSON.stringify(mandate)) as Mandate;
+    spend(book, original, { notional: usdt("1") }); // read, verified, remembered
+    for (const change of [
+      { maxNotional: "1000000" },
+      { expiresAt: TERMS.expiresAt + 1 },
+      { sides: ["buy"] },
+      { holder: "BTC" },
+    ] as Partial<Mandate>[]) {
+      expect(denial(() => book.authorize(ORDER, { ...original, ...change }, NOW))).toMatch(
+        /^bad signature/,
+      );
+    }
+    expect(denial(() => book.authorize(ORDER, { ...original, extra: 1 }, NOW))).toMatch(
+      /^malformed mandate: unknown field "extra"/,
+    );
+    const inherited = Object.assign(Object.create(original) as object, { a: 1, b: 2 });
+    expect(denial(() => book.authorize(ORDER, inherited, NOW))).toMatch(/^malformed mandate/);
+    original.maxNotional = "1000000"; // the caller's object changes after it was verified
+    expect(denial(() => book.authorize(ORDER, original, NOW))).toMatch(/^bad signature/);
+    // The same terms, in a fresh copy, still pass; after re-keying the holder they do not.
+    spend(book, JSON.parse(JSON.stringify(mandate)), { notional: usdt("1") });
+    expect(book.remaining("n-1")).toBe(usdt("998"));
+    book.trust("USDT", HolderKeys.generate().publicKey);
+    expect(denial(() => book.authorize(ORDER, mandate, NOW))).toMatch(/^bad signature/);
+  });
+
   it("mandate - forged: a signature by another holder's key, or an unknown holder", () => {
     const { book } = setup();
     const byBtcKey = btcKeys.sign(TERMS, "USDT"); // claims USDT, signed with BTC's key
