@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
+import { control } from "../../src/bus/subjects.js";
 import { names, startSystem, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
@@ -42,6 +43,29 @@ describe("actors - a Trader's whole life on the real BTC/USDT data", () => {
     expect(started).toEqual(
       expect.arrayContaining(["sim-main", "sim-main_USDT", "sim-main_BTC-USDT"]),
     );
+  });
+});
+
+describe("actors - a human's exit", () => {
+  it("actors - 'exit' on a Trader's control subject sells its position and reports it as manual", async () => {
+    const bus = new LocalBus();
+    const t = await startSystem(bus);
+    running = t;
+    await t.run(() => t.events.some((e) => e.event === "trader.entered"));
+    const trader = "sim-main_BTC-USDT";
+    const position = await t.settle(
+      bus.request<{ held: number }>(control(trader), { command: "position" }),
+    );
+    expect(position.held).toBeGreaterThan(0);
+    await t.settle(bus.request(control(trader), { command: "exit" }));
+    await t.run(() => t.outcomes.length > 0, 60_000);
+    expect(t.events.find((e) => e.event === "trader.exited")).toMatchObject({
+      actor: trader,
+      reason: "manual",
+    });
+    expect(t.outcomes[0]).toMatchObject({ market: "BTC/USDT", trades: 1 });
+    const btc = Number(t.simulation.sim.balances("main").BTC?.total);
+    expect(btc).toBeLessThan(0.00001); // sold: dust under one lot at most
   });
 });
 
