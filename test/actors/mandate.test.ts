@@ -263,6 +263,12 @@ describe("mandate - authorize", () => {
     );
     const inherited = Object.assign(Object.create(original) as object, { a: 1, b: 2 });
     expect(denial(() => book.authorize(ORDER, inherited, NOW))).toMatch(/^malformed mandate/);
+    const hostile = {
+      get signature(): string {
+        throw new Error("a getter that throws");
+      },
+    };
+    expect(denial(() => book.authorize(ORDER, hostile, NOW))).toMatch(/^malformed mandate/);
     original.maxNotional = "1000000"; // the caller's object changes after it was verified
     expect(denial(() => book.authorize(ORDER, original, NOW))).toMatch(/^bad signature/);
     // The same terms, in a fresh copy, still pass; after re-keying the holder they do not.

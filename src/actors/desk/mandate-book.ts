@@ -17,6 +17,13 @@ import {
 
 const VERIFIED_LIMIT = 10_000;
 
+interface KnownMandate {
+  readonly mandate: Mandate;
+  /** Holder and canonical bytes, as Budget.fingerprint. */
+  readonly fingerprint: string;
+  readonly key: KeyObject;
+}
+
 interface Budget {
   /** Holder and canonical bytes of the mandate that opened this budget. */
   readonly fingerprint: string;
@@ -46,12 +53,21 @@ export class MandateBook {
    * A hit needs the received value to be exactly the known mandate (sameMandate). Bounded:
    * cleared when it grows past VERIFIED_LIMIT.
    */
-  readonly #known = new Map<string, { mandate: Mandate; fingerprint: string; key: KeyObject }>();
+  readonly #known = new Map<string, KnownMandate>();
+
+  /** The remembered mandate with this value's signature, if any; never throws (getters may). */
+  #knownBySignature(value: unknown): KnownMandate | undefined {
+    try {
+      const signature = (value as { signature?: unknown } | null)?.signature;
+      return typeof signature === "string" ? this.#known.get(signature) : undefined;
+    } catch {
+      return undefined; // readMandate names what is wrong with it
+    }
+  }
 
   /** The mandate read, its signature checked against its Holder's trusted key; or a denial. */
   #read(value: unknown): { mandate: Mandate; fingerprint: string } {
-    const signature = (value as { signature?: unknown } | null)?.signature;
-    const known = typeof signature === "string" ? this.#known.get(signature) : undefined;
+    const known = this.#knownBySignature(value);
     if (
       known !== undefined &&
       this.#keys.get(known.mandate.holder) === known.key &&
