@@ -90,6 +90,6 @@ export function requestDispatch(
       answered(valueReply(encode, maxPayload, value, info));
       return;
     }
-    track(buildReply(encode, maxPayload, () => value, data, info).then(answered));
+    track(buildReply(encode, maxPayload, value, info).then(answered));
   };
 }

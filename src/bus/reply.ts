@@ -4,7 +4,7 @@
  * `{code, message}`, flagged so the requester rethrows it as the same class.
  */
 import { errorToWire, PayloadTooLargeError } from "../domain/errors.js";
-import type { MessageInfo, RequestHandler } from "./bus.js";
+import type { MessageInfo } from "./bus.js";
 import { exceedsBytes, type Payload } from "./codec.js";
 
 export interface Reply {
@@ -19,16 +19,16 @@ export function errorReply(encode: Encode, err: unknown): Reply {
   return { payload: encode(errorToWire(err)), isError: true };
 }
 
+/** The reply for what an async handler returned: its value once settled, or its error. */
 export async function buildReply(
   encode: Encode,
   maxPayload: number,
-  handler: RequestHandler,
-  data: unknown,
+  pending: PromiseLike<unknown>,
   info: MessageInfo,
 ): Promise<Reply> {
   let value: unknown;
   try {
-    value = await handler(data, info);
+    value = await pending;
   } catch (err) {
     return errorReply(encode, err);
   }

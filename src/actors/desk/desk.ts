@@ -19,7 +19,7 @@ import {
   RiskDeniedError,
 } from "../../domain/errors.js";
 import { parseDecimal } from "../../domain/fixed.js";
-import { marketToken, parseMarket } from "../../domain/market.js";
+import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
 import type { Venue } from "../../venues/venue.js";
 import { Actor, type ActorEnv, type Command } from "../runtime/actor.js";
@@ -27,9 +27,7 @@ import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
 import { RiskGate, type RiskLimits } from "./risk.js";
-
-/** Orders whose last handled state is remembered (enough for any duplicate to arrive). */
-const REPORTED_LIMIT = 10_000;
+import { TraderOrders } from "./trader-orders.js";
 
 export interface DeskOptions {
   id: string;
@@ -61,26 +59,13 @@ export interface CancelRequest {
   id: string;
 }
 
-interface Owned {
-  trader: string;
-  market: string;
-  side: "buy" | "sell";
-  filled: number;
-}
-
 export class Desk extends Actor {
   private readonly machine = createActor(deskMachine);
   private readonly mandates: MandateBook;
   private readonly data: DeskMarketData;
   private readonly risk: RiskGate;
-  private readonly orderSeq = new Map<string, number>();
-  private readonly owners = new Map<string, Owned>();
-  private readonly open = new Map<string, Order>();
+  private readonly orders: TraderOrders;
   private running = false;
-  /** Base held per (trader, market), from fills: what a Trader may sell without spending budget. */
-  private readonly positions = new Map<string, number>();
-  /** The last state handled per order, newest last (reports are sent once per state). */
-  private readonly reported = new Map<string, string>();
   /** Quote-currency decimals per market, read once: every order and fill needs them. */
   private readonly quoteDecimalsOf = new Map<string, number>();
 
@@ -92,6 +77,7 @@ export class Desk extends Actor {
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
     this.machine.start();
     this.mandates = new MandateBook((market) => this.quoteDecimals(market));
+    this.orders = new TraderOrders(options.id);
     this.data = new DeskMarketData(
       env.bus,
       options.id,
@@ -187,7 +173,7 @@ export class Desk extends Actor {
   protected status(): Record<string, unknown> {
     return {
       watch: this.options.watch,
-      openOrders: this.open.size,
+      openOrders: this.orders.openCount,
       positions: Object.fromEntries(
         this.options.watch.map((m) => [m, this.risk.positionOf(m).toString()]),
       ),
@@ -202,7 +188,7 @@ export class Desk extends Actor {
         return { state: this.state };
       },
       markets: () => this.options.watch,
-      orders: () => [...this.open.values()],
+      orders: () => this.orders.open(),
       limits: () => this.options.risk,
     };
   }
@@ -247,7 +233,7 @@ export class Desk extends Actor {
     const now = this.clock.now();
     // A mandate bounds exposure: selling what the Trader holds is checked (signature, expiry,
     // trader, market, side) but spends none of its budget, so a Trader can always get out.
-    const held = this.positions.get(`${r.trader}\u0000${r.market}`) ?? 0;
+    const held = this.orders.held(r.trader, r.market);
     const closing = r.side === "sell" && Number(r.amount) <= held + 1e-12;
     const auth = this.mandates.authorize(
       {
@@ -261,10 +247,7 @@ export class Desk extends Actor {
       now,
     );
     this.risk.check({ market: r.market, side: r.side, notional }, now);
-    const seq = (this.orderSeq.get(r.market) ?? 0) + 1;
-    this.orderSeq.set(r.market, seq);
-    const clientOrderId = `${this.id}-${marketToken(r.market)}-${seq}`;
-    this.owners.set(clientOrderId, { trader: r.trader, market: r.market, side: r.side, filled: 0 });
+    const clientOrderId = this.orders.place(r.trader, r.market, r.side);
     this.risk.recordOrder(now);
     // Placed = checked and sent; the venue's fills may arrive before its reply does.
     this.emit("order.placed", {
@@ -296,9 +279,8 @@ export class Desk extends Actor {
   }
 
   private async cancel(r: CancelRequest): Promise<Order> {
-    const order = this.open.get(r.id);
-    const owner = order === undefined ? undefined : this.owners.get(order.clientOrderId);
-    if (order === undefined || owner?.trader !== r.trader) {
+    const order = this.orders.openOf(r.trader, r.id);
+    if (order === undefined) {
       throw new OrderNotFoundError(`${r.trader} has no open order ${r.id} on ${this.id}`);
     }
     return this.options.venue.cancelOrder(r.id, order.symbol);
@@ -350,31 +332,16 @@ export class Desk extends Actor {
 
   private onOrders(orders: Order[]): void {
     for (const order of orders) {
-      // The same state arrives from the reply and from the venue's order stream: handle it once.
-      const state = `${order.status}\u0000${order.filled}`;
-      if (this.reported.get(order.id) === state) continue;
-      this.reported.set(order.id, state);
-      if (this.reported.size > REPORTED_LIMIT) {
-        this.reported.delete(this.reported.keys().next().value as string); // the oldest
-      }
-      const owner = this.owners.get(order.clientOrderId);
-      if (order.status === "open") this.open.set(order.id, order);
-      else this.open.delete(order.id);
-      if (owner === undefined) continue;
-      const filled = Number(order.filled);
-      if (filled > owner.filled) {
-        const delta = filled - owner.filled;
-        owner.filled = filled;
-        const key = `${owner.trader}\u0000${owner.market}`;
-        const base =
-          owner.side === "buy" ? delta - Number(order.fee?.cost ?? "0") * (delta / filled) : -delta;
-        this.positions.set(key, Math.max(0, (this.positions.get(key) ?? 0) + base));
+      const update = this.orders.update(order);
+      if (update === undefined) continue;
+      const { owner, filledDelta } = update;
+      if (filledDelta > 0) {
         const price = Number(order.average ?? order.price ?? "0");
         const decimals = this.quoteDecimals(owner.market);
         this.risk.recordFill(
           owner.market,
           owner.side,
-          parseDecimal((delta * price).toFixed(decimals), decimals),
+          parseDecimal((filledDelta * price).toFixed(decimals), decimals),
         );
         this.emit("order.filled", {
           trader: owner.trader,

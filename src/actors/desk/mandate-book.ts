@@ -15,7 +15,7 @@ import {
   sameMandate,
 } from "../mandate.js";
 
-const VERIFIED_LIMIT = 10_000;
+const KNOWN_LIMIT = 10_000;
 
 interface KnownMandate {
   readonly mandate: Mandate;
@@ -51,7 +51,7 @@ export class MandateBook {
    * Holder starts afresh): a Trader sends the same mandate with every order, and reading it,
    * rebuilding its signed bytes and verifying Ed25519 (~90 µs) is most of the order path's cost.
    * A hit needs the received value to be exactly the known mandate (sameMandate). Bounded:
-   * cleared when it grows past VERIFIED_LIMIT.
+   * cleared when it grows past KNOWN_LIMIT.
    */
   readonly #known = new Map<string, KnownMandate>();
 
@@ -91,7 +91,7 @@ export class MandateBook {
       fingerprint: `${m.holder}\n${bytes.toString("utf8")}`,
       key,
     };
-    if (this.#known.size >= VERIFIED_LIMIT) this.#known.clear();
+    if (this.#known.size >= KNOWN_LIMIT) this.#known.clear();
     this.#known.set(m.signature, entry);
     return entry;
   }
