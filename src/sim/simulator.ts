@@ -38,6 +38,11 @@ export type SimListener = (event: SimEvent) => void;
 export type TickListener = (symbol: string, time: number, price: number) => void;
 
 const DAY_MS = 86_400_000;
+/**
+ * How many of an account's most recent fills `myTrades` can return. A venue keeps only recent
+ * history too, and a max-speed run of weeks must not grow without bound.
+ */
+export const ACCOUNT_FILL_HISTORY = 5_000;
 
 export class Simulator {
   private readonly listeners = new Set<SimListener>();
@@ -293,6 +298,7 @@ export class Simulator {
     return () => this.tickListeners.delete(listener);
   }
 
+  /** Each account's recent fills, for myTrades; at most 2 × ACCOUNT_FILL_HISTORY are held. */
   private readonly fills = new Map<string, Fill[]>();
 
   private levels(m: SimMarket, side: typeof BUY | typeof SELL, limit: number): BookLevel[] {
@@ -327,6 +333,9 @@ export class Simulator {
         this.fills.set(account, list);
       }
       list.push(fill);
+      // Trim in batches so a long run stays bounded without a splice per fill.
+      if (list.length > 2 * ACCOUNT_FILL_HISTORY)
+        list.splice(0, list.length - ACCOUNT_FILL_HISTORY);
     }
     for (const f of changes.publicFills) {
       const m = this.market(f.symbol);

@@ -7,6 +7,7 @@ import {
   UnknownMarketError,
 } from "../../src/domain/errors.js";
 import { FEE_ACCOUNT } from "../../src/sim/ledger.js";
+import { ACCOUNT_FILL_HISTORY } from "../../src/sim/simulator.js";
 import { balance, flat, makeSim, venueWith } from "./exchange-support.js";
 
 const BTC = "BTC/USDT";
@@ -529,5 +530,31 @@ describe("sim - telling the driver", () => {
     }
     expect(reactedOnFill).toBe(true);
     expect(seen).toContain("fill");
+  });
+});
+
+describe("sim - account history", () => {
+  it("sim - an account's fill history keeps the most recent fills and stays bounded", async () => {
+    const { sim, at, advance } = makeSim(flat(100, 30));
+    await at(0, 0);
+    const orders = 2 * ACCOUNT_FILL_HISTORY + 2;
+    for (let i = 0; i < orders; i++) {
+      // The makers refresh as the market moves on; without that the book would run dry.
+      if (i % 1_000 === 999) await advance(60_000);
+      sim.placeOrder("alice", {
+        symbol: BTC,
+        type: "market",
+        side: i % 2 === 0 ? "buy" : "sell",
+        amount: "0.011",
+        clientOrderId: `c${i}`,
+      });
+    }
+    const all = sim.myTrades("alice", undefined, undefined, Number.MAX_SAFE_INTEGER);
+    expect(all.length).toBeGreaterThanOrEqual(ACCOUNT_FILL_HISTORY);
+    expect(all.length).toBeLessThanOrEqual(2 * ACCOUNT_FILL_HISTORY);
+    // The newest fill is kept; the oldest ones are gone.
+    const last = sim.myTrades("alice", undefined, undefined, 1)[0];
+    expect(last?.clientOrderId).toBe(`c${orders - 1}`);
+    expect(all.some((f) => f.clientOrderId === "c0")).toBe(false);
   });
 });
