@@ -49,6 +49,8 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
       fraction: holder.allocation.fraction,
       maxTraders: holder.allocation.maxTraders,
       mandateTtlMs: holder.mandateTtlMs,
+      approval: holder.approval,
+      reviewMs: holder.reviewMs,
       pairs: holderPairs(holder, asset, Object.keys(venue.markets)),
       traderPlan: async (market: string): Promise<TraderPlan> => {
         // Read now: a human's edit since the last spawn applies to this Trader.

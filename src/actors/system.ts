@@ -33,6 +33,8 @@ export interface HolderPlan {
   fraction: number;
   maxTraders: number;
   mandateTtlMs: number;
+  approval?: "auto" | "review" | "manual";
+  reviewMs?: number;
   pairs: readonly string[];
   /** Read at every spawn, so a human's template edit applies to the next Trader. */
   traderPlan: (market: string) => Promise<TraderPlan>;
@@ -104,6 +106,8 @@ export class CrypySystem {
           spawnTrader: (market, h) => this.spawnTrader(market, h, plan),
           ...(plan.onOutcome === undefined ? {} : { onOutcome: plan.onOutcome }),
           ...(plan.respawnAfterMs === undefined ? {} : { respawnAfterMs: plan.respawnAfterMs }),
+          ...(plan.approval === undefined ? {} : { approval: plan.approval }),
+          ...(plan.reviewMs === undefined ? {} : { reviewMs: plan.reviewMs }),
         },
         this.env(),
       );

@@ -61,7 +61,7 @@ describe("actors - a human's exit", () => {
     await t.run(() => t.outcomes.length > 0, 60_000);
     expect(t.events.find((e) => e.event === "trader.exited")).toMatchObject({
       actor: trader,
-      reason: "manual",
+      reason: "manual (bus)",
     });
     expect(t.outcomes[0]).toMatchObject({ market: "BTC/USDT", trades: 1 });
     const btc = Number(t.simulation.sim.balances("main").BTC?.total);

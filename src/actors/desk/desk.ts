@@ -12,6 +12,8 @@
  */
 import { createActor } from "xstate";
 import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
+import type { Settings } from "../../control/commands/settings.js";
+import type { CommandSpec } from "../../control/commands/types.js";
 import {
   ClosedError,
   InvalidInputError,
@@ -22,7 +24,9 @@ import { parseDecimal } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
 import type { Venue } from "../../venues/venue.js";
-import { Actor, type ActorEnv, type Command } from "../runtime/actor.js";
+import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { deskTemplateSchema } from "../templates/schema.js";
+import { deskCommands } from "./commands.js";
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
@@ -66,6 +70,12 @@ export class Desk extends Actor {
   private readonly risk: RiskGate;
   private readonly orders: TraderOrders;
   private running = false;
+  /** Markets published and cached now: the template's, changed by `watch`/`unwatch`. */
+  private readonly watching: string[];
+  private venueMarkets: readonly string[] = [];
+  private readonly trusted: string[] = [];
+  /** Equity when the Desk started, for the session's PnL. */
+  private startEquity: number | undefined;
   /** Quote-currency decimals per market, read once: every order and fill needs them. */
   private readonly quoteDecimalsOf = new Map<string, number>();
 
@@ -74,6 +84,7 @@ export class Desk extends Actor {
     env: ActorEnv,
   ) {
     super(options.id, "desk", env);
+    this.watching = [...options.watch];
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
     this.machine.start();
     this.mandates = new MandateBook((market) => this.quoteDecimals(market));
@@ -81,7 +92,7 @@ export class Desk extends Actor {
     this.data = new DeskMarketData(
       env.bus,
       options.id,
-      options.watch,
+      this.watching,
       options.cacheCandles ?? 5_000,
       (subject, payload) => this.publishSoon(subject, payload),
     );
@@ -97,6 +108,7 @@ export class Desk extends Actor {
   /** A Holder's public key: its mandates are trusted from now on. */
   trustHolder(holder: string, publicKey: string): void {
     this.mandates.trust(holder, publicKey);
+    if (!this.trusted.includes(holder)) this.trusted.push(holder);
   }
 
   revokeMandate(nonce: string): void {
@@ -106,17 +118,10 @@ export class Desk extends Actor {
   async start(): Promise<void> {
     const venue = this.options.venue;
     try {
-      await venue.loadMarkets();
-      for (const market of this.options.watch) {
-        const history = await venue.fetchOHLCV(
-          market,
-          "1m",
-          undefined,
-          this.options.cacheCandles ?? 5_000,
-        );
-        this.data.seed(market, history);
-      }
+      this.venueMarkets = Object.keys(await venue.loadMarkets()).sort();
+      for (const market of this.watching) await this.seed(market);
       this.data.onBalances(await venue.fetchBalance());
+      this.startEquity = this.equity();
     } catch (err) {
       this.machine.send({ type: "FAIL", error: String(err) });
       throw err;
@@ -129,16 +134,7 @@ export class Desk extends Actor {
       ),
     );
     this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.answerCache(r)));
-    for (const market of this.options.watch) {
-      void this.pump(
-        () => venue.watchOHLCV(market, "1m"),
-        (candles) => this.data.onCandles(market, candles),
-      );
-      void this.pump(
-        () => venue.watchTicker(market),
-        (ticker) => this.data.onTicker(market, ticker),
-      );
-    }
+    for (const market of this.watching) this.pumpMarket(market);
     void this.pump(
       () => venue.watchOrders(),
       (orders) => this.onOrders(orders),
@@ -148,6 +144,32 @@ export class Desk extends Actor {
       (balances) => this.data.onBalances(balances),
     );
     this.machine.send({ type: "STARTED" });
+  }
+
+  private async seed(market: string): Promise<void> {
+    const history = await this.options.venue.fetchOHLCV(
+      market,
+      "1m",
+      undefined,
+      this.options.cacheCandles ?? 5_000,
+    );
+    this.data.seed(market, history);
+  }
+
+  /** Candles and tickers of `market`, for as long as it is watched. */
+  private pumpMarket(market: string): void {
+    const venue = this.options.venue;
+    const watched = () => this.watching.includes(market);
+    void this.pump(
+      () => venue.watchOHLCV(market, "1m"),
+      (candles) => this.data.onCandles(market, candles),
+      watched,
+    );
+    void this.pump(
+      () => venue.watchTicker(market),
+      (ticker) => this.data.onTicker(market, ticker),
+      watched,
+    );
   }
 
   async stop(): Promise<void> {
@@ -165,32 +187,132 @@ export class Desk extends Actor {
     return { cancelled: cancelled.length };
   }
 
-  resume(): void {
+  /** Trades again after `halt` or `pause`. */
+  override resume(): { state: string } {
     this.machine.send({ type: "RESUME" });
+    super.resume();
     this.emit("desk.resumed");
+    return { state: this.state };
+  }
+
+  /** REDUCING: only orders that reduce a position pass, until `resume`. */
+  protected override pause(): unknown {
+    this.machine.send({ type: "REDUCE" });
+    super.pause();
+    this.emit("desk.reducing");
+    return { state: this.state };
   }
 
   protected status(): Record<string, unknown> {
+    const equity = this.equity();
     return {
-      watch: this.options.watch,
+      venue: this.options.venue.id,
+      watch: this.watching,
       openOrders: this.orders.openCount,
+      quote: this.quote,
+      equity,
+      pnl:
+        equity === undefined || this.startEquity === undefined
+          ? undefined
+          : equity - this.startEquity,
       positions: Object.fromEntries(
-        this.options.watch.map((m) => [m, this.risk.positionOf(m).toString()]),
+        this.watching.map((m) => [m, this.risk.positionOf(m).toString()]),
       ),
+      holders: this.trusted,
     };
   }
 
-  protected override commands(): Record<string, Command> {
-    return {
-      halt: () => this.halt(),
-      resume: () => {
-        this.resume();
-        return { state: this.state };
+  /** The quote asset equity and PnL are counted in: that of the first watched market. */
+  private get quote(): string {
+    const first = this.options.watch[0];
+    return first === undefined ? "USDT" : parseMarket(first).quote;
+  }
+
+  /** The account's balances marked at the last prices, in the quote asset (undefined until known). */
+  private equity(): number | undefined {
+    const balances = this.data.balance();
+    if (balances === undefined) return undefined;
+    let total = 0;
+    for (const [asset, b] of Object.entries(balances)) {
+      const amount = Number(b?.total ?? "0");
+      if (amount === 0) continue;
+      if (asset === this.quote) {
+        total += amount;
+        continue;
+      }
+      const last = Number(this.data.ticker(`${asset}/${this.quote}`)?.last ?? Number.NaN);
+      if (!Number.isFinite(last)) return undefined;
+      total += amount * last;
+    }
+    return total;
+  }
+
+  protected override commands(): CommandSpec[] {
+    return deskCommands({
+      halt: (reason) => this.halt(reason),
+      resume: () => this.resume(),
+      watching: () => this.watching,
+      venueMarkets: () => this.venueMarkets,
+      watch: (market) => this.watch(market),
+      unwatch: (market) => this.unwatch(market),
+      holders: () => this.trusted,
+      openOrders: () => this.orders.open(),
+      cancel: (id, who) => this.operatorCancel(id, who),
+      limits: () => this.risk.limits,
+    });
+  }
+
+  protected override settings(): Settings {
+    const risk = deskTemplateSchema.shape.risk.shape;
+    const limit = (key: keyof typeof risk) => ({
+      schema: risk[key],
+      get: () => this.risk.limits[key],
+      set: (value: unknown) => {
+        this.risk.setLimits({ ...this.risk.limits, [key]: value });
+        this.emit("desk.limits_changed", { [key]: value });
       },
-      markets: () => this.options.watch,
-      orders: () => this.orders.open(),
-      limits: () => this.options.risk,
+    });
+    return {
+      "risk.maxOrderNotional": limit("maxOrderNotional"),
+      "risk.maxPositionNotional": limit("maxPositionNotional"),
+      "risk.maxDailyLoss": limit("maxDailyLoss"),
+      "risk.maxOrdersPerSecond": limit("maxOrdersPerSecond"),
     };
+  }
+
+  private async watch(market: string): Promise<{ watching: readonly string[] }> {
+    await this.seed(market);
+    if (!this.watching.includes(market)) {
+      this.watching.push(market);
+      this.pumpMarket(market);
+      this.emit("desk.watching", { market });
+    }
+    return { watching: this.watching };
+  }
+
+  private unwatch(market: string): { watching: readonly string[] } {
+    const at = this.watching.indexOf(market);
+    if (at >= 0) {
+      this.watching.splice(at, 1);
+      this.emit("desk.unwatched", { market });
+    }
+    return { watching: this.watching };
+  }
+
+  /** An operator's cancel: any open order, by venue or client id, or all (without halting). */
+  private async operatorCancel(idOrAll: string, who: string): Promise<{ cancelled: string[] }> {
+    if (idOrAll === "all") {
+      const cancelled = await this.options.venue.cancelAllOrders();
+      this.emit("desk.cancelled", { by: who, orders: cancelled.length });
+      return { cancelled: cancelled.map((o) => o.clientOrderId) };
+    }
+    const order = this.orders.open().find((o) => o.id === idOrAll || o.clientOrderId === idOrAll);
+    if (order === undefined) {
+      throw new OrderNotFoundError(`${this.id} has no open order ${idOrAll} (see 'orders')`);
+    }
+    const cancelled = await this.options.venue.cancelOrder(order.id, order.symbol);
+    this.emit("desk.cancelled", { by: who, orders: 1 });
+    return { cancelled: [cancelled.clientOrderId] };
   }
 
   // ---- orders ----
@@ -213,9 +335,9 @@ export class Desk extends Actor {
       if (typeof r[field] !== "string")
         throw new InvalidInputError(`order request needs a string '${field}'`);
     }
-    if (!this.options.watch.includes(r.market)) {
+    if (!this.watching.includes(r.market)) {
       throw new InvalidInputError(
-        `${this.id} does not trade ${r.market} (markets: ${this.options.watch.join(", ")})`,
+        `${this.id} does not trade ${r.market} (markets: ${this.watching.join(", ")})`,
       );
     }
     const state = this.state;
@@ -317,7 +439,7 @@ export class Desk extends Actor {
   /** The cache answers candles, tickers and balances; the book is fresh from the venue. */
   private answerCache(r: CacheRequest): unknown {
     if (r !== null && typeof r === "object" && r.op === "book") {
-      if (typeof r.market !== "string" || !this.options.watch.includes(r.market)) {
+      if (typeof r.market !== "string" || !this.watching.includes(r.market)) {
         throw new InvalidInputError(`${this.id} does not watch ${String(r.market)}`);
       }
       return this.options.venue.fetchOrderBook(
@@ -357,11 +479,16 @@ export class Desk extends Actor {
     }
   }
 
-  /** Calls `next` again and again while running, handing each update to `handle`. */
-  private async pump<T>(next: () => Promise<T>, handle: (value: T) => void): Promise<void> {
-    while (this.running) {
+  /** Calls `next` again and again while running (and `wanted`), handing each update to `handle`. */
+  private async pump<T>(
+    next: () => Promise<T>,
+    handle: (value: T) => void,
+    wanted: () => boolean = () => true,
+  ): Promise<void> {
+    while (this.running && wanted()) {
       try {
-        handle(await next());
+        const value = await next();
+        if (wanted()) handle(value);
       } catch (err) {
         if (err instanceof ClosedError || !this.running) return;
         this.log.warn({ err }, "a venue stream failed; retrying in a second");

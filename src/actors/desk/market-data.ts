@@ -68,6 +68,11 @@ export class DeskMarketData {
     this.publishLater(deskBalance(this.desk), { balances });
   }
 
+  /** The account's last known balances. */
+  balance(): Balances | undefined {
+    return this.balances;
+  }
+
   ticker(market: string): Ticker | undefined {
     return this.tickers.get(market);
   }

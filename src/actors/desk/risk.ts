@@ -56,10 +56,11 @@ export function utcDay(ms: number): number {
 
 export class RiskGate {
   readonly #decimals: number;
-  readonly #maxOrder: bigint;
-  readonly #maxPosition: bigint;
-  readonly #maxLoss: bigint;
-  readonly #maxRate: number;
+  #limits: RiskLimits;
+  #maxOrder: bigint;
+  #maxPosition: bigint;
+  #maxLoss: bigint;
+  #maxRate: number;
   readonly #positions = new Map<string, bigint>();
   readonly #marks = new Map<string, bigint>();
   /** Times of recorded orders within the last window, oldest first. */
@@ -80,16 +81,32 @@ export class RiskGate {
       throw new InvalidInputError(`quote decimals ${quoteDecimals} must be an integer in 0..36`);
     }
     this.#decimals = quoteDecimals;
+    this.#limits = limits;
     this.#maxOrder = readLimit(limits, "maxOrderNotional", quoteDecimals, 1n);
     this.#maxPosition = readLimit(limits, "maxPositionNotional", quoteDecimals, 1n);
     this.#maxLoss = readLimit(limits, "maxDailyLoss", quoteDecimals, 0n);
-    const rate = limits.maxOrdersPerSecond;
-    if (!Number.isSafeInteger(rate) || rate < 1) {
-      throw new InvalidInputError(
-        `risk limit 'maxOrdersPerSecond' must be a whole number of at least 1, got ${rate}`,
-      );
-    }
-    this.#maxRate = rate;
+    this.#maxRate = readRate(limits);
+  }
+
+  /** The limits in force, as given. */
+  get limits(): Readonly<RiskLimits> {
+    return this.#limits;
+  }
+
+  /**
+   * Replaces the limits (an operator's `set`); all are checked before any applies, so a bad value
+   * leaves the old limits in force. Positions, the day's PnL and the rate window are kept.
+   */
+  setLimits(limits: RiskLimits): void {
+    const maxOrder = readLimit(limits, "maxOrderNotional", this.#decimals, 1n);
+    const maxPosition = readLimit(limits, "maxPositionNotional", this.#decimals, 1n);
+    const maxLoss = readLimit(limits, "maxDailyLoss", this.#decimals, 0n);
+    const maxRate = readRate(limits);
+    this.#limits = { ...limits };
+    this.#maxOrder = maxOrder;
+    this.#maxPosition = maxPosition;
+    this.#maxLoss = maxLoss;
+    this.#maxRate = maxRate;
   }
 
   /** Throws RiskDeniedError if `order` at time `now` (ms) would break a limit; records nothing. */
@@ -233,6 +250,16 @@ function readLimit(
     throw new InvalidInputError(`risk limit '${field}' must be ${bound}, got ${text}`);
   }
   return units;
+}
+
+function readRate(limits: RiskLimits): number {
+  const rate = limits.maxOrdersPerSecond;
+  if (!Number.isSafeInteger(rate) || rate < 1) {
+    throw new InvalidInputError(
+      `risk limit 'maxOrdersPerSecond' must be a whole number of at least 1, got ${rate}`,
+    );
+  }
+  return rate;
 }
 
 function quoteOf(market: string): string | undefined {

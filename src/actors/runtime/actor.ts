@@ -9,8 +9,18 @@
 import { hostname } from "node:os";
 import type { Bus, Subscription } from "../../bus/bus.js";
 import { actorEvent, control, heartbeat } from "../../bus/subjects.js";
-import { InvalidInputError } from "../../domain/errors.js";
-import type { Logger } from "../../log/logger.js";
+import { commonCommands } from "../../control/commands/common.js";
+import { CommandSet, outcomeText } from "../../control/commands/interpreter.js";
+import { render } from "../../control/commands/render.js";
+import type { Settings } from "../../control/commands/settings.js";
+import type {
+  AuditSink,
+  Caller,
+  CommandOutcome,
+  CommandSpec,
+} from "../../control/commands/types.js";
+import { errorFromWire } from "../../domain/errors.js";
+import type { Logger, LogLevel } from "../../log/logger.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
 
 export interface ActorEnv {
@@ -19,7 +29,31 @@ export interface ActorEnv {
   log: Logger;
   /** Heartbeat period in this clock's ms; 0 turns heartbeats off (backtests). Default 5000. */
   heartbeatMs?: number;
+  /** Opens each actor's telnet endpoint and keeps the audit log; none: bus control only. */
+  control?: ControlHost;
 }
+
+/** Where actors get their own control endpoint (src/control/plane.ts implements it). */
+export interface ControlHost {
+  /** Opens `actor`'s endpoint; resolves with its address, "host:port". */
+  open(actor: Actor): Promise<string>;
+  /** Closes `actor`'s endpoint, if it has one. */
+  close(actor: Actor): void;
+  /** Where mutating commands are recorded, from any door (telnet or bus). */
+  readonly audit?: AuditSink;
+}
+
+/** A control request on the bus: a whole line (answered as an outcome with text), or a command. */
+export interface ControlRequest {
+  line?: unknown;
+  command?: unknown;
+  args?: unknown;
+  /** A caller may ask for less than operator, never more: the bus itself is the operator's door. */
+  role?: unknown;
+  who?: unknown;
+}
+
+export type ControlReply = CommandOutcome & { text: string };
 
 export type ActorKind = "desk" | "holder" | "trader";
 
@@ -31,14 +65,16 @@ export interface ActorEvent {
   [field: string]: unknown;
 }
 
-export type Command = (args: readonly string[]) => unknown;
-
 export abstract class Actor {
   private readonly subscriptions: Subscription[] = [];
   /** Messages off the hot path (events, reports), published together once per turn. */
   private readonly pending: { subject: string; payload: unknown; what: string }[] = [];
   private pendingScheduled = false;
   private heartbeatTimer: TimerHandle | undefined;
+  private commandSetCache: CommandSet | undefined;
+  private paused_ = false;
+  /** "host:port" of this actor's telnet endpoint, once open. */
+  private controlAddress: string | undefined;
   protected readonly log: Logger;
 
   constructor(
@@ -55,9 +91,76 @@ export abstract class Actor {
   /** What `status` answers. */
   protected abstract status(): Record<string, unknown>;
 
-  /** The kind's own control commands, by name. */
-  protected commands(): Record<string, Command> {
+  /** The kind's own control commands (a name shared with a common command replaces it). */
+  protected commands(): CommandSpec[] {
+    return [];
+  }
+
+  /** What `get`/`set` reach: the kind's live settings, each checked by its template schema. */
+  protected settings(): Settings {
     return {};
+  }
+
+  /** Paused: no new initiative (entries, spawns, automatic acceptances) until resumed. */
+  get paused(): boolean {
+    return this.paused_;
+  }
+
+  /** `pause`; a kind may do more (the Desk reduces), and must call this. */
+  protected pause(): unknown {
+    this.paused_ = true;
+    this.emit("actor.paused");
+    return { paused: true, state: this.state };
+  }
+
+  protected resume(): unknown {
+    this.paused_ = false;
+    this.emit("actor.resumed");
+    return { paused: false, state: this.state };
+  }
+
+  /** Every command this actor answers: the common ones and its kind's. */
+  get commandSet(): CommandSet {
+    const self = this;
+    if (this.commandSetCache === undefined) {
+      this.commandSetCache = new CommandSet(
+        this.id,
+        [
+          ...commonCommands({
+            id: this.id,
+            statusValue: () => this.statusValue(),
+            settings: () => this.settings(),
+            pause: () => this.pause(),
+            resume: () => this.resume(),
+            setLogLevel: (level: LogLevel) => {
+              this.log.level = level;
+            },
+            get commandSet() {
+              return self.commandSet;
+            },
+          }),
+          ...this.commands(),
+        ],
+        this.env.control?.audit,
+      );
+    }
+    return this.commandSetCache;
+  }
+
+  /** `status`: who, what and where, then the kind's own fields. */
+  statusValue(): Record<string, unknown> {
+    return {
+      id: this.id,
+      kind: this.kind,
+      state: this.state,
+      ...(this.paused_ ? { paused: true } : {}),
+      ...this.status(),
+    };
+  }
+
+  /** The telnet endpoint's address ("host:port"), once open. */
+  get controlEndpoint(): string | undefined {
+    return this.controlAddress;
   }
 
   protected get bus(): Bus {
@@ -71,28 +174,45 @@ export abstract class Actor {
   /** Serves control requests and starts heartbeats; subclasses then start their own work. */
   protected startActor(): void {
     this.subscriptions.push(
-      this.bus.serve<{ command?: unknown; args?: unknown }>(control(this.id), (request) =>
-        this.control(request),
-      ),
+      this.bus.serve<ControlRequest>(control(this.id), (request) => this.control(request)),
     );
     this.beat();
     this.emit("actor.started", { kind: this.kind });
-  }
-
-  /** Handles one control request: `{command: "status" | <kind's command>, args?: string[]}`. */
-  async control(request: { command?: unknown; args?: unknown }): Promise<unknown> {
-    const name = typeof request?.command === "string" ? request.command : "";
-    const args = Array.isArray(request.args) ? request.args.map(String) : [];
-    if (name === "status")
-      return { id: this.id, kind: this.kind, state: this.state, ...this.status() };
-    const command = this.commands()[name];
-    if (command === undefined) {
-      const known = ["status", ...Object.keys(this.commands())].join(", ");
-      throw new InvalidInputError(
-        `${this.id} has no command ${JSON.stringify(name)} (commands: ${known})`,
+    const host = this.env.control;
+    if (host !== undefined) {
+      host.open(this).then(
+        (address) => {
+          this.controlAddress = address;
+          if (this.actorStopped) host.close(this);
+          else this.emit("actor.listening", { control: address });
+        },
+        (err: unknown) => this.log.error({ err }, "could not open the control endpoint"),
       );
     }
-    return command(args);
+  }
+
+  private actorStopped = false;
+
+  /**
+   * One control request from the bus. `{line}` is answered with the outcome and its text, never
+   * an error (the dashboard and REPLs show either); `{command, args}` with the command's value, or
+   * its error (tools and tests that want a value).
+   */
+  async control(request: ControlRequest): Promise<unknown> {
+    const r: ControlRequest = request !== null && typeof request === "object" ? request : {};
+    const caller: Caller = {
+      who: typeof r.who === "string" ? `bus ${r.who}` : "bus",
+      role: r.role === "read" ? "read" : "operator",
+    };
+    if (typeof r.line === "string") {
+      const outcome = await this.commandSet.line(r.line, caller);
+      return { ...outcome, text: outcomeText(outcome, render) } satisfies ControlReply;
+    }
+    const name = typeof r.command === "string" ? r.command : "";
+    const args = Array.isArray(r.args) ? r.args.map(String) : [];
+    const outcome = await this.commandSet.run(name, args, caller);
+    if (!outcome.ok) throw errorFromWire({ code: outcome.code, message: outcome.message });
+    return outcome.value;
   }
 
   /** Keeps a subscription to close on stop. */
@@ -145,6 +265,7 @@ export abstract class Actor {
         pid: process.pid,
         host: hostname(),
         ts: this.clock.now(),
+        ...(this.controlAddress === undefined ? {} : { control: this.controlAddress }),
       });
     } catch (err) {
       this.log.warn({ err }, "heartbeat not sent");
@@ -154,6 +275,8 @@ export abstract class Actor {
 
   /** Stops heartbeats and control; subclasses stop their own work first. */
   protected stopActor(): void {
+    this.actorStopped = true;
+    if (this.controlAddress !== undefined) this.env.control?.close(this);
     this.flushPending();
     if (this.heartbeatTimer !== undefined) this.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;

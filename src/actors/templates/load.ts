@@ -139,6 +139,8 @@ export async function parseHolderTemplate(
     criteria: shaped.criteria,
     allocation: shaped.allocation,
     mandateTtlMs: parseDuration(shaped.mandateTtl)!,
+    approval: shaped.approval,
+    reviewMs: parseDuration(shaped.reviewWindow)!,
     traderTemplates,
     pairs: shaped.pairs,
     learned: shaped.learned,

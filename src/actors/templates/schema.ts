@@ -40,6 +40,8 @@ export const TEMPLATE_DEFAULTS = Object.freeze({
   explore: 0.25,
   stopLossPct: 0,
   takeProfitPct: 0,
+  approval: "auto",
+  reviewWindow: "30m",
 } as const);
 
 const DAY_MS = 86_400_000;
@@ -119,6 +121,8 @@ export const holderTemplateSchema = block("a mapping of holder settings", {
     fraction: num(0, 1, true),
     maxTraders: int(1, 1000),
   }),
+  approval: oneOf(["auto", "review", "manual"]).default(TEMPLATE_DEFAULTS.approval),
+  reviewWindow: duration("30m", 1000, 30 * DAY_MS).default(TEMPLATE_DEFAULTS.reviewWindow),
   mandateTtl: duration("1h", 1000, 30 * DAY_MS),
   traderTemplates: listOf(
     'a list of trader template paths, like ["../trader/moving-average.yaml"]',

@@ -64,6 +64,10 @@ export interface HolderTemplate {
   };
   /** How long a mandate is valid, ms. */
   readonly mandateTtlMs: number;
+  /** Who decides proposals: the criteria (auto), a person for failures (review), or always (manual). */
+  readonly approval: "auto" | "review" | "manual";
+  /** How long a proposal waits for a person before it is refused, ms. */
+  readonly reviewMs: number;
   /** Absolute paths of the trader templates to spawn from, tried in order. */
   readonly traderTemplates: readonly string[];
   /** Markets to trade; undefined = every market of the venue quoted in the Holder's asset. */

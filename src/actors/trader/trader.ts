@@ -15,6 +15,8 @@ import {
   holderReport,
   marketData,
 } from "../../bus/subjects.js";
+import type { Settings } from "../../control/commands/settings.js";
+import type { CommandSpec } from "../../control/commands/types.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
@@ -22,12 +24,17 @@ import { CandleSeries } from "../../sim/data/index.js";
 import type { Metrics } from "../../strategy/backtest/types.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
 import type { Mandate } from "../mandate.js";
-import { Actor, type ActorEnv, type Command } from "../runtime/actor.js";
+import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { traderTemplateSchema } from "../templates/schema.js";
+import { traderCommands } from "./commands.js";
 import { type Evaluation, evaluate } from "./evaluate.js";
 import { traderMachine } from "./machine.js";
 import type { ProposalReply, TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
 export type { ProposalReply, TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
+
+/** Real time a Trader waits for its Holder's answer; the Holder answers within its review window. */
+const PROPOSAL_TIMEOUT_MS = 6 * 3_600_000;
 
 export class Trader extends Actor {
   private readonly machine = createActor(traderMachine);
@@ -48,6 +55,12 @@ export class Trader extends Actor {
   private busy = false;
   private stopped = false;
   private exitReason = "";
+  /** The last traded price seen, for PnL and for `enter`. */
+  private last = Number.NaN;
+  /** Exit levels in force (price), set at entry from the percents, moved by `adjust`. */
+  private stopPrice: number | undefined;
+  private takePrice: number | undefined;
+  private readonly exits: { stopLossPct: number; takeProfitPct: number };
   private finish!: (end: TraderEnd) => void;
   /** Resolves when the Trader has ended, with how. */
   readonly ended: Promise<TraderEnd>;
@@ -57,6 +70,7 @@ export class Trader extends Actor {
     env: ActorEnv,
   ) {
     super(options.id, "trader", env);
+    this.exits = { stopLossPct: options.stopLossPct, takeProfitPct: options.takeProfitPct };
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -74,18 +88,90 @@ export class Trader extends Actor {
       strategy: this.evaluation?.candidate.strategy.name,
       params: this.evaluation?.candidate.params,
       position: this.held,
-      entryPrice: this.ctx.entryPrice,
+      entryPrice: Number.isFinite(this.ctx.entryPrice) ? this.ctx.entryPrice : undefined,
+      pnl: this.pnl(),
     };
   }
 
-  protected override commands(): Record<string, Command> {
-    return {
-      position: () => ({ held: this.held, entryPrice: this.ctx.entryPrice, cost: this.entryCost }),
-      strategy: () => this.evaluation?.candidate.strategy.name ?? null,
-      params: () => this.evaluation?.candidate.params ?? null,
-      exit: () => this.exit("manual"),
-      kill: () => this.exit("killed"),
-    };
+  /** Realised once out, marked at the last price while in; undefined before any trade. */
+  private pnl(): number | undefined {
+    if (this.entryCost === 0) return undefined;
+    const marked = Number.isFinite(this.last) ? this.held * this.last : 0;
+    return this.proceeds + marked - this.entryCost;
+  }
+
+  protected override commands(): CommandSpec[] {
+    return traderCommands({
+      position: () => ({
+        market: this.options.market,
+        state: this.state,
+        held: this.held,
+        entryPrice: Number.isFinite(this.ctx.entryPrice) ? this.ctx.entryPrice : undefined,
+        last: Number.isFinite(this.last) ? this.last : undefined,
+        cost: this.entryCost,
+        pnl: this.pnl(),
+        stopLoss: this.stopPrice,
+        takeProfit: this.takePrice,
+        allocation: this.allocation,
+      }),
+      strategy: () => this.evaluation?.candidate.strategy.name ?? "(not chosen yet)",
+      params: () => this.evaluation?.candidate.params ?? {},
+      enter: () => this.enterNow(),
+      exit: (reason) => this.exit(reason),
+      adjust: (which, level, percent) => this.adjust(which, level, percent),
+    });
+  }
+
+  protected override settings(): Settings {
+    const exits = traderTemplateSchema.shape.exits.out.shape;
+    const pct = (key: "stopLossPct" | "takeProfitPct") => ({
+      schema: exits[key].unwrap(),
+      get: () => this.exits[key],
+      set: (value: unknown) => {
+        this.exits[key] = value as number;
+      },
+    });
+    return { "exits.stopLossPct": pct("stopLossPct"), "exits.takeProfitPct": pct("takeProfitPct") };
+  }
+
+  /** `enter`: buy now, at the last price, instead of waiting for the strategy's signal. */
+  private async enterNow(): Promise<unknown> {
+    if (this.state !== "entering") {
+      throw new InvalidInputError(
+        `enter needs an accepted proposal and no position yet; this Trader is ${this.state}`,
+      );
+    }
+    if (!Number.isFinite(this.last))
+      throw new InvalidInputError(`no price for ${this.options.market} yet; try again in a moment`);
+    await this.enter(this.last);
+    return this.commandSet.spec("position")!.run([], { who: "", role: "read" });
+  }
+
+  /** `adjust sl|tp`: a price, or a percent from the entry price. */
+  private adjust(which: "sl" | "tp", level: number, percent: boolean): unknown {
+    const entry = this.ctx.entryPrice;
+    if (percent && !Number.isFinite(entry)) {
+      // Before entry a percent sets what the exits will be computed from.
+      this.exits[which === "sl" ? "stopLossPct" : "takeProfitPct"] = level;
+      return { [which === "sl" ? "stopLossPct" : "takeProfitPct"]: level };
+    }
+    if (!percent && this.state !== "inPosition")
+      throw new InvalidInputError(`a price level needs a position; this Trader is ${this.state}`);
+    const price = percent ? entry * (which === "sl" ? 1 - level / 100 : 1 + level / 100) : level;
+    const last = this.last;
+    if (which === "sl") {
+      if (Number.isFinite(last) && price >= last)
+        throw new InvalidInputError(`a stop loss of ${price} is not below the last price ${last}`);
+      this.stopPrice = price > 0 ? price : undefined;
+    } else {
+      if (Number.isFinite(last) && price <= last)
+        throw new InvalidInputError(
+          `a take profit of ${price} is not above the last price ${last}`,
+        );
+      this.takePrice = price > 0 ? price : undefined;
+    }
+    this.emit("trader.adjusted", { market: this.options.market, [which]: price });
+    return { stopLoss: this.stopPrice, takeProfit: this.takePrice };
   }
 
   /** Runs the whole attempt; `ended` tells how it went. Never throws: failures end in `failed`. */
@@ -149,13 +235,18 @@ export class Trader extends Actor {
       params,
       outOfSample: summary(evaluation.outOfSample),
     });
-    const reply = await this.bus.request<ProposalReply>(holderProposal(o.desk, o.asset), {
-      trader: this.id,
-      market: o.market,
-      strategy: strategy.name,
-      params,
-      metrics: evaluation.outOfSample,
-    });
+    const reply = await this.bus.request<ProposalReply>(
+      holderProposal(o.desk, o.asset),
+      {
+        trader: this.id,
+        market: o.market,
+        strategy: strategy.name,
+        params,
+        metrics: evaluation.outOfSample,
+      },
+      // A proposal may wait for a person (the Holder's review window, in its clock's time).
+      { timeoutMs: PROPOSAL_TIMEOUT_MS },
+    );
     if (reply?.accepted !== true || reply.mandate === undefined) {
       this.machine.send({ type: "REFUSED" });
       this.end({ kind: "refused", reason: reply?.reason ?? "no reason given" });
@@ -185,6 +276,7 @@ export class Trader extends Actor {
   private onCandle(message: { candle: OHLCV }): void {
     if (this.instance === undefined || !Array.isArray(message?.candle)) return;
     const [timestamp, open, high, low, close, volume] = message.candle;
+    if (!Number.isFinite(this.last)) this.last = close;
     let signal: Signal | undefined;
     try {
       signal = this.instance.onCandle({ timestamp, open, high, low, close, volume }, this.ctx);
@@ -200,10 +292,12 @@ export class Trader extends Actor {
         void this.exit("mandate expired before an entry signal");
         return;
       }
-      if (signal?.action === "enter" && signal.side === "long") void this.enter(close);
+      // Paused: no new entries; a position already held stays protected by its exits.
+      if (signal?.action === "enter" && signal.side === "long" && !this.paused)
+        void this.enter(close);
       else if (this.waited >= (this.options.maxWaitCandles ?? 240))
         void this.exit("no entry signal");
-    } else if (state === "inPosition" && signal?.action === "exit") {
+    } else if (state === "inPosition" && signal?.action === "exit" && !this.paused) {
       void this.exit("signal");
     } else if (state === "exiting") {
       void this.sellOut();
@@ -211,14 +305,12 @@ export class Trader extends Actor {
   }
 
   private onTicker(message: { ticker: Ticker }): void {
-    if (this.state !== "inPosition" || !Number.isFinite(this.ctx.entryPrice)) return;
     const last = Number(message?.ticker?.last);
     if (!Number.isFinite(last)) return;
-    const { stopLossPct, takeProfitPct } = this.options;
-    if (stopLossPct > 0 && last <= this.ctx.entryPrice * (1 - stopLossPct / 100))
-      void this.exit("stop-loss");
-    else if (takeProfitPct > 0 && last >= this.ctx.entryPrice * (1 + takeProfitPct / 100))
-      void this.exit("take-profit");
+    this.last = last;
+    if (this.state !== "inPosition") return;
+    if (this.stopPrice !== undefined && last <= this.stopPrice) void this.exit("stop-loss");
+    else if (this.takePrice !== undefined && last >= this.takePrice) void this.exit("take-profit");
   }
 
   private async enter(price: number): Promise<void> {
@@ -245,6 +337,10 @@ export class Trader extends Actor {
       this.ctx.inPosition = true;
       this.ctx.side = "long";
       this.ctx.entryPrice = Number(order.average ?? price);
+      const { stopLossPct, takeProfitPct } = this.exits;
+      this.stopPrice = stopLossPct > 0 ? this.ctx.entryPrice * (1 - stopLossPct / 100) : undefined;
+      this.takePrice =
+        takeProfitPct > 0 ? this.ctx.entryPrice * (1 + takeProfitPct / 100) : undefined;
       this.machine.send({ type: "ENTERED" });
       this.emit("trader.entered", {
         market: this.options.market,

@@ -48,6 +48,8 @@ describe("templates - shipped", () => {
       criteria: { minSharpe: 0.5, maxDrawdown: 0.2, minTrades: 3, minReturnOverBuyAndHold: -0.05 },
       allocation: { fraction: 0.25, maxTraders: 2 },
       mandateTtlMs: 3_600_000,
+      approval: "review",
+      reviewMs: 1_800_000,
       traderTemplates: [box.trader],
       pairs: undefined,
       learned: { failedStrategies: [] },

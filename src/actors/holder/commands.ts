@@ -1,0 +1,103 @@
+/**
+ * The Holder's own commands (on top of every actor's): its capital, Traders and proposals, and a
+ * person's say on pending proposals (`accept`, `refuse`).
+ */
+
+import type { CommandSpec } from "../../control/commands/types.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import type { Decision, ProposalRecord } from "./proposals.js";
+
+export interface HolderControls {
+  capital(): unknown;
+  traders(): unknown;
+  proposals(): readonly ProposalRecord[];
+  pendingIds(): readonly string[];
+  decide(id: string, decision: Decision): ProposalRecord;
+  pairs(): readonly string[];
+  spawn(market: string): unknown;
+  criteria(): unknown;
+}
+
+export function holderCommands(holder: HolderControls): CommandSpec[] {
+  const pendingId = (verb: string, id: string | undefined) => {
+    if (id === undefined) {
+      const pending = holder.pendingIds();
+      throw new InvalidInputError(
+        `${verb} needs a proposal id (pending: ${pending.join(", ") || "none"})`,
+      );
+    }
+    return id;
+  };
+  return [
+    {
+      name: "capital",
+      usage: "capital",
+      summary: "free, allocated and unallocated capital, and each Trader's allocation",
+      run: () => holder.capital(),
+    },
+    {
+      name: "traders",
+      usage: "traders",
+      summary: "the Traders running on this capital",
+      run: () => holder.traders(),
+    },
+    {
+      name: "proposals",
+      usage: "proposals",
+      summary: "recent proposals: pending ones wait for accept or refuse",
+      run: () =>
+        holder.proposals().map((p) => ({
+          id: p.id,
+          status: p.status,
+          market: p.market,
+          strategy: p.strategy,
+          sharpe: p.metrics.sharpe,
+          return: p.metrics.totalReturn,
+          trades: p.metrics.trades,
+          note:
+            p.reason ?? (p.failed.length > 0 ? `fails: ${p.failed.join("; ")}` : "meets criteria"),
+        })),
+    },
+    {
+      name: "accept",
+      usage: "accept <id>",
+      summary: "accept a pending proposal: the Trader gets an allocation and a mandate",
+      mutating: true,
+      complete: (i) => (i === 0 ? holder.pendingIds() : []),
+      run: ([id], caller) => {
+        const p = holder.decide(pendingId("accept", id), { accept: true, by: caller.who });
+        return { accepted: p.id, trader: p.trader, market: p.market, strategy: p.strategy };
+      },
+    },
+    {
+      name: "refuse",
+      usage: "refuse <id> [reason]",
+      summary: "refuse a pending proposal (the Trader ends; the next tries other candidates)",
+      mutating: true,
+      complete: (i) => (i === 0 ? holder.pendingIds() : []),
+      run: ([id, ...why], caller) => {
+        const reason = why.length > 0 ? why.join(" ") : "refused by an operator";
+        const p = holder.decide(pendingId("refuse", id), { accept: false, reason, by: caller.who });
+        return { refused: p.id, trader: p.trader, market: p.market, reason };
+      },
+    },
+    {
+      name: "spawn",
+      usage: "spawn <pair>",
+      summary: "start a Trader for a pair now",
+      mutating: true,
+      complete: (i) => (i === 0 ? holder.pairs() : []),
+      run: ([market]) => {
+        if (market === undefined || !holder.pairs().includes(market))
+          throw new InvalidInputError(`spawn needs one of ${holder.pairs().join(", ")}`);
+        return holder.spawn(market);
+      },
+    },
+    {
+      name: "criteria",
+      usage: "criteria",
+      summary: "what a proposal's out-of-sample results must meet, and who approves",
+      run: () => holder.criteria(),
+    },
+  ];
+}

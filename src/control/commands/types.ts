@@ -1,0 +1,45 @@
+/**
+ * The command language every actor speaks to people: words on a line, not JavaScript. One
+ * implementation serves the telnet endpoint, the bus (`crypy.ctl.<actor>`), the dashboard and the
+ * REPLs, so a command behaves the same wherever it is typed.
+ */
+
+/** read: look only. operator: may change things (trade, halt, set). */
+export type Role = "read" | "operator";
+
+/** Who runs a command: a name for the audit log ("telnet 127.0.0.1:51234", "bus") and a role. */
+export interface Caller {
+  who: string;
+  role: Role;
+}
+
+export interface CommandSpec {
+  name: string;
+  /** How to call it, e.g. "cancel <id|all>". */
+  usage: string;
+  /** One line: what it does. */
+  summary: string;
+  /** Changes something: needs the operator role, and is written to the audit log. */
+  mutating?: boolean;
+  /** Candidates for argument `index` (0-based), given the arguments before it. */
+  complete?: (index: number, before: readonly string[]) => readonly string[];
+  /** The value it answers (rendered as text for people); throws a CrypyError to refuse. */
+  run(args: readonly string[], caller: Caller): unknown;
+}
+
+export type CommandOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; code: string; message: string };
+
+/** One audit record: who ran what mutating command on which actor, when, and how it ended. */
+export interface AuditEntry {
+  ts: string;
+  actor: string;
+  who: string;
+  role: Role;
+  command: string;
+  result: "ok" | string;
+  message?: string;
+}
+
+export type AuditSink = (entry: AuditEntry) => void;
