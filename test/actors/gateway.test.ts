@@ -145,7 +145,7 @@ describe("actors - the Desk's order gateway", () => {
   it("actors - a bad control command gets an error naming the commands, and the Desk carries on", async () => {
     const { t, sign, order } = await quiet();
     const err = await refusal(t.settle(bus.request(control("sim-main"), { command: "explode" })));
-    expect(err?.code).toBe("unknown_command");
+    expect((err as { code?: string } | undefined)?.code).toBe("unknown_command");
     expect(err?.message).toMatch(/sim-main has no command 'explode'.*'help' lists the commands/);
     const status = await t.settle(
       bus.request<{ state: string }>(control("sim-main"), { command: "status" }),

@@ -46,6 +46,8 @@ export interface ControlHost {
 /** A control request on the bus: a whole line (answered as an outcome with text), or a command. */
 export interface ControlRequest {
   line?: unknown;
+  /** A partial line to complete: answered with the candidates. */
+  complete?: unknown;
   command?: unknown;
   args?: unknown;
   /** A caller may ask for less than operator, never more: the bus itself is the operator's door. */
@@ -204,6 +206,7 @@ export abstract class Actor {
       who: typeof r.who === "string" ? `bus ${r.who}` : "bus",
       role: r.role === "read" ? "read" : "operator",
     };
+    if (typeof r.complete === "string") return this.commandSet.complete(r.complete);
     if (typeof r.line === "string") {
       const outcome = await this.commandSet.line(r.line, caller);
       return { ...outcome, text: outcomeText(outcome, render) } satisfies ControlReply;

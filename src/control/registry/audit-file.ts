@@ -1,0 +1,25 @@
+/**
+ * The audit log: one JSON line per mutating command (who, when, what, result), appended and
+ * written before the command's answer goes back, so a crash right after a `halt` still leaves
+ * its record. 0600: it names who did what.
+ */
+import { appendFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Logger } from "../../log/logger.js";
+import type { AuditEntry, AuditSink } from "../commands/types.js";
+import { ensurePrivateDir, stateDir } from "./state-dir.js";
+
+export function auditFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), "audit.log");
+}
+
+export function fileAudit(path: string, log?: Logger): AuditSink {
+  ensurePrivateDir(dirname(path));
+  return (entry: AuditEntry) => {
+    try {
+      appendFileSync(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    } catch (err) {
+      log?.error({ err, entry }, "could not write the audit log");
+    }
+  };
+}
