@@ -257,43 +257,186 @@ program
     }),
   );
 
-program
-  .command("sim")
-  .description(
-    "run the whole system — Desk, Holders, Traders — on the simulated venue, printing one line per actor event",
-  )
-  .option(
-    "--templates <dir>",
-    "templates folder (default: $CRYPY_TEMPLATES or ~/.config/crypy/templates, copied from the shipped ones on first run)",
-  )
-  .option("--json", "print each event as a JSON line ({ts, actor, event, ...})")
-  .option("--speed <n|max>", "simulated seconds per real second, or max (a virtual clock)", "60")
-  .option(
-    "--exit-after <duration>",
-    "stop cleanly after this much simulated time, e.g. 30m, 6h, 2d",
-  )
-  .option("--no-tui", "print event lines (the only output until the dashboard exists)")
-  .action(
-    action(
-      async (options: {
-        templates?: string;
-        json?: boolean;
-        speed: string;
-        exitAfter?: string;
-      }) => {
-        const { simCommand } = await import("../src/control/sim-command.js");
-        return simCommand(
-          { ...options, nats: program.opts<{ nats?: string }>().nats },
-          process.stdout,
-          {
-            onStop: (stop) => {
-              process.once("SIGINT", stop);
-              process.once("SIGTERM", stop);
-            },
-          },
-        );
+interface SessionFlags {
+  account?: string;
+  watch?: string;
+  templates?: string;
+  tui?: boolean;
+  json?: boolean;
+  speed: string;
+  exitAfter?: string;
+  history?: string;
+  controlHost?: string;
+  controlPort?: number;
+}
+
+/** The options `crypy sim` and `crypy <exchange>` share. */
+function sessionCommand(command: Command): Command {
+  return command
+    .option("--account <name>", "the exchange account (default: the desk template's)")
+    .option(
+      "--watch <pairs>",
+      "markets the dashboard shows, e.g. BTC/USDT,ETH/USDT (default: all the Desk watches)",
+    )
+    .option(
+      "--templates <dir>",
+      "templates folder (default: $CRYPY_TEMPLATES or ~/.config/crypy/templates, copied from the shipped ones on first run)",
+    )
+    .option("--no-tui", "no dashboard: print one line per actor event and read commands from stdin")
+    .option("--json", "print each event as a JSON line ({ts, actor, event, ...}); implies --no-tui")
+    .option("--speed <n|max>", "simulated seconds per real second, or max (a virtual clock)", "60")
+    .option(
+      "--exit-after <duration>",
+      "stop cleanly after this much simulated time, e.g. 30m, 6h, 2d",
+    )
+    .option(
+      "--history <duration>",
+      "simulated market history before a live session starts, so Traders warm up at once (not with --speed max)",
+      "36h",
+    )
+    .option(
+      "--control-host <address>",
+      "address every actor's telnet endpoint binds (default 127.0.0.1; another needs $CRYPY_CONTROL_TOKEN)",
+    )
+    .option(
+      "--control-port <port>",
+      "the Desk's telnet port (default: chosen by the OS)",
+      positiveInt,
+    )
+    .addHelpText(
+      "after",
+      `
+Without a TTY, or with --no-tui, each line on stdin is a command for the Desk (e.g. halt), or
+for another actor with @<actor> <command> (e.g. @sim-main_USDT proposals).
+
+Every actor listens on its own telnet endpoint: \`crypy actors\` lists them, \`crypy attach <actor>\`
+or \`telnet 127.0.0.1 <port>\` reaches one. Mutating commands are written to the audit log in
+$CRYPY_STATE_DIR (default ~/.local/state/crypy).
+
+Environment:
+  CRYPY_CONTROL_TOKEN        operator token for the endpoints (required off loopback)
+  CRYPY_CONTROL_READ_TOKEN   read-only token`,
+    );
+}
+
+async function runSession(exchange: string, flags: SessionFlags): Promise<number> {
+  const { exchangeCommand } = await import("../src/control/session/exchange-command.js");
+  return exchangeCommand(
+    exchange,
+    {
+      ...flags,
+      watch: flags.watch
+        ?.split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+      nats: program.opts<{ nats?: string }>().nats,
+    },
+    {
+      out: process.stdout,
+      input: process.stdin,
+      isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true,
+      onStop: (stop) => {
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
       },
+    },
+  );
+}
+
+sessionCommand(
+  program
+    .command("sim")
+    .description(
+      "run the whole system — Desk, Holders, Traders — on the simulated venue, with a live dashboard (crypy <exchange> with the simulator)",
+    ),
+).action(action((flags: SessionFlags) => runSession("sim", flags)));
+
+sessionCommand(
+  program
+    .command("exchange <name>", { hidden: true })
+    .description("a terminal session on the Desk of <name> (also: crypy <name>)"),
+).action(action((name: string, flags: SessionFlags) => runSession(name, flags)));
+
+async function natsIfAsked(): Promise<Bus | undefined> {
+  const url = program.opts<{ nats?: string }>().nats;
+  if (url === undefined) return undefined;
+  return openBus();
+}
+
+async function withReach<T>(body: (bus: Bus | undefined) => Promise<T>): Promise<T> {
+  const bus = await natsIfAsked();
+  try {
+    return await body(bus);
+  } finally {
+    await bus?.close();
+  }
+}
+
+program
+  .command("actors")
+  .description("list running actors: id, kind, state, control address")
+  .option("--json", "print JSON")
+  .action(
+    action((options: { json?: boolean }) =>
+      withReach(async (bus) => {
+        const { actorsCommand } = await import("../src/control/session/cli-commands.js");
+        return actorsCommand(bus, options.json === true, process.stdout);
+      }),
     ),
   );
 
-await program.parseAsync(process.argv);
+program
+  .command("attach <actor>")
+  .description("a command line on a running actor (line editing, history, tab completion)")
+  .option("--read-only", "ask for the read-only role")
+  .action(
+    action((actor: string, options: { readOnly?: boolean }) =>
+      withReach(async (bus) => {
+        const { attachCommand } = await import("../src/control/session/cli-commands.js");
+        return attachCommand(actor, { bus, readOnly: options.readOnly });
+      }),
+    ),
+  );
+
+program
+  .command("invest [asset]")
+  .description(
+    "the invest REPL of a running Holder: capital, traders, proposals, accept/refuse, trade <pair>",
+  )
+  .option("--desk <id>", "the Desk (default: the only one running)")
+  .action(
+    action((asset: string | undefined, options: { desk?: string }) =>
+      withReach(async (bus) => {
+        const { investCommand } = await import("../src/control/session/cli-commands.js");
+        return investCommand(asset, { bus, desk: options.desk });
+      }),
+    ),
+  );
+
+program
+  .command("trade <pair>")
+  .description("the trade REPL of a pair's running Trader: position, enter, adjust sl|tp, exit")
+  .option("--desk <id>", "the Desk (default: the only one running)")
+  .action(
+    action((pair: string, options: { desk?: string }) =>
+      withReach(async (bus) => {
+        const { tradeCommand } = await import("../src/control/session/cli-commands.js");
+        return tradeCommand(pair, { bus, desk: options.desk });
+      }),
+    ),
+  );
+
+/** `crypy <exchange> …` is `crypy exchange <exchange> …`: any word that is not a command. */
+function routeExchange(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const withValue = new Set(["--nats"]);
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith("-")) i += withValue.has(args[i]!) ? 2 : 1;
+  const word = args[i];
+  if (word === undefined || word === "help") return argv;
+  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (known.includes(word)) return argv;
+  return [...argv.slice(0, 2), ...args.slice(0, i), "exchange", ...args.slice(i)];
+}
+
+await program.parseAsync(routeExchange(process.argv));

@@ -13,6 +13,7 @@ import { Desk } from "./desk/desk.js";
 import type { RiskLimits } from "./desk/risk.js";
 import type { Criteria } from "./holder/criteria.js";
 import { candidateKey, Holder } from "./holder/holder.js";
+import type { ControlHost } from "./runtime/actor.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
 import type { Candidate } from "./trader/evaluate.js";
 import { Trader, type TraderOutcome } from "./trader/trader.js";
@@ -54,6 +55,8 @@ export interface SystemOptions {
   assets: readonly string[];
   holderPlan: (asset: string) => HolderPlan | Promise<HolderPlan>;
   heartbeatMs?: number;
+  /** Gives each actor its own telnet endpoint (and the audit log); none: bus control only. */
+  control?: ControlHost;
 }
 
 export class CrypySystem {
@@ -84,6 +87,7 @@ export class CrypySystem {
       clock: o.clock,
       log: o.log,
       ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+      ...(o.control === undefined ? {} : { control: o.control }),
     };
   }
 

@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
   maxConnections?: number;
 }
 
+const CLOSE_GRACE_MS = 500;
+
 export class ControlPlane implements ControlHost {
   readonly audit: AuditSink;
   private readonly host: string;
@@ -68,7 +70,11 @@ export class ControlPlane implements ControlHost {
     if (endpoint === undefined) return;
     this.endpoints.delete(actor.id);
     this.registry?.remove(actor.id);
-    void endpoint.then((e) => e.close()).catch(() => {});
+    // A moment's grace: the command that ended the actor (a Trader's exit) still gets its answer.
+    const timer = setTimeout(() => {
+      void endpoint.then((e) => e.close()).catch(() => {});
+    }, CLOSE_GRACE_MS);
+    timer.unref();
   }
 
   /** Closes every endpoint and removes this process from the registry. */

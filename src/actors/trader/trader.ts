@@ -253,6 +253,8 @@ export class Trader extends Actor {
       return;
     }
     this.mandate = reply.mandate;
+    const lastRow = rows[rows.length - 1];
+    if (lastRow !== undefined && !Number.isFinite(this.last)) this.last = lastRow[4];
     this.allocation = Number(reply.allocation ?? "0");
     this.machine.send({ type: "ACCEPTED" });
     // Bring the strategy's indicators up to date on the warm-up candles; their signals are history.

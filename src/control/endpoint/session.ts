@@ -64,8 +64,8 @@ export class CommandSession implements LineSession {
     switch (name) {
       case "":
         return { text: this.prompt };
+      // Only quit: `exit` is a Trader's command (sell the position).
       case "quit":
-      case "exit":
         return {
           text: this.json ? this.frame({ ok: true, value: "bye" }, "bye") : "bye\n",
           close: true,

@@ -11,7 +11,8 @@ import type { ReplCore, ReplStep } from "./types.js";
 /** Opens a channel to an actor by id (over the bus, or its endpoint). */
 export type ChannelOpener = (actor: string) => CommandChannel;
 
-const LEAVE = ["quit", "exit"];
+/** Only quit: `exit` is the Trader's (sell the position). */
+const LEAVE = ["quit"];
 
 /** The commands of one actor, as they are. */
 export function attachRepl(channel: CommandChannel): ReplCore {

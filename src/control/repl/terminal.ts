@@ -41,18 +41,21 @@ export async function runRepl(
   rl.prompt();
   let busy: Promise<void> = Promise.resolve();
   await new Promise<void>((resolve) => {
+    // exited: the REPL said so (quit); lines after it are not run. Input that simply ends (a
+    // pipe) still runs every line it sent first.
+    let exited = false;
     let done = false;
     const finish = async () => {
+      await busy;
       if (done) return;
       done = true;
-      await busy;
       await core.close().catch(() => {});
       rl.close();
       resolve();
     };
     rl.on("line", (line) => {
       busy = busy.then(async () => {
-        if (done) return;
+        if (exited) return;
         if (line.trim() !== "") {
           try {
             appendFileSync(historyFile, `${line}\n`, { mode: 0o600 });
@@ -63,6 +66,7 @@ export async function runRepl(
         const step = await core.run(line);
         if (step.text !== "") output.write(`${step.text}\n`);
         if (step.exit === true) {
+          exited = true;
           void finish();
           return;
         }

@@ -25,7 +25,7 @@ import { SimVenue } from "./sim-venue.js";
 
 export interface SimulationOptions {
   /** "virtual" (default): time jumps from event to event. A number: a live clock at that speed. */
-  clock?: "virtual" | { speed: number };
+  clock?: "virtual" | { speed: number; historyMs?: number };
   /** How much synthetic data to generate per gbm market; default 30 days. */
   syntheticMs?: number;
   /** Use these feeds instead of the config's data sources (benchmarks, tests). */
@@ -99,6 +99,8 @@ export class Simulation {
 
   /** Starts replaying in real time (scaled by the clock's speed); `stop()` ends it. */
   start(): RealtimeDriver {
+    // What happened before the live clock's start (its history) happens at once.
+    this.sim.processUntil(this.clock.now());
     this.realtime ??= new RealtimeDriver(this.sim, this.clock).start();
     return this.realtime;
   }
@@ -125,7 +127,11 @@ export async function createSimulation(
   const clock =
     options.clock === undefined || options.clock === "virtual"
       ? new VirtualClock(startMs)
-      : new WallClock({ speed: options.clock.speed, startMs });
+      : // A live clock may start `historyMs` after the data does: the market has a past.
+        new WallClock({
+          speed: options.clock.speed,
+          startMs: startMs + (options.clock.historyMs ?? 0),
+        });
   const sim = buildSimulator(config, feeds, {
     clock,
     ...(options.eventLog === undefined ? {} : { eventLog: options.eventLog }),

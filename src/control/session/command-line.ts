@@ -1,0 +1,40 @@
+/**
+ * The session's command line without a dashboard: each line on stdin is a command for the Desk,
+ * or for another actor with `@<actor> <command>`; the answer is printed. The end of stdin ends
+ * only the command line, never the session (`crypy sim </dev/null` runs until stopped).
+ */
+import { createInterface } from "node:readline";
+import type { Bus } from "../../bus/bus.js";
+import { busChannel } from "../client/bus-channel.js";
+
+export function commandLine(options: {
+  bus: Bus;
+  desk: string;
+  input: NodeJS.ReadableStream;
+  out: NodeJS.WritableStream;
+}): void {
+  const { bus, desk, input, out } = options;
+  const rl = createInterface({ input, terminal: false });
+  let queue: Promise<void> = Promise.resolve();
+  rl.on("line", (raw) => {
+    const line = raw.trim();
+    if (line === "") return;
+    queue = queue.then(async () => {
+      let actor = desk;
+      let command = line;
+      const at = /^@(\S+)\s*(.*)$/.exec(line);
+      if (at !== null) {
+        actor = at[1]!;
+        command = at[2]!;
+      }
+      try {
+        const reply = await busChannel(bus, actor, { who: "stdin" }).run(command);
+        out.write(`${actor}> ${command}\n${reply.text}\n`);
+      } catch (err) {
+        out.write(
+          `${actor}> ${command}\nunreachable: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,265 @@
+/**
+ * `crypy <exchange>` (and `crypy sim`, the simulator): a terminal session on one Desk.
+ *
+ * It starts the Desk `<exchange>-<account>` with its Holders and Traders from the templates — or,
+ * over NATS, connects to that Desk when it already runs — then shows the dashboard on a TTY, or
+ * else prints one line per actor event and reads commands from stdin. Every actor opens its own
+ * telnet endpoint and registers it, so `crypy actors`, `crypy attach` and plain telnet reach it.
+ * SIGINT/SIGTERM or quitting the dashboard stop the session's actors gracefully.
+ */
+import { createWriteStream, existsSync } from "node:fs";
+import { join } from "node:path";
+import { plansFromTemplates } from "../../actors/from-templates.js";
+import type { ActorEvent, ControlReply } from "../../actors/runtime/actor.js";
+import { deskId } from "../../actors/runtime/ids.js";
+import { CrypySystem } from "../../actors/system.js";
+import { loadDeskTemplate } from "../../actors/templates/index.js";
+import type { Bus } from "../../bus/bus.js";
+import { createBus } from "../../bus/select.js";
+import { allActorEvents, control } from "../../bus/subjects.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import { parseTimeframe } from "../../domain/timeframe.js";
+import { createLogger, type Logger } from "../../log/logger.js";
+import { createSimulation } from "../../venues/sim/simulation.js";
+import { formatEventLine } from "../dashboard/event-line.js";
+import { BusDashboardFeed } from "../dashboard/feed.js";
+import { ControlPlane } from "../plane.js";
+import { readRegistry } from "../registry/registry.js";
+import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
+import { commandLine } from "./command-line.js";
+import { ensureUserTemplates, parseSpeed, userTemplatesDir } from "./user-templates.js";
+
+export interface ExchangeOptions {
+  account?: string | undefined;
+  /** Markets the dashboard shows (default: all the Desk watches). */
+  watch?: readonly string[] | undefined;
+  nats?: string | undefined;
+  templates?: string | undefined;
+  /** false with --no-tui. */
+  tui?: boolean | undefined;
+  json?: boolean | undefined;
+  speed: string;
+  exitAfter?: string | undefined;
+  /** Simulated market history before a live session starts (so Traders can warm up at once). */
+  history?: string | undefined;
+  controlHost?: string | undefined;
+  /** The Desk's fixed control port (the others are chosen by the OS). */
+  controlPort?: number | undefined;
+}
+
+/** Enough 1m candles for the shipped Traders' warm-up (2000) before a live session begins. */
+const DEFAULT_HISTORY = "36h";
+
+export interface SessionIo {
+  out: NodeJS.WritableStream;
+  input: NodeJS.ReadableStream;
+  isTTY: boolean;
+  onStop: (stop: () => void) => void;
+}
+
+export async function exchangeCommand(
+  exchange: string,
+  options: ExchangeOptions,
+  io: SessionIo,
+): Promise<number> {
+  const speed = parseSpeed(options.speed);
+  const exitAfterMs =
+    options.exitAfter === undefined ? undefined : parseTimeframe(options.exitAfter);
+  const templates = await templatesDir(options.templates);
+  const deskFile = join(templates, "desk", `${exchange}.yaml`);
+  if (!existsSync(deskFile)) {
+    throw new InvalidInputError(
+      `no desk template for ${exchange}: ${deskFile} does not exist (copy templates/desk/sim.yaml` +
+        " there and point its venue at a venue file; crypy runs simulated venues for now)",
+    );
+  }
+  const template = await loadDeskTemplate(deskFile);
+  const account = options.account ?? template.account;
+  const desk = deskId(template.name, account);
+  const markets = options.watch ?? template.watch;
+  for (const m of markets) {
+    if (!template.watch.includes(m))
+      throw new InvalidInputError(
+        `--watch ${m}: ${desk} does not watch it (it watches ${template.watch.join(", ")})`,
+      );
+  }
+  const tui = io.isTTY && options.tui !== false && options.json !== true;
+  // On the dashboard, logs would tear the screen: they go to a file instead.
+  const log = tui
+    ? createLogger({
+        destination: createWriteStream(join(ensurePrivateDir(stateDir()), "crypy.log"), {
+          flags: "a",
+          mode: 0o600,
+        }),
+        pretty: false,
+      })
+    : createLogger();
+  const bus: Bus = await createBus({ natsUrl: options.nats, name: `crypy-${exchange}` });
+
+  let stopping = false;
+  const stopWaiters = new Set<() => void>();
+  const stop = () => {
+    stopping = true;
+    for (const w of stopWaiters) w();
+  };
+  io.onStop(stop);
+
+  const running = options.nats !== undefined && (await answers(bus, desk));
+  if (!running) {
+    const here = readRegistry().find((a) => a.id === desk);
+    if (here !== undefined && options.nats === undefined) {
+      await bus.close();
+      throw new InvalidInputError(
+        `${desk} already runs in process ${here.pid} (control ${here.control}): use \`crypy attach ${desk}\`, or run both over NATS with --nats`,
+      );
+    }
+  }
+
+  const view = async () => {
+    if (tui) {
+      const feed = new BusDashboardFeed({ bus, desk, venue: exchange, markets }).start();
+      const { runDashboard } = await import("../dashboard/view.js");
+      const quit = runDashboard({ feed, input: io.input, output: io.out });
+      await Promise.race([quit, new Promise<void>((resolve) => stopWaiters.add(resolve))]);
+      feed.stop();
+      stop();
+      return;
+    }
+    bus.subscribe<ActorEvent>(allActorEvents(), (e) => {
+      io.out.write(`${options.json === true ? JSON.stringify(e) : formatEventLine(e)}\n`);
+    });
+    commandLine({ bus, desk, input: io.input, out: io.out });
+  };
+
+  if (running) {
+    // Another process runs this Desk on the bus: watch and command it, start nothing.
+    await view();
+    if (!tui)
+      await new Promise<void>((resolve) => (stopping ? resolve() : stopWaiters.add(resolve)));
+    await bus.drain();
+    return 0;
+  }
+
+  await runSystem({
+    deskFile,
+    account,
+    speed,
+    exitAfterMs,
+    bus,
+    log,
+    options,
+    desk,
+    view,
+    isStopping: () => stopping,
+  });
+  await bus.drain();
+  return 0;
+}
+
+async function templatesDir(given: string | undefined): Promise<string> {
+  if (given !== undefined) return given;
+  const dir = userTemplatesDir();
+  if (await ensureUserTemplates(dir)) {
+    process.stderr.write(
+      `crypy: templates copied to ${dir} (edit them there; crypy writes what it learns into them)\n`,
+    );
+  }
+  return dir;
+}
+
+/** Whether a Desk answers on the bus now. */
+async function answers(bus: Bus, desk: string): Promise<boolean> {
+  try {
+    const r = await bus.request<ControlReply>(
+      control(desk),
+      { line: "status", role: "read" },
+      { timeoutMs: 1_500 },
+    );
+    return r.ok === true;
+  } catch {
+    return false;
+  }
+}
+
+interface RunSystem {
+  deskFile: string;
+  account: string;
+  speed: "max" | number;
+  exitAfterMs: number | undefined;
+  bus: Bus;
+  log: Logger;
+  options: ExchangeOptions;
+  desk: string;
+  view: () => Promise<void>;
+  isStopping: () => boolean;
+}
+
+/** The simulated venue and the whole system, until stopped or `exitAfterMs` of simulated time. */
+async function runSystem(r: RunSystem): Promise<void> {
+  const template = await loadDeskTemplate(r.deskFile);
+  const historyMs = parseTimeframe(r.options.history ?? DEFAULT_HISTORY);
+  const simulation = await createSimulation(
+    template.venue,
+    r.speed === "max" ? {} : { clock: { speed: r.speed, historyMs } },
+  );
+  const { venue, holderPlan } = await plansFromTemplates(r.deskFile, simulation.clock);
+  const plane = new ControlPlane({
+    ...(r.options.controlHost === undefined ? {} : { host: r.options.controlHost }),
+    ...(r.options.controlPort === undefined ? {} : { ports: { [r.desk]: r.options.controlPort } }),
+    log: r.log,
+  });
+  const system = new CrypySystem({
+    bus: r.bus,
+    clock: simulation.clock,
+    log: r.log.child({ component: "system" }),
+    venue: simulation.venue(r.account),
+    venueConfig: venue,
+    account: r.account,
+    watch: template.watch,
+    risk: template.risk,
+    assets: template.assets,
+    holderPlan,
+    control: plane,
+  });
+  const bus = r.bus;
+  const startAt = simulation.clock.now();
+  const end = r.exitAfterMs === undefined ? Number.POSITIVE_INFINITY : startAt + r.exitAfterMs;
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await bus.flush();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+  let viewing: Promise<void> | undefined;
+  if (r.speed === "max") {
+    viewing = r.view();
+    const starting = system.start();
+    let started = false;
+    void starting.finally(() => {
+      started = true;
+    });
+    await simulation.runSettled(settle, { shouldStop: () => started || r.isStopping() });
+    await starting;
+    await simulation.runSettled(settle, { until: end, shouldStop: r.isStopping });
+  } else {
+    const driver = simulation.start();
+    const started = system.start();
+    await started;
+    viewing = r.view();
+    while (!r.isStopping() && simulation.clock.now() < end) {
+      await Promise.race([driver.done, new Promise((resolve) => setTimeout(resolve, 100))]);
+      if (simulation.sim.nextEventTime() === Number.POSITIVE_INFINITY) break;
+    }
+  }
+  // Graceful: Traders exit their positions, actors stop, endpoints close, the bus drains.
+  const stopped = system.stop();
+  if (r.speed === "max")
+    await simulation.runSettled(settle, {
+      shouldStop: () => false,
+      until: simulation.clock.now() + 60_000,
+    });
+  await stopped;
+  await plane.closeAll();
+  await simulation.stop();
+  void viewing;
+}
