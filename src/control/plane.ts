@@ -3,9 +3,10 @@
  * port unless configured), the runtime registry that says where they listen, and the audit log
  * every mutating command is written to — from telnet or from the bus.
  */
+
+import type { AuditSink } from "../actors/commands/types.js";
 import type { Actor, ControlHost } from "../actors/runtime/actor.js";
 import type { Logger } from "../log/logger.js";
-import type { AuditSink } from "./commands/types.js";
 import { listen } from "./endpoint/server.js";
 import { CommandSession } from "./endpoint/session.js";
 import { type EndpointTokens, endpointTokens } from "./endpoint/tokens.js";

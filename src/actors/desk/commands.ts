@@ -4,9 +4,9 @@
  * that reduce a position pass); `resume` brings it back to ACTIVE from REDUCING or HALTED.
  */
 
-import type { CommandSpec } from "../../control/commands/types.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Order } from "../../domain/order.js";
+import type { CommandSpec } from "../commands/types.js";
 import type { RiskLimits } from "./risk.js";
 
 /** What the commands reach inside the Desk. */

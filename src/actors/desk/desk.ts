@@ -12,8 +12,6 @@
  */
 import { createActor } from "xstate";
 import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
-import type { Settings } from "../../control/commands/settings.js";
-import type { CommandSpec } from "../../control/commands/types.js";
 import {
   ClosedError,
   InvalidInputError,
@@ -24,6 +22,8 @@ import { parseDecimal } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
 import type { Venue } from "../../venues/venue.js";
+import type { Settings } from "../commands/settings.js";
+import type { CommandSpec } from "../commands/types.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { deskTemplateSchema } from "../templates/schema.js";
 import { deskCommands } from "./commands.js";

@@ -3,8 +3,8 @@
  * person's say on pending proposals (`accept`, `refuse`).
  */
 
-import type { CommandSpec } from "../../control/commands/types.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import type { CommandSpec } from "../commands/types.js";
 import type { Decision, ProposalRecord } from "./proposals.js";
 
 export interface HolderControls {

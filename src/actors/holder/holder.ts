@@ -9,9 +9,9 @@
  */
 import { createActor } from "xstate";
 import { deskBalance, deskCache, holderProposal, holderReport } from "../../bus/subjects.js";
-import type { Settings } from "../../control/commands/settings.js";
-import type { CommandSpec } from "../../control/commands/types.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import type { Settings } from "../commands/settings.js";
+import type { CommandSpec } from "../commands/types.js";
 import { HolderKeys } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { holderTemplateSchema } from "../templates/schema.js";

@@ -9,19 +9,14 @@
 import { hostname } from "node:os";
 import type { Bus, Subscription } from "../../bus/bus.js";
 import { actorEvent, control, heartbeat } from "../../bus/subjects.js";
-import { commonCommands } from "../../control/commands/common.js";
-import { CommandSet, outcomeText } from "../../control/commands/interpreter.js";
-import { render } from "../../control/commands/render.js";
-import type { Settings } from "../../control/commands/settings.js";
-import type {
-  AuditSink,
-  Caller,
-  CommandOutcome,
-  CommandSpec,
-} from "../../control/commands/types.js";
 import { errorFromWire } from "../../domain/errors.js";
 import type { Logger, LogLevel } from "../../log/logger.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
+import { commonCommands } from "../commands/common.js";
+import { CommandSet, outcomeText } from "../commands/interpreter.js";
+import { render } from "../commands/render.js";
+import type { Settings } from "../commands/settings.js";
+import type { AuditSink, Caller, CommandOutcome, CommandSpec } from "../commands/types.js";
 
 export interface ActorEnv {
   bus: Bus;

@@ -3,8 +3,8 @@
  * hand on the trade — enter now, move the stop loss or take profit, exit, or kill the attempt.
  */
 
-import type { CommandSpec } from "../../control/commands/types.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import type { CommandSpec } from "../commands/types.js";
 
 export interface TraderControls {
   position(): unknown;

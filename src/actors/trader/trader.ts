@@ -15,14 +15,14 @@ import {
   holderReport,
   marketData,
 } from "../../bus/subjects.js";
-import type { Settings } from "../../control/commands/settings.js";
-import type { CommandSpec } from "../../control/commands/types.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import { CandleSeries } from "../../sim/data/index.js";
 import type { Metrics } from "../../strategy/backtest/types.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
+import type { Settings } from "../commands/settings.js";
+import type { CommandSpec } from "../commands/types.js";
 import type { Mandate } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { traderTemplateSchema } from "../templates/schema.js";

@@ -1,8 +1,9 @@
 /** A command channel over the bus: `crypy.ctl.<actor>` requests carrying whole lines. */
+
+import type { Role } from "../../actors/commands/types.js";
 import type { ControlReply } from "../../actors/runtime/actor.js";
 import type { Bus } from "../../bus/bus.js";
 import { control } from "../../bus/subjects.js";
-import type { Role } from "../commands/types.js";
 import type { ChannelReply, CommandChannel } from "./channel.js";
 
 export function busChannel(

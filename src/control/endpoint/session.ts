@@ -8,11 +8,11 @@
  * connection; a session can lower its role, never raise it without a token.
  */
 
-import type { CommandSet } from "../commands/interpreter.js";
-import { outcomeText } from "../commands/interpreter.js";
-import { words } from "../commands/parse.js";
-import { render } from "../commands/render.js";
-import type { CommandOutcome, Role } from "../commands/types.js";
+import type { CommandSet } from "../../actors/commands/interpreter.js";
+import { outcomeText } from "../../actors/commands/interpreter.js";
+import { words } from "../../actors/commands/parse.js";
+import { render } from "../../actors/commands/render.js";
+import type { CommandOutcome, Role } from "../../actors/commands/types.js";
 import { type EndpointTokens, roleOfToken } from "./tokens.js";
 import type { LineReply, LineSession } from "./types.js";
 

@@ -5,8 +5,8 @@
  */
 import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { AuditEntry, AuditSink } from "../../actors/commands/types.js";
 import type { Logger } from "../../log/logger.js";
-import type { AuditEntry, AuditSink } from "../commands/types.js";
 import { ensurePrivateDir, stateDir } from "./state-dir.js";
 
 export function auditFile(env: NodeJS.ProcessEnv = process.env): string {

@@ -2,6 +2,8 @@
  * `crypy actors`, `crypy attach`, `crypy invest` and `crypy trade`: reaching running actors from
  * another terminal — through the runtime registry and their telnet endpoints, or over NATS.
  */
+
+import { render } from "../../actors/commands/render.js";
 import type { ControlReply } from "../../actors/runtime/actor.js";
 import { holderId } from "../../actors/runtime/ids.js";
 import type { Bus } from "../../bus/bus.js";
@@ -10,7 +12,6 @@ import { InvalidInputError } from "../../domain/errors.js";
 import type { CommandChannel } from "../client/channel.js";
 import { lazyChannel, openChannel } from "../client/locate.js";
 import { tcpChannel } from "../client/tcp-channel.js";
-import { render } from "../commands/render.js";
 import { OPERATOR_TOKEN_ENV } from "../endpoint/tokens.js";
 import { readRegistry } from "../registry/registry.js";
 import { attachRepl, investRepl, tradeRepl } from "../repl/cores.js";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { closest } from "../../../src/control/commands/closest.js";
-import { CommandSet } from "../../../src/control/commands/interpreter.js";
-import { words } from "../../../src/control/commands/parse.js";
-import { render } from "../../../src/control/commands/render.js";
-import { settingCommands } from "../../../src/control/commands/settings.js";
-import type { AuditEntry, CommandSpec } from "../../../src/control/commands/types.js";
+import { closest } from "../../../src/actors/commands/closest.js";
+import { CommandSet } from "../../../src/actors/commands/interpreter.js";
+import { words } from "../../../src/actors/commands/parse.js";
+import { render } from "../../../src/actors/commands/render.js";
+import { settingCommands } from "../../../src/actors/commands/settings.js";
+import type { AuditEntry, CommandSpec } from "../../../src/actors/commands/types.js";
 import { RiskDeniedError } from "../../../src/domain/errors.js";
 
 const operator = { who: "test", role: "operator" } as const;
