@@ -243,6 +243,11 @@ export abstract class Actor {
 
   private flushPending(): void {
     this.pendingScheduled = false;
+    // Stopping: what is still queued has nobody to reach.
+    if (this.bus.isClosed) {
+      this.pending.length = 0;
+      return;
+    }
     for (const { subject, payload, what } of this.pending.splice(0)) {
       try {
         this.bus.publish(subject, payload);

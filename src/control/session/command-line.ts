@@ -12,7 +12,7 @@ export function commandLine(options: {
   desk: string;
   input: NodeJS.ReadableStream;
   out: NodeJS.WritableStream;
-}): void {
+}): () => void {
   const { bus, desk, input, out } = options;
   const rl = createInterface({ input, terminal: false });
   let queue: Promise<void> = Promise.resolve();
@@ -37,4 +37,6 @@ export function commandLine(options: {
       }
     });
   });
+  // Closing lets go of stdin, so an open pipe does not keep the process alive after the session.
+  return () => rl.close();
 }

@@ -128,14 +128,16 @@ export async function exchangeCommand(
     bus.subscribe<ActorEvent>(allActorEvents(), (e) => {
       io.out.write(`${options.json === true ? JSON.stringify(e) : formatEventLine(e)}\n`);
     });
-    commandLine({ bus, desk, input: io.input, out: io.out });
+    closeCommandLine = commandLine({ bus, desk, input: io.input, out: io.out });
   };
+  let closeCommandLine = () => {};
 
   if (running) {
     // Another process runs this Desk on the bus: watch and command it, start nothing.
     await view();
     if (!tui)
       await new Promise<void>((resolve) => (stopping ? resolve() : stopWaiters.add(resolve)));
+    closeCommandLine();
     await bus.drain();
     return 0;
   }
@@ -152,6 +154,7 @@ export async function exchangeCommand(
     view,
     isStopping: () => stopping,
   });
+  closeCommandLine();
   await bus.drain();
   return 0;
 }
