@@ -1,0 +1,38 @@
+/**
+ * Styling for blessed-tagged text. Every text that comes from the feed goes through
+ * `blessed.escape` before tags are added, so a market or an event line containing `{` cannot
+ * restyle the screen.
+ */
+import blessed from "blessed";
+import { truncate } from "./format.js";
+
+export const esc = blessed.escape;
+
+/** blessed tag names, e.g. `["white-fg", "red-bg"]`. */
+export type Style = readonly string[];
+
+/** Escaped text wrapped in the style's tags. */
+export function styled(text: string, style?: Style): string {
+  if (style === undefined || style.length === 0) return esc(text);
+  const open = style.map((s) => `{${s}}`).join("");
+  const close = [...style]
+    .reverse()
+    .map((s) => `{/${s}}`)
+    .join("");
+  return `${open}${esc(text)}${close}`;
+}
+
+/** Green for a `+` number, red for a `-` one. */
+export function signStyle(cell: string): Style | undefined {
+  const t = cell.trim();
+  if (t.startsWith("+")) return ["green-fg"];
+  if (t.startsWith("-")) return ["red-fg"];
+  return undefined;
+}
+
+/** A panel's first line: `─ Name extra ───────`, `width` columns. */
+export function title(name: string, width: number, extra = ""): string {
+  const head = truncate(` ${name} ${extra ? `${extra} ` : ""}`, Math.max(0, width - 1));
+  const rule = "─".repeat(Math.max(0, width - Array.from(head).length - 1));
+  return `{cyan-fg}─{bold}${esc(head)}{/bold}${rule}{/cyan-fg}`;
+}
