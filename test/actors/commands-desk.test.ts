@@ -1,0 +1,121 @@
+/**
+ * The Desk's command language over the bus, as an operator uses it: a changed risk limit applies
+ * to the next order, pause reduces, cancel takes an open order off the book, and watch/unwatch
+ * change what the Desk publishes.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { ControlReply } from "../../src/actors/runtime/actor.js";
+import { LocalBus } from "../../src/bus/local/local-bus.js";
+import { control, deskOrder, marketData } from "../../src/bus/subjects.js";
+import type { Order } from "../../src/domain/order.js";
+import { startSystem, type TestSystem } from "./support.js";
+
+let running: TestSystem | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+async function quiet() {
+  const bus = new LocalBus();
+  const t = await startSystem(bus, { holder: { maxTraders: 0 } });
+  running = t;
+  await t.run(() => false, 120_000);
+  const holder = t.system.holders[0]!;
+  const mandate = holder.keys.sign(
+    {
+      trader: "sim-main_BTC-USDT",
+      desk: "sim-main",
+      market: "BTC/USDT",
+      sides: ["buy", "sell"],
+      maxNotional: "1000",
+      expiresAt: t.simulation.clock.now() + 3_600_000,
+      nonce: "n-1",
+    },
+    holder.id,
+  );
+  const order = (change: Record<string, unknown> = {}) =>
+    t.settle(
+      bus.request<Order>(deskOrder("sim-main"), {
+        op: "place",
+        trader: "sim-main_BTC-USDT",
+        mandate,
+        market: "BTC/USDT",
+        side: "buy",
+        type: "market",
+        amount: "0.01",
+        ...change,
+      }),
+    );
+  const say = (line: string, role: "operator" | "read" = "operator") =>
+    t.settle(bus.request<ControlReply>(control("sim-main"), { line, role }));
+  return { t, bus, order, say };
+}
+
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+
+describe("actors - the Desk's commands", () => {
+  it("actors - set risk.maxOrderNotional applies to the next order; a bad value changes nothing", async () => {
+    const { order, say } = await quiet();
+    const bad = await say("set risk.maxOrderNotional -5");
+    expect(bad).toMatchObject({ ok: false, code: "invalid_input" });
+    expect((await say("get risk.maxOrderNotional")).value).toEqual({
+      "risk.maxOrderNotional": "100000",
+    });
+    expect(await say("set risk.maxOrderNotional 100")).toMatchObject({
+      ok: true,
+      value: { "risk.maxOrderNotional": "100", was: "100000" },
+    });
+    const err = await refusal(order());
+    expect(err?.message).toMatch(/above the desk's limit of 100 USDT per order/);
+    expect((await say("limits")).value).toMatchObject({ maxOrderNotional: "100" });
+  });
+
+  it("actors - pause makes the Desk reduce only; resume trades again", async () => {
+    const { t, order, say } = await quiet();
+    expect(await say("pause")).toMatchObject({ ok: true, value: { state: "reducing" } });
+    expect(await refusal(order())).toBeDefined();
+    expect(t.system.desk.state).toBe("reducing");
+    expect(await say("resume")).toMatchObject({ ok: true, value: { state: "active" } });
+    expect((await order()).status).toBe("closed");
+  });
+
+  it("actors - cancel takes one open order off the book by its client id; an unknown id is named", async () => {
+    const { order, say } = await quiet();
+    const resting = await order({ type: "limit", price: "10000", amount: "0.001" });
+    const listed = await say("orders", "read");
+    expect(listed.text).toContain(resting.clientOrderId);
+    const unknown = await say("cancel nope");
+    expect(unknown).toMatchObject({ ok: false, code: "order_not_found" });
+    expect(unknown.text).toMatch(/sim-main has no open order nope/);
+    expect(await say(`cancel ${resting.clientOrderId}`)).toMatchObject({
+      ok: true,
+      value: { cancelled: [resting.clientOrderId] },
+    });
+    const read = await say(`cancel ${resting.clientOrderId}`, "read");
+    expect(read).toMatchObject({ ok: false, code: "forbidden" });
+  });
+
+  it("actors - unwatch stops a market's data and watch brings it back", async () => {
+    const { t, bus, say } = await quiet();
+    let candles = 0;
+    bus.subscribe(marketData("sim-main", "BTC/USDT", "candle-1m"), () => {
+      candles++;
+    });
+    await t.run(() => false, 300_000);
+    expect(candles).toBeGreaterThan(0);
+    expect(await say("unwatch BTC/USDT")).toMatchObject({ ok: true, value: { watching: [] } });
+    await t.run(() => false, 120_000); // a value already asked for may still arrive
+    const after = candles;
+    await t.run(() => false, 300_000);
+    expect(candles).toBe(after);
+    expect((await say("watch DOGE/USDT")).text).toMatch(/watch: DOGE\/USDT is not one of/);
+    expect((await say("watch BTC/USDT")).ok).toBe(true);
+    await t.run(() => false, 300_000);
+    expect(candles).toBeGreaterThan(after);
+  });
+});
