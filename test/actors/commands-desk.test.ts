@@ -47,8 +47,9 @@ async function quiet() {
         ...change,
       }),
     );
+  // The reply's value when it has one: `{ok, value?, code?, message?, text}`.
   const say = (line: string, role: "operator" | "read" = "operator") =>
-    t.settle(bus.request<ControlReply>(control("sim-main"), { line, role }));
+    t.settle(bus.request<ControlReply & { value?: unknown }>(control("sim-main"), { line, role }));
   return { t, bus, order, say };
 }
 

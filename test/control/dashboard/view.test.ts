@@ -3,7 +3,7 @@
  * a fixed size, the test types keys with `send-keys` and reads the screen with `capture-pane`.
  * Each test gets its own tmux server (its own socket), killed afterwards.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -12,7 +12,6 @@ import { afterEach, describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL("./fixtures/fake-dashboard.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
@@ -106,7 +105,7 @@ class Tmux {
 
 const row = (screen: string, start: string) => screen.split("\n").find((l) => l.startsWith(start));
 
-describe.skipIf(!hasTmux)("dashboard in tmux", { timeout: 40_000 }, () => {
+describe("dashboard in tmux", { timeout: 40_000 }, () => {
   let tmux: Tmux;
 
   afterEach(async () => {
