@@ -31,10 +31,16 @@ const program = new Command()
       "use the NATS bus at this URL (default: the embedded in-process bus)",
     ).env("CRYPY_NATS_URL"),
   )
-  .showHelpAfterError("(run 'crypy --help' for usage)")
+  .showHelpAfterError(
+    "(run 'crypy --help' for usage; crypy <exchange> needs templates/desk/<exchange>.yaml in your templates)",
+  )
   .addHelpText(
     "after",
     `
+Sessions:
+  crypy sim                  the whole system on the simulator, with a live dashboard
+  crypy <exchange>           the same on the Desk of templates/desk/<exchange>.yaml
+
 Environment:
   CRYPY_NATS_URL    same as --nats
   CRYPY_LOG_LEVEL   fatal | error | warn | info (default) | debug | trace | silent; logs go to stderr`,
@@ -426,17 +432,24 @@ program
     ),
   );
 
-/** `crypy <exchange> …` is `crypy exchange <exchange> …`: any word that is not a command. */
-function routeExchange(argv: string[]): string[] {
+/**
+ * `crypy <exchange> …` is `crypy exchange <exchange> …` when the templates hold a desk template
+ * of that name; any other unknown word stays an unknown command.
+ */
+async function routeExchange(argv: string[]): Promise<string[]> {
   const args = argv.slice(2);
   const withValue = new Set(["--nats"]);
   let i = 0;
   while (i < args.length && args[i]!.startsWith("-")) i += withValue.has(args[i]!) ? 2 : 1;
   const word = args[i];
-  if (word === undefined || word === "help") return argv;
+  if (word === undefined || word === "help" || !/^[a-z0-9][a-z0-9_-]*$/i.test(word)) return argv;
   const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
   if (known.includes(word)) return argv;
+  const at = args.indexOf("--templates", i);
+  const { userTemplatesDir } = await import("../src/control/session/user-templates.js");
+  const templates = at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : userTemplatesDir();
+  if (!existsSync(`${templates}/desk/${word}.yaml`)) return argv;
   return [...argv.slice(0, 2), ...args.slice(0, i), "exchange", ...args.slice(i)];
 }
 
-await program.parseAsync(routeExchange(process.argv));
+await program.parseAsync(await routeExchange(process.argv));

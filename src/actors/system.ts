@@ -16,7 +16,7 @@ import { candidateKey, Holder } from "./holder/holder.js";
 import type { ControlHost } from "./runtime/actor.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
 import type { Candidate } from "./trader/evaluate.js";
-import { Trader, type TraderOutcome } from "./trader/trader.js";
+import { Trader, type TraderEnd, type TraderOutcome } from "./trader/trader.js";
 
 export interface TraderPlan {
   /** Candidates in the order to try them (learning puts the better ones first). */
@@ -123,7 +123,9 @@ export class CrypySystem {
 
   private spawnTrader(market: string, holder: Holder, plan: HolderPlan) {
     const id = traderId(this.desk.id, market);
-    const ended = plan.traderPlan(market).then((t) => {
+    const ended = plan.traderPlan(market).then((t): Promise<TraderEnd> | TraderEnd => {
+      // The system began stopping while the template was read: no Trader to start any more.
+      if (this.stopping) return { kind: "nothing", reason: "system stopped before it started" };
       // Memory: candidates this Holder already refused for the pair go last.
       const refused = holder.refusedFor(market);
       const fresh = t.candidates.filter(
@@ -157,7 +159,10 @@ export class CrypySystem {
     return { id, ended };
   }
 
+  private stopping = false;
+
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const trader of [...this.traders.values()]) await trader.shutdown();
     for (const holder of this.holders) holder.stop();
     await this.desk.stop();
