@@ -45,7 +45,7 @@ describe("control - invest and trade REPLs", () => {
       `trade ${market}\nenter\nposition\nexit\nback\ncapital\nquit\n`,
     );
     expect(traded.stdout).toContain(`trade ${market}> `);
-    expect(traded.stdout).toMatch(/^held:\s+0\.\d*[1-9]/m);
+    expect(traded.stdout).toMatch(/^held:\s+(?!0\s)\d+(\.\d+)?$/m);
     expect(traded.stdout).toMatch(/> state:\s+(reporting|ended)$/m);
     await waitUntil(
       () => /trader\.exited market=\S+ reason=manual \(telnet/.test(crypy.output()),
