@@ -150,17 +150,3 @@ async function firstHolderAsset(deskChannel: CommandChannel, desk: string): Prom
     throw new InvalidInputError(`${desk} has no Holder to invest with (${reply.text})`);
   return first.slice(first.lastIndexOf("_") + 1);
 }
-
-/** Whether `actor` answers over the bus (for tools that need to know before they start). */
-export async function answersOnBus(bus: Bus, actor: string): Promise<boolean> {
-  try {
-    const r = await bus.request<ControlReply>(
-      control(actor),
-      { line: "status", role: "read" },
-      { timeoutMs: 1_500 },
-    );
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
