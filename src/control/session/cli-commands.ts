@@ -4,10 +4,9 @@
  */
 
 import { render } from "../../actors/commands/render.js";
-import type { ControlReply } from "../../actors/runtime/actor.js";
 import { holderId } from "../../actors/runtime/ids.js";
 import type { Bus } from "../../bus/bus.js";
-import { allHeartbeats, control } from "../../bus/subjects.js";
+import { allHeartbeats } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { CommandChannel } from "../client/channel.js";
 import { lazyChannel, openChannel } from "../client/locate.js";
