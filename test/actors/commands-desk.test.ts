@@ -6,9 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ControlReply } from "../../src/actors/runtime/actor.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { control, deskOrder, marketData } from "../../src/bus/subjects.js";
-import type { Order } from "../../src/domain/order.js";
-import { startSystem, type TestSystem } from "./support.js";
+import { control, marketData } from "../../src/bus/subjects.js";
+import { quietDesk, refusal, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
 afterEach(async () => {
@@ -18,46 +17,15 @@ afterEach(async () => {
 
 async function quiet() {
   const bus = new LocalBus();
-  const t = await startSystem(bus, { holder: { maxTraders: 0 } });
+  const { t, sign, order: place } = await quietDesk(bus);
   running = t;
-  await t.run(() => false, 120_000);
-  const holder = t.system.holders[0]!;
-  const mandate = holder.keys.sign(
-    {
-      trader: "sim-main_BTC-USDT",
-      desk: "sim-main",
-      market: "BTC/USDT",
-      sides: ["buy", "sell"],
-      maxNotional: "1000",
-      expiresAt: t.simulation.clock.now() + 3_600_000,
-      nonce: "n-1",
-    },
-    holder.id,
-  );
-  const order = (change: Record<string, unknown> = {}) =>
-    t.settle(
-      bus.request<Order>(deskOrder("sim-main"), {
-        op: "place",
-        trader: "sim-main_BTC-USDT",
-        mandate,
-        market: "BTC/USDT",
-        side: "buy",
-        type: "market",
-        amount: "0.01",
-        ...change,
-      }),
-    );
+  const mandate = sign();
+  const order = (change: Record<string, unknown> = {}) => place(mandate, change);
   // The reply's value when it has one: `{ok, value?, code?, message?, text}`.
   const say = (line: string, role: "operator" | "read" = "operator") =>
     t.settle(bus.request<ControlReply & { value?: unknown }>(control("sim-main"), { line, role }));
   return { t, bus, order, say };
 }
-
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
 
 describe("actors - the Desk's commands", () => {
   it("actors - set risk.maxOrderNotional applies to the next order; a bad value changes nothing", async () => {

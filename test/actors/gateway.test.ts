@@ -1,11 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { MandateTerms } from "../../src/actors/mandate.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { control, deskBalance, deskCache, deskOrder, deskReport } from "../../src/bus/subjects.js";
+import { control, deskBalance, deskCache, deskReport } from "../../src/bus/subjects.js";
 import type { Balances } from "../../src/domain/balance.js";
 import { MandateDeniedError, RiskDeniedError } from "../../src/domain/errors.js";
 import type { Order } from "../../src/domain/order.js";
-import { type SystemOverrides, startSystem, type TestSystem } from "./support.js";
+import {
+  quietDesk,
+  refusal,
+  type SystemOverrides,
+  startSystem,
+  type TestSystem,
+} from "./support.js";
 
 let running: TestSystem | undefined;
 let bus: LocalBus;
@@ -14,48 +19,13 @@ afterEach(async () => {
   running = undefined;
 });
 
-/** A quiet system (no Traders) with market data flowing, and a way to sign mandates. */
+/** A quiet system with market data flowing, kept so afterEach stops it. */
 async function quiet(overrides: SystemOverrides = {}) {
   bus = new LocalBus();
-  const t = await startSystem(bus, {
-    ...overrides,
-    holder: { maxTraders: 0, ...overrides.holder },
-  });
-  running = t;
-  await t.run(() => false, 120_000); // two minutes of market data: the Desk has a price
-  const holder = t.system.holders[0]!;
-  const terms = (change: Partial<MandateTerms> = {}): MandateTerms => ({
-    trader: "sim-main_BTC-USDT",
-    desk: "sim-main",
-    market: "BTC/USDT",
-    sides: ["buy", "sell"],
-    maxNotional: "1000",
-    expiresAt: t.simulation.clock.now() + 3_600_000,
-    nonce: `n-${Math.random()}`,
-    ...change,
-  });
-  const sign = (change: Partial<MandateTerms> = {}) => holder.keys.sign(terms(change), holder.id);
-  const order = (mandate: unknown, change: Record<string, unknown> = {}) =>
-    t.settle(
-      bus.request<Order>(deskOrder("sim-main"), {
-        op: "place",
-        trader: "sim-main_BTC-USDT",
-        mandate,
-        market: "BTC/USDT",
-        side: "buy",
-        type: "market",
-        amount: "0.01",
-        ...change,
-      }),
-    );
-  return { t, sign, order };
+  const q = await quietDesk(bus, overrides);
+  running = q.t;
+  return q;
 }
-
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
 
 describe("actors - the Desk's order gateway", () => {
   it("actors - a valid mandate trades; forged, expired, replayed, over-budget and borrowed ones are refused", async () => {

@@ -3,11 +3,13 @@
  * BTC/USDT Trader, on a LocalBus or a NatsBus, driven on a virtual clock.
  */
 import { fileURLToPath } from "node:url";
+import type { MandateTerms } from "../../src/actors/mandate.js";
 import type { ActorEvent } from "../../src/actors/runtime/actor.js";
 import { CrypySystem, type HolderPlan, type TraderPlan } from "../../src/actors/system.js";
 import type { TraderOutcome } from "../../src/actors/trader/trader.js";
 import type { Bus } from "../../src/bus/bus.js";
-import { allActorEvents } from "../../src/bus/subjects.js";
+import { allActorEvents, deskOrder } from "../../src/bus/subjects.js";
+import type { Order } from "../../src/domain/order.js";
 import { createLogger } from "../../src/log/logger.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { resolveParams } from "../../src/strategy/params.js";
@@ -182,3 +184,48 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
 }
 
 export const names = (events: ActorEvent[]) => events.map((e) => e.event);
+
+/**
+ * A quiet system (no Traders) after two minutes of market data, so the Desk has a price; `sign`
+ * makes the Holder's mandates for sim-main_BTC-USDT and `order` places one through the Desk.
+ */
+export async function quietDesk(bus: Bus, overrides: SystemOverrides = {}) {
+  const t = await startSystem(bus, {
+    ...overrides,
+    holder: { maxTraders: 0, ...overrides.holder },
+  });
+  await t.run(() => false, 120_000);
+  const holder = t.system.holders[0]!;
+  const terms = (change: Partial<MandateTerms> = {}): MandateTerms => ({
+    trader: "sim-main_BTC-USDT",
+    desk: "sim-main",
+    market: "BTC/USDT",
+    sides: ["buy", "sell"],
+    maxNotional: "1000",
+    expiresAt: t.simulation.clock.now() + 3_600_000,
+    nonce: `n-${Math.random()}`,
+    ...change,
+  });
+  const sign = (change: Partial<MandateTerms> = {}) => holder.keys.sign(terms(change), holder.id);
+  const order = (mandate: unknown, change: Record<string, unknown> = {}) =>
+    t.settle(
+      bus.request<Order>(deskOrder("sim-main"), {
+        op: "place",
+        trader: "sim-main_BTC-USDT",
+        mandate,
+        market: "BTC/USDT",
+        side: "buy",
+        type: "market",
+        amount: "0.01",
+        ...change,
+      }),
+    );
+  return { t, sign, order };
+}
+
+/** Resolves with the error `p` rejects with, or undefined if it resolves. */
+export const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );

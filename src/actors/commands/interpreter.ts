@@ -131,7 +131,6 @@ export class CommandSet {
     if (this.audit === undefined) return;
     try {
       this.audit({
-        ts: new Date().toISOString(),
         actor: this.actor,
         who: caller.who,
         role: caller.role,

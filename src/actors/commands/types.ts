@@ -31,9 +31,11 @@ export type CommandOutcome =
   | { ok: true; value: unknown }
   | { ok: false; code: string; message: string };
 
-/** One audit record: who ran what mutating command on which actor, when, and how it ended. */
+/**
+ * One audit record: who ran what mutating command on which actor, and how it ended. The sink
+ * stamps when: people read the audit log in wall time, whatever clock the actor runs on.
+ */
 export interface AuditEntry {
-  ts: string;
   actor: string;
   who: string;
   role: Role;

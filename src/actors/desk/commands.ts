@@ -6,8 +6,10 @@
 
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Order } from "../../domain/order.js";
+import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
-import type { RiskLimits } from "./risk.js";
+import { deskTemplateSchema } from "../templates/schema.js";
+import type { RiskGate, RiskLimits } from "./risk.js";
 
 /** What the commands reach inside the Desk. */
 export interface DeskControls {
@@ -120,4 +122,26 @@ export function deskCommands(desk: DeskControls): CommandSpec[] {
       run: () => desk.limits(),
     },
   ];
+}
+
+/** `get`/`set` of the risk limits, each checked by its desk template field. */
+export function deskSettings(
+  risk: RiskGate,
+  changed: (limit: Record<string, unknown>) => void,
+): Settings {
+  const shape = deskTemplateSchema.shape.risk.shape;
+  const limit = (key: keyof RiskLimits) => ({
+    schema: shape[key],
+    get: () => risk.limits[key],
+    set: (value: unknown) => {
+      risk.setLimits({ ...risk.limits, [key]: value });
+      changed({ [key]: value });
+    },
+  });
+  return {
+    "risk.maxOrderNotional": limit("maxOrderNotional"),
+    "risk.maxPositionNotional": limit("maxPositionNotional"),
+    "risk.maxDailyLoss": limit("maxDailyLoss"),
+    "risk.maxOrdersPerSecond": limit("maxOrdersPerSecond"),
+  };
 }

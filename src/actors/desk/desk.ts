@@ -25,8 +25,7 @@ import type { Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
-import { deskTemplateSchema } from "../templates/schema.js";
-import { deskCommands } from "./commands.js";
+import { deskCommands, deskSettings } from "./commands.js";
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
@@ -121,7 +120,7 @@ export class Desk extends Actor {
       this.venueMarkets = Object.keys(await venue.loadMarkets()).sort();
       for (const market of this.watching) await this.seed(market);
       this.data.onBalances(await venue.fetchBalance());
-      this.startEquity = this.equity();
+      this.startEquity = this.data.equityIn(this.quote);
     } catch (err) {
       this.machine.send({ type: "FAIL", error: String(err) });
       throw err;
@@ -204,7 +203,7 @@ export class Desk extends Actor {
   }
 
   protected status(): Record<string, unknown> {
-    const equity = this.equity();
+    const equity = this.data.equityIn(this.quote);
     return {
       venue: this.options.venue.id,
       watch: this.watching,
@@ -228,25 +227,6 @@ export class Desk extends Actor {
     return first === undefined ? "USDT" : parseMarket(first).quote;
   }
 
-  /** The account's balances marked at the last prices, in the quote asset (undefined until known). */
-  private equity(): number | undefined {
-    const balances = this.data.balance();
-    if (balances === undefined) return undefined;
-    let total = 0;
-    for (const [asset, b] of Object.entries(balances)) {
-      const amount = Number(b?.total ?? "0");
-      if (amount === 0) continue;
-      if (asset === this.quote) {
-        total += amount;
-        continue;
-      }
-      const last = Number(this.data.ticker(`${asset}/${this.quote}`)?.last ?? Number.NaN);
-      if (!Number.isFinite(last)) return undefined;
-      total += amount * last;
-    }
-    return total;
-  }
-
   protected override commands(): CommandSpec[] {
     return deskCommands({
       halt: (reason) => this.halt(reason),
@@ -263,21 +243,7 @@ export class Desk extends Actor {
   }
 
   protected override settings(): Settings {
-    const risk = deskTemplateSchema.shape.risk.shape;
-    const limit = (key: keyof typeof risk) => ({
-      schema: risk[key],
-      get: () => this.risk.limits[key],
-      set: (value: unknown) => {
-        this.risk.setLimits({ ...this.risk.limits, [key]: value });
-        this.emit("desk.limits_changed", { [key]: value });
-      },
-    });
-    return {
-      "risk.maxOrderNotional": limit("maxOrderNotional"),
-      "risk.maxPositionNotional": limit("maxPositionNotional"),
-      "risk.maxDailyLoss": limit("maxDailyLoss"),
-      "risk.maxOrdersPerSecond": limit("maxOrdersPerSecond"),
-    };
+    return deskSettings(this.risk, (changed) => this.emit("desk.limits_changed", changed));
   }
 
   private async watch(market: string): Promise<{ watching: readonly string[] }> {

@@ -73,6 +73,24 @@ export class DeskMarketData {
     return this.balances;
   }
 
+  /** The balances marked at the last prices, in `quote`; undefined until every held asset has one. */
+  equityIn(quote: string): number | undefined {
+    if (this.balances === undefined) return undefined;
+    let total = 0;
+    for (const [asset, b] of Object.entries(this.balances)) {
+      const amount = Number(b?.total ?? "0");
+      if (amount === 0) continue;
+      if (asset === quote) {
+        total += amount;
+        continue;
+      }
+      const last = Number(this.tickers.get(`${asset}/${quote}`)?.last ?? Number.NaN);
+      if (!Number.isFinite(last)) return undefined;
+      total += amount * last;
+    }
+    return total;
+  }
+
   ticker(market: string): Ticker | undefined {
     return this.tickers.get(market);
   }

@@ -279,16 +279,15 @@ export class Holder extends Actor {
     }
     const o = this.options;
     const failed = judge(p.metrics, this.live.criteria);
+    const record = this.proposals.add(p, this.clock.now(), failed);
     if (!o.pairs.includes(p.market)) {
       // Not this Holder's to give: refused whatever a person might say.
-      const record = this.proposals.add(p, this.clock.now(), failed);
       return this.answer(record, {
         accept: false,
         reason: `${p.market} is not a pair of ${o.asset}`,
         by: "criteria",
       });
     }
-    const record = this.proposals.add(p, this.clock.now(), failed);
     const approval = this.live.approval;
     const automatic =
       !this.paused && (approval === "auto" || (approval === "review" && failed.length === 0));

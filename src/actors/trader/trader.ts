@@ -28,6 +28,7 @@ import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { traderTemplateSchema } from "../templates/schema.js";
 import { traderCommands } from "./commands.js";
 import { type Evaluation, evaluate } from "./evaluate.js";
+import { ExitLevels } from "./exit-levels.js";
 import { traderMachine } from "./machine.js";
 import type { ProposalReply, TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
@@ -57,10 +58,7 @@ export class Trader extends Actor {
   private exitReason = "";
   /** The last traded price seen, for PnL and for `enter`. */
   private last = Number.NaN;
-  /** Exit levels in force (price), set at entry from the percents, moved by `adjust`. */
-  private stopPrice: number | undefined;
-  private takePrice: number | undefined;
-  private readonly exits: { stopLossPct: number; takeProfitPct: number };
+  private readonly exits: ExitLevels;
   private finish!: (end: TraderEnd) => void;
   /** Resolves when the Trader has ended, with how. */
   readonly ended: Promise<TraderEnd>;
@@ -70,7 +68,7 @@ export class Trader extends Actor {
     env: ActorEnv,
   ) {
     super(options.id, "trader", env);
-    this.exits = { stopLossPct: options.stopLossPct, takeProfitPct: options.takeProfitPct };
+    this.exits = new ExitLevels(options.stopLossPct, options.takeProfitPct);
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -100,20 +98,25 @@ export class Trader extends Actor {
     return this.proceeds + marked - this.entryCost;
   }
 
+  /** `position`: what is held, its entry, PnL and exits. */
+  private position(): Record<string, unknown> {
+    return {
+      market: this.options.market,
+      state: this.state,
+      held: this.held,
+      entryPrice: Number.isFinite(this.ctx.entryPrice) ? this.ctx.entryPrice : undefined,
+      last: Number.isFinite(this.last) ? this.last : undefined,
+      cost: this.entryCost,
+      pnl: this.pnl(),
+      stopLoss: this.exits.stopLoss,
+      takeProfit: this.exits.takeProfit,
+      allocation: this.allocation,
+    };
+  }
+
   protected override commands(): CommandSpec[] {
     return traderCommands({
-      position: () => ({
-        market: this.options.market,
-        state: this.state,
-        held: this.held,
-        entryPrice: Number.isFinite(this.ctx.entryPrice) ? this.ctx.entryPrice : undefined,
-        last: Number.isFinite(this.last) ? this.last : undefined,
-        cost: this.entryCost,
-        pnl: this.pnl(),
-        stopLoss: this.stopPrice,
-        takeProfit: this.takePrice,
-        allocation: this.allocation,
-      }),
+      position: () => this.position(),
       strategy: () => this.evaluation?.candidate.strategy.name ?? "(not chosen yet)",
       params: () => this.evaluation?.candidate.params ?? {},
       enter: () => this.enterNow(),
@@ -126,9 +129,9 @@ export class Trader extends Actor {
     const exits = traderTemplateSchema.shape.exits.out.shape;
     const pct = (key: "stopLossPct" | "takeProfitPct") => ({
       schema: exits[key].unwrap(),
-      get: () => this.exits[key],
+      get: () => this.exits.percents[key],
       set: (value: unknown) => {
-        this.exits[key] = value as number;
+        this.exits.percents[key] = value as number;
       },
     });
     return { "exits.stopLossPct": pct("stopLossPct"), "exits.takeProfitPct": pct("takeProfitPct") };
@@ -144,34 +147,23 @@ export class Trader extends Actor {
     if (!Number.isFinite(this.last))
       throw new InvalidInputError(`no price for ${this.options.market} yet; try again in a moment`);
     await this.enter(this.last);
-    return this.commandSet.spec("position")!.run([], { who: "", role: "read" });
+    return this.position();
   }
 
   /** `adjust sl|tp`: a price, or a percent from the entry price. */
   private adjust(which: "sl" | "tp", level: number, percent: boolean): unknown {
-    const entry = this.ctx.entryPrice;
-    if (percent && !Number.isFinite(entry)) {
-      // Before entry a percent sets what the exits will be computed from.
-      this.exits[which === "sl" ? "stopLossPct" : "takeProfitPct"] = level;
-      return { [which === "sl" ? "stopLossPct" : "takeProfitPct"]: level };
-    }
-    if (!percent && this.state !== "inPosition")
-      throw new InvalidInputError(`a price level needs a position; this Trader is ${this.state}`);
-    const price = percent ? entry * (which === "sl" ? 1 - level / 100 : 1 + level / 100) : level;
-    const last = this.last;
-    if (which === "sl") {
-      if (Number.isFinite(last) && price >= last)
-        throw new InvalidInputError(`a stop loss of ${price} is not below the last price ${last}`);
-      this.stopPrice = price > 0 ? price : undefined;
-    } else {
-      if (Number.isFinite(last) && price <= last)
-        throw new InvalidInputError(
-          `a take profit of ${price} is not above the last price ${last}`,
-        );
-      this.takePrice = price > 0 ? price : undefined;
-    }
-    this.emit("trader.adjusted", { market: this.options.market, [which]: price });
-    return { stopLoss: this.stopPrice, takeProfit: this.takePrice };
+    const changed = this.exits.adjust(which, level, percent, {
+      entry: this.ctx.entryPrice,
+      last: this.last,
+      inPosition: this.state === "inPosition",
+      state: this.state,
+    });
+    if (Number.isFinite(this.ctx.entryPrice))
+      this.emit("trader.adjusted", {
+        market: this.options.market,
+        [which]: which === "sl" ? this.exits.stopLoss : this.exits.takeProfit,
+      });
+    return changed;
   }
 
   /** Runs the whole attempt; `ended` tells how it went. Never throws: failures end in `failed`. */
@@ -311,8 +303,8 @@ export class Trader extends Actor {
     if (!Number.isFinite(last)) return;
     this.last = last;
     if (this.state !== "inPosition") return;
-    if (this.stopPrice !== undefined && last <= this.stopPrice) void this.exit("stop-loss");
-    else if (this.takePrice !== undefined && last >= this.takePrice) void this.exit("take-profit");
+    const hit = this.exits.hit(last);
+    if (hit !== undefined) void this.exit(hit);
   }
 
   private async enter(price: number): Promise<void> {
@@ -339,10 +331,7 @@ export class Trader extends Actor {
       this.ctx.inPosition = true;
       this.ctx.side = "long";
       this.ctx.entryPrice = Number(order.average ?? price);
-      const { stopLossPct, takeProfitPct } = this.exits;
-      this.stopPrice = stopLossPct > 0 ? this.ctx.entryPrice * (1 - stopLossPct / 100) : undefined;
-      this.takePrice =
-        takeProfitPct > 0 ? this.ctx.entryPrice * (1 + takeProfitPct / 100) : undefined;
+      this.exits.arm(this.ctx.entryPrice);
       this.machine.send({ type: "ENTERED" });
       this.emit("trader.entered", {
         market: this.options.market,

@@ -1,5 +1,5 @@
 /**
- * The audit log: one JSON line per mutating command (who, when, what, result), appended and
+ * The audit log: one JSON line per mutating command (when, who, what, result), appended and
  * written before the command's answer goes back, so a crash right after a `halt` still leaves
  * its record. 0600: it names who did what.
  */
@@ -17,7 +17,8 @@ export function fileAudit(path: string, log?: Logger): AuditSink {
   ensurePrivateDir(dirname(path));
   return (entry: AuditEntry) => {
     try {
-      appendFileSync(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+      const record = { ts: new Date().toISOString(), ...entry };
+      appendFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
     } catch (err) {
       log?.error({ err, entry }, "could not write the audit log");
     }
