@@ -142,4 +142,14 @@ describe("commands - the command language", () => {
       ]),
     ).toBe("id  status   note\np1  pending  -\np2  refused  x");
   });
+
+  it("commands - a reply is never cut: every item of a list and every cell of a table whole", () => {
+    expect(render(["BTC/USDT", "ETH/USDT", "SOL/USDT"])).toBe("BTC/USDT\nETH/USDT\nSOL/USDT");
+    expect(render(["sim-main_USDT", "sim-main_BTC"])).toBe("sim-main_USDT\nsim-main_BTC");
+    const long = { strategy: "sma-cross", params: { fast: 12, slow: 48, signal: 9, band: 2.5 } };
+    const text = render([{ id: "p1", note: "x".repeat(90), ...long }]);
+    expect(text).not.toContain("…");
+    expect(text).toContain("x".repeat(90));
+    expect(text).toContain(JSON.stringify(long.params));
+  });
 });
