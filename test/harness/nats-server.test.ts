@@ -1,10 +1,12 @@
-import { stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, symlink } from "node:fs/promises";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runScript } from "../support/run-script.js";
-import { type NatsServer, startNatsServer } from "./nats-server.js";
+import { findOnPath, type NatsServer, startNatsServer } from "./nats-server.js";
 
 const servers: NatsServer[] = [];
 const connections: NatsConnection[] = [];
@@ -110,9 +112,27 @@ describe("nats-server harness", () => {
 
   it("harness - a missing nats-server says how to install it", async () => {
     vi.stubEnv("PATH", "");
+    vi.stubEnv("CRYPY_TEST_SBIN_DIRS", "");
     await expect(startNatsServer()).rejects.toThrow(
       "nats-server not found on PATH; install Debian's `nats-server` package (apt-get install nats-server)",
     );
+  });
+
+  it("harness - nats-server off PATH is found in an sbin directory, where Debian puts it", async () => {
+    const sbin = await mkdtemp(join(tmpdir(), "crypy-sbin-"));
+    try {
+      await symlink(await findOnPath("nats-server"), join(sbin, "nats-server"));
+      vi.stubEnv("PATH", "");
+      vi.stubEnv("CRYPY_TEST_SBIN_DIRS", sbin);
+      const server = await startNatsServer({ jetstream: false });
+      try {
+        expect(await acceptsConnections(server.port)).toBe(true);
+      } finally {
+        await server.cleanup();
+      }
+    } finally {
+      await rm(sbin, { recursive: true, force: true });
+    }
   });
 
   it("harness - no server or temp dir outlives the process that started it", async () => {

@@ -208,8 +208,19 @@ class LogTail {
   }
 }
 
-async function findOnPath(name: string): Promise<string> {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+/**
+ * Debian installs nats-server in /usr/sbin, which is not on every user's PATH; scripts/test-setup.sh
+ * counts it as installed there, so the harness looks there too. CRYPY_TEST_SBIN_DIRS replaces that
+ * list for both (space-separated; a test sets it empty).
+ */
+function sbinDirs(): string[] {
+  const dirs = process.env.CRYPY_TEST_SBIN_DIRS ?? "/usr/sbin /usr/local/sbin";
+  return dirs.split(" ").filter((dir) => dir !== "");
+}
+
+export async function findOnPath(name: string): Promise<string> {
+  const sbin = sbinDirs();
+  for (const dir of [...(process.env.PATH ?? "").split(delimiter), ...sbin]) {
     if (dir === "") continue;
     const candidate = join(dir, name);
     try {
@@ -220,7 +231,7 @@ async function findOnPath(name: string): Promise<string> {
     }
   }
   throw new Error(
-    `${name} not found on PATH; install Debian's \`nats-server\` package (apt-get install nats-server) — the integration tests need it`,
+    `${name} not found on PATH${sbin.length > 0 ? ` nor in ${sbin.join(", ")}` : ""}; install Debian's \`nats-server\` package (apt-get install nats-server) — the integration tests need it`,
   );
 }
 
