@@ -88,14 +88,14 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
           trades: o.trades,
           pnl,
           returnPct: o.returnPct * 100,
-          at: clock.now(),
+          at: wholeMs(clock),
         });
         files.push(traderFile);
         if (o.trades > 0 && parseDecimal(pnl, decimals) < 0n) {
           await markFailedStrategy(desk.holderTemplate, o.strategy, o.market, o.trades, pnl);
           files.push(desk.holderTemplate);
         }
-        const streak = losing.get(asset) ?? { streak: 0, trades: 0, pnl: 0, since: clock.now() };
+        const streak = losing.get(asset) ?? { streak: 0, trades: 0, pnl: 0, since: wholeMs(clock) };
         if (o.trades > 0 && o.pnl < 0) {
           streak.streak++;
           streak.trades += o.trades;
@@ -120,4 +120,9 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
     };
   };
   return { desk, venue, holderPlan };
+}
+
+/** A wall clock's now() has a fraction of a ms; what is recorded is whole epoch ms. */
+function wholeMs(clock: Clock): number {
+  return Math.floor(clock.now());
 }

@@ -10,8 +10,8 @@
  * byte of the rest of the file — the human's comments, blank lines, style — stays. Each write
  * is atomic (temp file, fsync, rename) and writes to one file are serialised in this process
  * (src/config/yaml-file.ts). Arguments are checked before the file is touched; a file that is not
- * valid YAML is refused, never rewritten. Times come in as arguments (epoch ms) and are written as
- * ISO 8601; money as decimal strings.
+ * valid YAML is refused, never rewritten. Times come in as arguments (epoch ms, a fraction dropped)
+ * and are written as ISO 8601; money as decimal strings.
  */
 
 import { type Document, isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
@@ -201,9 +201,13 @@ function checkPair(pair: string): void {
   if (id.kind !== "spot") throw new InvalidInputError(`pair must be a spot market, got ${pair}`);
 }
 
+/** Whole milliseconds: a wall clock's now() has a fraction, which ISO 8601 in ms cannot hold. */
 function isoTime(what: string, ms: number): string {
-  if (!Number.isSafeInteger(ms) || ms < 0) {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > MAX_EPOCH_MS) {
     throw new InvalidInputError(`${what} must be epoch milliseconds, got ${ms}`);
   }
-  return new Date(ms).toISOString();
+  return new Date(Math.floor(ms)).toISOString();
 }
+
+/** The last instant a Date can hold. */
+const MAX_EPOCH_MS = 8.64e15;

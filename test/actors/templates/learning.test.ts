@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { LOSING_STREAK, plansFromTemplates } from "../../../src/actors/from-templates.js";
 import {
   loadDeskTemplate,
   loadHolderTemplate,
@@ -14,6 +15,7 @@ import {
 } from "../../../src/actors/templates/index.js";
 import { ConfigError } from "../../../src/config/issues.js";
 import { InvalidInputError } from "../../../src/domain/errors.js";
+import type { Clock } from "../../../src/time/clock.js";
 import { type Sandbox, sandbox } from "./support.js";
 
 let box: Sandbox;
@@ -235,5 +237,44 @@ learned:
     );
     expect(box.read(box.holder)).toBe(broken);
     expect(tempFiles(box.holder)).toEqual([]);
+  });
+
+  it("templates - outcomes are written at a wall clock's fractional ms, as whole ms", async () => {
+    box = sandbox();
+    // What a WallClock answers: real elapsed time has a fraction of a millisecond.
+    const now = 1704200460395.2292;
+    const clock: Clock = { now: () => now, setTimeout: () => ({ id: 0 }), clearTimeout: () => {} };
+    const { holderPlan } = await plansFromTemplates(box.desk, clock);
+    const plan = await holderPlan("USDT");
+    const lost = {
+      trader: "sim-main_BTC-USDT",
+      market: "BTC/USDT",
+      strategy: "sma-cross",
+      params: { fast: 10, slow: 40 },
+      trades: 2,
+      pnl: -3.5,
+      returnPct: -0.01,
+    };
+    const written: string[] = [];
+    for (let i = 0; i < LOSING_STREAK; i++) written.push(...((await plan.onOutcome!(lost)) ?? []));
+    expect(written).toContain(box.desk);
+    const whole = Math.floor(now);
+    const trader = await loadTraderTemplate(box.trader);
+    expect(trader.learned.outcomes["BTC/USDT"]?.map((o) => o.at)).toEqual([whole, whole, whole]);
+    expect((await loadDeskTemplate(box.desk)).learned.losingAssets).toEqual([
+      { asset: "USDT", trades: 6, pnl: "-10.50000000", since: whole },
+    ]);
+    expect((await loadHolderTemplate(box.holder)).learned.failedStrategies).toMatchObject([
+      { strategy: "sma-cross", pairs: ["BTC/USDT"], trades: 6 },
+    ]);
+  });
+
+  it("templates - a fractional time is recorded as whole ms; one no Date can hold is refused", async () => {
+    box = sandbox();
+    await recordTraderOutcome(box.trader, "BTC/USDT", outcome({ at: T0 + 0.75 }));
+    expect(box.read(box.trader)).toContain("at: 2024-01-01T00:00:00.000Z");
+    await expect(
+      recordTraderOutcome(box.trader, "BTC/USDT", outcome({ at: 9e15 })),
+    ).rejects.toThrow(/at must be epoch milliseconds, got 9000000000000000/);
   });
 });
