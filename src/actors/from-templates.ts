@@ -2,7 +2,8 @@
  * The system as the templates describe it: the Desk template names the venue, the account, the
  * markets, the risk limits and the Holder template; the Holder template its criteria and Trader
  * templates. Templates are read again at every Trader spawn, so a human's edit applies to the next
- * Trader; outcomes are written back into them (learning).
+ * Trader (an edit that does not load is reported once, and the last valid version stays in force);
+ * outcomes are written back into them (learning).
  */
 import { parseDecimal } from "../domain/fixed.js";
 import { loadVenueConfig } from "../sim/config/index.js";
@@ -21,6 +22,7 @@ import {
   orderCandidates,
   recordTraderOutcome,
 } from "./templates/index.js";
+import { LastValid, type ReportProblem } from "./templates/last-valid.js";
 import type { TraderOutcome } from "./trader/trader.js";
 
 /** Losing outcomes in a row after which an asset is marked in the Desk template. */
@@ -35,14 +37,28 @@ export interface TemplatePlans {
 export async function plansFromTemplates(deskFile: string, clock: Clock): Promise<TemplatePlans> {
   const desk = await loadDeskTemplate(deskFile);
   const venue = await loadVenueConfig(desk.venue);
-  // Every template is checked before anything starts: an invalid one starts nothing.
-  const holder = await loadHolderTemplate(desk.holderTemplate);
-  await Promise.all(holder.traderTemplates.map((file) => loadTraderTemplate(file)));
+  // Every template is checked before anything starts: an invalid one starts nothing. Once
+  // running, an edit that does not load leaves the last valid version in force.
+  const started = await loadHolderTemplate(desk.holderTemplate);
+  const holders = new LastValid(loadHolderTemplate);
+  holders.remember(desk.holderTemplate, started);
+  const traders = new LastValid(loadTraderTemplate);
+  const checked = await Promise.all(
+    started.traderTemplates.map(async (file) => ({
+      file,
+      template: await loadTraderTemplate(file),
+    })),
+  );
+  for (const { file, template } of checked) traders.remember(file, template);
+  // What a Trader is made from when its file never loaded (a new name in the holder template).
+  let lastUsed = checked[0]!;
+  const holderNow = async (report?: ReportProblem) =>
+    (await holders.read(desk.holderTemplate, report)) ?? started;
   const losing = new Map<string, { streak: number; trades: number; pnl: number; since: number }>();
   let spawns = 0;
 
   const holderPlan = async (asset: string): Promise<HolderPlan> => {
-    const holder = await loadHolderTemplate(desk.holderTemplate);
+    const holder = await holderNow();
     const decimals = venue.assets[asset]?.decimals ?? 8;
     return {
       criteria: holder.criteria,
@@ -52,11 +68,13 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
       approval: holder.approval,
       reviewMs: holder.reviewMs,
       pairs: holderPairs(holder, asset, Object.keys(venue.markets)),
-      traderPlan: async (market: string): Promise<TraderPlan> => {
+      traderPlan: async (market: string, report?: ReportProblem): Promise<TraderPlan> => {
         // Read now: a human's edit since the last spawn applies to this Trader.
-        const h = await loadHolderTemplate(desk.holderTemplate);
-        const file = h.traderTemplates[spawns % h.traderTemplates.length]!;
-        const t = await loadTraderTemplate(file);
+        const h = await holderNow(report);
+        const named = h.traderTemplates[spawns % h.traderTemplates.length]!;
+        const read = await traders.read(named, report);
+        if (read !== undefined) lastUsed = { file: named, template: read };
+        const { file, template: t } = lastUsed;
         spawns++;
         const ordered = orderCandidates(t, market, `${market}#${spawns}`, {
           failed: h.learned.failedStrategies,
@@ -80,7 +98,7 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
       onOutcome: async (o: TraderOutcome) => {
         const pnl = o.pnl.toFixed(decimals);
         const files: string[] = [];
-        const h = await loadHolderTemplate(desk.holderTemplate);
+        const h = await holderNow();
         const traderFile = h.traderTemplates[0]!;
         await recordTraderOutcome(traderFile, o.market, {
           strategy: o.strategy,

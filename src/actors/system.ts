@@ -15,6 +15,7 @@ import type { Criteria } from "./holder/criteria.js";
 import { candidateKey, Holder } from "./holder/holder.js";
 import type { ControlHost } from "./runtime/actor.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
+import type { ReportProblem } from "./templates/last-valid.js";
 import type { Candidate } from "./trader/evaluate.js";
 import { Trader, type TraderEnd, type TraderOutcome } from "./trader/trader.js";
 
@@ -37,8 +38,11 @@ export interface HolderPlan {
   approval?: "auto" | "review" | "manual";
   reviewMs?: number;
   pairs: readonly string[];
-  /** Read at every spawn, so a human's template edit applies to the next Trader. */
-  traderPlan: (market: string) => Promise<TraderPlan>;
+  /**
+   * Read at every spawn, so a human's template edit applies to the next Trader; a template that
+   * does not load is given to `report` (once) and the last valid one is used.
+   */
+  traderPlan: (market: string, report?: ReportProblem) => Promise<TraderPlan>;
   onOutcome?: (outcome: TraderOutcome) => Promise<readonly string[] | undefined>;
   respawnAfterMs?: number;
 }
@@ -123,7 +127,8 @@ export class CrypySystem {
 
   private spawnTrader(market: string, holder: Holder, plan: HolderPlan) {
     const id = traderId(this.desk.id, market);
-    const ended = plan.traderPlan(market).then((t): Promise<TraderEnd> | TraderEnd => {
+    const planned = plan.traderPlan(market, (problem) => holder.templateInvalid(problem));
+    const ended = planned.then((t): Promise<TraderEnd> | TraderEnd => {
       // The system began stopping while the template was read: no Trader to start any more.
       if (this.stopping) return { kind: "nothing", reason: "system stopped before it started" };
       // Memory: candidates this Holder already refused for the pair go last.
@@ -155,7 +160,7 @@ export class CrypySystem {
       );
       this.traders.set(id, trader);
       return trader.run().finally(() => this.traders.delete(id));
-    });
+    }, failedPlan);
     return { id, ended };
   }
 
@@ -167,4 +172,12 @@ export class CrypySystem {
     for (const holder of this.holders) holder.stop();
     await this.desk.stop();
   }
+}
+
+/**
+ * No plan, no Trader: the Holder hears of it as a failed one and tries again later (a rejection
+ * left to the Holder would go unhandled and end the process).
+ */
+function failedPlan(err: unknown): TraderEnd {
+  return { kind: "failed", error: err instanceof Error ? err.message : String(err) };
 }

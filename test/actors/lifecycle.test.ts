@@ -128,4 +128,24 @@ describe("actors - when things go wrong", () => {
         .some((e) => e.event === "actor.started" && e.actor === "sim-main_BTC-USDT"),
     ).toBe(true);
   });
+
+  it("actors - a Trader whose plan cannot be made fails as a Trader; the Holder tries again later", async () => {
+    let plans = 0;
+    const t = await startSystem(new LocalBus(), {
+      holder: {
+        traderPlan: async () => {
+          plans++;
+          throw new Error("templates unreadable");
+        },
+      },
+    });
+    running = t;
+    await t.run(() => plans >= 2);
+    expect(t.events.find((e) => e.event === "holder.trader_failed")).toMatchObject({
+      actor: "sim-main_USDT",
+      market: "BTC/USDT",
+      error: "templates unreadable",
+    });
+    expect(t.system.desk.state).toBe("active");
+  });
 });

@@ -14,6 +14,7 @@ import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { HolderKeys } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import type { TemplateProblem } from "../templates/last-valid.js";
 import { holderTemplateSchema } from "../templates/schema.js";
 import type { ProposalReply, TraderEnd, TraderOutcome } from "../trader/trader.js";
 import { holderCommands } from "./commands.js";
@@ -231,6 +232,11 @@ export class Holder extends Actor {
   /** What this Holder remembers of a pair: the candidates it refused. */
   refusedFor(market: string): ReadonlySet<string> {
     return this.refusedByPair.get(market) ?? new Set();
+  }
+
+  /** A template this Holder spawns from did not load: people see why; its last valid one is used. */
+  templateInvalid(problem: TemplateProblem): void {
+    this.emit("template.invalid", { file: problem.file, error: problem.error });
   }
 
   /** Starts a Trader for `market` unless one runs, too many run, or (unless asked) paused. */
