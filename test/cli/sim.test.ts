@@ -18,12 +18,9 @@ const run = promisify(execFile);
 let dir: string;
 
 beforeEach(async () => {
+  // A plain copy: the shipped desk template names its venue (sim), so it starts from anywhere.
   dir = await mkdtemp(join(tmpdir(), "crypy-sim-"));
   await cp(join(ROOT, "templates"), dir, { recursive: true });
-  // The copy's venue: the repo's default venue file, wherever the copy lives.
-  const desk = join(dir, "desk/sim.yaml");
-  const text = await readFile(desk, "utf8");
-  await writeFile(desk, text.replace(/^venue: .*$/m, `venue: ${join(ROOT, "venues/sim.yaml")}`));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -60,6 +57,24 @@ describe("cli - crypy sim", () => {
     expect(events.at(-1)).toMatchObject({ actor: "sim-main", event: "actor.stopped" });
     const last = events.at(-1).ts;
     expect(last - events[0].ts).toBeLessThanOrEqual(3 * 3_600_000 + 60_000);
+  });
+
+  it("cli - a copy of the templates anywhere starts with --templates DIR", async () => {
+    expect(await readFile(join(dir, "desk/sim.yaml"), "utf8")).toMatch(/^venue: sim$/m);
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, "sim", "--templates", dir, "--speed", "max", "--exit-after", "10m", "--json"],
+      { env, timeout: 120_000, maxBuffer: 64 << 20 },
+    );
+    const events = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const started = events.filter((e) => e.event === "actor.started").map((e) => e.actor);
+    expect(started).toEqual(expect.arrayContaining(["sim-main", "sim-main_USDT"]));
+    expect(events).toContainEqual(
+      expect.objectContaining({ actor: "sim-main", event: "actor.stopped" }),
+    );
   });
 
   it("cli - SIGINT on a live clock stops the actors gracefully and exits 0", async () => {

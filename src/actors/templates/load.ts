@@ -5,7 +5,8 @@
  * invalid template yields nothing, so nothing starts from it.
  *
  * Nothing is cached: each load reads the file again, so a human's edit applies at the next spawn.
- * Relative paths in a template are resolved against the template's own directory.
+ * Relative paths in a template are resolved against the template's own directory; a desk
+ * template's venue may instead be a shipped venue's name.
  */
 
 import { dirname, resolve } from "node:path";
@@ -16,7 +17,7 @@ import { parseDuration, parseInstant } from "../../config/time-text.js";
 import { readConfigText } from "../../config/yaml-file.js";
 import { InternalError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
-import { DEFAULT_VENUE_FILE, loadVenueConfig } from "../../sim/config/load.js";
+import { DEFAULT_VENUE_FILE, loadVenueConfig, shippedVenues } from "../../sim/config/load.js";
 import { deskTemplateSchema, holderTemplateSchema, traderTemplateSchema } from "./schema.js";
 import { fileProblem, resolveStrategies } from "./strategies.js";
 import type { DeskTemplate, HolderTemplate, TraderOutcome, TraderTemplate } from "./types.js";
@@ -62,11 +63,9 @@ export async function parseDeskTemplate(
 ): Promise<DeskTemplate> {
   const source = YamlSource.parse(text, options.file);
   const shaped = source.shape(deskTemplateSchema);
-  const venue =
-    shaped.venue === undefined ? DEFAULT_VENUE_FILE : resolve(options.baseDir, shaped.venue);
+  const { venue, problem: venueProblem } = await venueFile(shaped.venue, options.baseDir);
   const holderTemplate = resolve(options.baseDir, shaped.holderTemplate);
   const issues: Issue[] = [];
-  const venueProblem = await fileProblem(venue);
   if (venueProblem !== undefined) issues.push({ path: ["venue"], message: venueProblem });
   const holderProblem = await fileProblem(holderTemplate);
   if (holderProblem !== undefined)
@@ -118,6 +117,28 @@ export async function parseDeskTemplate(
       })),
     },
   });
+}
+
+/**
+ * A desk template's `venue`: a shipped venue by name (`sim`: the package's venues/sim.yaml, so a
+ * copied templates folder still starts), else a venue file relative to the template.
+ */
+async function venueFile(
+  ref: string | undefined,
+  baseDir: string,
+): Promise<{ venue: string; problem?: string }> {
+  if (ref === undefined) return { venue: DEFAULT_VENUE_FILE };
+  const shipped = await shippedVenues();
+  const named = Object.hasOwn(shipped, ref) ? shipped[ref] : undefined;
+  if (named !== undefined) return { venue: named };
+  const venue = resolve(baseDir, ref);
+  const problem = await fileProblem(venue);
+  if (problem === undefined) return { venue };
+  const names = Object.keys(shipped).join(", ") || "none";
+  return {
+    venue,
+    problem: `"${ref}" is neither a shipped venue (${names}) nor a venue file (${problem})`,
+  };
 }
 
 /** Holder template text → HolderTemplate; every trader template it names must exist. */

@@ -68,7 +68,9 @@ const losingAsset = block("a mapping with asset, trades, pnl and since", {
 
 export const deskTemplateSchema = block("a mapping of desk settings", {
   name: name("sim"),
-  venue: filePath("../../venues/sim.yaml").optional(),
+  venue: text('a shipped venue like "sim", or a path to a venue file', (s) => {
+    return s.trim() !== "" && !s.includes("\0");
+  }).optional(),
   account: name("main"),
   watch: listOf("a list of market symbols, like [BTC/USDT, ETH/USDT]", marketSymbol)
     .min(1, { error: "expected at least one market" })

@@ -3,7 +3,7 @@
  * into them) and the session options read from text (--speed).
  */
 import { existsSync } from "node:fs";
-import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { InvalidInputError } from "../../domain/errors.js";
@@ -24,16 +24,13 @@ export function userTemplatesDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * The user's templates, copied from the shipped ones on first use (the Desk's venue then points
- * at the shipped venue file). Returns whether the copy was made now.
+ * The user's templates, copied from the shipped ones on first use (they name their venue by name,
+ * so the copy works wherever it lives). Returns whether the copy was made now.
  */
 export async function ensureUserTemplates(dir: string): Promise<boolean> {
   if (existsSync(join(dir, "desk", "sim.yaml"))) return false;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await cp(SHIPPED_TEMPLATES, dir, { recursive: true });
-  const desk = join(dir, "desk", "sim.yaml");
-  const text = await readFile(desk, "utf8");
-  await writeFile(desk, text.replace(/^venue: .*$/m, `venue: ${DEFAULT_VENUE_FILE}`));
   return true;
 }
 

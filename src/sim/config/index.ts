@@ -3,7 +3,7 @@
 export type { ConfigIssue } from "../../config/issues.js";
 export { ConfigError } from "../../config/issues.js";
 export type { ParseVenueOptions } from "./load.js";
-export { DEFAULT_VENUE_FILE, loadVenueConfig, parseVenueConfig } from "./load.js";
+export { DEFAULT_VENUE_FILE, loadVenueConfig, parseVenueConfig, shippedVenues } from "./load.js";
 export {
   DEFAULTS,
   FEE_RATE_DECIMALS,

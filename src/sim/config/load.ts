@@ -6,6 +6,7 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deepFreeze } from "../../config/freeze.js";
@@ -78,3 +79,16 @@ export const DEFAULT_VENUE_FILE: string = join(
   "venues",
   "sim.yaml",
 );
+
+/**
+ * The venue files crypy ships, by name (`sim` is venues/sim.yaml in the package), so a template
+ * can name one wherever the template itself lives.
+ *
+ * @example
+ * const shipped = await shippedVenues(); // { sim: "/…/crypy/venues/sim.yaml" }
+ */
+export async function shippedVenues(): Promise<Record<string, string>> {
+  const dir = dirname(DEFAULT_VENUE_FILE);
+  const names = (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort();
+  return Object.fromEntries(names.map((f) => [f.slice(0, -".yaml".length), join(dir, f)]));
+}

@@ -8,6 +8,7 @@ import {
 } from "../../../src/actors/templates/index.js";
 import { ConfigError } from "../../../src/config/issues.js";
 import { InvalidInputError } from "../../../src/domain/errors.js";
+import { DEFAULT_VENUE_FILE, shippedVenues } from "../../../src/sim/config/load.js";
 import { errorLines, type Sandbox, sandbox } from "./support.js";
 
 let box: Sandbox;
@@ -151,9 +152,19 @@ describe("templates - invalid templates are refused with file:line:col: field: m
     ]);
   });
 
+  it("templates - a venue that is neither a shipped one nor a file is named, with the shipped ones", async () => {
+    box = sandbox();
+    const shipped = Object.keys(await shippedVenues()).join(", ");
+    expect(shipped).toContain("sim");
+    box.edit(box.desk, "venue: sim", "venue: binance");
+    expect(await errorLines(loadDeskTemplate(box.desk))).toEqual([
+      `${box.desk}:16:8: venue: "binance" is neither a shipped venue (${shipped}) nor a venue file (file not found: ${join(box.dir, "templates", "desk", "binance")})`,
+    ]);
+  });
+
   it("templates - the desk is checked against its venue: account, markets, held assets", async () => {
     box = sandbox();
-    const venue = join(box.dir, "venues", "sim.yaml");
+    const venue = DEFAULT_VENUE_FILE;
     box.edit(box.desk, "account: main", "account: alt");
     box.edit(box.desk, "watch: [BTC/USDT, ETH/USDT]", "watch: [BTC/USDT, SOL/USDT]");
     expect(await errorLines(loadDeskTemplate(box.desk))).toEqual([

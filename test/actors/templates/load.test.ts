@@ -9,7 +9,7 @@ import {
   parseDeskTemplate,
   parseTraderTemplate,
 } from "../../../src/actors/templates/index.js";
-import { DEFAULT_VENUE_FILE } from "../../../src/sim/config/load.js";
+import { DEFAULT_VENUE_FILE, shippedVenues } from "../../../src/sim/config/load.js";
 import { gridOf } from "../../../src/strategy/params.js";
 import { strategyNames } from "../../../src/strategy/registry.js";
 import { PRISTINE_LEARNED, REPO, type Sandbox, sandbox } from "./support.js";
@@ -18,13 +18,13 @@ let box: Sandbox;
 afterEach(() => box?.remove());
 
 describe("templates - shipped", () => {
-  it("templates - the shipped desk template loads, paths resolved against it", async () => {
+  it("templates - the shipped desk template loads: its venue by name, paths resolved against it", async () => {
     box = sandbox();
     const desk = await loadDeskTemplate(box.desk);
     expect(desk).toEqual({
       file: box.desk,
       name: "sim",
-      venue: join(box.dir, "venues", "sim.yaml"),
+      venue: DEFAULT_VENUE_FILE,
       account: "main",
       watch: ["BTC/USDT", "ETH/USDT"],
       marketData: { candleTimeframe: "1m", tickerEveryMs: 1000 },
@@ -146,6 +146,15 @@ evaluation: { folds: 1, candidates: 4, objective: calmar }
     expect(gridOf(trader.strategies[1]!.strategy).map((p) => p.slow)).toEqual([20, 25, 30, 35, 40]);
     expect(trader.exits).toEqual({ stopLossPct: 0, takeProfitPct: 0 });
     expect(trader.evaluation.inSampleFraction).toBe(0.7);
+  });
+
+  it("templates - a venue is a shipped one by name, or a file relative to the template", async () => {
+    box = sandbox();
+    expect(await shippedVenues()).toMatchObject({ sim: DEFAULT_VENUE_FILE });
+    box.edit(box.desk, "venue: sim", "venue: ../../venues/sim.yaml");
+    expect((await loadDeskTemplate(box.desk)).venue).toBe(join(box.dir, "venues", "sim.yaml"));
+    box.edit(box.desk, "venue: ../../venues/sim.yaml", "venue: sim");
+    expect((await loadDeskTemplate(box.desk)).venue).toBe(DEFAULT_VENUE_FILE);
   });
 
   it("templates - venue defaults to the repo's venues/sim.yaml; learned may be absent", async () => {
