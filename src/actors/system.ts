@@ -53,6 +53,11 @@ export interface SystemOptions {
   log: Logger;
   venue: Venue;
   venueConfig: VenueConfig;
+  /**
+   * The Desk is `<exchange>-<account>`, the exchange as its template names it (a binance.yaml
+   * on the simulated venue runs binance-main). Default: the venue's name.
+   */
+  exchange?: string;
   account: string;
   watch: readonly string[];
   risk: RiskLimits;
@@ -72,7 +77,7 @@ export class CrypySystem {
     const env = this.env();
     this.desk = new Desk(
       {
-        id: deskId(options.venueConfig.name, options.account),
+        id: deskId(options.exchange ?? options.venueConfig.name, options.account),
         venue: options.venue,
         watch: options.watch,
         risk: options.risk,

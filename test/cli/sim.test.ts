@@ -107,6 +107,33 @@ describe("cli - crypy sim", () => {
   });
 });
 
+describe("cli - crypy <exchange>", () => {
+  it("cli - a user's binance.yaml on the simulated venue runs binance-main, and stdin reaches it", async () => {
+    const sim = await readFile(join(dir, "desk/sim.yaml"), "utf8");
+    await writeFile(join(dir, "desk/binance.yaml"), sim.replace(/^name: sim$/m, "name: binance"));
+    const child = spawn(
+      process.execPath,
+      [BIN, "binance", "--templates", dir, "--no-tui", "--speed", "60"],
+      { env: { ...env, CRYPY_STATE_DIR: join(dir, "state") } },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += String(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      out += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdin.write("markets\nholders\n");
+    await waitUntil(() => /binance-main> holders\n/.test(out), "the Desk's answers", 60_000);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(out).toContain("binance-main> markets\nBTC/USDT\nETH/USDT\n");
+    expect(out).toContain("binance-main> holders\nbinance-main_USDT\n");
+    expect(out).not.toMatch(/unreachable|sim-main/);
+  });
+});
+
 describe("cli - crypy sim on NATS", () => {
   let server: NatsServer;
   beforeAll(async () => {

@@ -217,6 +217,7 @@ async function runSystem(r: RunSystem): Promise<void> {
     log: r.log.child({ component: "system" }),
     venue: simulation.venue(r.account),
     venueConfig: venue,
+    exchange: template.name,
     account: r.account,
     watch: template.watch,
     risk: template.risk,
