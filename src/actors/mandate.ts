@@ -13,9 +13,11 @@
  *   key, so naming another Holder makes the signature fail against that Holder's key.
  * - A nonce names one budget. The first mandate authorized under a nonce fixes its terms; a mandate
  *   with that nonce and other terms is a replay, and a revoked nonce never authorizes again.
- * - Spent notional never exceeds maxNotional: `commit` re-checks the budget, and `release` gives
- *   back at most what is spent. Filled notional stays spent: the budget bounds what a Trader may
- *   trade under the mandate in total (entry and exit), not its open exposure.
+ * - Used notional never exceeds maxNotional: `commit` re-checks the budget, and `release` gives
+ *   back at most what is used. Used = reserved by open orders (their worst-case cost, taken before
+ *   they are sent) + spent by fills; the Desk's order gateway releases what an order did not spend.
+ *   Filled notional stays spent: the budget bounds what a Trader may buy under the mandate in
+ *   total, not its open exposure. Selling what the Trader holds spends none of it.
  * - `authorize` throws only MandateDeniedError for anything wrong with the mandate, whatever value
  *   it is given; the message starts with the reason ("malformed mandate", "unknown holder",
  *   "bad signature", "revoked", "replayed", "expired", "wrong trader|desk|market|side",

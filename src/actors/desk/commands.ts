@@ -9,7 +9,7 @@ import type { Order } from "../../domain/order.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { deskTemplateSchema } from "../templates/schema.js";
-import type { RiskGate, RiskLimits } from "./risk.js";
+import type { RiskLimits } from "./risk.js";
 
 /** What the commands reach inside the Desk. */
 export interface DeskControls {
@@ -24,6 +24,8 @@ export interface DeskControls {
   openOrders(): readonly Order[];
   cancel(idOrAll: string, who: string): Promise<unknown>;
   limits(): Readonly<RiskLimits>;
+  /** Each mandate's budget: maximum, reserved by open orders, spent by fills, left. */
+  mandates(): readonly Record<string, unknown>[];
 }
 
 export function deskCommands(desk: DeskControls): CommandSpec[] {
@@ -116,6 +118,13 @@ export function deskCommands(desk: DeskControls): CommandSpec[] {
       },
     },
     {
+      name: "mandates",
+      usage: "mandates",
+      summary:
+        "each mandate's budget: its maximum, what open orders reserve, what fills spent, what is left",
+      run: () => desk.mandates(),
+    },
+    {
       name: "limits",
       usage: "limits",
       summary: "the risk limits every order meets (change one with set risk.<name> <value>)",
@@ -126,7 +135,7 @@ export function deskCommands(desk: DeskControls): CommandSpec[] {
 
 /** `get`/`set` of the risk limits, each checked by its desk template field. */
 export function deskSettings(
-  risk: RiskGate,
+  risk: { readonly limits: Readonly<RiskLimits>; setLimits(limits: RiskLimits): void },
   changed: (limit: Record<string, unknown>) => void,
 ): Settings {
   const shape = deskTemplateSchema.shape.risk.shape;
@@ -143,5 +152,6 @@ export function deskSettings(
     "risk.maxPositionNotional": limit("maxPositionNotional"),
     "risk.maxDailyLoss": limit("maxDailyLoss"),
     "risk.maxOrdersPerSecond": limit("maxOrdersPerSecond"),
+    "risk.maxSlippage": limit("maxSlippage"),
   };
 }

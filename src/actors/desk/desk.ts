@@ -12,25 +12,29 @@
  */
 import { createActor } from "xstate";
 import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
-import {
-  ClosedError,
-  InvalidInputError,
-  OrderNotFoundError,
-  RiskDeniedError,
-} from "../../domain/errors.js";
-import { parseDecimal } from "../../domain/fixed.js";
+import { ClosedError, InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
+import { formatDecimal, parseIncrement } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
-import type { Venue } from "../../venues/venue.js";
+import type { Market, Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { deskCommands, deskSettings } from "./commands.js";
+import { SpotExposure } from "./gateway/exposure.js";
+import {
+  type CancelRequest,
+  OrderGateway,
+  type OwnedUpdate,
+  type PlaceRequest,
+} from "./gateway/order-gateway.js";
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
-import { RiskGate, type RiskLimits } from "./risk.js";
-import { TraderOrders } from "./trader-orders.js";
+import type { RiskLimits } from "./risk.js";
+import { RiskGates } from "./risk-gates.js";
+
+export type { CancelRequest, PlaceRequest } from "./gateway/order-gateway.js";
 
 export interface DeskOptions {
   id: string;
@@ -42,41 +46,28 @@ export interface DeskOptions {
   assetDecimals: Readonly<Record<string, number>>;
   /** Candles kept per market for warm-ups. Default 5000. */
   cacheCandles?: number;
-}
-
-/** An order request on the bus, from a Trader, with its Holder's mandate. */
-export interface PlaceRequest {
-  op: "place";
-  trader: string;
-  mandate: unknown;
-  market: string;
-  side: "buy" | "sell";
-  type: "market" | "limit";
-  amount: string;
-  price?: string;
-}
-
-export interface CancelRequest {
-  op: "cancel";
-  trader: string;
-  id: string;
+  /**
+   * How far through the touch a market order may fill, a decimal fraction (default "0.01"): it is
+   * sent as an IOC limit at that price, which bounds what it can cost.
+   */
+  slippage?: string;
 }
 
 export class Desk extends Actor {
   private readonly machine = createActor(deskMachine);
   private readonly mandates: MandateBook;
   private readonly data: DeskMarketData;
-  private readonly risk: RiskGate;
-  private readonly orders: TraderOrders;
+  private readonly risk: RiskGates;
+  private readonly gateway: OrderGateway;
+  /** Per market the Desk trades: its rules and what an order on it may cost (from loadMarkets). */
+  private readonly exposures = new Map<string, SpotExposure>();
   private running = false;
   /** Markets published and cached now: the template's, changed by `watch`/`unwatch`. */
   private readonly watching: string[];
   private venueMarkets: readonly string[] = [];
   private readonly trusted: string[] = [];
-  /** Equity when the Desk started, for the session's PnL. */
-  private startEquity: number | undefined;
-  /** Quote-currency decimals per market, read once: every order and fill needs them. */
-  private readonly quoteDecimalsOf = new Map<string, number>();
+  /** Equity when the Desk started, for the session's PnL (quote minor units). */
+  private startEquity: bigint | undefined;
 
   constructor(
     private readonly options: DeskOptions,
@@ -86,8 +77,22 @@ export class Desk extends Actor {
     this.watching = [...options.watch];
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
     this.machine.start();
-    this.mandates = new MandateBook((market) => this.quoteDecimals(market));
-    this.orders = new TraderOrders(options.id);
+    this.mandates = new MandateBook((market) => this.decimalsOf(parseMarket(market).quote));
+    this.risk = new RiskGates(options.risk, (asset) => this.decimalsOf(asset));
+    this.gateway = new OrderGateway({
+      desk: options.id,
+      venue: options.venue,
+      clock: this.clock,
+      log: this.log,
+      mandates: this.mandates,
+      risk: this.risk,
+      exposure: (market) => this.exposureOf(market),
+      ticker: (market) => this.data.ticker(market),
+      slippage: () => this.risk.limits.maxSlippage ?? options.slippage ?? "0.01",
+      state: () => this.state,
+      onUpdate: (update) => this.onOwnedUpdate(update),
+      emit: (event, fields) => this.emit(event, fields),
+    });
     this.data = new DeskMarketData(
       env.bus,
       options.id,
@@ -95,9 +100,6 @@ export class Desk extends Actor {
       options.cacheCandles ?? 5_000,
       (subject, payload) => this.publishSoon(subject, payload),
     );
-    const firstQuote =
-      options.watch[0] === undefined ? "USDT" : parseMarket(options.watch[0]).quote;
-    this.risk = new RiskGate(options.risk, options.assetDecimals[firstQuote] ?? 8);
   }
 
   get state(): string {
@@ -117,10 +119,12 @@ export class Desk extends Actor {
   async start(): Promise<void> {
     const venue = this.options.venue;
     try {
-      this.venueMarkets = Object.keys(await venue.loadMarkets()).sort();
+      const markets = await venue.loadMarkets();
+      this.venueMarkets = Object.keys(markets).sort();
+      for (const market of Object.values(markets)) this.addMarket(market);
       for (const market of this.watching) await this.seed(market);
       this.data.onBalances(await venue.fetchBalance());
-      this.startEquity = this.data.equityIn(this.quote);
+      this.startEquity = this.data.equityIn(this.quote, this.decimalsOf(this.quote));
     } catch (err) {
       this.machine.send({ type: "FAIL", error: String(err) });
       throw err;
@@ -181,7 +185,7 @@ export class Desk extends Actor {
   /** Cancels every open order and refuses new ones until `resume`. Resolves when all are cancelled. */
   async halt(reason = "operator"): Promise<{ cancelled: number }> {
     this.machine.send({ type: "HALT" });
-    const cancelled = await this.options.venue.cancelAllOrders();
+    const cancelled = await this.gateway.cancelAll();
     this.emit("desk.halted", { reason, cancelled: cancelled.length });
     return { cancelled: cancelled.length };
   }
@@ -203,19 +207,25 @@ export class Desk extends Actor {
   }
 
   protected status(): Record<string, unknown> {
-    const equity = this.data.equityIn(this.quote);
+    const decimals = this.decimalsOf(this.quote);
+    const equity = this.data.equityIn(this.quote, decimals);
+    const money = (units: bigint | undefined) =>
+      units === undefined ? undefined : formatDecimal(units, decimals);
     return {
       venue: this.options.venue.id,
       watch: this.watching,
-      openOrders: this.orders.openCount,
+      openOrders: this.gateway.orders.openCount,
       quote: this.quote,
-      equity,
+      equity: money(equity),
       pnl:
         equity === undefined || this.startEquity === undefined
           ? undefined
-          : equity - this.startEquity,
+          : money(equity - this.startEquity),
       positions: Object.fromEntries(
-        this.watching.map((m) => [m, this.risk.positionOf(m).toString()]),
+        this.watching.map((m) => [
+          m,
+          formatDecimal(this.risk.positionOf(m), this.decimalsOf(parseMarket(m).quote)),
+        ]),
       ),
       holders: this.trusted,
     };
@@ -236,9 +246,10 @@ export class Desk extends Actor {
       watch: (market) => this.watch(market),
       unwatch: (market) => this.unwatch(market),
       holders: () => this.trusted,
-      openOrders: () => this.orders.open(),
+      openOrders: () => this.openOrders(),
       cancel: (id, who) => this.operatorCancel(id, who),
       limits: () => this.risk.limits,
+      mandates: () => this.mandateBudgets(),
     });
   }
 
@@ -265,141 +276,103 @@ export class Desk extends Actor {
     return { watching: this.watching };
   }
 
+  /** Each mandate's budget as decimal strings of its market's quote. */
+  private mandateBudgets(): Record<string, unknown>[] {
+    const reserved = new Map<string, bigint>();
+    for (const o of this.gateway.orders.open())
+      reserved.set(o.nonce, (reserved.get(o.nonce) ?? 0n) + o.budget);
+    return this.mandates.budgets().map((b) => {
+      const decimals = this.decimalsOf(parseMarket(b.market).quote);
+      const money = (n: bigint) => formatDecimal(n, decimals);
+      const open = reserved.get(b.nonce) ?? 0n;
+      return {
+        nonce: b.nonce,
+        trader: b.trader,
+        market: b.market,
+        max: money(b.max),
+        reserved: money(open),
+        spent: money(b.used - open),
+        left: money(b.revoked ? 0n : b.max - b.used),
+        ...(b.revoked ? { revoked: true } : {}),
+      };
+    });
+  }
+
+  /** Open orders the venue has acknowledged, as it last reported them. */
+  private openOrders(): Order[] {
+    const open: Order[] = [];
+    for (const o of this.gateway.orders.open()) if (o.last !== undefined) open.push(o.last);
+    return open;
+  }
+
   /** An operator's cancel: any open order, by venue or client id, or all (without halting). */
   private async operatorCancel(idOrAll: string, who: string): Promise<{ cancelled: string[] }> {
+    if (typeof idOrAll !== "string")
+      throw new InvalidInputError(
+        `cancel needs an order id or all, got ${JSON.stringify(idOrAll)}`,
+      );
     if (idOrAll === "all") {
-      const cancelled = await this.options.venue.cancelAllOrders();
+      const cancelled = await this.gateway.cancelAll();
       this.emit("desk.cancelled", { by: who, orders: cancelled.length });
       return { cancelled: cancelled.map((o) => o.clientOrderId) };
     }
-    const order = this.orders.open().find((o) => o.id === idOrAll || o.clientOrderId === idOrAll);
-    if (order === undefined) {
+    const owned = this.gateway.orders
+      .open()
+      .find((o) => o.last?.id === idOrAll || o.clientOrderId === idOrAll);
+    if (owned === undefined) {
       throw new OrderNotFoundError(`${this.id} has no open order ${idOrAll} (see 'orders')`);
     }
-    const cancelled = await this.options.venue.cancelOrder(order.id, order.symbol);
+    const cancelled = await this.gateway.cancelOwned(owned);
     this.emit("desk.cancelled", { by: who, orders: 1 });
     return { cancelled: [cancelled.clientOrderId] };
   }
 
   // ---- orders ----
 
-  private async onOrderRequest(request: PlaceRequest | CancelRequest): Promise<Order> {
+  private onOrderRequest(request: PlaceRequest | CancelRequest): Promise<Order> {
     if (request === null || typeof request !== "object") {
       throw new InvalidInputError("an order request must be an object with op 'place' or 'cancel'");
     }
-    if (request.op === "cancel") return this.cancel(request);
+    if (request.op === "cancel") return this.gateway.cancel(request);
     if (request.op !== "place") {
       throw new InvalidInputError(
         `unknown order op ${JSON.stringify((request as { op?: unknown }).op)}`,
       );
     }
-    return this.place(request);
+    if (typeof request.market !== "string" || !this.watching.includes(request.market)) {
+      throw new InvalidInputError(
+        `${this.id} does not trade ${String(request.market)} (markets: ${this.watching.join(", ")})`,
+      );
+    }
+    return this.gateway.place(request);
   }
 
-  private async place(r: PlaceRequest): Promise<Order> {
-    for (const field of ["trader", "market", "side", "type", "amount"] as const) {
-      if (typeof r[field] !== "string")
-        throw new InvalidInputError(`order request needs a string '${field}'`);
-    }
-    if (!this.watching.includes(r.market)) {
-      throw new InvalidInputError(
-        `${this.id} does not trade ${r.market} (markets: ${this.watching.join(", ")})`,
-      );
-    }
-    const state = this.state;
-    const reduces = r.side === "sell" && this.risk.positionOf(r.market) > 0n;
-    if (state === "halted")
-      throw new RiskDeniedError(`${this.id} is halted: new orders are refused until resume`);
-    if (state === "reducing" && !reduces) {
-      throw new RiskDeniedError(
-        `${this.id} is reducing: only orders that reduce a position are accepted`,
-      );
-    }
-    if (state !== "active" && state !== "reducing")
-      throw new RiskDeniedError(`${this.id} is ${state}`);
-    const notional = this.notionalOf(r);
-    const now = this.clock.now();
-    // A mandate bounds exposure: selling what the Trader holds is checked (signature, expiry,
-    // trader, market, side) but spends none of its budget, so a Trader can always get out.
-    const held = this.orders.held(r.trader, r.market);
-    const closing = r.side === "sell" && Number(r.amount) <= held + 1e-12;
-    const auth = this.mandates.authorize(
-      {
-        trader: r.trader,
-        desk: this.id,
-        market: r.market,
-        side: r.side,
-        notional: closing ? 0n : notional,
-      },
-      r.mandate,
-      now,
+  /** A market the venue lists: its rules, from which orders on it are bounded. */
+  private addMarket(market: Market): void {
+    this.exposures.set(
+      market.symbol,
+      new SpotExposure({
+        symbol: market.symbol,
+        base: market.base,
+        quote: market.quote,
+        baseScale: this.decimalsOf(market.base),
+        quoteScale: this.decimalsOf(market.quote),
+        tick: parseIncrement(market.precision.price),
+        taker: market.taker,
+      }),
     );
-    this.risk.check({ market: r.market, side: r.side, notional }, now);
-    const clientOrderId = this.orders.place(r.trader, r.market, r.side);
-    this.risk.recordOrder(now);
-    // Placed = checked and sent; the venue's fills may arrive before its reply does.
-    this.emit("order.placed", {
-      trader: r.trader,
-      market: r.market,
-      side: r.side,
-      type: r.type,
-      amount: r.amount,
-      clientOrderId,
-    });
-    let order: Order;
-    try {
-      order = await this.options.venue.createOrder(r.market, r.type, r.side, r.amount, r.price, {
-        clientOrderId,
-      });
-    } catch (err) {
-      this.emit("order.rejected", {
-        trader: r.trader,
-        market: r.market,
-        clientOrderId,
-        error: String(err),
-      });
-      throw err;
-    }
-    this.mandates.commit(auth);
-    // Reports, fill events and risk updates after the reply has gone out: the Trader waits on it.
-    setImmediate(() => this.onOrders([order]));
-    return order;
   }
 
-  private async cancel(r: CancelRequest): Promise<Order> {
-    const order = this.orders.openOf(r.trader, r.id);
-    if (order === undefined) {
-      throw new OrderNotFoundError(`${r.trader} has no open order ${r.id} on ${this.id}`);
-    }
-    return this.options.venue.cancelOrder(r.id, order.symbol);
+  private exposureOf(market: string): SpotExposure {
+    const exposure = this.exposures.get(market);
+    if (exposure === undefined)
+      throw new InvalidInputError(`${this.id}'s venue does not list ${market}`);
+    return exposure;
   }
 
-  /** Exact quote notional of an order: its price, or the touch for a market order. */
-  private notionalOf(r: PlaceRequest): bigint {
-    const decimals = this.quoteDecimals(r.market);
-    let price = r.price;
-    if (price === undefined) {
-      const t = this.data.ticker(r.market);
-      price = r.side === "buy" ? (t?.ask ?? t?.last) : (t?.bid ?? t?.last);
-    }
-    if (price === undefined)
-      throw new RiskDeniedError(`${this.id} has no price for ${r.market} yet`);
-    const cost = Number(price) * Number(r.amount);
-    if (!Number.isFinite(cost) || cost <= 0) {
-      throw new InvalidInputError(
-        `order amount ${r.amount} at ${price} is not a positive notional`,
-      );
-    }
-    return parseDecimal(cost.toFixed(decimals), decimals);
-  }
-
-  private quoteDecimals(market: string): number {
-    let decimals = this.quoteDecimalsOf.get(market);
-    if (decimals === undefined) {
-      decimals = this.options.assetDecimals[parseMarket(market).quote] ?? 8;
-      this.quoteDecimalsOf.set(market, decimals);
-    }
-    return decimals;
+  /** Minor-unit decimals of an asset (8 for one the venue file does not list). */
+  private decimalsOf(asset: string): number {
+    return this.options.assetDecimals[asset] ?? 8;
   }
 
   /** The cache answers candles, tickers and balances; the book is fresh from the venue. */
@@ -419,30 +392,23 @@ export class Desk extends Actor {
   // ---- execution reports ----
 
   private onOrders(orders: Order[]): void {
-    for (const order of orders) {
-      const update = this.orders.update(order);
-      if (update === undefined) continue;
-      const { owner, filledDelta } = update;
-      if (filledDelta > 0) {
-        const price = Number(order.average ?? order.price ?? "0");
-        const decimals = this.quoteDecimals(owner.market);
-        this.risk.recordFill(
-          owner.market,
-          owner.side,
-          parseDecimal((filledDelta * price).toFixed(decimals), decimals),
-        );
-        this.emit("order.filled", {
-          trader: owner.trader,
-          market: owner.market,
-          side: owner.side,
-          filled: order.filled,
-          average: order.average,
-          id: order.id,
-        });
-      }
-      // After the reply: the requester waits on the reply, reports are for later fills.
-      this.publishSoon(deskReport(this.id, owner.trader), { order });
+    for (const order of orders) this.gateway.take(order);
+  }
+
+  /** A new state of an owned order, already accounted: its fill event and the owner's report. */
+  private onOwnedUpdate({ owner, order, fill }: OwnedUpdate): void {
+    if (fill !== undefined) {
+      this.emit("order.filled", {
+        trader: owner.trader,
+        market: owner.market,
+        side: owner.side,
+        filled: order.filled,
+        average: order.average,
+        id: order.id,
+      });
     }
+    // After the reply: the requester waits on the reply, reports are for later fills.
+    this.publishSoon(deskReport(this.id, owner.trader), { order });
   }
 
   /** Calls `next` again and again while running (and `wanted`), handing each update to `handle`. */

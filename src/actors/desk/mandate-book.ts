@@ -27,16 +27,20 @@ interface KnownMandate {
 interface Budget {
   /** Holder and canonical bytes of the mandate that opened this budget. */
   readonly fingerprint: string;
+  readonly trader: string;
+  readonly market: string;
   readonly max: bigint;
+  /** Reserved by open orders plus spent by fills, quote minor units. */
   spent: bigint;
 }
 
 /**
  * The Desk's side: trusted Holder keys, and the notional spent under each mandate nonce.
  *
- * Flow per order: `authorize` (checks, changes nothing but the nonce record) → risk checks →
- * `commit` (spends) → send to the venue; when the order is rejected, cancelled or expires,
- * `release` gives back its unfilled notional.
+ * Flow per order (the order gateway, in one synchronous step): `authorize` (checks, changes
+ * nothing but the nonce record) → risk checks → `commit` (reserves the order's worst-case cost) →
+ * then send to the venue; as it fills, and when it is rejected, cancelled or expires, `release`
+ * gives back what it did not spend.
  */
 export class MandateBook {
   readonly #decimalsOf: (market: string) => number;
@@ -150,6 +154,8 @@ export class MandateBook {
     const decimals = this.#decimalsOf(m.market);
     const budget = seen ?? {
       fingerprint,
+      trader: m.trader,
+      market: m.market,
       max: readMaxNotional(m.maxNotional, decimals),
       spent: 0n,
     };
@@ -211,6 +217,25 @@ export class MandateBook {
       );
     }
     budget.spent -= notional;
+  }
+
+  /** Every budget opened so far: its nonce, maximum and what is reserved or spent under it. */
+  budgets(): Array<{
+    nonce: string;
+    trader: string;
+    market: string;
+    max: bigint;
+    used: bigint;
+    revoked: boolean;
+  }> {
+    return [...this.#budgets].map(([nonce, b]) => ({
+      nonce,
+      trader: b.trader,
+      market: b.market,
+      max: b.max,
+      used: b.spent,
+      revoked: this.#revoked.has(nonce),
+    }));
   }
 
   /** Unspent notional (quote minor units); 0n once revoked, undefined if never authorized. */

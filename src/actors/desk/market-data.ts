@@ -7,7 +7,11 @@ import type { Bus } from "../../bus/bus.js";
 import { deskBalance, marketData } from "../../bus/subjects.js";
 import type { Balances } from "../../domain/balance.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import { mulDiv, parseDecimal, rescale } from "../../domain/fixed.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
+
+/** Decimals balances and prices are read at for equity: beyond any asset's minor unit. */
+const PRICE_SCALE = 18;
 
 export type CacheRequest =
   | { op: "candles"; market: string; limit?: number }
@@ -73,20 +77,24 @@ export class DeskMarketData {
     return this.balances;
   }
 
-  /** The balances marked at the last prices, in `quote`; undefined until every held asset has one. */
-  equityIn(quote: string): number | undefined {
+  /**
+   * The balances marked at the last prices, in `quote` minor units at `decimals`; undefined until
+   * every held asset has a price. Exact: amount × price in integers, rounded half-even once.
+   */
+  equityIn(quote: string, decimals: number): bigint | undefined {
     if (this.balances === undefined) return undefined;
-    let total = 0;
+    let total = 0n;
     for (const [asset, b] of Object.entries(this.balances)) {
-      const amount = Number(b?.total ?? "0");
-      if (amount === 0) continue;
+      const amount = parseDecimal(b?.total ?? "0", PRICE_SCALE, "half-even");
+      if (amount === 0n) continue;
       if (asset === quote) {
-        total += amount;
+        total += rescale(amount, PRICE_SCALE, decimals, "half-even");
         continue;
       }
-      const last = Number(this.tickers.get(`${asset}/${quote}`)?.last ?? Number.NaN);
-      if (!Number.isFinite(last)) return undefined;
-      total += amount * last;
+      const last = this.tickers.get(`${asset}/${quote}`)?.last;
+      if (last === undefined) return undefined;
+      const price = parseDecimal(last, PRICE_SCALE, "half-even");
+      total += mulDiv(amount, price, 10n ** BigInt(2 * PRICE_SCALE - decimals), "half-even");
     }
     return total;
   }

@@ -32,6 +32,11 @@ export interface RiskLimits {
   /** Realised + marked, per UTC day. */
   maxDailyLoss: string;
   maxOrdersPerSecond: number;
+  /**
+   * How far through the touch a market order may fill, a fraction ("0.01" = 1 %): it goes to the
+   * venue as an IOC limit at that price. Not a RiskGate limit: the order gateway applies it.
+   */
+  maxSlippage?: string;
 }
 
 export interface RiskOrder {

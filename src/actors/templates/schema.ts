@@ -42,6 +42,7 @@ export const TEMPLATE_DEFAULTS = Object.freeze({
   takeProfitPct: 0,
   approval: "auto",
   reviewWindow: "30m",
+  maxSlippage: "0.01",
 } as const);
 
 const DAY_MS = 86_400_000;
@@ -95,6 +96,9 @@ export const deskTemplateSchema = block("a mapping of desk settings", {
       maxPositionNotional: positiveDecimal("5000"),
       maxDailyLoss: positiveDecimal("500"),
       maxOrdersPerSecond: num(0, 10_000, true),
+      maxSlippage: decimal('a fraction from 0 to below 1 like "0.01"', (s) =>
+        /^0(\.\d+)?$/.test(s),
+      ).default(TEMPLATE_DEFAULTS.maxSlippage),
     },
   ),
   holderTemplate: filePath("../holder/default.yaml"),

@@ -1,0 +1,392 @@
+/**
+ * The order gateway: the one path from a Trader's request to the venue, and the only place a
+ * mandate's budget is reserved, spent and released.
+ *
+ * Invariants (the property test in test/actors/gateway-property.test.ts checks them against the
+ * simulator under random interleavings):
+ * - Reserve before you send. Trading state, the mandate, the order's worst-case cost (exposure.ts)
+ *   and the risk limits are checked, and the cost reserved on the mandate, in one synchronous step
+ *   with no await inside; only then is the venue called. So for every mandate, at every instant,
+ *   reserved (open orders) + spent (fills) <= maxNotional, and a request refused here has sent
+ *   nothing.
+ * - A venue's definitive rejection releases the whole reservation and the caller gets the error. A
+ *   failure that leaves the order's fate unknown (network, timeout) is looked up by client order
+ *   id: an order found is the caller's answer; one the venue does not know is released and the
+ *   error goes back; if the lookup fails too the reservation stays until the venue reports the
+ *   order (never resubmitted blindly).
+ * - Release what was not spent: a fill takes its real cost from the reservation and gives back what
+ *   the worst case had set aside for it; a cancel, expiry (an IOC remainder), rejection and the
+ *   cancels of a halt give back the rest.
+ * - A sell offers first what its Trader holds and has not already offered (no oversell by
+ *   concurrent sells); only the part beyond is reserved on the budget.
+ * - A halt cancels every open order; an order that was already on its way and reaches the venue
+ *   after the halt is cancelled as its answer arrives.
+ */
+import {
+  InvalidInputError,
+  MandateDeniedError,
+  OrderNotFoundError,
+  RejectedError,
+  RiskDeniedError,
+  TransientError,
+} from "../../../domain/errors.js";
+import { formatDecimal, parseDecimal } from "../../../domain/fixed.js";
+import type { Ticker } from "../../../domain/market-data.js";
+import { isSide, type Order } from "../../../domain/order.js";
+import { fillSince } from "../../../domain/order-progress.js";
+import type { PositionFill } from "../../../domain/position-ledger.js";
+import type { Logger } from "../../../log/logger.js";
+import type { Clock } from "../../../time/clock.js";
+import type { Venue } from "../../../venues/venue.js";
+import type { AuthorizedMandate } from "../../mandate.js";
+import type { MandateBook } from "../mandate-book.js";
+import type { RiskGates } from "../risk-gates.js";
+import type { SpotExposure } from "./exposure.js";
+import { type OwnedOrder, OwnedOrders } from "./owned-orders.js";
+
+/** An order request on the bus, from a Trader, with its Holder's mandate. */
+export interface PlaceRequest {
+  op: "place";
+  trader: string;
+  mandate: unknown;
+  market: string;
+  side: "buy" | "sell";
+  type: "market" | "limit";
+  amount: string;
+  price?: string;
+}
+
+export interface CancelRequest {
+  op: "cancel";
+  trader: string;
+  id: string;
+}
+
+/** A new state of an owned order, after the gateway took it in. */
+export interface OwnedUpdate {
+  owner: OwnedOrder;
+  order: Order;
+  /** What executed since the previous state, if anything. */
+  fill: PositionFill | undefined;
+}
+
+export interface GatewayOptions {
+  desk: string;
+  venue: Venue;
+  clock: Clock;
+  log: Logger;
+  mandates: MandateBook;
+  risk: RiskGates;
+  /** The rules of a market the Desk trades; throws for one it does not. */
+  exposure: (market: string) => SpotExposure;
+  /** The last ticker of a market: the touch a market order is bounded by. */
+  ticker: (market: string) => Ticker | undefined;
+  /** Slippage cap of market orders, a decimal fraction. */
+  slippage: () => string;
+  /** The Desk's trading state: active, reducing, halted, … */
+  state: () => string;
+  /** Called once per new state of an owned order (fill events, reports), after accounting. */
+  onUpdate: (update: OwnedUpdate) => void;
+  /** Actor events (order.placed, order.rejected, order.unknown). */
+  emit: (event: string, fields: Record<string, unknown>) => void;
+}
+
+const OVER = "over budget: ";
+const TERMINAL = new Set(["closed", "canceled", "expired", "rejected"]);
+
+export class OrderGateway {
+  readonly orders: OwnedOrders;
+  readonly #o: GatewayOptions;
+
+  constructor(options: GatewayOptions) {
+    this.#o = options;
+    this.orders = new OwnedOrders(options.desk);
+  }
+
+  /** Checks, reserves, sends. Resolves with the venue's order; rejects with a typed refusal. */
+  async place(r: PlaceRequest): Promise<Order> {
+    const owned = this.#admit(r, this.#o.clock.now());
+    let order: Order;
+    try {
+      order = await this.#o.venue.createOrder(r.market, "limit", r.side, r.amount, owned.price, {
+        clientOrderId: owned.clientOrderId,
+        timeInForce: r.type === "market" ? "IOC" : "GTC",
+      });
+    } catch (err) {
+      return this.#afterFailedSend(owned, err);
+    }
+    return this.#placed(order);
+  }
+
+  /** A Trader's cancel of its own open order (by venue or client id). */
+  async cancel(r: CancelRequest): Promise<Order> {
+    if (typeof r.trader !== "string" || typeof r.id !== "string")
+      throw new InvalidInputError("a cancel needs a string 'trader' and a string 'id'");
+    const owned = this.orders.openOf(r.trader, r.id);
+    if (owned === undefined)
+      throw new OrderNotFoundError(`${r.trader} has no open order ${r.id} on ${this.#o.desk}`);
+    return this.cancelOwned(owned);
+  }
+
+  /** Cancels one owned order at the venue and takes its answer in. */
+  async cancelOwned(owned: OwnedOrder): Promise<Order> {
+    const id = owned.last?.id;
+    if (id === undefined) {
+      throw new RiskDeniedError(
+        `order ${owned.clientOrderId} is still on its way to the venue; cancel it once it is acknowledged`,
+      );
+    }
+    const order = await this.#o.venue.cancelOrder(id, owned.market);
+    this.take(order);
+    return order;
+  }
+
+  /** Cancels every open order at the venue (a halt, or an operator's `cancel all`). */
+  async cancelAll(): Promise<Order[]> {
+    const cancelled = await this.#o.venue.cancelAllOrders();
+    for (const order of cancelled) this.take(order);
+    return cancelled;
+  }
+
+  /**
+   * Takes in a state of an order from anywhere (reply, stream, cancel): positions, risk and the
+   * mandate's reservation follow it, then `onUpdate` is told. A state seen before, or an order
+   * this gateway does not own, changes nothing.
+   */
+  take(order: Order): OwnedUpdate | undefined {
+    const owned = this.orders.byClientId(order.clientOrderId);
+    if (owned === undefined || owned.done || !this.orders.firstSight(order)) return undefined;
+    const fill = fillSince(owned.last, order);
+    owned.last = order;
+    if (fill !== undefined) this.#account(owned, fill);
+    if (TERMINAL.has(order.status)) this.#release(owned);
+    const update = { owner: owned, order, fill };
+    this.#o.onUpdate(update);
+    return update;
+  }
+
+  /** Base `trader` holds on `market` and has not offered in an open sell, in base minor units. */
+  available(trader: string, market: string): bigint {
+    const exposure = this.#o.exposure(market);
+    const held = this.orders.position(trader, market, scalesOf(exposure)).quantity;
+    const free = held - this.orders.offered(trader, market);
+    return free > 0n ? free : 0n;
+  }
+
+  // ---- the synchronous step ----
+
+  #admit(r: PlaceRequest, now: number): OwnedOrder {
+    if (r === null || typeof r !== "object")
+      throw new InvalidInputError("an order request must be an object");
+    for (const field of ["trader", "market", "side", "type", "amount"] as const) {
+      if (typeof r[field] !== "string")
+        throw new InvalidInputError(`order request needs a string '${field}'`);
+    }
+    if (!isSide(r.side))
+      throw new InvalidInputError(`order side ${JSON.stringify(r.side)} is unknown`);
+    if (r.type !== "market" && r.type !== "limit")
+      throw new InvalidInputError(`order type ${JSON.stringify(r.type)} is not market or limit`);
+    if (r.price !== undefined && typeof r.price !== "string")
+      throw new InvalidInputError("order price must be a decimal string");
+    const state = this.#o.state();
+    if (state === "halted")
+      throw new RiskDeniedError(`${this.#o.desk} is halted: new orders are refused until resume`);
+    if (state !== "active" && state !== "reducing")
+      throw new RiskDeniedError(`${this.#o.desk} is ${state}`);
+    const exposure = this.#o.exposure(r.market);
+    const amount = readAmount(r.amount, exposure.rules.baseScale);
+    const priced = exposure.price(
+      { side: r.side, type: r.type, amount, ...(r.price === undefined ? {} : { price: r.price }) },
+      this.#o.ticker(r.market),
+      this.#o.slippage(),
+    );
+    let closing = 0n;
+    let excess = 0n;
+    let budget: bigint;
+    if (r.side === "sell") {
+      const free = this.available(r.trader, r.market);
+      closing = amount < free ? amount : free;
+      excess = amount - closing;
+      budget = excess > 0n ? exposure.sellBound(excess, priced.price) : 0n;
+    } else {
+      budget = exposure.buyBound(amount, priced.price);
+    }
+    if (state === "reducing" && (r.side !== "sell" || excess > 0n)) {
+      throw new RiskDeniedError(
+        `${this.#o.desk} is reducing: only orders that reduce a position are accepted`,
+      );
+    }
+    let auth: AuthorizedMandate;
+    try {
+      auth = this.#o.mandates.authorize(
+        { trader: r.trader, desk: this.#o.desk, market: r.market, side: r.side, notional: budget },
+        r.mandate,
+        now,
+      );
+    } catch (err) {
+      if (excess === 0n || !(err instanceof MandateDeniedError) || !err.message.startsWith(OVER))
+        throw err;
+      const { base, baseScale } = exposure.rules;
+      const text = (n: bigint) => `${formatDecimal(n, baseScale)} ${base}`;
+      throw new MandateDeniedError(
+        `${OVER}${text(excess)} of this sell is beyond the ${text(closing)} ${r.trader} holds and has not offered, and ${err.message.slice(OVER.length)}`,
+        { cause: err },
+      );
+    }
+    const risk = this.#o.risk.of(r.market);
+    risk.check({ market: r.market, side: r.side, notional: priced.notional }, now);
+    this.#o.mandates.commit(auth);
+    risk.recordOrder(now);
+    const owned: OwnedOrder = {
+      clientOrderId: this.orders.nextClientId(r.market),
+      trader: r.trader,
+      market: r.market,
+      side: r.side,
+      nonce: auth.nonce,
+      price: priced.price,
+      amount,
+      filled: 0n,
+      budget,
+      closing,
+      excess,
+      last: undefined,
+      done: false,
+    };
+    this.orders.add(owned);
+    // Placed = checked, reserved and sent; the venue's fills may arrive before its reply does.
+    this.#o.emit("order.placed", {
+      trader: r.trader,
+      market: r.market,
+      side: r.side,
+      type: r.type,
+      amount: r.amount,
+      price: priced.price,
+      reserved: formatDecimal(budget, exposure.rules.quoteScale),
+      clientOrderId: owned.clientOrderId,
+    });
+    return owned;
+  }
+
+  // ---- after the venue answered ----
+
+  #placed(order: Order): Order {
+    this.take(order);
+    // Sent before a halt, arrived after its cancels: cancel it now.
+    if (this.#o.state() === "halted" && order.status === "open") {
+      const owned = this.orders.byClientId(order.clientOrderId);
+      if (owned !== undefined && !owned.done) {
+        this.cancelOwned(owned).catch((err: unknown) =>
+          this.#o.log.error({ err }, "could not cancel an order that arrived after the halt"),
+        );
+      }
+    }
+    return order;
+  }
+
+  async #afterFailedSend(owned: OwnedOrder, err: unknown): Promise<Order> {
+    if (err instanceof RejectedError || !(err instanceof TransientError)) {
+      this.#rejected(owned, err);
+      throw err;
+    }
+    // Network or timeout: the venue may hold the order. Look it up by its id, never resend.
+    let found: Order;
+    try {
+      found = await this.#o.venue.fetchOrder("", owned.market, {
+        clientOrderId: owned.clientOrderId,
+      });
+    } catch (lookup) {
+      if (lookup instanceof OrderNotFoundError) {
+        this.#rejected(owned, err);
+        throw err;
+      }
+      this.#o.emit("order.unknown", {
+        trader: owned.trader,
+        market: owned.market,
+        clientOrderId: owned.clientOrderId,
+        error: String(err),
+      });
+      throw new TransientError(
+        `order ${owned.clientOrderId} is unknown after ${String(err)}; its reservation stays until the venue reports it`,
+        { cause: err },
+      );
+    }
+    return this.#placed(found);
+  }
+
+  #rejected(owned: OwnedOrder, err: unknown): void {
+    this.#release(owned);
+    this.#o.emit("order.rejected", {
+      trader: owned.trader,
+      market: owned.market,
+      clientOrderId: owned.clientOrderId,
+      error: String(err),
+    });
+  }
+
+  // ---- accounting ----
+
+  /** A fill: position, risk, and the reservation's share of it (real cost spent, rest released). */
+  #account(owned: OwnedOrder, fill: PositionFill): void {
+    const exposure = this.#o.exposure(owned.market);
+    const { baseScale, quoteScale, quote } = exposure.rules;
+    const amount = parseDecimal(fill.amount, baseScale, "half-even");
+    const cost = parseDecimal(fill.cost, quoteScale, "up");
+    this.orders.position(owned.trader, owned.market, scalesOf(exposure)).apply(fill);
+    this.#o.risk.of(owned.market).recordFill(owned.market, owned.side, cost);
+    owned.filled += amount;
+    const rest = owned.amount > owned.filled ? owned.amount - owned.filled : 0n;
+    let spent: bigint;
+    let bound: bigint;
+    if (owned.side === "buy") {
+      const fee = fill.fee?.currency === quote ? parseDecimal(fill.fee.cost, quoteScale, "up") : 0n;
+      spent = cost + fee;
+      bound = exposure.buyBound(rest, owned.price);
+    } else {
+      const fromHolding = amount < owned.closing ? amount : owned.closing;
+      owned.closing -= fromHolding;
+      const beyond = amount - fromHolding;
+      owned.excess = owned.excess > beyond ? owned.excess - beyond : 0n;
+      spent = beyond > 0n ? exposure.sellBound(beyond, owned.price) : 0n;
+      bound = exposure.sellBound(owned.excess, owned.price);
+    }
+    if (spent > owned.budget) {
+      // A venue filled beyond the order's own price: the invariant of the venue, not ours, broke.
+      this.#o.log.error(
+        {
+          clientOrderId: owned.clientOrderId,
+          spent: String(spent),
+          reserved: String(owned.budget),
+        },
+        "a fill cost more than the order's worst case",
+      );
+      spent = owned.budget;
+    }
+    const keep = owned.budget - spent < bound ? owned.budget - spent : bound;
+    const release = owned.budget - spent - keep;
+    owned.budget = keep;
+    if (release > 0n) this.#o.mandates.release(owned.nonce, release);
+  }
+
+  /** The order is over: whatever it still reserves goes back. */
+  #release(owned: OwnedOrder): void {
+    if (owned.budget > 0n) this.#o.mandates.release(owned.nonce, owned.budget);
+    this.orders.finish(owned);
+  }
+}
+
+function readAmount(text: string, scale: number): bigint {
+  let units: bigint;
+  try {
+    units = parseDecimal(text, scale);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new InvalidInputError(`order amount: ${why}`, { cause });
+  }
+  if (units <= 0n) throw new InvalidInputError(`order amount ${text} must be above 0`);
+  return units;
+}
+
+function scalesOf(exposure: SpotExposure) {
+  const { base, quote, baseScale, quoteScale } = exposure.rules;
+  return { base, quote, baseScale, quoteScale };
+}

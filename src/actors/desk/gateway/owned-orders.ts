@@ -1,0 +1,151 @@
+/**
+ * The gateway's book of its Traders' orders: who owns each, what each still holds in reserve, each
+ * Trader's position per market, and which order states were already taken in (the same state
+ * arrives in the venue's reply, on its order stream and in a cancel's answer).
+ *
+ * Invariants:
+ * - A client order id is `<desk>-<market token>-<seq>`, its sequence counted per market, never
+ *   reused in a Desk's life.
+ * - An order's reservation only shrinks: by what fills (taken from it) and by what is released.
+ *   Once the order is closed, canceled, expired or rejected it reserves nothing.
+ * - A Trader's base on offer (the unfilled closing part of its open sells) never exceeds the
+ *   position it holds from its fills.
+ */
+import { marketToken } from "../../../domain/market.js";
+import type { Order, Side } from "../../../domain/order.js";
+import { PositionLedger, type PositionScales } from "../../../domain/position-ledger.js";
+
+/** Order states remembered per order (enough for any duplicate to arrive). */
+const HANDLED_LIMIT = 10_000;
+
+export interface OwnedOrder {
+  readonly clientOrderId: string;
+  readonly trader: string;
+  readonly market: string;
+  readonly side: Side;
+  /** The mandate whose budget this order draws on. */
+  readonly nonce: string;
+  /** The limit price sent (a market order's protective limit). */
+  readonly price: string;
+  /** Base asked for, minor units. */
+  readonly amount: bigint;
+  /** Base filled so far, minor units. */
+  filled: bigint;
+  /** Mandate budget still reserved for what has not filled, quote minor units. */
+  budget: bigint;
+  /** Base of the Trader's holding this sell still offers (its unfilled closing part). */
+  closing: bigint;
+  /** Base of this sell beyond the holding, unfilled (reserved on the budget). */
+  excess: bigint;
+  /** The last state taken in. */
+  last: Order | undefined;
+  done: boolean;
+}
+
+export class OwnedOrders {
+  readonly #desk: string;
+  readonly #seq = new Map<string, number>();
+  readonly #byClientId = new Map<string, OwnedOrder>();
+  readonly #open = new Map<string, OwnedOrder>();
+  readonly #positions = new Map<string, PositionLedger>();
+  readonly #handled = new Map<string, string>();
+
+  constructor(desk: string) {
+    this.#desk = desk;
+  }
+
+  /** The next deterministic client order id for `market`. */
+  nextClientId(market: string): string {
+    const seq = (this.#seq.get(market) ?? 0) + 1;
+    this.#seq.set(market, seq);
+    return `${this.#desk}-${marketToken(market)}-${seq}`;
+  }
+
+  add(order: OwnedOrder): void {
+    this.#byClientId.set(order.clientOrderId, order);
+    this.#open.set(order.clientOrderId, order);
+  }
+
+  byClientId(clientOrderId: string): OwnedOrder | undefined {
+    return this.#byClientId.get(clientOrderId);
+  }
+
+  /** The open order with venue id or client id `id` that `trader` owns. */
+  openOf(trader: string, id: string): OwnedOrder | undefined {
+    for (const o of this.#open.values()) {
+      if (o.trader === trader && (o.last?.id === id || o.clientOrderId === id)) return o;
+    }
+    return undefined;
+  }
+
+  /** Orders not yet known to be over, each with its last state (if the venue answered yet). */
+  open(): OwnedOrder[] {
+    return [...this.#open.values()];
+  }
+
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  /** Marks an order over: it reserves nothing from now on. */
+  finish(order: OwnedOrder): void {
+    order.done = true;
+    order.budget = 0n;
+    order.closing = 0n;
+    order.excess = 0n;
+    this.#open.delete(order.clientOrderId);
+    // Over and fully answered: no later state can change it, so it need not be kept by id.
+    if (this.#byClientId.size > HANDLED_LIMIT) this.#forgetOldestDone();
+  }
+
+  /**
+   * True the first time this state of the order is seen; a repeat (the reply and the stream carry
+   * the same state) is false.
+   */
+  firstSight(order: Order): boolean {
+    const state = `${order.status}\u0000${order.filled}`;
+    if (this.#handled.get(order.clientOrderId) === state) return false;
+    this.#handled.set(order.clientOrderId, state);
+    if (this.#handled.size > HANDLED_LIMIT) {
+      this.#handled.delete(this.#handled.keys().next().value as string);
+    }
+    return true;
+  }
+
+  /** The position `trader` holds on `market` through this Desk (created flat on first use). */
+  position(trader: string, market: string, scales: PositionScales): PositionLedger {
+    const key = `${trader}\u0000${market}`;
+    let p = this.#positions.get(key);
+    if (p === undefined) {
+      p = new PositionLedger(scales);
+      this.#positions.set(key, p);
+    }
+    return p;
+  }
+
+  /** Base of `trader`'s holding on `market` its open sells already offer. */
+  offered(trader: string, market: string): bigint {
+    let sum = 0n;
+    for (const o of this.#open.values()) {
+      if (o.trader === trader && o.market === market) sum += o.closing;
+    }
+    return sum;
+  }
+
+  /** Every (trader, market) position, for status. */
+  positions(): Array<{ trader: string; market: string; position: PositionLedger }> {
+    return [...this.#positions].map(([key, position]) => {
+      const [trader = "", market = ""] = key.split("\u0000");
+      return { trader, market, position };
+    });
+  }
+
+  #forgetOldestDone(): void {
+    for (const [id, o] of this.#byClientId) {
+      if (o.done) {
+        this.#byClientId.delete(id);
+        return;
+      }
+    }
+  }
+}

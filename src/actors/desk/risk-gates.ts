@@ -1,0 +1,48 @@
+/**
+ * One RiskGate per quote currency: a limit of "2500" means 2500 of the quote of the market an
+ * order is in, counted at that currency's decimals, and each currency keeps its own positions,
+ * daily loss and order rate. The limits are the Desk template's, the same for every currency.
+ */
+import { parseMarket } from "../../domain/market.js";
+import { RiskGate, type RiskLimits } from "./risk.js";
+
+export class RiskGates {
+  #limits: RiskLimits;
+  readonly #decimalsOf: (asset: string) => number;
+  readonly #gates = new Map<string, RiskGate>();
+
+  /** `decimalsOf(asset)`: minor-unit decimals of a quote currency. Checks the limits now. */
+  constructor(limits: RiskLimits, decimalsOf: (asset: string) => number) {
+    new RiskGate(limits, 18); // a limit that is not a positive decimal fails here, at start
+    this.#limits = { ...limits };
+    this.#decimalsOf = decimalsOf;
+  }
+
+  get limits(): Readonly<RiskLimits> {
+    return this.#limits;
+  }
+
+  /** The gate of `market`'s quote currency. */
+  of(market: string): RiskGate {
+    const quote = parseMarket(market).quote;
+    let gate = this.#gates.get(quote);
+    if (gate === undefined) {
+      gate = new RiskGate(this.#limits, this.#decimalsOf(quote));
+      this.#gates.set(quote, gate);
+    }
+    return gate;
+  }
+
+  /** Replaces the limits of every gate; a value any gate refuses changes none. */
+  setLimits(limits: RiskLimits): void {
+    for (const quote of this.#gates.keys()) new RiskGate(limits, this.#decimalsOf(quote));
+    new RiskGate(limits, 18);
+    for (const gate of this.#gates.values()) gate.setLimits(limits);
+    this.#limits = { ...limits };
+  }
+
+  /** Position notional of `market` in its quote's minor units. */
+  positionOf(market: string): bigint {
+    return this.of(market).positionOf(market);
+  }
+}

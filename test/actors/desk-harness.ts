@@ -1,0 +1,124 @@
+/**
+ * A Desk alone on a simulated venue of the test's own (no Holder, no Trader): its orders come
+ * straight over the bus, under mandates the test signs as a trusted Holder. For the order gateway's
+ * tests, where the venue's book, latency and accounts are part of the case.
+ */
+import { Desk } from "../../src/actors/desk/desk.js";
+import type { RiskLimits } from "../../src/actors/desk/risk.js";
+import { HolderKeys, type Mandate, type MandateTerms } from "../../src/actors/mandate.js";
+import type { ActorEvent } from "../../src/actors/runtime/actor.js";
+import { LocalBus } from "../../src/bus/local/local-bus.js";
+import { allActorEvents, control, deskOrder } from "../../src/bus/subjects.js";
+import type { Order } from "../../src/domain/order.js";
+import { createLogger } from "../../src/log/logger.js";
+import { parseVenueConfig } from "../../src/sim/config/index.js";
+import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+
+export const HOLDER = "sim-main_USDT";
+
+export interface LoneDesk {
+  simulation: Simulation;
+  desk: Desk;
+  bus: LocalBus;
+  events: ActorEvent[];
+  /** A mandate signed by the trusted Holder; `nonce` should be unique per test. */
+  sign(terms: Partial<MandateTerms> & Pick<MandateTerms, "trader" | "market">): Mandate;
+  /** Sends a request on the Desk's order subject and runs the venue until it is answered. */
+  order(request: Record<string, unknown>): Promise<Order>;
+  /** Runs a Desk command on its control subject until answered. */
+  command<T = unknown>(command: string, args?: string[]): Promise<T>;
+  /** Runs the venue until `promise` settles. */
+  settle<T>(promise: Promise<T>): Promise<T>;
+  /** Runs the venue for `ms` of simulated time. */
+  advance(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function loneDesk(
+  venueYaml: string,
+  options: { watch: string[]; risk?: Partial<RiskLimits>; syntheticMs?: number },
+): Promise<LoneDesk> {
+  const config = parseVenueConfig(venueYaml, { file: "venue.yaml", baseDir: "." });
+  const simulation = await createSimulation(config, {
+    syntheticMs: options.syntheticMs ?? 6 * 3_600_000,
+  });
+  const clock = simulation.clock;
+  const bus = new LocalBus();
+  const events: ActorEvent[] = [];
+  bus.subscribe<ActorEvent>(allActorEvents(), (e) => void events.push(e));
+  const desk = new Desk(
+    {
+      id: "sim-main",
+      venue: simulation.venue("main"),
+      watch: options.watch,
+      risk: {
+        maxOrderNotional: "1000000",
+        maxPositionNotional: "1000000",
+        maxDailyLoss: "1000000",
+        maxOrdersPerSecond: 1000,
+        ...options.risk,
+      },
+      assetDecimals: Object.fromEntries(
+        Object.entries(config.assets).map(([asset, a]) => [asset, a.decimals]),
+      ),
+      cacheCandles: 10,
+    },
+    { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0 },
+  );
+  const keys = HolderKeys.generate();
+  desk.trustHolder(HOLDER, keys.publicKey);
+  const flush = async () => {
+    for (let i = 0; i < 3; i++) {
+      await bus.flush();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  };
+  const settle = async <T>(promise: Promise<T>): Promise<T> => {
+    let done = false;
+    const outcome = promise.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    void outcome.then(() => {
+      done = true;
+    });
+    await simulation.runSettled(flush, { until: clock.now() + 3_600_000, shouldStop: () => done });
+    const result = await outcome;
+    await flush();
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
+  const advance = async (ms: number) => {
+    await simulation.runSettled(flush, { until: clock.now() + ms, shouldStop: () => false });
+    await flush();
+  };
+  await settle(desk.start());
+  await advance(120_000); // tickers: a market order needs the touch
+  return {
+    simulation,
+    desk,
+    bus,
+    events,
+    sign: (terms) =>
+      keys.sign(
+        {
+          desk: "sim-main",
+          sides: ["buy", "sell"],
+          maxNotional: "1000",
+          expiresAt: clock.now() + 86_400_000,
+          nonce: `n-${terms.trader}-${terms.market}`,
+          ...terms,
+        },
+        HOLDER,
+      ),
+    order: (request) =>
+      settle(bus.request<Order>(deskOrder("sim-main"), { op: "place", ...request })),
+    command: (command, args = []) => settle(bus.request(control("sim-main"), { command, args })),
+    settle,
+    advance,
+    stop: async () => {
+      await desk.stop();
+      await simulation.stop();
+    },
+  };
+}
