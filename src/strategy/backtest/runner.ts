@@ -16,10 +16,18 @@
  *   market order at that point.
  * - A position still open at the end is closed at the last price ("end").
  * - Equity is marked after each candle's close: quote + base × close.
+ * - The position is exact: a PositionLedger takes each order's fills (bigint minor units), and
+ *   sizes are whole lots from bigint arithmetic. Ledger work happens only at fills; the equity
+ *   curve reads two numbers converted from the ledger once per fill, so a candle costs one float
+ *   multiply. A trade's pnl is the quote it gained or lost (realised, less any dust's cost), so
+ *   the trades' pnl sum to the change in quote, exactly before conversion.
  */
 import { InvalidInputError, RejectedError } from "../../domain/errors.js";
+import { formatDecimal, fromSteps, mulDiv, parseDecimal, toSteps } from "../../domain/fixed.js";
 import type { Candle } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
+import { fillSince } from "../../domain/order-progress.js";
+import { PositionLedger } from "../../domain/position-ledger.js";
 import { buildSimulator } from "../../sim/build.js";
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { CandleSeries } from "../../sim/data/index.js";
@@ -51,8 +59,10 @@ export interface BacktestOptions {
   metricsOnly?: boolean;
 }
 
-/** Fees and slippage are paid out of the entry budget: keep this much of it aside. */
-const ENTRY_MARGIN = 0.01;
+/** Fees and slippage are paid out of the entry budget: keep this percent of it aside. */
+const ENTRY_MARGIN_PCT = 1n;
+/** Decimals an entry's size fraction is read at. */
+const SIZE_SCALE = 12;
 const ACCOUNT = "backtest";
 
 interface Pending {
@@ -70,14 +80,18 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   }
   const config = backtestVenue(options.venue, market, ACCOUNT, capital);
   const spec = config.markets[market]!;
-  const lot = Number(spec.lotSize);
-  const minNotional = Number(spec.minNotional);
   const clock = new VirtualClock(candles.time[0]!);
   const sim = buildSimulator(config, new Map([[market, new CandleFeed(candles)]]), { clock });
   const latency = config.latency.fixedMs;
   const initialCapital = Number(capital);
+  const baseScale = config.assets[spec.base]!.decimals;
+  const quoteScale = config.assets[spec.quote]!.decimals;
+  const capitalUnits = parseDecimal(capital, quoteScale);
+  const ledger = new PositionLedger({ base: spec.base, quote: spec.quote, baseScale, quoteScale });
+  /** Quote minor units of the account: capital, plus what was realised, less what is held's cost. */
+  const cashUnits = () => capitalUnits + ledger.realised - ledger.basis;
 
-  // The position as the runner keeps it (numbers: analytics), updated from each order's result.
+  // What the equity curve reads (numbers: analytics), converted from the ledger at each fill.
   let cash = initialCapital;
   let held = 0;
   const ctx: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = {
@@ -85,38 +99,51 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     side: undefined,
     entryPrice: Number.NaN,
   };
-  let entry: { time: number; cost: number; fees: number; amount: number } | undefined;
+  /** The ledger when the trade began (exact), and what the entry added. */
+  let entry: { time: number; cash: bigint; fees: bigint; cost: bigint; amount: bigint } | undefined;
   let stopLoss = Number.NaN;
   let takeProfit = Number.NaN;
   let pending: Pending | undefined;
-  let exiting:
-    | { reason: TradeRecord["exitReason"]; proceeds: number; fees: number; sold: number }
-    | undefined;
+  let exiting: { reason: TradeRecord["exitReason"]; proceeds: bigint; sold: bigint } | undefined;
   const trades: TradeRecord[] = [];
   const equityPoints: EquityPoint[] = [];
 
-  const refresh = () => {
-    const b = sim.balances(ACCOUNT);
-    cash = Number(b[spec.quote]?.free ?? "0");
-    held = Number(b[spec.base]?.free ?? "0");
+  /** An order's fills into the ledger, and the curve's numbers from it; what it executed. */
+  const book = (order: Order | undefined) => {
+    const fill = order === undefined ? undefined : fillSince(undefined, order);
+    if (fill === undefined) return undefined;
+    ledger.apply(fill);
+    cash = toNumber(cashUnits(), quoteScale);
+    held = toNumber(ledger.quantity, baseScale);
+    return fill;
   };
+
+  /** Quote minor units of `lots` lots at a path price (rounded to the tick in `rounding`). */
+  const notional = (lots: bigint, price: number, rounding: "up" | "down") =>
+    lots * toSteps(String(price), spec.tick, rounding) * spec.quoteUnitsPerTickLot;
 
   const enter = (signal: Extract<Signal, { action: "enter" }>, price: number, time: number) => {
     if (signal.side === "short") return; // spot: no shorts until derivatives arrive
-    const budget = cash * (signal.size ?? fraction) * (1 - ENTRY_MARGIN);
-    const lots = Math.floor(budget / price / lot);
+    const size = signal.size ?? fraction;
+    if (!(size > 0)) return;
+    const share = parseDecimal(String(size), SIZE_SCALE, "down");
+    const spendable = mulDiv(cashUnits(), share, 10n ** BigInt(SIZE_SCALE), "down");
+    const budget = (spendable * (100n - ENTRY_MARGIN_PCT)) / 100n;
+    const perLot = notional(1n, price, "up");
+    const lots = budget > 0n && perLot > 0n ? budget / perLot : 0n;
     // Too small to be accepted: skip without asking (a refusal builds an error, which is costly).
-    if (lots <= 0 || lots * lot * price < minNotional) return;
+    if (lots <= 0n || lots * perLot < spec.minNotionalUnits) return;
+    const before = { cash: cashUnits(), fees: ledger.fees, basis: ledger.basis };
+    const quantity = ledger.quantity;
     const order = place("buy", lots);
-    if (order === undefined || Number(order.filled) === 0) return;
-    refresh();
-    const feeBase = Number(order.fee?.cost ?? "0");
+    if (order === undefined || book(order) === undefined) return;
     const avg = Number(order.average ?? order.price ?? price);
     entry = {
       time,
-      cost: Number(order.cost),
-      fees: feeBase * avg,
-      amount: Number(order.filled) - feeBase,
+      cash: before.cash,
+      fees: before.fees,
+      cost: ledger.basis - before.basis,
+      amount: ledger.quantity - quantity,
     };
     ctx.inPosition = true;
     ctx.side = "long";
@@ -131,28 +158,28 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
    * comes back; the trade closes when nothing sellable is left.
    */
   const exit = (reason: TradeRecord["exitReason"], time: number, price: number) => {
-    exiting ??= { reason, proceeds: 0, fees: 0, sold: 0 };
+    exiting ??= { reason, proceeds: 0n, sold: 0n };
     const lots = sellableLots(price);
-    const order = lots > 0 ? place("sell", lots) : undefined;
-    if (order !== undefined) {
-      exiting.proceeds += Number(order.cost);
-      exiting.fees += Number(order.fee?.cost ?? "0");
-      exiting.sold += Number(order.filled);
+    const fill = lots > 0n ? book(place("sell", lots)) : undefined;
+    if (fill !== undefined) {
+      exiting.proceeds += parseDecimal(fill.cost, quoteScale, "half-even");
+      exiting.sold += parseDecimal(fill.amount, baseScale, "half-even");
     }
-    refresh();
-    if (sellableLots(price) > 0 && reason !== "end") return;
+    if (sellableLots(price) > 0n && reason !== "end") return;
     if (entry !== undefined) {
-      const pnl = exiting.proceeds - exiting.fees - entry.cost;
+      // The quote the trade gained or lost: what is left under one lot stays, at its cost.
+      const pnl = cashUnits() - entry.cash;
+      const proceeds = toNumber(exiting.proceeds, quoteScale);
       trades.push({
         side: "long",
         entryTime: entry.time,
         exitTime: time,
         entryPrice: ctx.entryPrice,
-        exitPrice: exiting.sold > 0 ? exiting.proceeds / exiting.sold : Number.NaN,
-        amount: entry.amount,
-        pnl,
-        returnPct: entry.cost > 0 ? pnl / entry.cost : 0,
-        fees: entry.fees + exiting.fees,
+        exitPrice: exiting.sold > 0n ? proceeds / toNumber(exiting.sold, baseScale) : Number.NaN,
+        amount: toNumber(entry.amount, baseScale),
+        pnl: toNumber(pnl, quoteScale),
+        returnPct: entry.cost > 0n ? Number(pnl) / Number(entry.cost) : 0,
+        fees: toNumber(ledger.fees - entry.fees, quoteScale),
         exitReason: exiting.reason,
       });
     }
@@ -166,18 +193,19 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   };
 
   /** Whole lots of the position the venue would accept (a remainder under min notional is dust). */
-  const sellableLots = (price: number): number => {
-    const lots = Math.floor(held / lot + 1e-9);
-    return lots * lot * price < minNotional ? 0 : lots;
+  const sellableLots = (price: number): bigint => {
+    const q = ledger.quantity;
+    const lots = q > 0n ? q / spec.baseUnitsPerLot : 0n;
+    return lots === 0n || notional(lots, price, "down") < spec.minNotionalUnits ? 0n : lots;
   };
 
-  const place = (side: "buy" | "sell", lots: number): Order | undefined => {
+  const place = (side: "buy" | "sell", lots: bigint): Order | undefined => {
     try {
       return sim.placeOrder(ACCOUNT, {
         symbol: market,
         type: "market",
         side,
-        amount: (lots * lot).toFixed(spec.lot.scale),
+        amount: fromSteps(lots, spec.lot),
       });
     } catch (err) {
       // Too small, not enough funds: an ordinary refusal the strategy lives with.
@@ -260,4 +288,9 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     trades: options.metricsOnly === true ? [] : trades,
     equity: options.metricsOnly === true ? [] : equityPoints,
   };
+}
+
+/** Minor units → a number (analytics), rounded once: through the exact decimal text. */
+function toNumber(units: bigint, scale: number): number {
+  return Number(formatDecimal(units, scale));
 }

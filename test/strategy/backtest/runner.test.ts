@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../../src/domain/errors.js";
+import { formatDecimal, parseDecimal } from "../../../src/domain/fixed.js";
 import { parseVenueConfig } from "../../../src/sim/config/index.js";
 import { runBacktest } from "../../../src/strategy/backtest/runner.js";
 import { defineStrategy, type Signal, type Strategy } from "../../../src/strategy/strategy.js";
@@ -141,6 +142,35 @@ describe("backtest - the runner", () => {
     // Less than one lot of BTC (dust) stays behind, valued at the close: at most 0.001 × 120.
     const final = result.equity.at(-1)!.equity;
     expect(Math.abs(final - 10_000 - trade!.pnl)).toBeLessThan(0.12);
+  });
+
+  it("backtest - trades' pnl and fees are exact: whole minor units, summing to the change in quote", () => {
+    const bars: Bar[] = Array.from({ length: 200 }, (_, i) => {
+      const q = Math.round((100 + 10 * Math.sin(i / 5)) * 100) / 100;
+      return [q, q + 1, q - 1, q] as Bar;
+    });
+    const swing = scripted((_i, close, _o, inPosition) =>
+      !inPosition && close < 95
+        ? { action: "enter", side: "long" }
+        : inPosition && close > 105
+          ? { action: "exit" }
+          : undefined,
+    );
+    const result = run(swing, bars, { fraction: 0.37 });
+    expect(result.trades.length).toBeGreaterThan(3);
+    // Float bookkeeping leaves residues like 32.4238634899998; exact values convert cleanly.
+    const units = (x: number) => parseDecimal(x.toFixed(8), 8);
+    for (const t of result.trades) {
+      expect(Number(t.pnl.toFixed(8))).toBe(t.pnl);
+      expect(Number(t.fees.toFixed(8))).toBe(t.fees);
+    }
+    // Quote now = capital + every trade's pnl, exactly; the rest of the equity is the dust left
+    // (under one lot per trade) marked at the close.
+    const last = result.equity.at(-1)!;
+    const quote = units(10_000) + result.trades.reduce((sum, t) => sum + units(t.pnl), 0n);
+    const dust = last.equity - Number(formatDecimal(quote, 8));
+    expect(dust).toBeGreaterThanOrEqual(-1e-9);
+    expect(dust).toBeLessThan(result.trades.length * 0.001 * last.price);
   });
 
   it("backtest - the same inputs give the same result", () => {
