@@ -108,35 +108,76 @@ export async function startCrypy(
   return p;
 }
 
+/** The prompt a session prints after its banner and after every reply: `<actor id>> `. */
+const PROMPT = /\n([\w.-]+> )$/;
+
 /**
- * Sends `lines` to 127.0.0.1:`port` through a real client — `telnet` or `nc` — pausing between
- * lines so each reply arrives before the next line, and returns everything the client printed.
+ * Sends `lines` to 127.0.0.1:`port` through a real client — `telnet` or `nc` — and returns
+ * everything the client printed. Each line is sent once the session has answered the previous one
+ * with its prompt (text mode: `mode json` has no prompt). The last line must end the session
+ * (`quit`, or a third wrong token): the helper returns when the server has closed the connection.
+ * If the server closes it earlier, the remaining lines are not sent. Waiting longer than
+ * `timeoutMs` for a prompt or for the close is an error that shows the output so far.
  */
 export async function talk(
   client: "telnet" | "nc",
   port: number,
   lines: readonly string[],
-  pauseMs = 300,
+  timeoutMs = 15_000,
 ): Promise<string> {
-  const args =
-    client === "telnet" ? ["127.0.0.1", String(port)] : ["-q", "1", "127.0.0.1", String(port)];
-  const child = spawn(client, args, { stdio: ["pipe", "pipe", "pipe"] });
+  // No -q: after its stdin ends, Debian's nc keeps reading until the server closes.
+  const child = spawn(client, ["127.0.0.1", String(port)], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
+  let closed = false;
+  let failed: Error | undefined;
   child.stdout.on("data", (c) => {
     out += String(c);
   });
   child.stderr.on("data", (c) => {
     out += String(c);
   });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  await new Promise((r) => setTimeout(r, pauseMs));
-  for (const line of lines) {
+  child.stdin.on("error", () => {}); // the server may close before a line is written
+  child.once("error", (err) => {
+    failed = err;
+  });
+  child.once("close", () => {
+    closed = true;
+  });
+
+  const wait = async (what: string, done: () => boolean): Promise<void> => {
+    try {
+      await waitUntil(() => done() || closed || failed !== undefined, what, timeoutMs);
+    } catch (err) {
+      child.kill();
+      throw new Error(`${client} 127.0.0.1 ${port}: ${messageOf(err)}; it printed:\n${out}`, {
+        cause: err,
+      });
+    }
+    if (failed !== undefined) {
+      throw new Error(
+        `${client} did not run (${failed.message}); scripts/test-setup.sh installs it`,
+        { cause: failed },
+      );
+    }
+  };
+
+  await wait("the first prompt", () => PROMPT.test(out));
+  const prompt = `\n${PROMPT.exec(out)?.[1] ?? ""}`;
+  const prompts = () => out.split(prompt).length - 1;
+  for (const [i, line] of lines.entries()) {
+    if (closed) break;
+    const before = prompts();
     child.stdin.write(`${line}\n`);
-    await new Promise((r) => setTimeout(r, pauseMs));
+    if (i < lines.length - 1) await wait(`the prompt after '${line}'`, () => prompts() > before);
   }
-  child.stdin.end();
-  const timer = setTimeout(() => child.kill(), 5_000);
-  await exited;
-  clearTimeout(timer);
+  // telnet quits as soon as its stdin ends, dropping replies still on their way: it only gets
+  // EOF once the server has closed. nc gets it at once, so it notices the server closing.
+  if (client === "nc") child.stdin.end();
+  await wait("the server to close the connection", () => closed);
+  child.stdin.destroy();
   return out;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,6 @@
 /**
  * The control endpoints of a real `crypy sim`, driven by real clients: the system's `telnet` and
- * `nc` (Debian's telnet and netcat-openbsd packages, installed by .ci/run).
+ * `nc` (Debian's telnet and netcat-openbsd packages, which scripts/test-setup.sh installs).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
