@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ControlReply } from "../../src/actors/runtime/actor.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { control, marketData } from "../../src/bus/subjects.js";
+import { RiskDeniedError } from "../../src/domain/errors.js";
 import { quietDesk, refusal, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
@@ -30,8 +31,12 @@ async function quiet() {
 describe("actors - the Desk's commands", () => {
   it("actors - set risk.maxOrderNotional applies to the next order; a bad value changes nothing", async () => {
     const { order, say } = await quiet();
-    const bad = await say("set risk.maxOrderNotional -5");
-    expect(bad).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await say("set risk.maxOrderNotional -5")).toMatchObject({
+      ok: false,
+      code: "invalid_input",
+      message:
+        'risk.maxOrderNotional: expected a positive decimal string like "2500" (quote it: YAML reads an unquoted number as a binary float) (got "-5")',
+    });
     expect((await say("get risk.maxOrderNotional")).value).toEqual({
       "risk.maxOrderNotional": "100000",
     });
@@ -40,14 +45,23 @@ describe("actors - the Desk's commands", () => {
       value: { "risk.maxOrderNotional": "100", was: "100000" },
     });
     const err = await refusal(order());
-    expect(err?.message).toMatch(/above the desk's limit of 100 USDT per order/);
+    expect(err).toBeInstanceOf(RiskDeniedError);
+    expect(err).toMatchObject({ code: "risk_denied" });
+    expect(err?.message).toMatch(
+      /^order notional \d+(\.\d+)? USDT is above the desk's limit of 100 USDT per order$/,
+    );
     expect((await say("limits")).value).toMatchObject({ maxOrderNotional: "100" });
   });
 
   it("actors - pause makes the Desk reduce only; resume trades again", async () => {
     const { t, order, say } = await quiet();
     expect(await say("pause")).toMatchObject({ ok: true, value: { state: "reducing" } });
-    expect(await refusal(order())).toBeDefined();
+    const err = await refusal(order());
+    expect(err).toBeInstanceOf(RiskDeniedError);
+    expect(err).toMatchObject({
+      code: "risk_denied",
+      message: "sim-main is reducing: only orders that reduce a position are accepted",
+    });
     expect(t.system.desk.state).toBe("reducing");
     expect(await say("resume")).toMatchObject({ ok: true, value: { state: "active" } });
     expect((await order()).status).toBe("closed");
@@ -58,15 +72,20 @@ describe("actors - the Desk's commands", () => {
     const resting = await order({ type: "limit", price: "10000", amount: "0.001" });
     const listed = await say("orders", "read");
     expect(listed.text).toContain(resting.clientOrderId);
-    const unknown = await say("cancel nope");
-    expect(unknown).toMatchObject({ ok: false, code: "order_not_found" });
-    expect(unknown.text).toMatch(/sim-main has no open order nope/);
+    expect(await say("cancel nope")).toMatchObject({
+      ok: false,
+      code: "order_not_found",
+      message: "sim-main has no open order nope (see 'orders')",
+    });
     expect(await say(`cancel ${resting.clientOrderId}`)).toMatchObject({
       ok: true,
       value: { cancelled: [resting.clientOrderId] },
     });
-    const read = await say(`cancel ${resting.clientOrderId}`, "read");
-    expect(read).toMatchObject({ ok: false, code: "forbidden" });
+    expect(await say(`cancel ${resting.clientOrderId}`, "read")).toMatchObject({
+      ok: false,
+      code: "forbidden",
+      message: "'cancel' changes sim-main: it needs the operator role (this session is read-only)",
+    });
   });
 
   it("actors - unwatch stops a market's data and watch brings it back", async () => {
@@ -82,7 +101,11 @@ describe("actors - the Desk's commands", () => {
     const after = candles;
     await t.run(() => false, 300_000);
     expect(candles).toBe(after);
-    expect((await say("watch DOGE/USDT")).text).toMatch(/watch: DOGE\/USDT is not one of/);
+    expect(await say("watch DOGE/USDT")).toMatchObject({
+      ok: false,
+      code: "invalid_input",
+      message: "watch: DOGE/USDT is not one of BTC/USDT",
+    });
     expect((await say("watch BTC/USDT")).ok).toBe(true);
     await t.run(() => false, 300_000);
     expect(candles).toBeGreaterThan(after);
