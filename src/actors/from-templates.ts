@@ -5,7 +5,7 @@
  * Trader (an edit that does not load is reported once, and the last valid version stays in force);
  * outcomes are written back into them (learning).
  */
-import { parseDecimal } from "../domain/fixed.js";
+import { formatDecimal, parseDecimal } from "../domain/fixed.js";
 import { loadVenueConfig } from "../sim/config/index.js";
 import type { VenueConfig } from "../sim/config/types.js";
 import { loadStrategy } from "../strategy/registry.js";
@@ -54,7 +54,7 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
   let lastUsed = checked[0]!;
   const holderNow = async (report?: ReportProblem) =>
     (await holders.read(desk.holderTemplate, report)) ?? started;
-  const losing = new Map<string, { streak: number; trades: number; pnl: number; since: number }>();
+  const losing = new Map<string, { streak: number; trades: number; pnl: bigint; since: number }>();
   let spawns = 0;
 
   const holderPlan = async (asset: string): Promise<HolderPlan> => {
@@ -96,7 +96,9 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
         };
       },
       onOutcome: async (o: TraderOutcome) => {
-        const pnl = o.pnl.toFixed(decimals);
+        // An exact decimal string; a value with more decimals than the asset's rounds half-even.
+        const units = parseDecimal(o.pnl, decimals, "half-even");
+        const pnl = formatDecimal(units, decimals);
         const files: string[] = [];
         const h = await holderNow();
         const traderFile = h.traderTemplates[0]!;
@@ -113,21 +115,26 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
           await markFailedStrategy(desk.holderTemplate, o.strategy, o.market, o.trades, pnl);
           files.push(desk.holderTemplate);
         }
-        const streak = losing.get(asset) ?? { streak: 0, trades: 0, pnl: 0, since: wholeMs(clock) };
-        if (o.trades > 0 && o.pnl < 0) {
+        const streak = losing.get(asset) ?? {
+          streak: 0,
+          trades: 0,
+          pnl: 0n,
+          since: wholeMs(clock),
+        };
+        if (o.trades > 0 && units < 0n) {
           streak.streak++;
           streak.trades += o.trades;
-          streak.pnl += o.pnl;
+          streak.pnl += units;
         } else if (o.trades > 0) {
           losing.delete(asset);
         }
-        if (o.trades > 0 && o.pnl < 0) losing.set(asset, streak);
+        if (o.trades > 0 && units < 0n) losing.set(asset, streak);
         if (streak.streak >= LOSING_STREAK) {
           await markLosingAsset(
             deskFile,
             asset,
             streak.trades,
-            streak.pnl.toFixed(decimals),
+            formatDecimal(streak.pnl, decimals),
             streak.since,
           );
           files.push(deskFile);

@@ -12,7 +12,7 @@ import type { Venue } from "../venues/venue.js";
 import { Desk } from "./desk/desk.js";
 import type { RiskLimits } from "./desk/risk.js";
 import type { Criteria } from "./holder/criteria.js";
-import { candidateKey, Holder } from "./holder/holder.js";
+import { candidateKey, Holder, type SpawnedTrader } from "./holder/holder.js";
 import type { ControlHost } from "./runtime/actor.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
 import type { ReportProblem } from "./templates/last-valid.js";
@@ -45,6 +45,8 @@ export interface HolderPlan {
   traderPlan: (market: string, report?: ReportProblem) => Promise<TraderPlan>;
   onOutcome?: (outcome: TraderOutcome) => Promise<readonly string[] | undefined>;
   respawnAfterMs?: number;
+  /** A Trader silent this long (clock ms) is replaced; default six heartbeats (holder.ts). */
+  livenessMs?: number;
 }
 
 export interface SystemOptions {
@@ -115,8 +117,12 @@ export class CrypySystem {
           fraction: plan.fraction,
           maxTraders: plan.maxTraders,
           mandateTtlMs: plan.mandateTtlMs,
+          assetDecimals: this.options.venueConfig.assets[asset]?.decimals ?? 8,
           pairs: plan.pairs.filter((p) => this.options.watch.includes(p)),
           spawnTrader: (market, h) => this.spawnTrader(market, h, plan),
+          // In one process the Desk is at hand; over NATS this would be a control command to it.
+          revoke: (nonce) => this.desk.revokeMandate(nonce),
+          ...(plan.livenessMs === undefined ? {} : { livenessMs: plan.livenessMs }),
           ...(plan.onOutcome === undefined ? {} : { onOutcome: plan.onOutcome }),
           ...(plan.respawnAfterMs === undefined ? {} : { respawnAfterMs: plan.respawnAfterMs }),
           ...(plan.approval === undefined ? {} : { approval: plan.approval }),
@@ -130,12 +136,15 @@ export class CrypySystem {
     }
   }
 
-  private spawnTrader(market: string, holder: Holder, plan: HolderPlan) {
+  private spawnTrader(market: string, holder: Holder, plan: HolderPlan): SpawnedTrader {
     const id = traderId(this.desk.id, market);
+    let trader: Trader | undefined;
+    let abandoned: string | undefined;
     const planned = plan.traderPlan(market, (problem) => holder.templateInvalid(problem));
     const ended = planned.then((t): Promise<TraderEnd> | TraderEnd => {
       // The system began stopping while the template was read: no Trader to start any more.
       if (this.stopping) return { kind: "nothing", reason: "system stopped before it started" };
+      if (abandoned !== undefined) return { kind: "failed", error: abandoned };
       // Memory: candidates this Holder already refused for the pair go last.
       const refused = holder.refusedFor(market);
       const fresh = t.candidates.filter(
@@ -145,7 +154,7 @@ export class CrypySystem {
         refused.has(candidateKey(c.strategy.name, c.params)),
       );
       const candidates = fresh.length > 0 ? fresh : stale;
-      const trader = new Trader(
+      const started = new Trader(
         {
           id,
           market,
@@ -160,13 +169,22 @@ export class CrypySystem {
           takeProfitPct: t.takeProfitPct,
           venue: this.options.venueConfig,
           ...(t.maxWaitCandles === undefined ? {} : { maxWaitCandles: t.maxWaitCandles }),
+          proposalWaitMs: holder.answerWithinMs,
         },
         this.env(),
       );
-      this.traders.set(id, trader);
-      return trader.run().finally(() => this.traders.delete(id));
+      trader = started;
+      this.traders.set(id, started);
+      // A successor has the same id: only this Trader's own entry goes.
+      return started.run().finally(() => {
+        if (this.traders.get(id) === started) this.traders.delete(id);
+      });
     }, failedPlan);
-    return { id, ended };
+    const abandon = (reason: string) => {
+      abandoned = reason;
+      trader?.abandon(reason);
+    };
+    return { id, ended, abandon };
   }
 
   private stopping = false;

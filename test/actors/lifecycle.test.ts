@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { control } from "../../src/bus/subjects.js";
+import { parseDecimal } from "../../src/domain/fixed.js";
 import { names, startSystem, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
@@ -35,10 +36,11 @@ describe("actors - a Trader's whole life on the real BTC/USDT data", () => {
     const [outcome] = t.outcomes;
     expect(outcome).toMatchObject({ market: "BTC/USDT", strategy: "sma-cross", trades: 1 });
     // The position was really sold: no BTC left but dust under one lot, and the USDT balance
-    // moved by the reported pnl.
+    // moved by exactly the reported pnl (a decimal string, to the last minor unit).
     const balances = t.simulation.sim.balances("main");
     expect(Number(balances.BTC?.total)).toBeLessThan(0.00001);
-    expect(Number(balances.USDT?.total) - 10_000).toBeCloseTo(outcome!.pnl, 2);
+    const usdt = (text: string) => parseDecimal(text, 8);
+    expect(usdt(balances.USDT!.total) - usdt("10000")).toBe(usdt(outcome!.pnl));
     const started = t.events.filter((e) => e.event === "actor.started").map((e) => e.actor);
     expect(started).toEqual(
       expect.arrayContaining(["sim-main", "sim-main_USDT", "sim-main_BTC-USDT"]),
@@ -54,9 +56,9 @@ describe("actors - a human's exit", () => {
     await t.run(() => t.events.some((e) => e.event === "trader.entered"));
     const trader = "sim-main_BTC-USDT";
     const position = await t.settle(
-      bus.request<{ held: number }>(control(trader), { command: "position" }),
+      bus.request<{ held: string }>(control(trader), { command: "position" }),
     );
-    expect(position.held).toBeGreaterThan(0);
+    expect(Number(position.held)).toBeGreaterThan(0);
     await t.settle(bus.request(control(trader), { command: "exit" }));
     await t.run(() => t.outcomes.length > 0, 60_000);
     expect(t.events.find((e) => e.event === "trader.exited")).toMatchObject({

@@ -5,6 +5,11 @@
  * its Holder, and — with the Holder's mandate — waits for its strategy's next entry signal, buys
  * through the Desk, watches the position (exit signal, stop loss, take profit, a manual `exit`),
  * sells, and reports the realised result to the Holder. Signals come from closed candles only.
+ *
+ * Its position is exact (position.ts): a PositionLedger fed from the Desk's order replies and
+ * execution reports, each execution once; events, `status` and `position` carry decimal strings.
+ * Every wait is bounded in its own clock: the warm-up, the Holder's answer (its review window and a
+ * margin), each order request, and the wait for an entry signal; a late answer changes nothing.
  */
 import { createActor } from "xstate";
 import {
@@ -15,49 +20,62 @@ import {
   holderReport,
   marketData,
 } from "../../bus/subjects.js";
-import { InvalidInputError } from "../../domain/errors.js";
+import { InvalidInputError, TimeoutError } from "../../domain/errors.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import { CandleSeries } from "../../sim/data/index.js";
 import type { Metrics } from "../../strategy/backtest/types.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
+import type { TimerHandle } from "../../time/clock.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import type { Mandate } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { askWithin, duration } from "../runtime/ask.js";
 import { traderTemplateSchema } from "../templates/schema.js";
 import { traderCommands } from "./commands.js";
 import { type Evaluation, evaluate } from "./evaluate.js";
 import { ExitLevels } from "./exit-levels.js";
 import { traderMachine } from "./machine.js";
+import { TraderPosition } from "./position.js";
 import type { ProposalReply, TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
 export type { ProposalReply, TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
-/** Real time a Trader waits for its Holder's answer; the Holder answers within its review window. */
-const PROPOSAL_TIMEOUT_MS = 6 * 3_600_000;
+/** Default wait for the Holder's answer: its default review window (30 min) and a minute. */
+const PROPOSAL_WAIT_MS = 31 * 60_000;
+/** Clock time an order request may take; after it the order is unknown, and reports still count. */
+const ORDER_WAIT_MS = 60_000;
+/** Clock time a cache request may take before it is asked again. */
+const CACHE_WAIT_MS = 60_000;
+const CANDLE_MS = 60_000;
+/** Percent of the allocation kept aside for fees and the spread. */
+const ENTRY_MARGIN_PCT = 2n;
 
 export class Trader extends Actor {
   private readonly machine = createActor(traderMachine);
   private evaluation: Evaluation | undefined;
   private mandate: Mandate | undefined;
-  private allocation = 0;
+  /** Quote minor units the Holder allocated. */
+  private allocation = 0n;
   private instance: StrategyInstance | undefined;
   private readonly ctx: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = {
     inPosition: false,
     side: undefined,
     entryPrice: Number.NaN,
   };
-  private held = 0;
-  private entryCost = 0;
-  private proceeds = 0;
-  private fees = 0;
+  private readonly book: TraderPosition;
+  /** The entry's average fill price, as the Desk reported it. */
+  private entryPrice: string | undefined;
   private waited = 0;
   private busy = false;
   private stopped = false;
   private exitReason = "";
-  /** The last traded price seen, for PnL and for `enter`. */
+  /** The last traded price seen: a number for the exits, its text for marking and `enter`. */
   private last = Number.NaN;
+  private lastText: string | undefined;
+  /** Ends the wait for an entry signal (clock time, or the mandate's expiry). */
+  private enterBy: TimerHandle | undefined;
   private readonly exits: ExitLevels;
   private finish!: (end: TraderEnd) => void;
   /** Resolves when the Trader has ended, with how. */
@@ -69,6 +87,7 @@ export class Trader extends Actor {
   ) {
     super(options.id, "trader", env);
     this.exits = new ExitLevels(options.stopLossPct, options.takeProfitPct);
+    this.book = new TraderPosition(options.market, options.venue);
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -81,36 +100,54 @@ export class Trader extends Actor {
   }
 
   protected status(): Record<string, unknown> {
+    const l = this.book.ledger;
     return {
       market: this.options.market,
       strategy: this.evaluation?.candidate.strategy.name,
       params: this.evaluation?.candidate.params,
-      position: this.held,
-      entryPrice: Number.isFinite(this.ctx.entryPrice) ? this.ctx.entryPrice : undefined,
+      position: l.baseText(l.quantity),
+      entryPrice: this.entryPrice,
       pnl: this.pnl(),
     };
   }
 
-  /** Realised once out, marked at the last price while in; undefined before any trade. */
-  private pnl(): number | undefined {
-    if (this.entryCost === 0) return undefined;
-    const marked = Number.isFinite(this.last) ? this.held * this.last : 0;
-    return this.proceeds + marked - this.entryCost;
+  /** The last price as a decimal string, if any. */
+  private mark(): string | undefined {
+    return this.lastText ?? (Number.isFinite(this.last) ? String(this.last) : undefined);
   }
 
-  /** `position`: what is held, its entry, PnL and exits. */
+  /**
+   * Marked at the last price while in a position; once out, the quote gained or lost (the
+   * outcome's pnl); undefined before any trade. Computed on demand, never per tick.
+   */
+  private pnl(): string | undefined {
+    if (this.book.spent === 0n) return undefined;
+    const mark = this.mark();
+    const open = this.state === "inPosition" || this.state === "exiting";
+    return this.book.quoteText(
+      open && mark !== undefined ? this.book.markedPnl(mark) : this.book.pnl,
+    );
+  }
+
+  /** `position`: what is held, its entry, PnL and exits (money as exact decimal strings). */
   private position(): Record<string, unknown> {
+    const l = this.book.ledger;
+    const mark = this.mark();
     return {
       market: this.options.market,
       state: this.state,
-      held: this.held,
-      entryPrice: Number.isFinite(this.ctx.entryPrice) ? this.ctx.entryPrice : undefined,
-      last: Number.isFinite(this.last) ? this.last : undefined,
-      cost: this.entryCost,
+      held: l.baseText(l.quantity),
+      entryPrice: this.entryPrice,
+      averageEntry: l.averageEntry(),
+      last: mark,
+      cost: l.quoteText(l.basis),
+      realised: l.quoteText(l.realised),
+      unrealised: mark === undefined || l.flat ? undefined : l.quoteText(l.unrealised(mark)),
+      fees: l.quoteText(l.fees),
       pnl: this.pnl(),
       stopLoss: this.exits.stopLoss,
       takeProfit: this.exits.takeProfit,
-      allocation: this.allocation,
+      allocation: this.book.quoteText(this.allocation),
     };
   }
 
@@ -144,9 +181,10 @@ export class Trader extends Actor {
         `enter needs an accepted proposal and no position yet; this Trader is ${this.state}`,
       );
     }
-    if (!Number.isFinite(this.last))
+    const price = this.mark();
+    if (price === undefined)
       throw new InvalidInputError(`no price for ${this.options.market} yet; try again in a moment`);
-    await this.enter(this.last);
+    await this.enter(price);
     return this.position();
   }
 
@@ -179,18 +217,28 @@ export class Trader extends Actor {
 
   private async warmAndEvaluate(): Promise<void> {
     const o = this.options;
-    // Warming up: the Desk's cache fills as the market runs; ask again each minute until it is enough.
+    // Warming up: the Desk's cache fills as the market runs; ask again each minute until it is
+    // enough, for at most twice the time that many candles take to close.
+    const warmBy = this.clock.now() + (2 * o.warmupCandles + 10) * CANDLE_MS;
     let rows: OHLCV[] = [];
     for (;;) {
-      rows = await this.bus.request<OHLCV[]>(deskCache(o.desk), {
-        op: "candles",
-        market: o.market,
-        limit: o.warmupCandles,
+      rows = await this.ask<OHLCV[]>(
+        deskCache(o.desk),
+        { op: "candles", market: o.market, limit: o.warmupCandles },
+        CACHE_WAIT_MS,
+        `${o.desk}'s cache`,
+      ).catch((err: unknown) => {
+        if (err instanceof TimeoutError) return [];
+        throw err;
       });
       if (!Array.isArray(rows))
         throw new InvalidInputError(`${o.desk} answered a cache request with ${typeof rows}`);
       if (rows.length >= o.warmupCandles || this.stopped) break;
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 60_000));
+      if (this.clock.now() >= warmBy) {
+        this.giveUp(`only ${rows.length} of ${o.warmupCandles} warm-up candles after waiting`);
+        return;
+      }
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, CANDLE_MS));
       if (this.stopped) return;
     }
     if (this.stopped) return;
@@ -203,7 +251,7 @@ export class Trader extends Actor {
         close,
         volume,
       })),
-      60_000,
+      CANDLE_MS,
     );
     this.machine.send({ type: "WARMED" });
     const evaluation = evaluate(o.candidates, candles, {
@@ -227,28 +275,48 @@ export class Trader extends Actor {
       params,
       outOfSample: summary(evaluation.outOfSample),
     });
-    const reply = await this.bus.request<ProposalReply>(
-      holderProposal(o.desk, o.asset),
-      {
-        trader: this.id,
-        market: o.market,
-        strategy: strategy.name,
-        params,
-        metrics: evaluation.outOfSample,
-      },
-      // A proposal may wait for a person (the Holder's review window, in its clock's time).
-      { timeoutMs: PROPOSAL_TIMEOUT_MS },
-    );
+    // A proposal may wait for a person: the Holder answers within its review window (its clock's
+    // time). A reply lost on the way ends the attempt after that window and a margin.
+    const waitMs = o.proposalWaitMs ?? PROPOSAL_WAIT_MS;
+    let reply: ProposalReply;
+    try {
+      reply = await this.ask<ProposalReply>(
+        holderProposal(o.desk, o.asset),
+        {
+          trader: this.id,
+          market: o.market,
+          strategy: strategy.name,
+          params,
+          metrics: evaluation.outOfSample,
+        },
+        waitMs,
+        o.holder,
+      );
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || this.over) throw err;
+      this.machine.send({ type: "REFUSED" });
+      this.end({
+        kind: "nothing",
+        reason: `no answer to the proposal from ${o.holder} within ${duration(waitMs)}`,
+      });
+      return;
+    }
+    // Ended meanwhile (killed, stopped): an answer that comes now starts nothing.
+    if (this.over) return;
     if (reply?.accepted !== true || reply.mandate === undefined) {
       this.machine.send({ type: "REFUSED" });
       this.end({ kind: "refused", reason: reply?.reason ?? "no reason given" });
       return;
     }
     this.mandate = reply.mandate;
+    this.allocation = this.book.quoteUnits(reply.allocation ?? "0");
     const lastRow = rows[rows.length - 1];
     if (lastRow !== undefined && !Number.isFinite(this.last)) this.last = lastRow[4];
-    this.allocation = Number(reply.allocation ?? "0");
     this.machine.send({ type: "ACCEPTED" });
+    // Every state of its orders the Desk reports goes into the position, before any order.
+    this.keep(
+      this.bus.subscribe<{ order: Order }>(deskReport(o.desk, this.id), (m) => this.onReport(m)),
+    );
     // Bring the strategy's indicators up to date on the warm-up candles; their signals are history.
     this.instance = strategy.create(params);
     for (const [timestamp, open, high, low, close, volume] of rows) {
@@ -264,7 +332,22 @@ export class Trader extends Actor {
         this.onTicker(m),
       ),
     );
-    this.keep(this.bus.subscribe<{ order: Order }>(deskReport(o.desk, this.id), () => {}));
+    // The wait for an entry signal is bounded in clock time too (candles may stop coming), and
+    // never outlives the mandate.
+    const signalWait = ((o.maxWaitCandles ?? 240) + 1) * CANDLE_MS;
+    const untilExpiry = this.mandate.expiresAt - this.clock.now();
+    this.enterBy = this.clock.setTimeout(
+      () => {
+        this.enterBy = undefined;
+        if (this.state !== "entering" || this.busy) return;
+        void this.exit(
+          untilExpiry <= signalWait
+            ? "mandate expired before an entry signal"
+            : `no entry signal within ${duration(signalWait)}`,
+        );
+      },
+      Math.max(0, Math.min(signalWait, untilExpiry)),
+    );
   }
 
   private onCandle(message: { candle: OHLCV }): void {
@@ -288,7 +371,7 @@ export class Trader extends Actor {
       }
       // Paused: no new entries; a position already held stays protected by its exits.
       if (signal?.action === "enter" && signal.side === "long" && !this.paused)
-        void this.enter(close);
+        void this.enter(String(close));
       else if (this.waited >= (this.options.maxWaitCandles ?? 240))
         void this.exit("no entry signal");
     } else if (state === "inPosition" && signal?.action === "exit" && !this.paused) {
@@ -299,52 +382,74 @@ export class Trader extends Actor {
   }
 
   private onTicker(message: { ticker: Ticker }): void {
-    const last = Number(message?.ticker?.last);
+    const text = message?.ticker?.last;
+    if (typeof text !== "string") return;
+    const last = Number(text);
     if (!Number.isFinite(last)) return;
     this.last = last;
+    this.lastText = text;
     if (this.state !== "inPosition") return;
     const hit = this.exits.hit(last);
     if (hit !== undefined) void this.exit(hit);
   }
 
-  private async enter(price: number): Promise<void> {
+  /** A state of one of its orders from the Desk: into the position, once. */
+  private onReport(message: { order: Order }): void {
+    const order = message?.order;
+    if (order === null || typeof order !== "object") return;
+    try {
+      if (!this.book.absorb(order)) return;
+    } catch (err) {
+      this.log.warn({ err, order: order.id }, "an execution report could not be read");
+      return;
+    }
+    // A fill of an entry whose reply was lost (timed out): the position is real, so watch it.
+    if (this.state === "entering" && !this.busy && this.book.ledger.quantity > 0n)
+      this.entered(order);
+  }
+
+  private async enter(price: string): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    let last: Order | undefined;
+    let why = "entry not filled";
     try {
-      const spec = this.options.venue.markets[this.options.market]!;
-      const lot = Number(spec.lotSize);
-      const lots = Math.floor((this.allocation * 0.98) / price / lot);
-      if (lots <= 0) {
-        await this.exit("allocation too small for one lot");
-        return;
+      const budget = (this.allocation * (100n - ENTRY_MARGIN_PCT)) / 100n;
+      const lots = this.book.lotsFor(budget, price);
+      if (lots <= 0n) why = "allocation too small for one lot";
+      else {
+        last = await this.order("buy", this.book.amountOf(lots));
+        this.book.absorb(last);
       }
-      const order = await this.order("buy", (lots * lot).toFixed(spec.lot.scale));
-      const filled = Number(order.filled);
-      if (filled <= 0) {
-        await this.exit("entry not filled");
-        return;
-      }
-      const feeBase = Number(order.fee?.cost ?? "0");
-      this.held = filled - feeBase;
-      this.entryCost = Number(order.cost);
-      this.fees += feeBase * Number(order.average ?? price);
-      this.ctx.inPosition = true;
-      this.ctx.side = "long";
-      this.ctx.entryPrice = Number(order.average ?? price);
-      this.exits.arm(this.ctx.entryPrice);
-      this.machine.send({ type: "ENTERED" });
-      this.emit("trader.entered", {
-        market: this.options.market,
-        amount: this.held,
-        price: this.ctx.entryPrice,
-      });
     } catch (err) {
       this.log.warn({ err }, "entry failed");
       this.emit("trader.entry_failed", { error: String(err) });
-      await this.exit("entry refused");
+      why = "entry refused";
     } finally {
       this.busy = false;
     }
+    // What the Desk reported counts, whatever the reply said (a timed-out order may have filled).
+    if (this.book.ledger.quantity > 0n) this.entered(last);
+    else await this.exit(why);
+  }
+
+  /** The entry filled (some of it): the position is watched from now on. */
+  private entered(order: Order | undefined): void {
+    if (this.over || this.state !== "entering") return;
+    this.clearEnterBy();
+    const l = this.book.ledger;
+    this.entryPrice = order?.average ?? l.averageEntry();
+    this.ctx.inPosition = true;
+    this.ctx.side = "long";
+    this.ctx.entryPrice = Number(this.entryPrice);
+    this.exits.arm(this.ctx.entryPrice);
+    this.machine.send({ type: "ENTERED" });
+    this.emit("trader.entered", {
+      market: this.options.market,
+      amount: l.baseText(l.quantity),
+      price: this.entryPrice,
+      cost: l.quoteText(l.basis),
+    });
   }
 
   /** System shutdown: try to leave the position, then stop whatever happened (never hangs). */
@@ -352,8 +457,21 @@ export class Trader extends Actor {
     await this.exit("system stopping");
     if (this.state === "exiting") await this.sellOut();
     this.stopped = true;
-    const holding = this.held > 0 ? ` still holding ${this.held} of ${this.options.market}` : "";
+    const l = this.book.ledger;
+    const holding =
+      l.quantity > 0n ? ` still holding ${l.baseText(l.quantity)} of ${this.options.market}` : "";
     this.end({ kind: "nothing", reason: `system stopped${holding}` });
+  }
+
+  /**
+   * Its Holder gave up on it (nothing heard from it in time) and revoked its mandate: it stops at
+   * once, trading nothing more; what it holds stays at the Desk.
+   */
+  abandon(reason: string): void {
+    if (this.over) return;
+    this.stopped = true;
+    this.machine.send({ type: "FAIL", error: reason });
+    this.end({ kind: "failed", error: reason });
   }
 
   /** Sells the position (if any) and reports. Safe to call from any state; does nothing twice. */
@@ -364,6 +482,7 @@ export class Trader extends Actor {
       this.exitReason = reason;
       await this.sellOut();
     } else if (state === "entering") {
+      this.clearEnterBy();
       this.machine.send({ type: "EXIT" });
       this.emit("trader.exited", { market: this.options.market, reason });
       await this.report(0);
@@ -374,10 +493,15 @@ export class Trader extends Actor {
       state !== "reporting"
     ) {
       // Warming, evaluating or proposing: nothing held, so the attempt just ends.
-      this.stopped = true;
-      this.end({ kind: "nothing", reason });
+      this.giveUp(reason);
     }
     return { state: this.state };
+  }
+
+  /** Ends an attempt that holds nothing. */
+  private giveUp(reason: string): void {
+    this.stopped = true;
+    this.end({ kind: "nothing", reason });
   }
 
   /**
@@ -385,19 +509,11 @@ export class Trader extends Actor {
    * tries again — it never reports a position as closed while it still holds it.
    */
   private async sellOut(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.over) return;
     this.busy = true;
     try {
-      const spec = this.options.venue.markets[this.options.market]!;
-      const lot = Number(spec.lotSize);
-      const lots = Math.floor(this.held / lot + 1e-9);
-      if (lots > 0) {
-        const order = await this.order("sell", (lots * lot).toFixed(spec.lot.scale));
-        const fee = Number(order.fee?.cost ?? "0");
-        this.proceeds += Number(order.cost) - fee;
-        this.fees += fee;
-        this.held -= Number(order.filled);
-      }
+      const lots = this.book.sellableLots;
+      if (lots > 0n) this.book.absorb(await this.order("sell", this.book.amountOf(lots)));
     } catch (err) {
       this.log.warn({ err }, "exit order failed; retrying at the next candle");
       this.emit("trader.exit_failed", { market: this.options.market, error: String(err) });
@@ -405,33 +521,40 @@ export class Trader extends Actor {
     } finally {
       this.busy = false;
     }
-    const lot = Number(this.options.venue.markets[this.options.market]!.lotSize);
-    if (Math.floor(this.held / lot + 1e-9) > 0) return; // a thin book: the rest at the next candle
+    // A thin book: the rest at the next candle. Under one lot is dust nobody can sell.
+    if (this.book.sellableLots > 0n || this.state !== "exiting") return;
     this.ctx.inPosition = false;
     this.machine.send({ type: "EXITED" });
-    this.emit("trader.exited", { market: this.options.market, reason: this.exitReason });
+    const l = this.book.ledger;
+    this.emit("trader.exited", {
+      market: this.options.market,
+      reason: this.exitReason,
+      ...(l.quantity > 0n ? { dust: l.baseText(l.quantity) } : {}),
+    });
     await this.report(1);
   }
 
   private async report(trades: number): Promise<void> {
+    if (this.over) return;
     const e = this.evaluation!;
-    const pnl = trades === 0 ? 0 : this.proceeds - this.entryCost;
+    const pnl = trades === 0 ? 0n : this.book.pnl;
     const outcome: TraderOutcome = {
       trader: this.id,
       market: this.options.market,
       strategy: e.candidate.strategy.name,
       params: { ...e.candidate.params },
       trades,
-      pnl,
-      returnPct: this.entryCost > 0 ? pnl / this.entryCost : 0,
+      pnl: this.book.quoteText(pnl),
+      returnPct: TraderPosition.ratio(pnl, this.book.spent),
+      ...(this.mandate === undefined ? {} : { mandate: this.mandate.nonce }),
     };
     this.bus.publish(holderReport(this.options.desk, this.options.asset), outcome);
     this.machine.send({ type: "REPORTED" });
     this.end({ kind: "reported", outcome });
   }
 
-  private async order(side: "buy" | "sell", amount: string): Promise<Order> {
-    return this.bus.request<Order>(
+  private order(side: "buy" | "sell", amount: string): Promise<Order> {
+    return this.ask<Order>(
       deskOrder(this.options.desk),
       {
         op: "place",
@@ -442,8 +565,19 @@ export class Trader extends Actor {
         type: "market",
         amount,
       },
-      { timeoutMs: 30_000 },
+      ORDER_WAIT_MS,
+      `${this.options.desk} (a ${side} order)`,
     );
+  }
+
+  /** A request bounded in this actor's clock (askWithin). */
+  private ask<T>(subject: string, payload: unknown, waitMs: number, who: string): Promise<T> {
+    return askWithin<T>(this.bus, this.clock, subject, payload, waitMs, who);
+  }
+
+  private clearEnterBy(): void {
+    if (this.enterBy !== undefined) this.clock.clearTimeout(this.enterBy);
+    this.enterBy = undefined;
   }
 
   private fail(err: unknown): void {
@@ -454,16 +588,19 @@ export class Trader extends Actor {
     this.end({ kind: "failed", error });
   }
 
-  private ended_ = false;
+  /** Ended (whichever way): nothing it learns from now on changes anything. */
+  private over = false;
 
   private end(end: TraderEnd): void {
-    if (this.ended_) return;
-    this.ended_ = true;
+    if (this.over) return;
+    this.over = true;
+    this.clearEnterBy();
     this.emit("trader.ended", {
       market: this.options.market,
       how: end.kind,
       ...(end.kind === "reported" ? { pnl: end.outcome.pnl } : {}),
       ...("reason" in end ? { reason: end.reason } : {}),
+      ...(end.kind === "failed" ? { error: end.error } : {}),
     });
     this.stopActor();
     this.finish(end);

@@ -21,6 +21,11 @@ export interface TraderOptions {
   venue: VenueConfig;
   /** Ends the attempt when no entry signal came within this many candles of acceptance. */
   maxWaitCandles?: number;
+  /**
+   * How long to wait for the Holder's answer to a proposal, in this clock's ms: the Holder's review
+   * window plus a margin. Default 31 minutes (the default window and one minute).
+   */
+  proposalWaitMs?: number;
 }
 
 export interface ProposalReply {
@@ -38,8 +43,15 @@ export interface TraderOutcome {
   strategy: string;
   params: Record<string, unknown>;
   trades: number;
-  pnl: number;
+  /**
+   * Quote gained or lost, exact decimal string: realised PnL net of every fee, less the cost of any
+   * dust under one lot left unsold — the change the attempt made to the quote balance.
+   */
+  pnl: string;
+  /** pnl / entry cost, a ratio rounded to 8 decimals. */
   returnPct: number;
+  /** The nonce of the mandate it traded under: its Holder releases that allocation, no other. */
+  mandate?: string;
 }
 
 export type TraderEnd =

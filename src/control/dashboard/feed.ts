@@ -186,7 +186,11 @@ export class BusDashboardFeed implements DashboardFeed {
         this.desk = { ...this.desk, state: "unreachable" };
         return;
       }
-      const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+      // Money comes as exact decimal strings (Holders, Traders) or numbers: shown as numbers.
+      const num = (v: unknown) => {
+        const n = typeof v === "string" && v !== "" ? Number(v) : v;
+        return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+      };
       this.desk = {
         ...this.desk,
         state: String(d.state),

@@ -252,7 +252,7 @@ learned:
       strategy: "sma-cross",
       params: { fast: 10, slow: 40 },
       trades: 2,
-      pnl: -3.5,
+      pnl: "-3.5",
       returnPct: -0.01,
     };
     const written: string[] = [];
@@ -262,7 +262,7 @@ learned:
     const trader = await loadTraderTemplate(box.trader);
     expect(trader.learned.outcomes["BTC/USDT"]?.map((o) => o.at)).toEqual([whole, whole, whole]);
     expect((await loadDeskTemplate(box.desk)).learned.losingAssets).toEqual([
-      { asset: "USDT", trades: 6, pnl: "-10.50000000", since: whole },
+      { asset: "USDT", trades: 6, pnl: "-10.5", since: whole },
     ]);
     expect((await loadHolderTemplate(box.holder)).learned.failedStrategies).toMatchObject([
       { strategy: "sma-cross", pairs: ["BTC/USDT"], trades: 6 },

@@ -1,0 +1,128 @@
+/**
+ * What a Trader holds, exactly: a PositionLedger fed with every state of the Trader's orders the
+ * Desk sends — the reply to an order request and the execution reports after it — and the exact
+ * sizing of its orders in lots.
+ *
+ * Invariants:
+ * - Each execution counts once: a state is taken as the difference from the last state seen of the
+ *   same order (fillSince). The same state twice adds nothing; an older state arriving after a newer
+ *   one (reports and replies race) is ignored.
+ * - Sizes are whole lots from bigint arithmetic: lots = floor(budget / (price × lot)), with the
+ *   price rounded up to the tick, so an order never costs more than its budget at that price.
+ * - `pnl` is the quote gained or lost: realised PnL less the basis of what is still held. Once the
+ *   Trader has sold all it can, what is left is dust under one lot, written off at its cost, so
+ *   `pnl` is exactly the change of the quote balance its orders made.
+ */
+import { InvalidInputError } from "../../domain/errors.js";
+import { formatDecimal, fromSteps, mulDiv, parseDecimal, toSteps } from "../../domain/fixed.js";
+import type { Order } from "../../domain/order.js";
+import { fillSince, type OrderTotals } from "../../domain/order-progress.js";
+import { PositionLedger } from "../../domain/position-ledger.js";
+import type { MarketConfig, VenueConfig } from "../../sim/config/types.js";
+
+/** Decimals order totals are compared at, as fillSince reads them. */
+const TOTALS_SCALE = 18;
+/** Decimals a return ratio is rounded to. */
+const RATIO_SCALE = 8;
+
+export class TraderPosition {
+  readonly ledger: PositionLedger;
+  readonly #spec: MarketConfig;
+  readonly #seen = new Map<string, OrderTotals>();
+  #spent = 0n;
+
+  constructor(
+    readonly market: string,
+    venue: VenueConfig,
+  ) {
+    const spec = venue.markets[market];
+    if (spec === undefined)
+      throw new InvalidInputError(`${market} is not a market of ${venue.file}`);
+    this.#spec = spec;
+    this.ledger = new PositionLedger({
+      base: spec.base,
+      quote: spec.quote,
+      baseScale: venue.assets[spec.base]?.decimals ?? 8,
+      quoteScale: venue.assets[spec.quote]?.decimals ?? 8,
+    });
+  }
+
+  get quoteScale(): number {
+    return this.ledger.scales.quoteScale;
+  }
+
+  /**
+   * Takes in a state of one of this Trader's orders; true when it executed more since the last
+   * state seen. Orders of another market are not this position's.
+   */
+  absorb(order: Order): boolean {
+    if (order.symbol !== this.market) return false;
+    const before = this.#seen.get(order.id);
+    if (before !== undefined && totals(order.filled) < totals(before.filled)) return false;
+    const fill = fillSince(before, order);
+    this.#seen.set(order.id, {
+      filled: order.filled,
+      cost: order.cost,
+      ...(order.fee === undefined ? {} : { fee: order.fee }),
+    });
+    if (fill === undefined) return false;
+    const basis = this.ledger.basis;
+    this.ledger.apply(fill);
+    // A long-only Trader's buys never close anything: all they cost goes into the basis.
+    if (fill.side === "buy") this.#spent += this.ledger.basis - basis;
+    return true;
+  }
+
+  /** Quote minor units paid for buys, fees included: what a return is measured against. */
+  get spent(): bigint {
+    return this.#spent;
+  }
+
+  /** Whole lots `budget` (quote minor units) buys at `price` (a decimal, rounded up to the tick). */
+  lotsFor(budget: bigint, price: string): bigint {
+    const ticks = toSteps(price, this.#spec.tick, "up");
+    if (ticks <= 0n || budget <= 0n) return 0n;
+    return budget / (ticks * this.#spec.quoteUnitsPerTickLot);
+  }
+
+  /** Whole lots of what is held: what can be sold. */
+  get sellableLots(): bigint {
+    const q = this.ledger.quantity;
+    return q <= 0n ? 0n : q / this.#spec.baseUnitsPerLot;
+  }
+
+  /** An amount of `lots` lots, as the order's decimal string. */
+  amountOf(lots: bigint): string {
+    return fromSteps(lots, this.#spec.lot);
+  }
+
+  /** Quote minor units from a decimal at the quote's scale, rounded down. */
+  quoteUnits(text: string): bigint {
+    return parseDecimal(text, this.quoteScale, "down");
+  }
+
+  /** Quote gained or lost so far: realised, less the cost of what is still held. */
+  get pnl(): bigint {
+    return this.ledger.realised - this.ledger.basis;
+  }
+
+  /** Realised plus unrealised at `mark`: what the attempt is worth now. */
+  markedPnl(mark: string): bigint {
+    return this.ledger.realised + this.ledger.unrealised(mark);
+  }
+
+  quoteText(units: bigint): string {
+    return formatDecimal(units, this.quoteScale);
+  }
+
+  /** `part / whole` as a number rounded half-even to 8 decimals; 0 when `whole` is not positive. */
+  static ratio(part: bigint, whole: bigint): number {
+    if (whole <= 0n) return 0;
+    const scaled = mulDiv(part, 10n ** BigInt(RATIO_SCALE), whole, "half-even");
+    return Number(formatDecimal(scaled, RATIO_SCALE));
+  }
+}
+
+function totals(text: string): bigint {
+  return parseDecimal(text, TOTALS_SCALE, "half-even");
+}

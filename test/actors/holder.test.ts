@@ -1,0 +1,214 @@
+/**
+ * A Holder alone on a LocalBus and a virtual clock: a stand-in Desk cache answers its balance, and
+ * the test plays its Traders (heartbeats, proposals, reports) by hand.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Capital } from "../../src/actors/holder/capital.js";
+import { Holder } from "../../src/actors/holder/holder.js";
+import type { ActorEvent } from "../../src/actors/runtime/actor.js";
+import { traderId } from "../../src/actors/runtime/ids.js";
+import type { ProposalReply, TraderEnd, TraderOutcome } from "../../src/actors/trader/trader.js";
+import { LocalBus } from "../../src/bus/local/local-bus.js";
+import {
+  allActorEvents,
+  deskCache,
+  heartbeat,
+  holderProposal,
+  holderReport,
+} from "../../src/bus/subjects.js";
+import { createLogger } from "../../src/log/logger.js";
+import { VirtualClock } from "../../src/time/virtual-clock.js";
+import { LENIENT } from "./support.js";
+
+const T0 = Date.UTC(2024, 0, 1);
+const GOOD = { sharpe: 2, maxDrawdown: 0.1, trades: 5, totalReturn: 0.1, buyAndHoldReturn: 0 };
+
+interface Played {
+  id: string;
+  abandoned: string[];
+  end: (end: TraderEnd) => void;
+}
+
+let bus: LocalBus | undefined;
+afterEach(async () => {
+  await bus?.close();
+  bus = undefined;
+});
+
+async function holderOn(asset: string, decimals: number, free: string, market: string) {
+  bus = new LocalBus();
+  const b = bus;
+  const clock = new VirtualClock(T0);
+  const events: ActorEvent[] = [];
+  /** What happened, in order: revocations, spawns and acceptances. */
+  const story: string[] = [];
+  b.subscribe<ActorEvent>(allActorEvents(), (e) => {
+    events.push(e);
+    if (e.event === "holder.accepted") story.push(`accepted ${e.allocation}`);
+  });
+  b.serve(deskCache("sim-main"), () => ({ [asset]: { free } }));
+  const traders: Played[] = [];
+  const holder = new Holder(
+    {
+      id: `sim-main_${asset}`,
+      asset,
+      desk: "sim-main",
+      criteria: LENIENT,
+      fraction: 0.5,
+      maxTraders: 1,
+      mandateTtlMs: 86_400_000,
+      assetDecimals: decimals,
+      pairs: [market],
+      spawnTrader: (m) => {
+        let end!: (e: TraderEnd) => void;
+        const ended = new Promise<TraderEnd>((resolve) => {
+          end = resolve;
+        });
+        const played: Played = { id: traderId("sim-main", m), abandoned: [], end };
+        traders.push(played);
+        story.push(`spawned ${traders.length}`);
+        return { id: played.id, ended, abandon: (why) => void played.abandoned.push(why) };
+      },
+      revoke: (nonce) => void story.push(`revoked ${nonce}`),
+      respawnAfterMs: 60_000,
+      livenessMs: 30_000,
+    },
+    { bus: b, clock, log: createLogger({ level: "silent" }), heartbeatMs: 5_000 },
+  );
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await b.flush();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  };
+  /** Moves the clock by `ms`, timer by timer, letting the bus deliver in between. */
+  const advance = async (ms: number, beat?: string) => {
+    const until = clock.now() + ms;
+    for (;;) {
+      await settle();
+      const next = clock.nextTimerAt();
+      if (next === undefined || next > until) break;
+      clock.runNext();
+      if (beat !== undefined) b.publish(heartbeat(beat), { id: beat, kind: "trader" });
+    }
+    clock.advanceTo(until);
+    await settle();
+  };
+  holder.start();
+  await settle();
+  const propose = (trader: string) =>
+    b.request<ProposalReply>(holderProposal("sim-main", asset), {
+      trader,
+      market,
+      strategy: "sma-cross",
+      params: {},
+      metrics: GOOD,
+    });
+  const capital = () => holder.control({ command: "capital" }) as Promise<Record<string, unknown>>;
+  return { holder, clock, events, story, traders, advance, propose, capital, bus: b };
+}
+
+describe("holder - allocations follow the asset's decimals, exactly", () => {
+  it("holder - a two-decimal asset allocates to the cent: half of 1000.05 is 500.02", async () => {
+    const h = await holderOn("EUR", 2, "1000.05", "BTC/EUR");
+    const reply = await h.propose(h.traders[0]!.id);
+    expect(reply).toMatchObject({ accepted: true, allocation: "500.02" });
+    expect(reply.mandate?.maxNotional).toBe("500.02");
+    expect(await h.capital()).toEqual({
+      asset: "EUR",
+      free: "1000.05",
+      allocated: "500.02",
+      unallocated: "500.03",
+      byTrader: { "sim-main_BTC-EUR": "500.02" },
+    });
+    expect(h.holder.statusValue()).toMatchObject({ free: "1000.05", allocated: "500.02" });
+    h.holder.stop();
+  });
+
+  it("holder - an eight-decimal asset allocates to the satoshi, not to 0.01", async () => {
+    const h = await holderOn("BTC", 8, "0.12345679", "ETH/BTC");
+    const reply = await h.propose(h.traders[0]!.id);
+    // Half of 0.12345679 is 0.061728395: rounded down to a satoshi, never up.
+    expect(reply).toMatchObject({ accepted: true, allocation: "0.06172839" });
+    expect(reply.mandate?.maxNotional).toBe("0.06172839");
+    expect(h.events.find((e) => e.event === "holder.accepted")).toMatchObject({
+      allocation: "0.06172839",
+    });
+    h.holder.stop();
+  });
+
+  it("holder - a share is floor((free − allocated) × fraction) in minor units", () => {
+    const c = new Capital("USDT", 8);
+    c.setFree("10000");
+    expect(c.text(c.share(0.5))).toBe("5000");
+    c.grant("a", c.share(0.5), "n-1");
+    expect(c.text(c.share(0.3))).toBe("1500");
+    expect(c.release("a", "n-2")).toBeUndefined(); // another mandate's nonce frees nothing
+    expect(c.release("a", "n-1")).toEqual({ units: 500_000_000_000n, nonce: "n-1" });
+    expect(c.setFree("not a number")).toBe(false);
+    expect(c.text(c.free)).toBe("10000");
+  });
+});
+
+describe("holder - a silent Trader is replaced", () => {
+  it("holder - no sign of life for the liveness time: mandate revoked and allocation freed first, then a fresh Trader", async () => {
+    const h = await holderOn("USDT", 8, "10000", "BTC/USDT");
+    const first = h.traders[0]!;
+    const accepted = await h.propose(first.id); // its first sign of life
+    const nonce = accepted.mandate!.nonce;
+    await h.advance(60_000, first.id); // beating every 5 s: alive
+    expect(h.events.some((e) => e.event === "holder.trader_silent")).toBe(false);
+    await h.advance(25_000); // silent, but not for long enough
+    expect(h.events.some((e) => e.event === "holder.trader_silent")).toBe(false);
+    await h.advance(10_000);
+    expect(h.events.find((e) => e.event === "holder.trader_silent")).toMatchObject({
+      trader: first.id,
+      market: "BTC/USDT",
+      revoked: nonce,
+    });
+    expect(first.abandoned[0]).toMatch(/nothing heard from it for 3\d s/);
+    expect(await h.capital()).toMatchObject({ allocated: "0", unallocated: "10000" });
+    // The replacement comes after the pause, and gets a mandate of its own.
+    await h.advance(60_000);
+    const second = h.traders[1]!;
+    expect(second.id).toBe(first.id);
+    const again = await h.propose(second.id);
+    expect(again.mandate!.nonce).not.toBe(nonce);
+    expect(h.story).toEqual([
+      "spawned 1",
+      "accepted 5000",
+      `revoked ${nonce}`,
+      "spawned 2",
+      "accepted 5000",
+    ]);
+    // The old Trader's late report and late end touch nothing of its successor's.
+    const late: TraderOutcome = {
+      trader: first.id,
+      market: "BTC/USDT",
+      strategy: "sma-cross",
+      params: {},
+      trades: 1,
+      pnl: "-1.5",
+      returnPct: -0.0003,
+      mandate: nonce,
+    };
+    h.bus.publish(holderReport("sim-main", "USDT"), late);
+    first.end({ kind: "failed", error: "gone" });
+    await h.advance(1_000, second.id);
+    expect(await h.capital()).toMatchObject({ allocated: "5000" });
+    expect(h.events.some((e) => e.event === "holder.trader_failed")).toBe(false);
+    expect(h.story).toHaveLength(5);
+    h.holder.stop();
+  });
+
+  it("holder - a Trader that ends has its mandate revoked and its allocation freed", async () => {
+    const h = await holderOn("USDT", 8, "10000", "BTC/USDT");
+    const first = h.traders[0]!;
+    const nonce = (await h.propose(first.id)).mandate!.nonce;
+    first.end({ kind: "nothing", reason: "no entry signal" });
+    await h.advance(1_000);
+    expect(h.story).toContain(`revoked ${nonce}`);
+    expect(await h.capital()).toMatchObject({ allocated: "0" });
+    h.holder.stop();
+  });
+});
