@@ -137,7 +137,7 @@ describe("templates - invalid templates are refused with file:line:col: field: m
       "holderTemplate: ../holder/nope.yaml",
     );
     expect(await errorLines(loadDeskTemplate(box.desk))).toEqual([
-      `${box.desk}:41:17: holderTemplate: file not found: ${join(box.dir, "templates", "holder", "nope.yaml")}`,
+      `${box.desk}:45:17: holderTemplate: file not found: ${join(box.dir, "templates", "holder", "nope.yaml")}`,
     ]);
     box.edit(
       box.holder,

@@ -32,6 +32,7 @@ describe("templates - shipped", () => {
       risk: {
         maxOrderNotional: "2500",
         maxPositionNotional: "5000",
+        maxSlippage: "0.01",
         maxDailyLoss: "500",
         maxOrdersPerSecond: 5,
       },
