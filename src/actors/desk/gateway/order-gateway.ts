@@ -155,7 +155,10 @@ export class OrderGateway {
    */
   take(order: Order): OwnedUpdate | undefined {
     const owned = this.orders.byClientId(order.clientOrderId);
-    if (owned === undefined || owned.done || !this.orders.firstSight(order)) return undefined;
+    if (owned === undefined || owned.done) return undefined;
+    // The reply and the order stream travel apart: an older state may come after a newer one.
+    if (owned.last !== undefined && isOlder(order, owned.last)) return undefined;
+    if (!this.orders.firstSight(order)) return undefined;
     const fill = fillSince(owned.last, order);
     owned.last = order;
     if (fill !== undefined) this.#account(owned, fill);
@@ -372,6 +375,11 @@ export class OrderGateway {
     if (owned.budget > 0n) this.#o.mandates.release(owned.nonce, owned.budget);
     this.orders.finish(owned);
   }
+}
+
+/** `order` executed less than `seen`: a state from before it. */
+function isOlder(order: Order, seen: Order): boolean {
+  return parseDecimal(order.filled, 18, "half-even") < parseDecimal(seen.filled, 18, "half-even");
 }
 
 function readAmount(text: string, scale: number): bigint {
