@@ -50,8 +50,11 @@ afterEach(async () => {
   d = undefined;
 });
 
-async function start(levelNotional = "50000"): Promise<LoneDesk> {
-  d = await loneDesk(venue(levelNotional), { watch: [MARKET] });
+async function start(
+  levelNotional = "50000",
+  risk: { maxDailyLoss?: string } = {},
+): Promise<LoneDesk> {
+  d = await loneDesk(venue(levelNotional), { watch: [MARKET], risk });
   return d;
 }
 
@@ -207,5 +210,26 @@ describe("gateway - reserve before sending, release what was not spent", () => {
     expect(refused[0]?.message).toMatch(/beyond the 0.000995 BTC .* holds and has not offered/);
     // What is still held can always be sold, whatever budget is left.
     expect((await desk.order(market("sell", "0.00099"))).filled).toBe("0.00099");
+  });
+
+  it("gateway - the day's loss limit counts what fills realise: past it, a buy is refused and a sell of what is held passes", async () => {
+    const desk = await start("50000", { maxDailyLoss: "5" });
+    const mandate = desk.sign({ trader: TRADER, market: MARKET, maxNotional: "20000", nonce: "h" });
+    const market = (side: "buy" | "sell", amount: string) => ({
+      trader: TRADER,
+      mandate,
+      market: MARKET,
+      side,
+      type: "market",
+      amount,
+    });
+    // Selling half of 0.2 BTC (≈ 8,400 USDT) bought a moment ago realises the spread and two
+    // 0.1 % fees on it: ≈ 9 USDT, beyond the day's 5.
+    await desk.order(market("buy", "0.2"));
+    await desk.order(market("sell", "0.1"));
+    const err = await refusal(desk.order(market("buy", "0.01")));
+    expect((err as { code?: string } | undefined)?.code).toBe("risk_denied");
+    expect(err?.message).toMatch(/today's loss of [\d.]+ USDT is above the desk's limit of 5 USDT/);
+    expect((await desk.order(market("sell", "0.0998"))).status).toBe("closed");
   });
 });

@@ -41,6 +41,11 @@ export class RiskGates {
     this.#limits = { ...limits };
   }
 
+  /** Markets of `quote` with a marked PnL in its gate. */
+  marked(quote: string): readonly string[] {
+    return this.#gates.get(quote)?.markedMarkets() ?? [];
+  }
+
   /** Position notional of `market` in its quote's minor units. */
   positionOf(market: string): bigint {
     return this.of(market).positionOf(market);

@@ -191,6 +191,11 @@ export class RiskGate {
     else this.#marks.set(market, unrealised);
   }
 
+  /** Markets whose marked PnL is not 0. */
+  markedMarkets(): string[] {
+    return [...this.#marks.keys()];
+  }
+
   /** Position notional of a market, quote minor units; 0n when flat. */
   positionOf(market: string): bigint {
     return this.#positions.get(market) ?? 0n;

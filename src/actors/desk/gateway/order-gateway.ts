@@ -40,6 +40,7 @@ import type { Clock } from "../../../time/clock.js";
 import type { Venue } from "../../../venues/venue.js";
 import type { AuthorizedMandate } from "../../mandate.js";
 import type { MandateBook } from "../mandate-book.js";
+import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
 import type { SpotExposure } from "./exposure.js";
 import { type OwnedOrder, OwnedOrders } from "./owned-orders.js";
@@ -237,6 +238,7 @@ export class OrderGateway {
       );
     }
     const risk = this.#o.risk.of(r.market);
+    this.#mark(exposure.rules.quote, risk);
     risk.check({ market: r.market, side: r.side, notional: priced.notional }, now);
     this.#o.mandates.commit(auth);
     risk.recordOrder(now);
@@ -328,14 +330,38 @@ export class OrderGateway {
 
   // ---- accounting ----
 
+  /**
+   * Marks the open positions in `quote` at their markets' last prices, for the day's loss limit:
+   * unrealised PnL computed when an order asks, not on every tick.
+   */
+  #mark(quote: string, risk: RiskGate): void {
+    const byMarket = new Map<string, bigint>();
+    for (const { market, position } of this.orders.positions()) {
+      if (position.flat || position.scales.quote !== quote) continue;
+      const last = this.#o.ticker(market)?.last;
+      if (last === undefined) continue;
+      byMarket.set(market, (byMarket.get(market) ?? 0n) + position.unrealised(last));
+    }
+    for (const market of this.#o.risk.marked(quote)) {
+      if (!byMarket.has(market)) risk.markPnl(market, 0n);
+    }
+    for (const [market, unrealised] of byMarket) risk.markPnl(market, unrealised);
+  }
+
   /** A fill: position, risk, and the reservation's share of it (real cost spent, rest released). */
   #account(owned: OwnedOrder, fill: PositionFill): void {
     const exposure = this.#o.exposure(owned.market);
     const { baseScale, quoteScale, quote } = exposure.rules;
     const amount = parseDecimal(fill.amount, baseScale, "half-even");
     const cost = parseDecimal(fill.cost, quoteScale, "up");
-    this.orders.position(owned.trader, owned.market, scalesOf(exposure)).apply(fill);
-    this.#o.risk.of(owned.market).recordFill(owned.market, owned.side, cost);
+    const position = this.orders.position(owned.trader, owned.market, scalesOf(exposure));
+    const realisedBefore = position.realised;
+    position.apply(fill);
+    const risk = this.#o.risk.of(owned.market);
+    risk.recordFill(owned.market, owned.side, cost);
+    // The day's loss limit counts what closing fills realise (fees included).
+    const realised = position.realised - realisedBefore;
+    if (realised !== 0n) risk.recordPnl(realised, utcDay(this.#o.clock.now()));
     owned.filled += amount;
     const rest = owned.amount > owned.filled ? owned.amount - owned.filled : 0n;
     let spent: bigint;
