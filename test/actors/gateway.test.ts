@@ -151,7 +151,7 @@ describe("actors - heartbeats and status", () => {
       kind: "holder",
       state: "running",
       asset: "USDT",
-      free: 10_000,
+      free: "10000",
     });
   });
 });
