@@ -4,6 +4,7 @@
  * measured out-of-sample. Every number printed comes from the full simulator.
  */
 import { writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { InvalidInputError } from "../domain/errors.js";
 import { DEFAULT_VENUE_FILE, loadVenueConfig } from "../sim/config/index.js";
 import { runBacktest } from "../strategy/backtest/runner.js";
@@ -143,9 +144,8 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
   });
   progress?.finish();
 
-  if (options.report !== undefined) {
-    await writeFile(options.report, renderReport(result, candles));
-  }
+  if (options.report !== undefined)
+    await writeReport(options.report, renderReport(result, candles));
   if (options.json === true) {
     const doc = {
       source,
@@ -199,4 +199,25 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
   if (options.report !== undefined) lines.push("", `report written to ${options.report}`);
   io.out.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** --report names a file to write: a path that cannot be one is the user's mistake, named. */
+async function writeReport(path: string, html: string): Promise<void> {
+  try {
+    await writeFile(path, html);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem =
+      code === "ENOENT"
+        ? `its folder ${dirname(resolve(path))} does not exist`
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : undefined;
+    if (problem === undefined) throw err;
+    throw new InvalidInputError(`--report ${path}: cannot write the report: ${problem}`, {
+      cause: err,
+    });
+  }
 }

@@ -41,7 +41,7 @@ export async function loadFile(
   key: ResolvedKey,
   kind?: FileKind,
 ): Promise<LoadedFile> {
-  const text = await readSource(path);
+  const text = await readDataFile(path);
   if (kind === "candles") {
     return { series: candlesOf(text, parseCandles(text, path), path, key), kind };
   }
@@ -73,22 +73,6 @@ export async function loadFile(
  */
 function parseCandles(text: string, path: string): CandleSeries {
   return parseCandlesCsv(text, { file: path, intervalMs: 1 });
-}
-
-async function readSource(path: string): Promise<string> {
-  try {
-    return await readDataFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InvalidInputError(`no such file: ${path}`, { cause: err });
-    if (code === "EISDIR") {
-      throw new InvalidInputError(`${path} is a directory, not a data file`, { cause: err });
-    }
-    if (code === "EACCES" || code === "EPERM") {
-      throw new InvalidInputError(`cannot read ${path}: permission denied`, { cause: err });
-    }
-    throw err;
-  }
 }
 
 function tradesOf(text: string, path: string, key: ResolvedKey): LoadedFile {

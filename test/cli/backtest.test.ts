@@ -156,7 +156,25 @@ describe("cli - backtest", () => {
     [
       "a missing data file",
       ["--strategy", "sma-cross", "--market", "BTC/USDT", "--data", "/nonexistent/x.csv"],
-      /\/nonexistent\/x\.csv/,
+      /^crypy: invalid_input: no such file: \/nonexistent\/x\.csv$/m,
+    ],
+    [
+      "a directory as the data file",
+      ["--strategy", "sma-cross", "--market", "BTC/USDT", "--data", tmpdir()],
+      new RegExp(`^crypy: invalid_input: ${tmpdir()} is a directory, not a data file$`, "m"),
+    ],
+    [
+      "a report in a folder that does not exist",
+      ["--strategy", "sma-cross", ...TWO_DAYS, "--report", "/nonexistent/r.html"],
+      /^crypy: invalid_input: --report \/nonexistent\/r\.html: cannot write the report: its folder \/nonexistent does not exist$/m,
+    ],
+    [
+      "a directory as the report",
+      ["--strategy", "sma-cross", ...TWO_DAYS, "--report", tmpdir()],
+      new RegExp(
+        `^crypy: invalid_input: --report ${tmpdir()}: cannot write the report: it is a directory$`,
+        "m",
+      ),
     ],
     [
       "an unknown strategy",

@@ -9,7 +9,7 @@
 import { hostname } from "node:os";
 import type { Bus, Subscription } from "../../bus/bus.js";
 import { actorEvent, control, heartbeat } from "../../bus/subjects.js";
-import { errorFromWire } from "../../domain/errors.js";
+import { errorFromWire, InvalidInputError } from "../../domain/errors.js";
 import type { Logger, LogLevel } from "../../log/logger.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
 import { commonCommands } from "../commands/common.js";
@@ -207,8 +207,7 @@ export abstract class Actor {
       return { ...outcome, text: outcomeText(outcome, render) } satisfies ControlReply;
     }
     const name = typeof r.command === "string" ? r.command : "";
-    const args = Array.isArray(r.args) ? r.args.map(String) : [];
-    const outcome = await this.commandSet.run(name, args, caller);
+    const outcome = await this.commandSet.run(name, commandArgs(name, r.args), caller);
     if (!outcome.ok) throw errorFromWire({ code: outcome.code, message: outcome.message });
     return outcome.value;
   }
@@ -285,4 +284,31 @@ export abstract class Actor {
     this.heartbeatTimer = undefined;
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();
   }
+}
+
+/**
+ * A bus command's arguments are words, as typed on a command line: anything else is refused by
+ * name rather than turned into text (`{}` would become "[object Object]").
+ */
+function commandArgs(command: string, args: unknown): string[] {
+  if (args === undefined) return [];
+  if (!Array.isArray(args)) {
+    throw new InvalidInputError(
+      `${command}: args must be a list of texts, got ${describeValue(args)}`,
+    );
+  }
+  const bad = args.findIndex((arg) => typeof arg !== "string");
+  if (bad >= 0) {
+    throw new InvalidInputError(
+      `${command}: argument ${bad + 1} must be a text, got ${describeValue(args[bad])}`,
+    );
+  }
+  return args as string[];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return `${String(value)} (a ${typeof value})`;
 }

@@ -12,9 +12,25 @@ import { InvalidInputError } from "../../domain/errors.js";
 
 const gunzipAsync = promisify(gunzip);
 
-/** Reads a text file, gunzipping it when its name ends in `.gz`. */
+/**
+ * Reads a text file, gunzipping it when its name ends in `.gz`. A path a person gave that cannot
+ * be read (missing, a directory, not allowed) is their mistake, named as such.
+ */
 export async function readDataFile(path: string): Promise<string> {
-  const bytes = await readFile(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InvalidInputError(`no such file: ${path}`, { cause: err });
+    if (code === "EISDIR") {
+      throw new InvalidInputError(`${path} is a directory, not a data file`, { cause: err });
+    }
+    if (code === "EACCES" || code === "EPERM") {
+      throw new InvalidInputError(`cannot read ${path}: permission denied`, { cause: err });
+    }
+    throw err;
+  }
   if (!path.endsWith(".gz")) return bytes.toString("utf8");
   try {
     return (await gunzipAsync(bytes)).toString("utf8");
