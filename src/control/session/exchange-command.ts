@@ -70,7 +70,7 @@ export async function exchangeCommand(
   if (!existsSync(deskFile)) {
     throw new InvalidInputError(
       `no desk template for ${exchange}: ${deskFile} does not exist (copy templates/desk/sim.yaml` +
-        " there and point its venue at a venue file; crypy runs simulated venues for now)",
+        ` there with name: ${exchange}; crypy runs simulated venues for now, so venue: sim stays)`,
     );
   }
   const template = await loadDeskTemplate(deskFile);
