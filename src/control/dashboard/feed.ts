@@ -2,6 +2,8 @@
  * The dashboard's data, from the bus alone — so the same dashboard watches a Desk in this process
  * (LocalBus) or in another (NATS): market data as it is published, actor events as they happen,
  * and every second the `status` of the Desk, its Holders and their Traders, and the open orders.
+ * Money, amounts and ticker prices stay the decimal strings they arrived as (checked here, at the
+ * edge: anything else becomes undefined, shown as missing); nothing of them goes through Number.
  */
 import type { ActorEvent, ControlReply } from "../../actors/runtime/actor.js";
 import type { Bus, Subscription } from "../../bus/bus.js";
@@ -9,6 +11,7 @@ import { allActorEvents, control, deskCache, marketData } from "../../bus/subjec
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
 import { busChannel } from "../client/bus-channel.js";
 import { investRepl, tradeRepl } from "../repl/cores.js";
+import { decimalText, differenceText } from "./decimal-text.js";
 import { formatEventLine } from "./event-line.js";
 import type {
   DashboardFeed,
@@ -146,12 +149,9 @@ export class BusDashboardFeed implements DashboardFeed {
   private onTicker(market: string, t: Ticker | undefined): void {
     const row = this.markets.get(market);
     if (row === undefined || t === undefined || t === null) return;
-    const num = (v: unknown) => (v === undefined || v === null ? undefined : Number(v));
-    row.last = num(t.last) ?? row.last;
-    const bid = num(t.bid);
-    const ask = num(t.ask);
-    row.spread = bid !== undefined && ask !== undefined ? ask - bid : row.spread;
-    row.volume = num(t.baseVolume) ?? row.volume;
+    row.last = decimalText(t.last) ?? row.last;
+    row.spread = differenceText(t.ask, t.bid) ?? row.spread;
+    row.volume = decimalText(t.baseVolume) ?? row.volume;
     row.changePct = typeof t.percentage === "number" ? t.percentage : row.changePct;
     this.changed();
   }
@@ -186,16 +186,11 @@ export class BusDashboardFeed implements DashboardFeed {
         this.desk = { ...this.desk, state: "unreachable" };
         return;
       }
-      // Money comes as exact decimal strings (Holders, Traders) or numbers: shown as numbers.
-      const num = (v: unknown) => {
-        const n = typeof v === "string" && v !== "" ? Number(v) : v;
-        return typeof n === "number" && Number.isFinite(n) ? n : undefined;
-      };
       this.desk = {
         ...this.desk,
         state: String(d.state),
-        equity: num(d.equity),
-        pnl: num(d.pnl),
+        equity: decimalText(d.equity),
+        pnl: decimalText(d.pnl),
         quote: typeof d.quote === "string" ? d.quote : this.desk.quote,
       };
       const holderIds = Array.isArray(d.holders) ? d.holders.map(String) : [];
@@ -212,8 +207,8 @@ export class BusDashboardFeed implements DashboardFeed {
         holders.push({
           id,
           asset: String(h.asset ?? id.slice(id.lastIndexOf("_") + 1)),
-          free: num(h.free) ?? 0,
-          allocated: num(h.allocated) ?? 0,
+          free: decimalText(h.free),
+          allocated: decimalText(h.allocated),
           traders: traders.length,
           state: String(h.state),
         });
@@ -227,7 +222,7 @@ export class BusDashboardFeed implements DashboardFeed {
           market: String(t.market ?? ""),
           strategy: typeof t.strategy === "string" ? t.strategy : undefined,
           state: `${String(t.state)}${t.paused === true ? " (paused)" : ""}`,
-          pnl: num(t.pnl),
+          pnl: decimalText(t.pnl),
         });
       }
       const orders = await this.options.bus
@@ -236,7 +231,7 @@ export class BusDashboardFeed implements DashboardFeed {
           { line: "orders", role: "read" },
           { timeoutMs: 2_000 },
         )
-        .then((r) => (r.ok && Array.isArray(r.value) ? (r.value as OrderRow[]) : []))
+        .then((r) => (r.ok && Array.isArray(r.value) ? r.value.map(orderRow) : []))
         .catch(() => this.orders);
       this.holders = holders;
       this.traders = traders;
@@ -256,4 +251,22 @@ export class BusDashboardFeed implements DashboardFeed {
       }
     }
   }
+}
+
+/** One row of the Desk's `orders` answer; untrusted, so each field is checked. */
+function orderRow(value: unknown): OrderRow {
+  const o = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  return {
+    id: text(o.id),
+    market: text(o.market),
+    side: text(o.side),
+    type: text(o.type),
+    amount: decimalText(o.amount),
+    // Absent for a market order. Present but not a string, it must not read as "market": ""
+    // is not decimal text, so the table shows it as missing.
+    price: o.price === undefined || o.price === null ? undefined : text(o.price),
+    filled: decimalText(o.filled),
+    status: text(o.status),
+  };
 }

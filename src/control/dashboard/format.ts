@@ -1,64 +1,97 @@
 /**
  * Pure text helpers for the dashboard: numbers that may be missing, tables fitted to a width, and a
- * braille price chart. Everything returns plain strings (no blessed tags) so it can be tested
- * without a terminal; the view adds colours. Widths count code points: the dashboard runs blessed
- * with `fullUnicode`, and the characters used here (braille, "…", "–") are one column wide.
+ * braille price chart. Money, amounts and ticker prices come as decimal text and are rounded for
+ * display exactly (decimal-text.ts), never through a float; only statistics (a percent change)
+ * and candle closes (the chart) are numbers. Everything returns plain strings (no blessed tags)
+ * so it can be tested without a terminal; the view adds colours. Widths count code points: the
+ * dashboard runs blessed with `fullUnicode`, and the characters used here (braille, "…", "–") are
+ * one column wide.
  */
 import { formatNumber, formatSignificant } from "../format.js";
+import { type Exact, exactDecimal, magnitude, roundedText } from "./decimal-text.js";
 
-/** What a missing number reads as. */
+/** What a missing number reads as; also what anything that is not decimal text reads as. */
 export const MISSING = "–";
 
-function known(x: number | undefined): x is number {
-  return x !== undefined && Number.isFinite(x);
+/**
+ * Places for about `digits` significant digits, at least 2 and at most 8 (as formatSignificant):
+ * `20123.456` → 2, `0.000123456` → 8.
+ */
+function significantPlaces(x: Exact, digits: number): number {
+  const power = magnitude(x);
+  return power === undefined ? 2 : Math.min(8, Math.max(2, digits - 1 - power));
 }
 
-/** A price with about 6 significant digits: `20,123.5`, `0.00012346`. */
-export function fmtPrice(x: number | undefined): string {
-  return known(x) ? formatSignificant(x, 6) : MISSING;
+/** Decimal text with about `digits` significant digits, exactly; MISSING if it is not decimal. */
+function significant(text: string | undefined, digits: number): string {
+  const x = exactDecimal(text);
+  return x === undefined ? MISSING : roundedText(x, significantPlaces(x, digits));
 }
 
-/** Money in the quote asset, always 2 decimals: `10,012.50`. */
-export function fmtMoney(x: number | undefined): string {
-  return known(x) ? formatNumber(x, 2) : MISSING;
+/** `+` before a rounded value that is above zero; zero ("0.00") has no sign. */
+function withSign(rounded: string, positive: boolean): string {
+  return positive && /[1-9]/.test(rounded) ? `+${rounded}` : rounded;
 }
 
-/** An amount of an asset: `9,000.00`, `0.123457`. */
-export function fmtAmount(x: number | undefined): string {
-  return known(x) ? formatSignificant(x, 6) : MISSING;
+/** A ticker price with about 6 significant digits, exactly: `"20123.456"` → `20,123.46`. */
+export function fmtPrice(text: string | undefined): string {
+  return significant(text, 6);
+}
+
+/** A chart level, from candle closes (plain numbers, as analytics are): `0.000123456` → `0.00012346`. */
+export function fmtLevel(x: number): string {
+  return Number.isFinite(x) ? formatSignificant(x, 6) : MISSING;
+}
+
+/** Money in the quote asset, always 2 decimals, rounded half-even: `"10012.505"` → `10,012.50`. */
+export function fmtMoney(text: string | undefined): string {
+  const x = exactDecimal(text);
+  return x === undefined ? MISSING : roundedText(x, 2);
+}
+
+/** An amount of an asset: `"9000"` → `9,000.00`, `"0.12345678"` → `0.123457`. */
+export function fmtAmount(text: string | undefined): string {
+  return significant(text, 6);
 }
 
 /** A spread needs fewer digits than the price it is a small part of: `2.034`, `0.002034`. */
-export function fmtSpread(x: number | undefined): string {
-  return known(x) ? formatSignificant(x, 4) : MISSING;
+export function fmtSpread(text: string | undefined): string {
+  return significant(text, 4);
 }
 
-/** With an explicit sign: `+12.50`, `-3.00`; zero has none. */
-export function fmtSigned(x: number | undefined, decimals = 2): string {
-  if (!known(x)) return MISSING;
-  const s = formatNumber(x, decimals);
-  return x > 0 && /[1-9]/.test(s) ? `+${s}` : s;
+/** Decimal text exactly as sent (an order's amount as the venue has it), or MISSING. */
+export function fmtExact(text: string | undefined): string {
+  return exactDecimal(text) === undefined ? MISSING : (text as string);
 }
 
-/** A value that is already a percentage: `1.234` → `+1.23%`. */
+/** Money with an explicit sign: `"12.5"` → `+12.50`, `"-3"` → `-3.00`; zero has none. */
+export function fmtSigned(text: string | undefined, decimals = 2): string {
+  const x = exactDecimal(text);
+  return x === undefined ? MISSING : withSign(roundedText(x, decimals), x.units > 0n);
+}
+
+/** A value that is already a percentage (a statistic, a number): `1.234` → `+1.23%`. */
 export function fmtChangePct(pct: number | undefined): string {
-  return known(pct) ? `${fmtSigned(pct)}%` : MISSING;
+  if (pct === undefined || !Number.isFinite(pct)) return MISSING;
+  return `${withSign(formatNumber(pct, 2), pct > 0)}%`;
 }
 
-const COMPACT: ReadonlyArray<readonly [number, string]> = [
-  [1e12, "T"],
-  [1e9, "B"],
-  [1e6, "M"],
-  [1e3, "k"],
+const COMPACT: ReadonlyArray<readonly [power: number, unit: string]> = [
+  [12, "T"],
+  [9, "B"],
+  [6, "M"],
+  [3, "k"],
 ];
 
-/** Volumes stay short in a narrow column: `1234567` → `1.23M`. */
-export function fmtCompact(x: number | undefined): string {
-  if (!known(x)) return MISSING;
-  for (const [size, unit] of COMPACT) {
-    if (Math.abs(x) >= size) return `${formatNumber(x / size, 2)}${unit}`;
+/** Volumes stay short in a narrow column, exactly: `"1234567"` → `1.23M`. */
+export function fmtCompact(text: string | undefined): string {
+  const x = exactDecimal(text);
+  if (x === undefined) return MISSING;
+  const power = magnitude(x) ?? 0;
+  for (const [unitPower, unit] of COMPACT) {
+    if (power >= unitPower) return `${roundedText(x, 2, unitPower)}${unit}`;
   }
-  return formatSignificant(x, 4);
+  return roundedText(x, significantPlaces(x, 4));
 }
 
 /** Cuts `text` to `width` columns, ending with "…" when something was cut. */
@@ -171,7 +204,7 @@ export function brailleChart(
   values: readonly number[],
   width: number,
   height: number,
-  label: (x: number) => string = fmtPrice,
+  label: (x: number) => string = fmtLevel,
 ): string[] {
   const h = Math.max(1, Math.floor(height));
   const w = Math.max(1, Math.floor(width));

@@ -1,7 +1,8 @@
 /**
  * The dashboard's tables — markets, holders, traders, open orders — as tagged text sized to their
  * panel: a title line, a column header, and as many rows as fit. Columns that matter least are
- * dropped first on a narrow terminal (see fitTable). Missing numbers read "–".
+ * dropped first on a narrow terminal (see fitTable). Missing numbers, and money that is not
+ * decimal text, read "–".
  */
 import {
   type Column,
@@ -9,6 +10,7 @@ import {
   fmtAmount,
   fmtChangePct,
   fmtCompact,
+  fmtExact,
   fmtPrice,
   fmtSigned,
   fmtSpread,
@@ -139,9 +141,9 @@ export function ordersTable(snapshot: DashboardSnapshot, rect: Rect): string {
       o.market,
       o.side,
       o.type,
-      o.amount,
-      o.price ?? "market",
-      o.filled,
+      fmtExact(o.amount),
+      o.price === undefined ? "market" : fmtExact(o.price),
+      fmtExact(o.filled),
       o.status,
       o.id,
     ]),

@@ -1,18 +1,23 @@
 /**
  * What the dashboard shows and what it can do, apart from how it draws (view.ts). A feed (feed.ts)
  * builds snapshots from the bus: market data, actor events, and the actors' `status` answers.
+ *
+ * Money, amounts and ticker prices are exact decimal strings, as the actors and the venue send
+ * them, from the bus to the screen (format.ts rounds them for display, never through a float).
+ * Only statistics (a percent change) and candle closes, which feed the chart, are numbers.
  */
 import type { ReplCore } from "../repl/types.js";
 
 export interface MarketRow {
   market: string;
-  last: number | undefined;
+  /** The ticker's last price, decimal text. */
+  last: string | undefined;
   /** Percent change over the data the Desk has (24 h, or since the first price seen). */
   changePct: number | undefined;
-  /** Ask − bid, in price units. */
-  spread: number | undefined;
-  /** Base volume over the same window as changePct. */
-  volume: number | undefined;
+  /** Ask − bid, in price units, computed exactly: decimal text. */
+  spread: string | undefined;
+  /** Base volume over the same window as changePct, decimal text. */
+  volume: string | undefined;
   /** Recent closes, oldest first, for the chart of the selected market. */
   closes: readonly number[];
 }
@@ -20,8 +25,9 @@ export interface MarketRow {
 export interface HolderRow {
   id: string;
   asset: string;
-  free: number;
-  allocated: number;
+  /** Decimal text in the Holder's asset; undefined when its status did not say. */
+  free: string | undefined;
+  allocated: string | undefined;
   traders: number;
   state: string;
 }
@@ -31,8 +37,8 @@ export interface TraderRow {
   market: string;
   strategy: string | undefined;
   state: string;
-  /** Unrealised or realised PnL in the quote asset, when the Trader has a position or result. */
-  pnl: number | undefined;
+  /** Unrealised or realised PnL in the quote asset (decimal text), once the Trader has traded. */
+  pnl: string | undefined;
 }
 
 export interface OrderRow {
@@ -40,9 +46,11 @@ export interface OrderRow {
   market: string;
   side: string;
   type: string;
-  amount: string;
+  /** Decimal text as the venue reports it; undefined (or anything else) shows as missing. */
+  amount: string | undefined;
+  /** Undefined for a market order. */
   price: string | undefined;
-  filled: string;
+  filled: string | undefined;
   status: string;
 }
 
@@ -52,9 +60,9 @@ export interface DashboardSnapshot {
     venue: string;
     /** active | reducing | halted | … */
     state: string;
-    /** In the quote asset below, marked at last prices; undefined until known. */
-    equity: number | undefined;
-    pnl: number | undefined;
+    /** Decimal text in the quote asset below, marked at last prices; undefined until known. */
+    equity: string | undefined;
+    pnl: string | undefined;
     quote: string;
   };
   /** Already filtered by the user's watch list, in its order. */

@@ -7,6 +7,8 @@ import {
   fmtAmount,
   fmtChangePct,
   fmtCompact,
+  fmtExact,
+  fmtLevel,
   fmtMoney,
   fmtPrice,
   fmtSigned,
@@ -14,47 +16,122 @@ import {
   MISSING,
   truncate,
 } from "../../../src/control/dashboard/format.js";
+import { formatNumber } from "../../../src/control/format.js";
+import { formatDecimal, parseDecimal } from "../../../src/domain/fixed.js";
 
 const BRAILLE = /[\u2801-\u28ff]/;
 const width = (s: string) => Array.from(s).length;
 
 describe("dashboard format - numbers", () => {
-  it("dashboard - missing and non-finite numbers read as a dash", () => {
-    for (const f of [
-      fmtPrice,
-      fmtMoney,
-      fmtAmount,
-      fmtSpread,
-      fmtCompact,
-      fmtChangePct,
-      fmtSigned,
-    ]) {
-      expect(f(undefined)).toBe(MISSING);
-      expect(f(Number.NaN)).toBe(MISSING);
-      expect(f(Number.POSITIVE_INFINITY)).toBe(MISSING);
+  const decimalFormatters = [fmtPrice, fmtMoney, fmtAmount, fmtSpread, fmtCompact, fmtSigned];
+
+  it("dashboard - missing money and anything that is not decimal text read as a dash", () => {
+    for (const f of [...decimalFormatters, fmtExact]) {
+      for (const bad of [undefined, "", "NaN", "Infinity", "-", "1,5", "1.2.3", " 1", "+1", ".5"]) {
+        expect(f(bad)).toBe(MISSING);
+      }
+      // Untyped JSON from the bus: a number is not decimal text, and is never shown as one.
+      expect(f(12.5 as unknown as string)).toBe(MISSING);
+      expect(f(Number.NaN as unknown as string)).toBe(MISSING);
+    }
+    for (const bad of [undefined, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(fmtChangePct(bad)).toBe(MISSING);
+      expect(fmtLevel(bad as number)).toBe(MISSING);
     }
   });
 
-  it("dashboard - signed numbers show + for gains, - for losses, nothing for zero", () => {
-    expect(fmtSigned(12.5)).toBe("+12.50");
-    expect(fmtSigned(-3)).toBe("-3.00");
-    expect(fmtSigned(0)).toBe("0.00");
-    expect(fmtSigned(0.001)).toBe("0.00");
-    expect(fmtSigned(-0.001)).toBe("0.00");
+  it("dashboard - signed money shows + for gains, - for losses, nothing for zero", () => {
+    expect(fmtSigned("12.5")).toBe("+12.50");
+    expect(fmtSigned("-3")).toBe("-3.00");
+    expect(fmtSigned("0")).toBe("0.00");
+    expect(fmtSigned("-0")).toBe("0.00");
+    expect(fmtSigned("0.001")).toBe("0.00");
+    expect(fmtSigned("-0.001")).toBe("0.00");
+    expect(fmtSigned("-0.005")).toBe("0.00");
+    expect(fmtSigned("-0.0051")).toBe("-0.01");
+    expect(fmtSigned("1234567.891", 0)).toBe("+1,234,568");
     expect(fmtChangePct(1.234)).toBe("+1.23%");
     expect(fmtChangePct(-0.5)).toBe("-0.50%");
+    expect(fmtChangePct(0.001)).toBe("0.00%");
   });
 
-  it("dashboard - prices keep their significant digits, volumes are compact", () => {
-    expect(fmtPrice(20_123.456)).toBe("20,123.46");
-    expect(fmtPrice(5)).toBe("5.00000");
-    expect(fmtPrice(0.000123456)).toBe("0.00012346");
-    expect(fmtAmount(9_000)).toBe("9,000.00");
-    expect(fmtAmount(0.12345678)).toBe("0.123457");
-    expect(fmtSpread(2.03371)).toBe("2.034");
-    expect(fmtCompact(1_234_567)).toBe("1.23M");
-    expect(fmtCompact(617_283.5)).toBe("617.28k");
-    expect(fmtCompact(42)).toBe("42.00");
+  it("dashboard - money keeps today's look: 2 decimals and thousands separators", () => {
+    expect(fmtMoney("10012.5")).toBe("10,012.50");
+    expect(fmtMoney("10012.50000000")).toBe("10,012.50");
+    expect(fmtMoney("-1234567")).toBe("-1,234,567.00");
+    expect(fmtMoney("999.999")).toBe("1,000.00");
+    expect(fmtMoney("0")).toBe("0.00");
+    expect(fmtMoney("1e3")).toBe("1,000.00");
+    expect(fmtMoney("5E-3")).toBe("0.00");
+  });
+
+  it("dashboard - money is rounded exactly, half-even, never through a float", () => {
+    // As a float, 123456789012345.678901234 is 123456789012345.671875: toFixed(2) says "…67".
+    expect(Number("123456789012345.678901234").toFixed(2)).toBe("123456789012345.67");
+    expect(fmtMoney("123456789012345.678901234")).toBe("123,456,789,012,345.68");
+    expect(fmtSigned("123456789012345.678901234")).toBe("+123,456,789,012,345.68");
+    expect(fmtMoney("-98765432109876543210.125")).toBe("-98,765,432,109,876,543,210.12");
+    // Float text (0.1 + 0.2 style) is taken at its word, digit by digit.
+    expect(fmtMoney("0.058121820000000005")).toBe("0.06");
+    expect(fmtAmount("0.058121820000000005")).toBe("0.0581218");
+    expect(fmtAmount("0.30000000000000004")).toBe("0.300000");
+    // Ties go to the even neighbour; floats get these wrong both ways (1.015 is 1.01499…).
+    expect(fmtMoney("1.015")).toBe("1.02");
+    expect(fmtMoney("1.025")).toBe("1.02");
+    expect(fmtMoney("2.675")).toBe("2.68");
+    expect(fmtMoney("-0.125")).toBe("-0.12");
+    expect(fmtMoney("0.125000000000000000000001")).toBe("0.13");
+  });
+
+  it("dashboard - prices and amounts keep their significant digits, exactly", () => {
+    expect(fmtPrice("20123.456")).toBe("20,123.46");
+    expect(fmtPrice("5")).toBe("5.00000");
+    expect(fmtPrice("0.000123456")).toBe("0.00012346");
+    expect(fmtPrice("0.00000000123")).toBe("0.00000000");
+    expect(fmtPrice("123456789012345.678901234")).toBe("123,456,789,012,345.68");
+    expect(fmtAmount("9000")).toBe("9,000.00");
+    expect(fmtAmount("0.12345678")).toBe("0.123457");
+    expect(fmtAmount("0.1234565")).toBe("0.123456");
+    expect(fmtAmount("-0.5")).toBe("-0.500000");
+    expect(fmtAmount("0")).toBe("0.00");
+    expect(fmtSpread("2.03371")).toBe("2.034");
+    expect(fmtSpread("0.00203371")).toBe("0.002034");
+    expect(fmtExact("0.058121820000000005")).toBe("0.058121820000000005");
+    expect(fmtLevel(20_123.456)).toBe("20,123.46");
+  });
+
+  it("dashboard - volumes are compact, exactly", () => {
+    expect(fmtCompact("1234567")).toBe("1.23M");
+    expect(fmtCompact("617283.5")).toBe("617.28k");
+    expect(fmtCompact("1005")).toBe("1.00k");
+    expect(fmtCompact("1015")).toBe("1.02k");
+    expect(fmtCompact("42")).toBe("42.00");
+    expect(fmtCompact("999")).toBe("999.00");
+    expect(fmtCompact("123456789012345678.9")).toBe("123,456.79T");
+    expect(fmtCompact("-2500000000")).toBe("-2.50B");
+  });
+
+  it("dashboard - money with cents reads as it did through floats, digit for digit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(10 ** 13), max: 10 ** 13 }), (cents) => {
+        const text = formatDecimal(BigInt(cents), 2);
+        expect(fmtMoney(text)).toBe(formatNumber(cents / 100, 2));
+      }),
+    );
+  });
+
+  it("dashboard - rounding for display is one half-even rounding of the exact value", () => {
+    const decimal = fc
+      .tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 30 }))
+      .map(([units, scale]) => formatDecimal(units, scale));
+    fc.assert(
+      fc.property(decimal, (text) => {
+        const shown = fmtMoney(text);
+        expect(shown).toMatch(/^-?\d{1,3}(,\d{3})*\.\d\d$/);
+        expect(parseDecimal(shown.replaceAll(",", ""), 2)).toBe(parseDecimal(text, 2, "half-even"));
+        expect(fmtSigned(text).replace(/^\+/, "")).toBe(shown);
+      }),
+    );
   });
 });
 

@@ -121,6 +121,8 @@ describe("dashboard in tmux", { timeout: 40_000 }, () => {
   it("dashboard - shows the desk, markets, holders and traders, and prices move", async () => {
     const first = await open();
     expect(first).toContain("ACTIVE");
+    // The fake sends money with 8 decimals: shown rounded to 2, signed for the PnL.
+    expect(first).toMatch(/equity [\d,]+\.\d\d USDT {2}PnL [+-]?[\d,]+\.\d\d USDT/);
     expect(row(first, "BTC/USDT")).toBeDefined();
     expect(row(first, "USDT ")).toMatch(/USDT\s+9,000.00\s+1,000.00\s+1/);
     expect(first).toMatch(/BTC\/USDT\s+sma-cross\s+in-position/);
