@@ -297,7 +297,7 @@ function sessionCommand(command: Command): Command {
     )
     .option(
       "--history <duration>",
-      "simulated market history before a live session starts, so Traders warm up at once (not with --speed max)",
+      "simulated market history before the session starts, so Traders warm up at once",
       "36h",
     )
     .option(

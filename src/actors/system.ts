@@ -193,6 +193,9 @@ export class CrypySystem {
     this.stopping = true;
     for (const trader of [...this.traders.values()]) await trader.shutdown();
     for (const holder of this.holders) holder.stop();
+    // A stopping Holder refuses the proposals still waiting for a person; those answers (and their
+    // holder.refused events) go out before the Desk stops, so the Desk's stop is the last event.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await this.desk.stop();
   }
 }

@@ -28,3 +28,22 @@ describe("simulation - live clock", () => {
     await s.stop();
   });
 });
+
+describe("simulation - history before the start", () => {
+  it("simulation - with speed max and historyMs, the virtual clock starts after the history, whose candles are already closed", async () => {
+    const config = parseVenueConfig(venueWith(), { file: "test.yaml", baseDir: "." });
+    const series = seriesOf(flat(100, 10));
+    const s = await createSimulation(config, {
+      clock: { speed: "max", historyMs: 6 * MINUTE },
+      feeds: new Map([["BTC/USDT", new CandleFeed(series)]]),
+    });
+    expect(s.clock.now()).toBe(T0 + 6 * MINUTE);
+    const venue = s.venue("alice");
+    const candles = await s.settle(venue.fetchOHLCV("BTC/USDT", "1m"));
+    expect(candles.length).toBeGreaterThanOrEqual(5);
+    expect(candles.at(-1)![0]).toBeLessThan(T0 + 6 * MINUTE);
+    await s.run();
+    expect(s.sim.market("BTC/USDT").feed.closedCount).toBe(10);
+    await s.stop();
+  });
+});

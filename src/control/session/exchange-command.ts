@@ -40,7 +40,7 @@ export interface ExchangeOptions {
   json?: boolean | undefined;
   speed: string;
   exitAfter?: string | undefined;
-  /** Simulated market history before a live session starts (so Traders can warm up at once). */
+  /** Simulated market history before the session starts (so Traders can warm up at once). */
   history?: string | undefined;
   controlHost?: string | undefined;
   /** The Desk's fixed control port (the others are chosen by the OS). */
@@ -201,10 +201,10 @@ interface RunSystem {
 async function runSystem(r: RunSystem): Promise<void> {
   const template = await loadDeskTemplate(r.deskFile);
   const historyMs = parseTimeframe(r.options.history ?? DEFAULT_HISTORY);
-  const simulation = await createSimulation(
-    template.venue,
-    r.speed === "max" ? {} : { clock: { speed: r.speed, historyMs } },
-  );
+  // At every speed, --speed max included: a session starts with the market's recent past.
+  const simulation = await createSimulation(template.venue, {
+    clock: { speed: r.speed, historyMs },
+  });
   const { venue, holderPlan } = await plansFromTemplates(r.deskFile, simulation.clock);
   const plane = new ControlPlane({
     ...(r.options.controlHost === undefined ? {} : { host: r.options.controlHost }),

@@ -24,8 +24,13 @@ import { SimGate } from "./gate.js";
 import { SimVenue } from "./sim-venue.js";
 
 export interface SimulationOptions {
-  /** "virtual" (default): time jumps from event to event. A number: a live clock at that speed. */
-  clock?: "virtual" | { speed: number; historyMs?: number };
+  /**
+   * "virtual" (default): time jumps from event to event. `{ speed }`: a live clock at that speed,
+   * or the virtual clock with speed "max". `historyMs` (either clock): the clock starts that long
+   * after the data does, and the market has that much past (closed candles a Desk can serve)
+   * before anything runs.
+   */
+  clock?: "virtual" | { speed: number | "max"; historyMs?: number };
   /** How much synthetic data to generate per gbm market; default 30 days. */
   syntheticMs?: number;
   /** Use these feeds instead of the config's data sources (benchmarks, tests). */
@@ -124,18 +129,19 @@ export async function createSimulation(
     ));
   const start = firstEventTime(feeds);
   const startMs = Number.isFinite(start) ? start : config.startMs;
+  const c = options.clock === undefined || options.clock === "virtual" ? undefined : options.clock;
+  // A clock may start `historyMs` after the data does: the market has a past.
+  const clockStart = startMs + (c?.historyMs ?? 0);
   const clock =
-    options.clock === undefined || options.clock === "virtual"
-      ? new VirtualClock(startMs)
-      : // A live clock may start `historyMs` after the data does: the market has a past.
-        new WallClock({
-          speed: options.clock.speed,
-          startMs: startMs + (options.clock.historyMs ?? 0),
-        });
+    c === undefined || c.speed === "max"
+      ? new VirtualClock(clockStart)
+      : new WallClock({ speed: c.speed, startMs: clockStart });
   const sim = buildSimulator(config, feeds, {
     clock,
     ...(options.eventLog === undefined ? {} : { eventLog: options.eventLog }),
   });
+  // On a virtual clock the history happens now, at once (a live clock's happens in start()).
+  if (clock instanceof VirtualClock && clockStart > startMs) sim.processUntil(clockStart);
   const random = new Random(config.seed);
   const gate = new SimGate(config, random.fork("latency"), random.fork("faults"));
   return new Simulation(config, sim, clock, gate);

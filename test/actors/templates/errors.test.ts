@@ -141,11 +141,11 @@ describe("templates - invalid templates are refused with file:line:col: field: m
     ]);
     box.edit(
       box.holder,
-      "[../trader/moving-average.yaml]",
-      "[../trader/moving-average.yaml, ../trader/gone.yaml]",
+      "[../trader/breakout.yaml]",
+      "[../trader/breakout.yaml, ../trader/gone.yaml]",
     );
     expect(await errorLines(loadHolderTemplate(box.holder))).toEqual([
-      `${box.holder}:32:50: traderTemplates[1]: file not found: ${join(box.dir, "templates", "trader", "gone.yaml")}`,
+      `${box.holder}:32:44: traderTemplates[1]: file not found: ${join(box.dir, "templates", "trader", "gone.yaml")}`,
     ]);
     expect(await traderErrors(["name: sma-cross", "name: ./strategies/mine.ts"])).toEqual([
       `t.yaml:2:11: strategies[0].name: file not found: ${join(box.dir, "strategies", "mine.ts")}`,

@@ -259,7 +259,8 @@ learned:
     for (let i = 0; i < LOSING_STREAK; i++) written.push(...((await plan.onOutcome!(lost)) ?? []));
     expect(written).toContain(box.desk);
     const whole = Math.floor(now);
-    const trader = await loadTraderTemplate(box.trader);
+    // The Holder's (first) Trader template records the outcome.
+    const trader = await loadTraderTemplate(box.breakout);
     expect(trader.learned.outcomes["BTC/USDT"]?.map((o) => o.at)).toEqual([whole, whole, whole]);
     expect((await loadDeskTemplate(box.desk)).learned.losingAssets).toEqual([
       { asset: "USDT", trades: 6, pnl: "-10.5", since: whole },

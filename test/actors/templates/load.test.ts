@@ -51,7 +51,7 @@ describe("templates - shipped", () => {
       mandateTtlMs: 3_600_000,
       approval: "review",
       reviewMs: 1_800_000,
-      traderTemplates: [box.trader],
+      traderTemplates: [box.breakout],
       pairs: undefined,
       learned: { failedStrategies: [] },
     });
@@ -84,6 +84,24 @@ describe("templates - shipped", () => {
     expect(trader.learned).toEqual({ outcomes: {} });
   });
 
+  it("templates - the shipped breakout trader template loads: a short entry channel, a long exit one, the Trader's stop in the backtest", async () => {
+    box = sandbox();
+    const trader = await loadTraderTemplate(box.breakout);
+    expect(trader.strategies.map((s) => [s.name, s.params])).toEqual([
+      [
+        "donchian-breakout",
+        {
+          entry: { min: 5, max: 15, step: 5 },
+          exit: { min: 40, max: 50, step: 2 },
+          stopLossPct: 2,
+        },
+      ],
+    ]);
+    expect(trader.warmup).toEqual({ candles: 2000, timeframe: "1m" });
+    expect(trader.evaluation).toMatchObject({ inSampleFraction: 0.8, candidates: 12 });
+    expect(trader.exits).toEqual({ stopLossPct: 2, takeProfitPct: 0 });
+  });
+
   it("templates - the shipped multi-strategy trader template names every built-in", async () => {
     box = sandbox();
     const trader = await loadTraderTemplate(box.multi);
@@ -102,6 +120,7 @@ describe("templates - shipped", () => {
     const desk = await loadDeskTemplate(join(dir, "desk", "sim.yaml"));
     expect(desk.venue).toBe(DEFAULT_VENUE_FILE);
     await loadHolderTemplate(desk.holderTemplate);
+    await loadTraderTemplate(join(dir, "trader", "breakout.yaml"));
     await loadTraderTemplate(join(dir, "trader", "moving-average.yaml"));
     await loadTraderTemplate(join(dir, "trader", "multi-strategy.yaml"));
   });

@@ -11,6 +11,7 @@ export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 export const PRISTINE_LEARNED: Readonly<Record<string, string>> = {
   "desk/sim.yaml": "learned:\n  losingAssets: []\n",
   "holder/default.yaml": "learned:\n  failedStrategies: []\n",
+  "trader/breakout.yaml": "learned:\n  outcomes: {}\n",
   "trader/moving-average.yaml": "learned:\n  outcomes: {}\n",
   "trader/multi-strategy.yaml": "learned:\n  outcomes: {}\n",
 };
@@ -30,6 +31,8 @@ export interface Sandbox {
   readonly holder: string;
   readonly trader: string;
   readonly multi: string;
+  /** The shipped Holder's Trader template. */
+  readonly breakout: string;
   read(path: string): string;
   write(path: string, text: string): void;
   /** Replaces the one occurrence of `from` in the file by `to`. */
@@ -51,6 +54,7 @@ export function sandbox(): Sandbox {
     holder: at("holder/default.yaml"),
     trader: at("trader/moving-average.yaml"),
     multi: at("trader/multi-strategy.yaml"),
+    breakout: at("trader/breakout.yaml"),
     read: (path) => readFileSync(path, "utf8"),
     write: (path, text) => writeFileSync(path, text),
     edit(path, from, to) {
