@@ -56,6 +56,8 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
     (await holders.read(desk.holderTemplate, report)) ?? started;
   const losing = new Map<string, { streak: number; trades: number; pnl: bigint; since: number }>();
   let spawns = 0;
+  /** The trader template each market's latest Trader was made from: its outcome is learnt there. */
+  const madeFrom = new Map<string, string>();
 
   const holderPlan = async (asset: string): Promise<HolderPlan> => {
     const holder = await holderNow();
@@ -75,6 +77,7 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
         const read = await traders.read(named, report);
         if (read !== undefined) lastUsed = { file: named, template: read };
         const { file, template: t } = lastUsed;
+        madeFrom.set(market, file);
         spawns++;
         const ordered = orderCandidates(t, market, `${market}#${spawns}`, {
           failed: h.learned.failedStrategies,
@@ -101,7 +104,9 @@ export async function plansFromTemplates(deskFile: string, clock: Clock): Promis
         const pnl = formatDecimal(units, decimals);
         const files: string[] = [];
         const h = await holderNow();
-        const traderFile = h.traderTemplates[0]!;
+        // The template the Trader was made from (a file of the holder template's list, never a
+        // path from the bus), or the first one for an outcome nobody here spawned.
+        const traderFile = madeFrom.get(o.market) ?? h.traderTemplates[0]!;
         await recordTraderOutcome(traderFile, o.market, {
           strategy: o.strategy,
           params: o.params as Record<string, number | string>,

@@ -278,4 +278,36 @@ learned:
       recordTraderOutcome(box.trader, "BTC/USDT", outcome({ at: 9e15 })),
     ).rejects.toThrow(/at must be epoch milliseconds, got 9000000000000000/);
   });
+
+  it("templates - an outcome is learnt in the trader template its Trader was made from", async () => {
+    box = sandbox();
+    box.edit(
+      box.holder,
+      "traderTemplates: [../trader/breakout.yaml]",
+      "traderTemplates: [../trader/breakout.yaml, ../trader/multi-strategy.yaml]",
+    );
+    const clock: Clock = { now: () => T0, setTimeout: () => ({ id: 0 }), clearTimeout: () => {} };
+    const { holderPlan } = await plansFromTemplates(box.desk, clock);
+    const plan = await holderPlan("USDT");
+    // Spawns take the templates in turn: BTC/USDT from breakout, then ETH/USDT from multi-strategy.
+    await plan.traderPlan("BTC/USDT");
+    await plan.traderPlan("ETH/USDT");
+    const result = (market: string) => ({
+      trader: `sim-main_${market.replace("/", "-")}`,
+      market,
+      strategy: "sma-cross",
+      params: { fast: 10, slow: 40 },
+      trades: 1,
+      pnl: "2",
+      returnPct: 0.001,
+    });
+    expect(await plan.onOutcome!(result("ETH/USDT"))).toEqual([box.multi]);
+    expect(await plan.onOutcome!(result("BTC/USDT"))).toEqual([box.breakout]);
+    expect(Object.keys((await loadTraderTemplate(box.multi)).learned.outcomes)).toEqual([
+      "ETH/USDT",
+    ]);
+    expect(Object.keys((await loadTraderTemplate(box.breakout)).learned.outcomes)).toEqual([
+      "BTC/USDT",
+    ]);
+  });
 });
