@@ -192,10 +192,9 @@ export class CrypySystem {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const trader of [...this.traders.values()]) await trader.shutdown();
-    for (const holder of this.holders) holder.stop();
-    // A stopping Holder refuses the proposals still waiting for a person; those answers (and their
-    // holder.refused events) go out before the Desk stops, so the Desk's stop is the last event.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // A stopping Holder refuses the proposals still waiting for a person and sends those answers
+    // before its own actor.stopped; the Desk stops last.
+    for (const holder of this.holders) await holder.stop();
     await this.desk.stop();
   }
 }

@@ -122,7 +122,7 @@ describe("holder - allocations follow the asset's decimals, exactly", () => {
       byTrader: { "sim-main_BTC-EUR": "500.02" },
     });
     expect(h.holder.statusValue()).toMatchObject({ free: "1000.05", allocated: "500.02" });
-    h.holder.stop();
+    await h.holder.stop();
   });
 
   it("holder - an eight-decimal asset allocates to the satoshi, not to 0.01", async () => {
@@ -134,7 +134,7 @@ describe("holder - allocations follow the asset's decimals, exactly", () => {
     expect(h.events.find((e) => e.event === "holder.accepted")).toMatchObject({
       allocation: "0.06172839",
     });
-    h.holder.stop();
+    await h.holder.stop();
   });
 
   it("holder - a share is floor((free − allocated) × fraction) in minor units", () => {
@@ -198,7 +198,7 @@ describe("holder - a silent Trader is replaced", () => {
     expect(await h.capital()).toMatchObject({ allocated: "5000" });
     expect(h.events.some((e) => e.event === "holder.trader_failed")).toBe(false);
     expect(h.story).toHaveLength(5);
-    h.holder.stop();
+    await h.holder.stop();
   });
 
   it("holder - a Trader that ends has its mandate revoked and its allocation freed", async () => {
@@ -209,6 +209,20 @@ describe("holder - a silent Trader is replaced", () => {
     await h.advance(1_000);
     expect(h.story).toContain(`revoked ${nonce}`);
     expect(await h.capital()).toMatchObject({ allocated: "0" });
-    h.holder.stop();
+    await h.holder.stop();
+  });
+});
+
+describe("holder - stopping", () => {
+  it("holder - a proposal still waiting for a person is refused and answered before the Holder's actor.stopped", async () => {
+    const h = await holderOn("USDT", 8, "1000", "BTC/USDT");
+    await h.holder.control({ command: "set", args: ["approval", "manual"] });
+    const answer = h.propose(h.traders[0]!.id);
+    await h.advance(1_000);
+    await h.holder.stop();
+    await h.advance(1_000);
+    expect(await answer).toMatchObject({ accepted: false, reason: "sim-main_USDT is stopping" });
+    const mine = h.events.filter((e) => e.actor === "sim-main_USDT").map((e) => e.event);
+    expect(mine.slice(-2)).toEqual(["holder.refused", "actor.stopped"]);
   });
 });

@@ -186,12 +186,16 @@ export class Holder extends Actor {
       });
   }
 
-  stop(): void {
+  /** Stops; proposals still waiting for a person are refused first, their answers sent. */
+  async stop(): Promise<void> {
     this.running = false;
     this.liveness?.stop();
     this.stopWatchingBus?.();
     for (const t of this.traders.values()) t.beats?.unsubscribe();
     this.proposals.refuseAll(`${this.id} is stopping`);
+    // The refusals are answered (and holder.refused emitted) in promise callbacks: let them run,
+    // so actor.stopped is this Holder's last event.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.machine.send({ type: "STOP" });
     this.emit("actor.stopped");
     this.stopActor();
