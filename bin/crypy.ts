@@ -54,6 +54,14 @@ function positiveInt(text: string): number {
   return n;
 }
 
+/** Parses a TCP port option (1-65535); commander names the option in the error. */
+function port(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65_535)
+    throw new InvalidArgumentError("must be a port: a whole number from 1 to 65535");
+  return n;
+}
+
 /** Runs a command body; a crypy error prints as `crypy: code: message` and exits 1. */
 function action<A extends unknown[]>(body: (...args: A) => Promise<number | undefined>) {
   return async (...args: A) => {
@@ -306,8 +314,8 @@ function sessionCommand(command: Command): Command {
     )
     .option(
       "--control-port <port>",
-      "the Desk's telnet port (default: chosen by the OS)",
-      positiveInt,
+      "the Desk's telnet port (default: chosen by the OS; one in use stops the session)",
+      port,
     )
     .addHelpText(
       "after",

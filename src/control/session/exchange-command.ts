@@ -23,6 +23,7 @@ import { createLogger, type Logger } from "../../log/logger.js";
 import { createSimulation } from "../../venues/sim/simulation.js";
 import { formatEventLine } from "../dashboard/event-line.js";
 import { BusDashboardFeed } from "../dashboard/feed.js";
+import { assertPortFree } from "../endpoint/port.js";
 import { ControlPlane } from "../plane.js";
 import { readRegistry } from "../registry/registry.js";
 import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
@@ -206,6 +207,8 @@ async function runSystem(r: RunSystem): Promise<void> {
     clock: { speed: r.speed, historyMs },
   });
   const { venue, holderPlan } = await plansFromTemplates(r.deskFile, simulation.clock);
+  if (r.options.controlPort !== undefined)
+    await assertPortFree(r.options.controlHost ?? "127.0.0.1", r.options.controlPort);
   const plane = new ControlPlane({
     ...(r.options.controlHost === undefined ? {} : { host: r.options.controlHost }),
     ...(r.options.controlPort === undefined ? {} : { ports: { [r.desk]: r.options.controlPort } }),
