@@ -25,17 +25,33 @@ export function checkNode(version = process.versions.node): Check {
   };
 }
 
-/** nats-server is needed only for the NATS mode's own server and for the integration tests. */
-export function checkNatsServer(): Check {
-  const probe = spawnSync("nats-server", ["--version"], { encoding: "utf8", timeout: 5_000 });
-  const found = probe.status === 0;
+/** Where Debian and others put nats-server off a normal user's PATH. */
+const SBIN_NATS = ["/usr/sbin/nats-server", "/usr/local/sbin/nats-server"];
+
+/**
+ * nats-server is needed only for the NATS mode's own server and for the integration tests. Found
+ * on PATH, or where Debian installs it (/usr/sbin), which is not on every user's PATH.
+ */
+export function checkNatsServer(
+  candidates: readonly string[] = ["nats-server", ...SBIN_NATS],
+): Check {
+  for (const command of candidates) {
+    const probe = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 5_000 });
+    if (probe.status === 0) {
+      const where = command.includes("/") ? ` (${command}, not on PATH)` : "";
+      return {
+        name: "nats-server",
+        ok: true,
+        optional: true,
+        detail: `${probe.stdout.trim()}${where}`,
+      };
+    }
+  }
   return {
     name: "nats-server",
-    ok: found,
+    ok: false,
     optional: true,
-    detail: found
-      ? probe.stdout.trim()
-      : "not on PATH (needed only for --nats with a local server and for npm test; Debian: apt-get install nats-server)",
+    detail: `not on PATH nor in ${SBIN_NATS.map((p) => p.slice(0, p.lastIndexOf("/"))).join(", ")} (needed only for --nats with a local server and for npm test; Debian: apt-get install nats-server)`,
   };
 }
 
