@@ -9,10 +9,11 @@
  *   and the default 5 s heartbeats. Each runs its real life up to the live phase: warm-up request
  *   to a stub Desk cache (60 candles), evaluation (two backtests through the full simulator), a
  *   proposal to a stub Holder that accepts with a real signed mandate; then, as in
- *   src/actors/trader/trader.ts, it holds its machine, mandate, evaluation, an sma-cross(5, 20)
- *   instance and subscriptions to its market's candle and ticker subjects (plus its report subject
- *   and its control endpoint). The one change: the sma-cross instance is wrapped so that its signals
- *   are dropped (it still updates its averages on every candle) — an entry would end the Trader.
+ *   src/actors/trader/trader.ts and trade.ts, it holds its machine, mandate, evaluation, an
+ *   sma-cross(5, 20) instance and subscriptions to its market's candle and ticker subjects (plus
+ *   its report subject and its control endpoint). The one change: the sma-cross instance is
+ *   wrapped so that its signals are dropped (it still updates its averages on every candle) — an
+ *   entry would end the Trader.
  * - Memory: `rss` after two `gc()`s with every Trader live, read once when the last Trader went
  *   live and once after the delivery rounds; the larger is the figure held to the goal (pages V8
  *   freed but kept still cost resident memory). For context, on stderr: rss before any Trader

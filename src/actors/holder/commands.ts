@@ -1,11 +1,26 @@
 /**
  * The Holder's own commands (on top of every actor's): its capital, Traders and proposals, and a
- * person's say on pending proposals (`accept`, `refuse`).
+ * person's say on pending proposals (`accept`, `refuse`). Its settings (`get`/`set`) are what a
+ * person may change while it runs: the criteria, the allocation and who approves.
  */
 
 import { InvalidInputError } from "../../domain/errors.js";
+import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
-import type { Decision, ProposalRecord } from "./proposals.js";
+import { holderTemplateSchema } from "../templates/schema.js";
+import type { Criteria } from "./criteria.js";
+import type { Approval, Decision, ProposalRecord } from "./proposals.js";
+
+/** What a person may change while the Holder runs (`set`); read afresh at each use. */
+export interface HolderLive {
+  criteria: Criteria;
+  /** Fraction of free, unallocated capital given to an accepted proposal. */
+  fraction: number;
+  maxTraders: number;
+  approval: Approval;
+  /** How long a proposal waits for a person before it is refused, clock ms. */
+  reviewMs: number;
+}
 
 export interface HolderControls {
   capital(): unknown;
@@ -100,4 +115,44 @@ export function holderCommands(holder: HolderControls): CommandSpec[] {
       run: () => holder.criteria(),
     },
   ];
+}
+
+/** `get`/`set` of the live settings, each checked by its holder template field. */
+export function holderSettings(live: HolderLive): Settings {
+  const shape = holderTemplateSchema.shape;
+  const criteria = shape.criteria.shape;
+  const criterion = (key: keyof Criteria) => ({
+    schema: criteria[key],
+    get: () => live.criteria[key],
+    set: (value: unknown) => {
+      live.criteria = { ...live.criteria, [key]: value as number };
+    },
+  });
+  return {
+    "criteria.minSharpe": criterion("minSharpe"),
+    "criteria.maxDrawdown": criterion("maxDrawdown"),
+    "criteria.minTrades": criterion("minTrades"),
+    "criteria.minReturnOverBuyAndHold": criterion("minReturnOverBuyAndHold"),
+    "allocation.fraction": {
+      schema: shape.allocation.shape.fraction,
+      get: () => live.fraction,
+      set: (value) => {
+        live.fraction = value as number;
+      },
+    },
+    "allocation.maxTraders": {
+      schema: shape.allocation.shape.maxTraders,
+      get: () => live.maxTraders,
+      set: (value) => {
+        live.maxTraders = value as number;
+      },
+    },
+    approval: {
+      schema: shape.approval.unwrap(),
+      get: () => live.approval,
+      set: (value) => {
+        live.approval = value as Approval;
+      },
+    },
+  };
 }

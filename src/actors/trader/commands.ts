@@ -1,10 +1,14 @@
 /**
  * The Trader's own commands (on top of every actor's): its position and strategy, and a person's
  * hand on the trade — enter now, move the stop loss or take profit, exit, or kill the attempt.
+ * Its settings (`get`/`set`) are the exits' percents.
  */
 
 import { InvalidInputError } from "../../domain/errors.js";
+import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
+import { traderTemplateSchema } from "../templates/schema.js";
+import type { ExitPercent } from "./exit-levels.js";
 
 export interface TraderControls {
   position(): unknown;
@@ -78,4 +82,17 @@ export function traderCommands(trader: TraderControls): CommandSpec[] {
       run: (_args, caller) => trader.exit(`killed (${caller.who})`),
     },
   ];
+}
+
+/** `get`/`set` of the exits' percents, each checked by its trader template field. */
+export function traderSettings(percents: Record<ExitPercent, number>): Settings {
+  const exits = traderTemplateSchema.shape.exits.out.shape;
+  const pct = (key: ExitPercent) => ({
+    schema: exits[key].unwrap(),
+    get: () => percents[key],
+    set: (value: unknown) => {
+      percents[key] = value as number;
+    },
+  });
+  return { "exits.stopLossPct": pct("stopLossPct"), "exits.takeProfitPct": pct("takeProfitPct") };
 }

@@ -1,0 +1,333 @@
+/**
+ * A Trader's trade, once its Holder accepted the proposal: it waits for the strategy's entry
+ * signal (entry-wait.ts bounds the wait), buys through the Desk with the allocation, watches the
+ * position — the strategy's exit signal, the stop loss and take profit (exit-levels.ts), a
+ * person's `exit` — sells, and reports the realised result to the Holder. The Trader owns the
+ * lifecycle (machine.ts: entering → inPosition → exiting → reporting); the trade moves it on.
+ *
+ * Invariants:
+ * - Signals come from closed candles only; the exits are checked on every ticker. Paused, it
+ *   starts no entry and follows no exit signal; a position held stays protected by its exits.
+ * - One order at a time, each request bounded in the Trader's clock; after that the order is
+ *   unknown, and the Desk's reports of it still count.
+ * - The position is exact (position.ts): every state of its orders the Desk sends, reply or
+ *   report, goes in once. What is held — never what a reply said — tells whether the entry filled
+ *   and whether the exit is done: it never reports a position closed while a lot is still held.
+ * - Once the Trader has ended, nothing the trade learns changes anything.
+ */
+import type { Bus } from "../../bus/bus.js";
+import { deskOrder, holderReport } from "../../bus/subjects.js";
+import { candleFromOHLCV, type OHLCV, type Ticker } from "../../domain/market-data.js";
+import type { Order } from "../../domain/order.js";
+import type { Logger } from "../../log/logger.js";
+import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
+import type { Clock } from "../../time/clock.js";
+import type { Mandate } from "../mandate.js";
+import { askWithin } from "../runtime/ask.js";
+import { EntryWait } from "./entry-wait.js";
+import type { Candidate } from "./evaluate.js";
+import { ExitLevels } from "./exit-levels.js";
+import type { TraderEvent } from "./machine.js";
+import { TraderPosition } from "./position.js";
+import type { TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
+
+/** Clock time an order request may take; after it the order is unknown, and reports still count. */
+const ORDER_WAIT_MS = 60_000;
+/** Percent of the allocation kept aside for fees and the spread. */
+const ENTRY_MARGIN_PCT = 2n;
+
+/** What the trade reaches of its Trader. */
+export interface TradeOptions {
+  trader: TraderOptions;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+  /** The Trader's lifecycle state, and how the trade moves it on. */
+  state: () => string;
+  send: (event: TraderEvent) => void;
+  emit: (event: string, fields: Record<string, unknown>) => void;
+  paused: () => boolean;
+  /** True once the Trader has ended. */
+  over: () => boolean;
+  fail: (err: unknown) => void;
+  end: (end: TraderEnd) => void;
+}
+
+export class Trade {
+  readonly book: TraderPosition;
+  readonly exits: ExitLevels;
+  readonly #wait: EntryWait;
+  #candidate: Candidate | undefined;
+  #mandate: Mandate | undefined;
+  /** Quote minor units the Holder allocated. */
+  #allocation = 0n;
+  #instance: StrategyInstance | undefined;
+  readonly #ctx: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = {
+    inPosition: false,
+    side: undefined,
+    entryPrice: Number.NaN,
+  };
+  /** The entry's average fill price, as the Desk reported it. */
+  #entryPrice: string | undefined;
+  /** An order is on its way. */
+  #busy = false;
+  #exitReason = "";
+  /** The last traded price seen: a number for the exits, its text for marking and `enter`. */
+  #last = Number.NaN;
+  #lastText: string | undefined;
+
+  constructor(private readonly o: TradeOptions) {
+    const t = o.trader;
+    this.exits = new ExitLevels(t.stopLossPct, t.takeProfitPct);
+    this.#wait = new EntryWait(o.clock, t.maxWaitCandles ?? 240);
+    this.book = new TraderPosition(t.market, t.venue);
+  }
+
+  get entryPrice(): string | undefined {
+    return this.#entryPrice;
+  }
+
+  get allocation(): bigint {
+    return this.#allocation;
+  }
+
+  /** The last price as a decimal string, if any. */
+  mark(): string | undefined {
+    return this.#lastText ?? (Number.isFinite(this.#last) ? String(this.#last) : undefined);
+  }
+
+  /**
+   * The Holder accepted `candidate` with a mandate and an allocation (a decimal string of the
+   * quote); until a ticker comes, the last warm-up close is the last price.
+   */
+  accepted(candidate: Candidate, mandate: Mandate, allocation: string, rows: OHLCV[]): void {
+    this.#candidate = candidate;
+    this.#mandate = mandate;
+    this.#allocation = this.book.quoteUnits(allocation);
+    const lastRow = rows[rows.length - 1];
+    if (lastRow !== undefined && !Number.isFinite(this.#last)) this.#last = lastRow[4];
+  }
+
+  /** Brings the strategy's indicators up to date on the warm-up candles; their signals are history. */
+  prime(rows: readonly OHLCV[]): void {
+    const { strategy, params } = this.#candidate!;
+    this.#instance = strategy.create(params);
+    for (const row of rows) this.#instance.onCandle(candleFromOHLCV(row), this.#ctx);
+  }
+
+  /** Starts the clock bound of the wait for an entry signal (it never outlives the mandate). */
+  waitForEntry(): void {
+    this.#wait.start(this.#mandate!.expiresAt, (why) => {
+      if (this.o.state() === "entering" && !this.#busy) void this.exit(why);
+    });
+  }
+
+  /** The Trader ended: no timer of the trade runs on. */
+  close(): void {
+    this.#wait.stop();
+  }
+
+  /** `adjust sl|tp`: a price, or a percent from the entry price. */
+  adjust(which: "sl" | "tp", level: number, percent: boolean): unknown {
+    const state = this.o.state();
+    const changed = this.exits.adjust(which, level, percent, {
+      entry: this.#ctx.entryPrice,
+      last: this.#last,
+      inPosition: state === "inPosition",
+      state,
+    });
+    if (Number.isFinite(this.#ctx.entryPrice))
+      this.o.emit("trader.adjusted", {
+        market: this.o.trader.market,
+        [which]: which === "sl" ? this.exits.stopLoss : this.exits.takeProfit,
+      });
+    return changed;
+  }
+
+  onCandle(message: { candle: OHLCV }): void {
+    if (this.#instance === undefined || !Array.isArray(message?.candle)) return;
+    const candle = candleFromOHLCV(message.candle);
+    if (!Number.isFinite(this.#last)) this.#last = candle.close;
+    let signal: Signal | undefined;
+    try {
+      signal = this.#instance.onCandle(candle, this.#ctx);
+    } catch (err) {
+      this.o.fail(err);
+      return;
+    }
+    const state = this.o.state();
+    if (state === "entering") {
+      // A mandate that ran out before any entry signal: nothing to do with it.
+      const expired = this.#wait.candle();
+      if (expired !== undefined) {
+        void this.exit(expired);
+        return;
+      }
+      // Paused: no new entries; a position already held stays protected by its exits.
+      if (signal?.action === "enter" && signal.side === "long" && !this.o.paused())
+        void this.enter(String(candle.close));
+      else if (this.#wait.exhausted) void this.exit("no entry signal");
+    } else if (state === "inPosition" && signal?.action === "exit" && !this.o.paused()) {
+      void this.exit("signal");
+    } else if (state === "exiting") {
+      void this.sellOut();
+    }
+  }
+
+  onTicker(message: { ticker: Ticker }): void {
+    const text = message?.ticker?.last;
+    if (typeof text !== "string") return;
+    const last = Number(text);
+    if (!Number.isFinite(last)) return;
+    this.#last = last;
+    this.#lastText = text;
+    if (this.o.state() !== "inPosition") return;
+    const hit = this.exits.hit(last);
+    if (hit !== undefined) void this.exit(hit);
+  }
+
+  /** A state of one of its orders from the Desk: into the position, once. */
+  onReport(message: { order: Order }): void {
+    const order = message?.order;
+    if (order === null || typeof order !== "object") return;
+    try {
+      if (!this.book.absorb(order)) return;
+    } catch (err) {
+      this.o.log.warn({ err, order: order.id }, "an execution report could not be read");
+      return;
+    }
+    // A fill of an entry whose reply was lost (timed out): the position is real, so watch it.
+    if (this.o.state() === "entering" && !this.#busy && this.book.ledger.quantity > 0n)
+      this.entered(order);
+  }
+
+  /** Buys with the allocation at `price`, less the margin; ends the trade if nothing is held. */
+  async enter(price: string): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    let last: Order | undefined;
+    let why = "entry not filled";
+    try {
+      const budget = (this.#allocation * (100n - ENTRY_MARGIN_PCT)) / 100n;
+      const lots = this.book.lotsFor(budget, price);
+      if (lots <= 0n) why = "allocation too small for one lot";
+      else {
+        last = await this.order("buy", this.book.amountOf(lots));
+        this.book.absorb(last);
+      }
+    } catch (err) {
+      this.o.log.warn({ err }, "entry failed");
+      this.o.emit("trader.entry_failed", { error: String(err) });
+      why = "entry refused";
+    } finally {
+      this.#busy = false;
+    }
+    // What the Desk reported counts, whatever the reply said (a timed-out order may have filled).
+    if (this.book.ledger.quantity > 0n) this.entered(last);
+    else await this.exit(why);
+  }
+
+  /** The entry filled (some of it): the position is watched from now on. */
+  private entered(order: Order | undefined): void {
+    if (this.o.over() || this.o.state() !== "entering") return;
+    this.#wait.stop();
+    const l = this.book.ledger;
+    this.#entryPrice = order?.average ?? l.averageEntry();
+    this.#ctx.inPosition = true;
+    this.#ctx.side = "long";
+    this.#ctx.entryPrice = Number(this.#entryPrice);
+    this.exits.arm(this.#ctx.entryPrice);
+    this.o.send({ type: "ENTERED" });
+    this.o.emit("trader.entered", {
+      market: this.o.trader.market,
+      amount: l.baseText(l.quantity),
+      price: this.#entryPrice,
+      cost: l.quoteText(l.basis),
+    });
+  }
+
+  /** Sells the position and reports, or — not entered yet — reports no trade; else nothing. */
+  async exit(reason: string): Promise<void> {
+    const state = this.o.state();
+    if (state === "inPosition") {
+      this.o.send({ type: "EXIT" });
+      this.#exitReason = reason;
+      await this.sellOut();
+    } else if (state === "entering") {
+      this.#wait.stop();
+      this.o.send({ type: "EXIT" });
+      this.o.emit("trader.exited", { market: this.o.trader.market, reason });
+      await this.report(0);
+    }
+  }
+
+  /**
+   * Sells what is held. A refused or partial sale leaves the Trader in `exiting`; the next candle
+   * tries again — it never reports a position as closed while it still holds it.
+   */
+  async sellOut(): Promise<void> {
+    if (this.#busy || this.o.over()) return;
+    this.#busy = true;
+    try {
+      const lots = this.book.sellableLots;
+      if (lots > 0n) this.book.absorb(await this.order("sell", this.book.amountOf(lots)));
+    } catch (err) {
+      this.o.log.warn({ err }, "exit order failed; retrying at the next candle");
+      this.o.emit("trader.exit_failed", { market: this.o.trader.market, error: String(err) });
+      return;
+    } finally {
+      this.#busy = false;
+    }
+    // A thin book: the rest at the next candle. Under one lot is dust nobody can sell.
+    if (this.book.sellableLots > 0n || this.o.state() !== "exiting") return;
+    this.#ctx.inPosition = false;
+    this.o.send({ type: "EXITED" });
+    const l = this.book.ledger;
+    this.o.emit("trader.exited", {
+      market: this.o.trader.market,
+      reason: this.#exitReason,
+      ...(l.quantity > 0n ? { dust: l.baseText(l.quantity) } : {}),
+    });
+    await this.report(1);
+  }
+
+  private async report(trades: number): Promise<void> {
+    if (this.o.over()) return;
+    const t = this.o.trader;
+    const candidate = this.#candidate!;
+    const pnl = trades === 0 ? 0n : this.book.pnl;
+    const outcome: TraderOutcome = {
+      trader: t.id,
+      market: t.market,
+      strategy: candidate.strategy.name,
+      params: { ...candidate.params },
+      trades,
+      pnl: this.book.quoteText(pnl),
+      returnPct: TraderPosition.ratio(pnl, this.book.spent),
+      ...(this.#mandate === undefined ? {} : { mandate: this.#mandate.nonce }),
+    };
+    this.o.bus.publish(holderReport(t.desk, t.asset), outcome);
+    this.o.send({ type: "REPORTED" });
+    this.o.end({ kind: "reported", outcome });
+  }
+
+  private order(side: "buy" | "sell", amount: string): Promise<Order> {
+    const t = this.o.trader;
+    return askWithin<Order>(
+      this.o.bus,
+      this.o.clock,
+      deskOrder(t.desk),
+      {
+        op: "place",
+        trader: t.id,
+        mandate: this.#mandate,
+        market: t.market,
+        side,
+        type: "market",
+        amount,
+      },
+      ORDER_WAIT_MS,
+      `${t.desk} (a ${side} order)`,
+    );
+  }
+}
