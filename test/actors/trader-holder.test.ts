@@ -95,6 +95,19 @@ describe("trader - an exact position", () => {
 });
 
 describe("trader - every wait is bounded in its clock", () => {
+  it("trader - killed while its proposal waits, it ends once: the late timeout adds no trader.failed", async () => {
+    const bus = new LossyBus();
+    bus.loseReplies = true;
+    const t = await startSystem(bus, { holder: { reviewMs: 10 * 60_000 } });
+    running = t;
+    await t.run(() => first(t.events, "trader.proposed") !== undefined);
+    await t.settle(bus.request(control(TRADER), { command: "kill" }));
+    await t.run(() => false, 20 * 60_000); // past the proposal's 11 min wait
+    const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
+    expect(mine).not.toContain("trader.failed");
+    expect(mine.filter((e) => e === "trader.ended")).toHaveLength(1);
+  });
+
   it("trader - a lost proposal reply ends it after the review window and a margin; the mandate is revoked, the allocation freed", async () => {
     const bus = new LossyBus();
     bus.loseReplies = true;

@@ -242,6 +242,12 @@ export class Trader extends Actor {
 
   private fail(err: unknown): void {
     const error = err instanceof Error ? err.message : String(err);
+    // Already ended (killed, stopped): what fails afterwards (a proposal's late timeout) is no
+    // failure of the attempt, and nothing may follow its trader.ended.
+    if (this.over) {
+      this.log.debug({ err }, "after the end");
+      return;
+    }
     this.log.error({ err }, "trader failed");
     this.machine.send({ type: "FAIL", error });
     this.emit("trader.failed", { market: this.options.market, error });
