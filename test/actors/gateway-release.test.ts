@@ -63,6 +63,15 @@ async function budgetOf(desk: LoneDesk, nonce: string): Promise<Budget | undefin
   return all.find((b) => b.nonce === nonce);
 }
 
+const marketOrder = (mandate: unknown, side: "buy" | "sell", amount: string) => ({
+  trader: TRADER,
+  mandate,
+  market: MARKET,
+  side,
+  type: "market",
+  amount,
+});
+
 const limitBuy = (mandate: unknown, amount: string, price: string) => ({
   trader: TRADER,
   mandate,
@@ -124,14 +133,7 @@ describe("gateway - reserve before sending, release what was not spent", () => {
     const desk = await start("200");
     await desk.command("set", ["risk.maxSlippage", "0.0003"]);
     const mandate = desk.sign({ trader: TRADER, market: MARKET, maxNotional: "5000", nonce: "d" });
-    const order = await desk.order({
-      trader: TRADER,
-      mandate,
-      market: MARKET,
-      side: "buy",
-      type: "market",
-      amount: "0.05",
-    });
+    const order = await desk.order(marketOrder(mandate, "buy", "0.05"));
     expect(order.status).toBe("expired");
     expect(Number(order.filled)).toBeGreaterThan(0);
     expect(Number(order.filled)).toBeLessThan(0.05);
@@ -161,14 +163,7 @@ describe("gateway - reserve before sending, release what was not spent", () => {
     const ticker = await desk.settle(
       desk.bus.request<{ ask: string }>(deskCache("sim-main"), { op: "ticker", market: MARKET }),
     );
-    const order = await desk.order({
-      trader: TRADER,
-      mandate,
-      market: MARKET,
-      side: "buy",
-      type: "market",
-      amount: "0.01",
-    });
+    const order = await desk.order(marketOrder(mandate, "buy", "0.01"));
     // ask × 1.01, up to the 0.01 tick; the bound is 0.01 BTC at that price plus 0.1 % fee, rounded up.
     const protective = roundToStep(mulDiv(parseDecimal(ticker.ask, 2), 101n, 100n, "up"), 1n, "up");
     const bound = mulDiv(protective * 1_000_000n, 1001n, 1000n * 10n ** 2n, "up"); // 0.01 BTC → 1e6 sats
@@ -185,14 +180,7 @@ describe("gateway - reserve before sending, release what was not spent", () => {
   it("gateway - concurrent sells never sell more than the Trader holds: the part beyond is reserved like a buy", async () => {
     const desk = await start();
     const mandate = desk.sign({ trader: TRADER, market: MARKET, maxNotional: "300", nonce: "g" });
-    const market = (side: "buy" | "sell", amount: string) => ({
-      trader: TRADER,
-      mandate,
-      market: MARKET,
-      side,
-      type: "market",
-      amount,
-    });
+    const market = (side: "buy" | "sell", amount: string) => marketOrder(mandate, side, amount);
     const bought = await desk.order(market("buy", "0.005"));
     expect(bought.filled).toBe("0.005");
     // Held: 0.005 less the 0.000005 fee taken in BTC. Two sells of 0.004 each at once: the first
@@ -215,14 +203,7 @@ describe("gateway - reserve before sending, release what was not spent", () => {
   it("gateway - the day's loss limit counts what fills realise: past it, a buy is refused and a sell of what is held passes", async () => {
     const desk = await start("50000", { maxDailyLoss: "5" });
     const mandate = desk.sign({ trader: TRADER, market: MARKET, maxNotional: "20000", nonce: "h" });
-    const market = (side: "buy" | "sell", amount: string) => ({
-      trader: TRADER,
-      mandate,
-      market: MARKET,
-      side,
-      type: "market",
-      amount,
-    });
+    const market = (side: "buy" | "sell", amount: string) => marketOrder(mandate, side, amount);
     // Selling half of 0.2 BTC (≈ 8,400 USDT) bought a moment ago realises the spread and two
     // 0.1 % fees on it: ≈ 9 USDT, beyond the day's 5.
     await desk.order(market("buy", "0.2"));
