@@ -14,6 +14,7 @@
  *   crypy.ctl.<actor>                      request/reply: a control command for one actor
  *   crypy.sys.hb.<actor>                   heartbeats: id, kind, pid, host, control address, state
  *   crypy.sys.event.<actor>                actor events for people: started, proposed, filled, …
+ *   crypy.sys.doctor.>                     `crypy doctor`'s round-trip probes
  *
  * `<market>` is a market's subject token (`BTC-USDT`, `BTC-USDT-PERP`, `BTC-USDT-250328`), made by
  * `marketToken` in the domain. Builders reject a bad token with an InvalidInputError naming the
@@ -21,6 +22,11 @@
  *
  * Subscriptions may use NATS wildcards as whole tokens: `*` matches one token, `>` one or more
  * trailing tokens (last position only). Published subjects never contain wildcards.
+ *
+ * Who may say what: `rolePermissions(role)` fills the same shapes with wildcards, and
+ * `crypy nats config` turns them into the NATS server's per-user permissions. A role is granted
+ * what its actors publish and subscribe to here, and each user's replies arrive on its own inbox
+ * prefix (`inboxPrefix`), which no other user may subscribe to.
  */
 import { InvalidInputError } from "../domain/errors.js";
 import { marketToken } from "../domain/market.js";
@@ -28,6 +34,8 @@ import { marketToken } from "../domain/market.js";
 const ROOT = "crypy";
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 const TIMEFRAME = /^[1-9][0-9]*[smhdwM]$/;
+/** NATS's one-token wildcard. */
+const ANY = "*";
 
 export type MarketDataKind = "trade" | "book" | "ticker" | "mark" | "funding" | `candle-${string}`;
 
@@ -63,10 +71,29 @@ function marketDataKind(kind: string): string {
   );
 }
 
+/**
+ * Each subject's shape, filled with tokens the builders below have checked, or with wildcards by
+ * `rolePermissions`: the grammar and the server's permissions come from the same templates.
+ */
+const shape = {
+  marketData: (desk: string, market: string, kind: string) =>
+    `${ROOT}.md.${desk}.${market}.${kind}`,
+  deskOrder: (desk: string) => `${ROOT}.desk.${desk}.order`,
+  deskReport: (desk: string, actor: string) => `${ROOT}.desk.${desk}.report.${actor}`,
+  deskBalance: (desk: string) => `${ROOT}.desk.${desk}.balance`,
+  deskCache: (desk: string) => `${ROOT}.desk.${desk}.cache`,
+  holderProposal: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.proposal`,
+  holderReport: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.report`,
+  control: (actor: string) => `${ROOT}.ctl.${actor}`,
+  heartbeat: (actor: string) => `${ROOT}.sys.hb.${actor}`,
+  actorEvent: (actor: string) => `${ROOT}.sys.event.${actor}`,
+  doctor: (probe: string) => `${ROOT}.sys.doctor.${probe}`,
+};
+
 /** `crypy.md.<desk>.<market>.<kind>`; `market` is a ccxt symbol (`BTC/USDT`) or already a token. */
 export function marketData(desk: string, market: string, kind: MarketDataKind): string {
   const marketTok = market.includes("/") ? marketToken(market) : token(market, "market");
-  return `${ROOT}.md.${token(desk, "desk")}.${marketTok}.${marketDataKind(kind)}`;
+  return shape.marketData(token(desk, "desk"), marketTok, marketDataKind(kind));
 }
 
 /** Every market-data subject of one desk (for a recorder or a dashboard). */
@@ -75,52 +102,166 @@ export function allMarketData(desk: string): string {
 }
 
 export function deskOrder(desk: string): string {
-  return `${ROOT}.desk.${token(desk, "desk")}.order`;
+  return shape.deskOrder(token(desk, "desk"));
 }
 
 export function deskReport(desk: string, actor: string): string {
-  return `${ROOT}.desk.${token(desk, "desk")}.report.${token(actor, "actor")}`;
+  return shape.deskReport(token(desk, "desk"), token(actor, "actor"));
 }
 
 /** Execution reports of every actor of one desk. */
 export function allDeskReports(desk: string): string {
-  return `${ROOT}.desk.${token(desk, "desk")}.report.*`;
+  return shape.deskReport(token(desk, "desk"), ANY);
 }
 
 export function deskBalance(desk: string): string {
-  return `${ROOT}.desk.${token(desk, "desk")}.balance`;
+  return shape.deskBalance(token(desk, "desk"));
 }
 
 export function deskCache(desk: string): string {
-  return `${ROOT}.desk.${token(desk, "desk")}.cache`;
+  return shape.deskCache(token(desk, "desk"));
 }
 
 export function holderReport(desk: string, asset: string): string {
-  return `${ROOT}.holder.${token(desk, "desk")}.${token(asset, "asset")}.report`;
+  return shape.holderReport(token(desk, "desk"), token(asset, "asset"));
 }
 
 export function actorEvent(actor: string): string {
-  return `${ROOT}.sys.event.${token(actor, "actor")}`;
+  return shape.actorEvent(token(actor, "actor"));
 }
 
 export function allActorEvents(): string {
-  return `${ROOT}.sys.event.*`;
+  return shape.actorEvent(ANY);
 }
 
 export function holderProposal(desk: string, asset: string): string {
-  return `${ROOT}.holder.${token(desk, "desk")}.${token(asset, "asset")}.proposal`;
+  return shape.holderProposal(token(desk, "desk"), token(asset, "asset"));
 }
 
 export function control(actor: string): string {
-  return `${ROOT}.ctl.${token(actor, "actor")}`;
+  return shape.control(token(actor, "actor"));
 }
 
 export function heartbeat(actor: string): string {
-  return `${ROOT}.sys.hb.${token(actor, "actor")}`;
+  return shape.heartbeat(token(actor, "actor"));
 }
 
 export function allHeartbeats(): string {
-  return `${ROOT}.sys.hb.*`;
+  return shape.heartbeat(ANY);
+}
+
+// ---- who may say what: each role's subjects, for the NATS server's permissions ----
+
+/**
+ * A NATS user per role (`crypy nats config`). `node` is today's all-in-one process (`crypy sim
+ * --nats` runs the Desk, its Holders and Traders on one connection): desk + holder + trader, plus
+ * the observer's reads so the session can show its own actors' events.
+ */
+export const ROLES = [
+  "desk",
+  "holder",
+  "trader",
+  "operator",
+  "observer",
+  "recorder",
+  "node",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RolePermissions {
+  /** Subjects (wildcards allowed) the role may publish on; empty means none. */
+  readonly publish: readonly string[];
+  /** Subjects the role may subscribe to; always ends with its own inbox. */
+  readonly subscribe: readonly string[];
+  /** May answer requests it received (NATS `allow_responses`), whatever `publish` says. */
+  readonly respond: boolean;
+}
+
+/** `_INBOX_<user>`: the prefix of a user's reply subjects, which only that user may subscribe to. */
+export function inboxPrefix(user: string): string {
+  return `_INBOX_${token(user, "user")}`;
+}
+
+const anyMarketData = shape.marketData(ANY, ANY, ANY);
+/** What every actor does for itself: beat, tell people what it did, serve its control subject. */
+const actor = {
+  publish: [shape.heartbeat(ANY), shape.actorEvent(ANY)],
+  subscribe: [shape.control(ANY)],
+};
+/** Watching without acting: market data and the actors' events (which are written for people). */
+const watching = [anyMarketData, shape.actorEvent(ANY)];
+
+const grants: Record<Exclude<Role, "node">, RolePermissions> = {
+  desk: {
+    publish: [anyMarketData, shape.deskBalance(ANY), shape.deskReport(ANY, ANY), ...actor.publish],
+    subscribe: [shape.deskOrder(ANY), shape.deskCache(ANY), ...actor.subscribe],
+    respond: true,
+  },
+  holder: {
+    publish: [shape.deskCache(ANY), ...actor.publish],
+    subscribe: [
+      shape.holderProposal(ANY, ANY),
+      shape.holderReport(ANY, ANY),
+      shape.deskBalance(ANY),
+      // the heartbeats of the Traders it spawned, to notice one falling silent
+      shape.heartbeat(ANY),
+      ...actor.subscribe,
+    ],
+    respond: true,
+  },
+  trader: {
+    publish: [
+      shape.deskOrder(ANY),
+      shape.deskCache(ANY),
+      shape.holderProposal(ANY, ANY),
+      shape.holderReport(ANY, ANY),
+      ...actor.publish,
+    ],
+    subscribe: [anyMarketData, shape.deskReport(ANY, ANY), ...actor.subscribe],
+    respond: true,
+  },
+  // A person's tools (dashboards, attach, crypy bus): the only role that commands actors; reads
+  // everything crypy says, answers nothing (its own inbox aside: `crypy doctor` answers its probe).
+  operator: {
+    publish: [
+      shape.control(ANY),
+      shape.deskCache(ANY),
+      shape.doctor(">"),
+      `${inboxPrefix("operator")}.>`,
+    ],
+    subscribe: [`${ROOT}.>`],
+    respond: false,
+  },
+  // Heartbeats are left out: they map where every process and control endpoint runs.
+  observer: { publish: [], subscribe: watching, respond: false },
+  recorder: {
+    publish: [anyMarketData, ...actor.publish],
+    subscribe: [anyMarketData, ...actor.subscribe],
+    respond: true,
+  },
+};
+
+/**
+ * What `role`'s NATS user may publish and subscribe to, drawn from the subject shapes above.
+ *
+ * @example
+ * rolePermissions("trader").publish.includes("crypy.desk.*.order") // true
+ * rolePermissions("trader").publish.includes("crypy.ctl.*")        // false: only the operator
+ */
+export function rolePermissions(role: Role): RolePermissions {
+  const parts =
+    role === "node" ? [grants.desk, grants.holder, grants.trader, grants.observer] : [grants[role]];
+  const publish = unique(parts.flatMap((g) => g.publish));
+  const subscribe = unique([...parts.flatMap((g) => g.subscribe), `${inboxPrefix(role)}.>`]);
+  return Object.freeze({
+    publish: Object.freeze(publish),
+    subscribe: Object.freeze(subscribe),
+    respond: parts.some((g) => g.respond),
+  });
+}
+
+function unique(subjects: readonly string[]): string[] {
+  return [...new Set(subjects)];
 }
 
 // ---- generic NATS subject checks, shared by both buses so they reject the same things ----
