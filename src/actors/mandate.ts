@@ -24,12 +24,14 @@
  *   "over budget").
  */
 
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { InvalidInputError, MandateDeniedError } from "../domain/errors.js";
 import { isSide, type Side } from "../domain/order.js";
+import { ActorKeys, signedBytes } from "./identity/keys.js";
 
 export interface MandateTerms {
   trader: string;
+  /** The Trader's public key (base64 of the raw 32-byte Ed25519 key): it signs every order. */
+  traderKey: string;
   desk: string;
   market: string;
   sides: Side[];
@@ -67,14 +69,23 @@ export interface AuthorizedMandate {
 }
 
 /** Tags the signed bytes, so a mandate signature can never pass as any other signed message. */
-const DOMAIN_TAG = "crypy-mandate-v1";
+const DOMAIN_TAG = "crypy-mandate-v2";
 /** DER header of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
 export const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 export const RAW_KEY_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 export const SIGNATURE_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
 export const PLAIN_DECIMAL = /^\d{1,40}(\.\d{1,40})?$/;
 const MAX_NAME = 256;
-const TERM_FIELDS = ["trader", "desk", "market", "sides", "maxNotional", "expiresAt", "nonce"];
+const TERM_FIELDS = [
+  "trader",
+  "traderKey",
+  "desk",
+  "market",
+  "sides",
+  "maxNotional",
+  "expiresAt",
+  "nonce",
+];
 const MANDATE_FIELDS = new Set([...TERM_FIELDS, "holder", "signature"]);
 
 /**
@@ -85,17 +96,23 @@ const MANDATE_FIELDS = new Set([...TERM_FIELDS, "holder", "signature"]);
  * sign alike. Same terms, same bytes, wherever they come from.
  *
  * @example
- * canonicalBytes({ trader: "BTC/USDT", desk: "sim-main", market: "BTC/USDT", sides: ["sell", "buy"],
- *   maxNotional: "1000", expiresAt: 1_700_000_000_000, nonce: "n-1" }).toString();
- * // '["crypy-mandate-v1","BTC/USDT","sim-main","BTC/USDT",["buy","sell"],"1000",1700000000000,"n-1"]'
+ * canonicalBytes({ trader: "t", traderKey: "K…=", desk: "sim-main", market: "BTC/USDT",
+ *   sides: ["sell", "buy"], maxNotional: "1000", expiresAt: 1_700_000_000_000, nonce: "n-1" });
+ * // '["crypy-mandate-v2","t","K…=","sim-main","BTC/USDT",["buy","sell"],"1000",1700000000000,"n-1"]'
  */
 export function canonicalBytes(terms: MandateTerms): Buffer {
   const sides = [...terms.sides].sort();
-  const { trader, desk, market, maxNotional, expiresAt, nonce } = terms;
-  return Buffer.from(
-    JSON.stringify([DOMAIN_TAG, trader, desk, market, sides, maxNotional, expiresAt, nonce]),
-    "utf8",
-  );
+  const { trader, traderKey, desk, market, maxNotional, expiresAt, nonce } = terms;
+  return signedBytes(DOMAIN_TAG, [
+    trader,
+    traderKey,
+    desk,
+    market,
+    sides,
+    maxNotional,
+    expiresAt,
+    nonce,
+  ]);
 }
 
 /**
@@ -110,17 +127,20 @@ export function canonicalBytes(terms: MandateTerms): Buffer {
  */
 export class HolderKeys {
   readonly publicKey: string;
-  readonly #privateKey: KeyObject;
+  readonly #keys: ActorKeys;
 
-  private constructor(privateKey: KeyObject, publicKey: string) {
-    this.#privateKey = privateKey;
-    this.publicKey = publicKey;
+  private constructor(keys: ActorKeys) {
+    this.#keys = keys;
+    this.publicKey = keys.publicKey;
+  }
+
+  /** A Holder signing with `keys` (its identity from the state directory, or fresh). */
+  static of(keys: ActorKeys): HolderKeys {
+    return new HolderKeys(keys);
   }
 
   static generate(): HolderKeys {
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const spki = publicKey.export({ format: "der", type: "spki" });
-    return new HolderKeys(privateKey, spki.subarray(SPKI_ED25519_PREFIX.length).toString("base64"));
+    return new HolderKeys(ActorKeys.generate());
   }
 
   /** Signs the terms (sides sorted) for `holder`; bad terms are an InvalidInputError. */
@@ -129,6 +149,7 @@ export class HolderKeys {
     if (problem !== undefined) throw new InvalidInputError(`cannot sign mandate: ${problem}`);
     const clean: MandateTerms = {
       trader: terms.trader,
+      traderKey: terms.traderKey,
       desk: terms.desk,
       market: terms.market,
       sides: [...terms.sides].sort(),
@@ -136,7 +157,7 @@ export class HolderKeys {
       expiresAt: terms.expiresAt,
       nonce: terms.nonce,
     };
-    const signature = sign(null, canonicalBytes(clean), this.#privateKey).toString("base64");
+    const signature = this.#keys.sign(canonicalBytes(clean));
     return { ...clean, holder, signature };
   }
 
@@ -167,6 +188,7 @@ export function sameMandate(value: unknown, known: Mandate): boolean {
       v.holder !== known.holder ||
       v.nonce !== known.nonce ||
       v.trader !== known.trader ||
+      v.traderKey !== known.traderKey ||
       v.desk !== known.desk ||
       v.market !== known.market ||
       v.maxNotional !== known.maxNotional ||
@@ -219,6 +241,10 @@ function termsProblem(terms: object): string | undefined {
   for (const field of ["trader", "desk", "market", "nonce"]) {
     const problem = nameProblem(own(record, field), field);
     if (problem !== undefined) return problem;
+  }
+  const traderKey = own(record, "traderKey");
+  if (typeof traderKey !== "string" || !RAW_KEY_BASE64.test(traderKey)) {
+    return `'traderKey' must be base64 of the Trader's raw 32-byte Ed25519 key, got ${preview(traderKey)}`;
   }
   const sides = own(record, "sides");
   if (

@@ -13,6 +13,8 @@ import { Desk } from "./desk/desk.js";
 import type { RiskLimits } from "./desk/risk.js";
 import type { Criteria } from "./holder/criteria.js";
 import { candidateKey, Holder, type SpawnedTrader } from "./holder/holder.js";
+import { KeyRing } from "./identity/key-ring.js";
+import { HolderKeys } from "./mandate.js";
 import type { ControlHost } from "./runtime/actor.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
 import type { ReportProblem } from "./templates/last-valid.js";
@@ -68,14 +70,21 @@ export interface SystemOptions {
   heartbeatMs?: number;
   /** Gives each actor its own telnet endpoint (and the audit log); none: bus control only. */
   control?: ControlHost;
+  /**
+   * Where the actors' keys and counters come from: the state directory, so identities, mandate
+   * nonces and order sequences survive restarts. Default: fresh, in memory.
+   */
+  keys?: KeyRing;
 }
 
 export class CrypySystem {
   readonly desk: Desk;
   readonly holders: Holder[] = [];
   readonly traders = new Map<string, Trader>();
+  private readonly ring: KeyRing;
 
   constructor(private readonly options: SystemOptions) {
+    this.ring = options.keys ?? KeyRing.inMemory();
     const env = this.env();
     this.desk = new Desk(
       {
@@ -108,9 +117,12 @@ export class CrypySystem {
     for (const asset of this.options.assets) {
       if (!(Number(balances[asset]?.total ?? "0") > 0)) continue; // only assets the account holds
       const plan = await this.options.holderPlan(asset);
+      const id = holderId(this.desk.id, asset);
       const holder = new Holder(
         {
-          id: holderId(this.desk.id, asset),
+          id,
+          keys: HolderKeys.of(this.ring.keys(id)),
+          nonces: this.ring.counter(id, "mandate-nonce"),
           asset,
           desk: this.desk.id,
           criteria: plan.criteria,
@@ -130,6 +142,7 @@ export class CrypySystem {
         },
         this.env(),
       );
+      // The Desk trusts the key it was handed here, in this process, never one announced on the bus.
       this.desk.trustHolder(holder.id, holder.publicKey);
       this.holders.push(holder);
       holder.start();
@@ -138,6 +151,8 @@ export class CrypySystem {
 
   private spawnTrader(market: string, holder: Holder, plan: HolderPlan): SpawnedTrader {
     const id = traderId(this.desk.id, market);
+    // A successor on the pair is the same Trader to the world: same key, same order sequence.
+    const keys = this.ring.keys(id);
     let trader: Trader | undefined;
     let abandoned: string | undefined;
     const planned = plan.traderPlan(market, (problem) => holder.templateInvalid(problem));
@@ -170,6 +185,8 @@ export class CrypySystem {
           venue: this.options.venueConfig,
           ...(t.maxWaitCandles === undefined ? {} : { maxWaitCandles: t.maxWaitCandles }),
           proposalWaitMs: holder.answerWithinMs,
+          keys,
+          sequence: this.ring.counter(id, "order-seq"),
         },
         this.env(),
       );
@@ -184,7 +201,7 @@ export class CrypySystem {
       abandoned = reason;
       trader?.abandon(reason);
     };
-    return { id, ended, abandon };
+    return { id, publicKey: keys.publicKey, ended, abandon };
   }
 
   private stopping = false;

@@ -13,6 +13,8 @@ import type { Order } from "../../src/domain/order.js";
 import { createLogger } from "../../src/log/logger.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import { asOperator, testControl } from "./commands/as-operator.js";
+import { TestTrader } from "./signing.js";
 
 export const HOLDER = "sim-main_USDT";
 
@@ -63,7 +65,7 @@ export async function loneDesk(
       ),
       cacheCandles: 10,
     },
-    { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0 },
+    { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0, control: testControl() },
   );
   const keys = HolderKeys.generate();
   desk.trustHolder(HOLDER, keys.publicKey);
@@ -92,6 +94,15 @@ export async function loneDesk(
     await simulation.runSettled(flush, { until: clock.now() + ms, shouldStop: () => false });
     await flush();
   };
+  const traders = new Map<string, TestTrader>();
+  const traderOf = (id: string) => {
+    let trader = traders.get(id);
+    if (trader === undefined) {
+      trader = new TestTrader(id);
+      traders.set(id, trader);
+    }
+    return trader;
+  };
   await settle(desk.start());
   await advance(120_000); // tickers: a market order needs the touch
   return {
@@ -102,6 +113,7 @@ export async function loneDesk(
     sign: (terms) =>
       keys.sign(
         {
+          traderKey: traderOf(terms.trader).publicKey,
           desk: "sim-main",
           sides: ["buy", "sell"],
           maxNotional: "1000",
@@ -111,9 +123,16 @@ export async function loneDesk(
         },
         HOLDER,
       ),
-    order: (request) =>
-      settle(bus.request<Order>(deskOrder("sim-main"), { op: "place", ...request })),
-    command: (command, args = []) => settle(bus.request(control("sim-main"), { command, args })),
+    order: (request) => {
+      // Signed as the Trader it names, as the live Trader signs; a cancel too.
+      const trader = traderOf(String(request.trader));
+      const { op, mandate, ...fields } = request;
+      const signed =
+        op === "cancel" ? trader.cancel(String(fields.id)) : trader.place(mandate, fields);
+      return settle(bus.request<Order>(deskOrder("sim-main"), signed));
+    },
+    command: (command, args = []) =>
+      settle(bus.request(control("sim-main"), asOperator("sim-main", { command, args }))),
     settle,
     advance,
     stop: async () => {

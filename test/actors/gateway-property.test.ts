@@ -26,6 +26,7 @@ import type { Order } from "../../src/domain/order.js";
 import { createLogger } from "../../src/log/logger.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { createSimulation } from "../../src/venues/sim/simulation.js";
+import { TestTrader } from "./signing.js";
 
 const VENUE = parseVenueConfig(
   `name: sim
@@ -127,10 +128,13 @@ async function scenario(steps: readonly Step[]): Promise<void> {
   );
   const keys = HolderKeys.generate();
   desk.trustHolder("sim-main_USDT", keys.publicKey);
+  // The Traders, played by the test: each signs its requests with the key its mandate names.
+  const players = TRADERS.map((t) => new TestTrader(t.id));
   const mandates: Mandate[] = TRADERS.map((t, i) =>
     keys.sign(
       {
         trader: t.id,
+        traderKey: players[i]!.publicKey,
         desk: "sim-main",
         market: t.market,
         sides: ["buy", "sell"],
@@ -179,16 +183,13 @@ async function scenario(steps: readonly Step[]): Promise<void> {
         const last = units(ticker?.last ?? "1");
         const tick = units("0.01");
         const price = last + BigInt(s.ticks) * tick;
-        const request = {
-          op: "place",
-          trader: t.id,
-          mandate: mandates[s.trader],
+        const request = players[s.trader]!.place(mandates[s.trader], {
           market: t.market,
           side: s.op,
           type: s.type,
           amount: decimal(BigInt(s.units) * units(t.unit)),
           ...(s.type === "limit" ? { price: decimal(price > tick ? price : tick) } : {}),
-        };
+        });
         fire(
           bus.request<Order>(deskOrder("sim-main"), request).then((o) => {
             placed.add(o.clientOrderId);
@@ -199,13 +200,7 @@ async function scenario(steps: readonly Step[]): Promise<void> {
         const open = mine[s.trader]!.filter((o) => atVenue.get(o.clientOrderId)?.status === "open");
         const o = open[s.pick % Math.max(1, open.length)];
         if (o !== undefined)
-          fire(
-            bus.request(deskOrder("sim-main"), {
-              op: "cancel",
-              trader: TRADERS[s.trader].id,
-              id: o.id,
-            }),
-          );
+          fire(bus.request(deskOrder("sim-main"), players[s.trader]!.cancel(o.id)));
       } else if (s.op === "halt") {
         fire(desk.halt("test"));
       } else if (s.op === "resume") {

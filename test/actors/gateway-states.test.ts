@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { SpotExposure } from "../../src/actors/desk/gateway/exposure.js";
-import { OrderGateway, type OwnedUpdate } from "../../src/actors/desk/gateway/order-gateway.js";
+import {
+  OrderGateway,
+  type OwnedUpdate,
+  type PlaceRequest,
+} from "../../src/actors/desk/gateway/order-gateway.js";
 import { MandateBook } from "../../src/actors/desk/mandate-book.js";
 import { RiskGates } from "../../src/actors/desk/risk-gates.js";
 import { HolderKeys } from "../../src/actors/mandate.js";
@@ -14,6 +18,7 @@ import type { Order } from "../../src/domain/order.js";
 import { createLogger } from "../../src/log/logger.js";
 import { VirtualClock } from "../../src/time/virtual-clock.js";
 import type { Venue } from "../../src/venues/venue.js";
+import { TestTrader } from "./signing.js";
 
 const state = (filled: string, status: Order["status"], cost: string): Order => ({
   id: "1",
@@ -71,9 +76,11 @@ function setup(reply: () => Promise<Order>) {
     onUpdate: (u) => void updates.push(u),
     emit: () => {},
   });
+  const trader = new TestTrader("t");
   const mandate = keys.sign(
     {
       trader: "t",
+      traderKey: trader.publicKey,
       desk: "sim-main",
       market: "BTC/USDT",
       sides: ["buy", "sell"],
@@ -84,16 +91,15 @@ function setup(reply: () => Promise<Order>) {
     "h",
   );
   const place = () =>
-    gateway.place({
-      op: "place",
-      trader: "t",
-      mandate,
-      market: "BTC/USDT",
-      side: "buy",
-      type: "limit",
-      amount: "0.02",
-      price: "40000",
-    });
+    gateway.place(
+      trader.place(mandate, {
+        market: "BTC/USDT",
+        side: "buy",
+        type: "limit",
+        amount: "0.02",
+        price: "40000",
+      }) as unknown as PlaceRequest,
+    );
   return { gateway, mandates, updates, place };
 }
 

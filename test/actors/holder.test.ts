@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Capital } from "../../src/actors/holder/capital.js";
 import { Holder } from "../../src/actors/holder/holder.js";
+import { ActorKeys } from "../../src/actors/identity/keys.js";
 import type { ActorEvent } from "../../src/actors/runtime/actor.js";
 import { traderId } from "../../src/actors/runtime/ids.js";
 import type { ProposalReply, TraderEnd, TraderOutcome } from "../../src/actors/trader/trader.js";
@@ -18,6 +19,7 @@ import {
 } from "../../src/bus/subjects.js";
 import { createLogger } from "../../src/log/logger.js";
 import { VirtualClock } from "../../src/time/virtual-clock.js";
+import { asOperator, testControl } from "./commands/as-operator.js";
 import { LENIENT } from "./support.js";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -25,6 +27,7 @@ const GOOD = { sharpe: 2, maxDrawdown: 0.1, trades: 5, totalReturn: 0.1, buyAndH
 
 interface Played {
   id: string;
+  keys: ActorKeys;
   abandoned: string[];
   end: (end: TraderEnd) => void;
 }
@@ -64,16 +67,32 @@ async function holderOn(asset: string, decimals: number, free: string, market: s
         const ended = new Promise<TraderEnd>((resolve) => {
           end = resolve;
         });
-        const played: Played = { id: traderId("sim-main", m), abandoned: [], end };
+        const played: Played = {
+          id: traderId("sim-main", m),
+          keys: ActorKeys.generate(),
+          abandoned: [],
+          end,
+        };
         traders.push(played);
         story.push(`spawned ${traders.length}`);
-        return { id: played.id, ended, abandon: (why) => void played.abandoned.push(why) };
+        return {
+          id: played.id,
+          publicKey: played.keys.publicKey,
+          ended,
+          abandon: (why) => void played.abandoned.push(why),
+        };
       },
       revoke: (nonce) => void story.push(`revoked ${nonce}`),
       respawnAfterMs: 60_000,
       livenessMs: 30_000,
     },
-    { bus: b, clock, log: createLogger({ level: "silent" }), heartbeatMs: 5_000 },
+    {
+      bus: b,
+      clock,
+      log: createLogger({ level: "silent" }),
+      heartbeatMs: 5_000,
+      control: testControl(),
+    },
   );
   const settle = async () => {
     for (let i = 0; i < 3; i++) {
@@ -216,7 +235,9 @@ describe("holder - a silent Trader is replaced", () => {
 describe("holder - stopping", () => {
   it("holder - a proposal still waiting for a person is refused and answered before the Holder's actor.stopped", async () => {
     const h = await holderOn("USDT", 8, "1000", "BTC/USDT");
-    await h.holder.control({ command: "set", args: ["approval", "manual"] });
+    await h.holder.control(
+      asOperator(h.holder.id, { command: "set", args: ["approval", "manual"] }),
+    );
     const answer = h.propose(h.traders[0]!.id);
     await h.advance(1_000);
     await h.holder.stop();

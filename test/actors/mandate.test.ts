@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MandateBook } from "../../src/actors/desk/mandate-book.js";
+import { ActorKeys } from "../../src/actors/identity/keys.js";
 import {
   type AuthorizedMandate,
   canonicalBytes,
@@ -9,6 +10,7 @@ import {
   type MandateOrder,
   type MandateTerms,
 } from "../../src/actors/mandate.js";
+import { orderBytes, signOrder } from "../../src/actors/order-signature.js";
 import { InternalError, InvalidInputError, MandateDeniedError } from "../../src/domain/errors.js";
 import { parseDecimal } from "../../src/domain/fixed.js";
 
@@ -16,8 +18,12 @@ const DECIMALS = 2;
 const NOW = 1_700_000_000_000;
 const usdt = (text: string) => parseDecimal(text, DECIMALS);
 
+// The Trader's identity: mandates name its public key.
+const traderKeys = ActorKeys.generate();
+
 const TERMS: MandateTerms = {
   trader: "BTC/USDT",
+  traderKey: traderKeys.publicKey,
   desk: "sim-main",
   market: "BTC/USDT",
   sides: ["buy", "sell"],
@@ -472,5 +478,58 @@ describe("mandate - getting out", () => {
         later,
       ),
     ).toThrow(/signature/);
+  });
+});
+
+describe("mandate - every order is signed by the Trader the mandate names", () => {
+  const request = {
+    trader: "BTC/USDT",
+    market: "BTC/USDT",
+    side: "buy",
+    type: "limit",
+    amount: "0.01",
+    price: "40000",
+  };
+  const proofOf = (keys: ActorKeys, seq: number, fields = request) => ({
+    ...signOrder(keys, "sim-main", fields, TERMS.nonce, seq),
+    bytes: (nonce: string, s: number) => orderBytes("sim-main", request, nonce, s),
+  });
+
+  it("mandate - a signed order passes; unsigned, re-signed by another key, changed or replayed ones are refused", () => {
+    const { book, mandate } = setup();
+    expect(() => book.authorize(ORDER, mandate, NOW, proofOf(traderKeys, 1))).not.toThrow();
+    const sniffer = ActorKeys.generate();
+    const cases: Array<[string, Parameters<MandateBook["authorize"]>[3], RegExp]> = [
+      [
+        "unsigned",
+        { seq: undefined, signature: undefined, bytes: () => Buffer.alloc(0) },
+        /^unsigned/,
+      ],
+      ["a sniffed mandate, signed by another key", proofOf(sniffer, 2), /^bad signature/],
+      ["a changed amount", proofOf(traderKeys, 3, { ...request, amount: "1" }), /^bad signature/],
+      [
+        "a replay of sequence 1",
+        proofOf(traderKeys, 1),
+        /^replayed request: sequence 1 .* not above 1/,
+      ],
+    ];
+    for (const [what, proof, message] of cases) {
+      expect(
+        denial(() => book.authorize(ORDER, mandate, NOW, proof)),
+        what,
+      ).toMatch(message);
+    }
+    expect(() => book.authorize(ORDER, mandate, NOW, proofOf(traderKeys, 7))).not.toThrow();
+    expect(denial(() => book.authorize(ORDER, mandate, NOW, proofOf(traderKeys, 7)))).toMatch(
+      /^replayed request/,
+    );
+  });
+
+  it("mandate - a mandate without the Trader's key is malformed", () => {
+    const { book } = setup();
+    const { traderKey: _dropped, ...legacy } = usdtKeys.sign(TERMS, "USDT");
+    expect(denial(() => book.authorize(ORDER, legacy, NOW))).toMatch(
+      /^malformed mandate: 'traderKey'/,
+    );
   });
 });

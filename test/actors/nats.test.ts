@@ -7,6 +7,7 @@ import { NatsBus } from "../../src/bus/nats/nats-bus.js";
 import { deskOrder } from "../../src/bus/subjects.js";
 import { MandateDeniedError } from "../../src/domain/errors.js";
 import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
+import { TestTrader } from "./signing.js";
 import { names, startSystem, type TestSystem } from "./support.js";
 
 let server: NatsServer;
@@ -52,9 +53,11 @@ describe("actors - on NATS", () => {
     running = t;
     await t.run(() => false, 120_000);
     const holder = t.system.holders[0]!;
+    const trader = new TestTrader("sim-main_BTC-USDT");
     const mandate = holder.keys.sign(
       {
         trader: "sim-main_BTC-USDT",
+        traderKey: trader.publicKey,
         desk: "sim-main",
         market: "BTC/USDT",
         sides: ["buy"],
@@ -66,15 +69,13 @@ describe("actors - on NATS", () => {
     );
     const err = await t
       .settle(
-        bus.request(deskOrder("sim-main"), {
-          op: "place",
-          trader: "sim-main_BTC-USDT",
-          mandate: { ...mandate, maxNotional: "100000" },
-          market: "BTC/USDT",
-          side: "buy",
-          type: "market",
-          amount: "0.01",
-        }),
+        bus.request(
+          deskOrder("sim-main"),
+          trader.place(
+            { ...mandate, maxNotional: "100000" },
+            { market: "BTC/USDT", side: "buy", type: "market", amount: "0.01" },
+          ),
+        ),
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MandateDeniedError);

@@ -16,6 +16,8 @@ import { resolveParams } from "../../src/strategy/params.js";
 import { getStrategy } from "../../src/strategy/registry.js";
 import type { Strategy } from "../../src/strategy/strategy.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import { testControl } from "./commands/as-operator.js";
+import { TestTrader } from "./signing.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -100,6 +102,7 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
     },
     assets: ["USDT"],
     heartbeatMs: overrides.heartbeatMs ?? 0,
+    control: testControl(),
     holderPlan: () => ({
       criteria: LENIENT,
       fraction: 0.5,
@@ -196,8 +199,10 @@ export async function quietDesk(bus: Bus, overrides: SystemOverrides = {}) {
   });
   await t.run(() => false, 120_000);
   const holder = t.system.holders[0]!;
+  const trader = new TestTrader("sim-main_BTC-USDT");
   const terms = (change: Partial<MandateTerms> = {}): MandateTerms => ({
-    trader: "sim-main_BTC-USDT",
+    trader: trader.id,
+    traderKey: trader.publicKey,
     desk: "sim-main",
     market: "BTC/USDT",
     sides: ["buy", "sell"],
@@ -207,20 +212,21 @@ export async function quietDesk(bus: Bus, overrides: SystemOverrides = {}) {
     ...change,
   });
   const sign = (change: Partial<MandateTerms> = {}) => holder.keys.sign(terms(change), holder.id);
+  /** A place request signed by the test's Trader; `change` is signed too. */
   const order = (mandate: unknown, change: Record<string, unknown> = {}) =>
     t.settle(
-      bus.request<Order>(deskOrder("sim-main"), {
-        op: "place",
-        trader: "sim-main_BTC-USDT",
-        mandate,
-        market: "BTC/USDT",
-        side: "buy",
-        type: "market",
-        amount: "0.01",
-        ...change,
-      }),
+      bus.request<Order>(
+        deskOrder("sim-main"),
+        trader.place(mandate, {
+          market: "BTC/USDT",
+          side: "buy",
+          type: "market",
+          amount: "0.01",
+          ...change,
+        }),
+      ),
     );
-  return { t, sign, order };
+  return { t, sign, order, trader };
 }
 
 /** Resolves with the error `p` rejects with, or undefined if it resolves. */

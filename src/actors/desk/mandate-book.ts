@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { InternalError, InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../domain/fixed.js";
 import { isSide } from "../../domain/order.js";
+import { verifySignature } from "../identity/keys.js";
 import {
   type AuthorizedMandate,
   canonicalBytes,
@@ -17,6 +18,14 @@ import {
 
 const KNOWN_LIMIT = 10_000;
 
+/** A Trader's proof that it sent a request: its sequence, signature, and the bytes it signed. */
+export interface SignedRequest {
+  seq: unknown;
+  signature: unknown;
+  /** The request's signed bytes for a mandate nonce and a sequence (order-signature.ts). */
+  bytes: (nonce: string, seq: number) => Buffer;
+}
+
 interface KnownMandate {
   readonly mandate: Mandate;
   /** Holder and canonical bytes, as Budget.fingerprint. */
@@ -28,6 +37,7 @@ interface Budget {
   /** Holder and canonical bytes of the mandate that opened this budget. */
   readonly fingerprint: string;
   readonly trader: string;
+  readonly traderKey: string;
   readonly market: string;
   readonly max: bigint;
   /** Reserved by open orders plus spent by fills, quote minor units. */
@@ -47,6 +57,8 @@ export class MandateBook {
   readonly #keys = new Map<string, KeyObject>();
   readonly #budgets = new Map<string, Budget>();
   readonly #revoked = new Set<string>();
+  /** The highest request sequence seen per Trader key: a replay is at or below it. */
+  readonly #sequences = new Map<string, number>();
   /** Authorizations issued and not yet committed, with the budget they draw on. */
   readonly #issued = new WeakMap<AuthorizedMandate, Budget>();
 
@@ -127,7 +139,12 @@ export class MandateBook {
    * risk.check(order, clock.now());
    * book.commit(auth);
    */
-  authorize(order: MandateOrder, mandate: unknown, now: number): AuthorizedMandate {
+  authorize(
+    order: MandateOrder,
+    mandate: unknown,
+    now: number,
+    proof?: SignedRequest,
+  ): AuthorizedMandate {
     checkOrder(order);
     const { mandate: m, fingerprint } = this.#read(mandate);
     // An order that only reduces exposure (notional 0) must always be able to pass: a Trader
@@ -151,10 +168,12 @@ export class MandateBook {
     if (!m.sides.includes(order.side)) {
       deny(`wrong side: mandate allows ${m.sides.join(", ")}, order is a ${order.side}`);
     }
+    if (proof !== undefined) this.checkSigned(m.trader, m.traderKey, proof, m.nonce);
     const decimals = this.#decimalsOf(m.market);
     const budget = seen ?? {
       fingerprint,
       trader: m.trader,
+      traderKey: m.traderKey,
       market: m.market,
       max: readMaxNotional(m.maxNotional, decimals),
       spent: 0n,
@@ -217,6 +236,43 @@ export class MandateBook {
       );
     }
     budget.spent -= notional;
+  }
+
+  /**
+   * Checks that `trader`'s key `traderKey` signed this request at a sequence above every one seen
+   * from that key (then remembers it). Denials: "unsigned", "bad signature", "replayed request".
+   */
+  checkSigned(trader: string, traderKey: string, proof: SignedRequest, nonce = ""): void {
+    const { seq, signature } = proof;
+    if (
+      typeof seq !== "number" ||
+      !Number.isSafeInteger(seq) ||
+      seq < 1 ||
+      typeof signature !== "string"
+    ) {
+      deny(
+        `unsigned: a request of ${quote(trader)} needs its sequence 'seq' (a whole number from 1) and its 'signature'`,
+      );
+    }
+    if (!verifySignature(traderKey, proof.bytes(nonce, seq), signature)) {
+      deny(
+        `bad signature: the request was not signed as it is by the key of ${quote(trader)} its mandate names`,
+      );
+    }
+    const last = this.#sequences.get(traderKey) ?? 0;
+    if (seq <= last) {
+      deny(
+        `replayed request: sequence ${seq} of ${quote(trader)} is not above ${last}, the last one seen`,
+      );
+    }
+    if (this.#sequences.size >= KNOWN_LIMIT && !this.#sequences.has(traderKey))
+      this.#sequences.clear();
+    this.#sequences.set(traderKey, seq);
+  }
+
+  /** The Trader key the mandate with this nonce names, once the mandate was read. */
+  traderKeyOf(nonce: string): string | undefined {
+    return this.#budgets.get(nonce)?.traderKey;
   }
 
   /** Every budget opened so far: its nonce, maximum and what is reserved or spent under it. */

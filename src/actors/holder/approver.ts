@@ -14,7 +14,7 @@
  * - One allocation per Trader: a second accepted proposal's replaces (and revokes) the first.
  * - A refused candidate is remembered for its pair, so the pair's next Trader tries others first.
  */
-import { InvalidInputError } from "../../domain/errors.js";
+import { InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
 import type { Clock } from "../../time/clock.js";
 import type { HolderKeys } from "../mandate.js";
 import type { ProposalReply } from "../trader/types.js";
@@ -31,6 +31,8 @@ export interface ApproverOptions {
   pairs: readonly string[];
   mandateTtlMs: number;
   keys: HolderKeys;
+  /** The next mandate nonce number: never repeated, across restarts too (a DurableCounter). */
+  nextNonce: () => number;
   capital: Capital;
   slots: TraderSlots;
   live: HolderLive;
@@ -44,7 +46,6 @@ export interface ApproverOptions {
 
 export class Approver {
   readonly proposals = new ProposalBook();
-  #nonce = 0;
   /** Per pair, the (strategy, params) refused: the next Trader tries others first. */
   readonly #refusedByPair = new Map<string, Set<string>>();
 
@@ -71,9 +72,15 @@ export class Approver {
       );
     }
     const { live, slots } = this.o;
-    slots.heardFrom(p.trader);
     // Which incarnation asks: if it is replaced before the answer, the answer gives it nothing.
     const who = slots.current(p.trader);
+    if (who === undefined) {
+      // Capital goes only to a Trader this Holder spawned (or registered): never to a name.
+      throw new MandateDeniedError(
+        `unknown trader: ${this.o.holder} did not spawn or register ${JSON.stringify(p.trader).slice(0, 80)}`,
+      );
+    }
+    slots.heardFrom(p.trader);
     const failed = judge(p.metrics, live.criteria);
     const record = this.proposals.add(p, this.o.clock.now(), failed);
     if (!this.o.pairs.includes(p.market)) {
@@ -126,23 +133,15 @@ export class Approver {
     return this.proposals.decide(id, decision);
   }
 
-  private answer(
-    record: ProposalRecord,
-    who: Spawned | undefined,
-    decision: Decision,
-  ): ProposalReply {
+  private answer(record: ProposalRecord, who: Spawned, decision: Decision): ProposalReply {
     this.proposals.settle(record, decision);
     return this.reply(record, who, decision);
   }
 
   /** The answer the Trader gets: a refusal with its reason, or an allocation and a mandate. */
-  private reply(
-    record: ProposalRecord,
-    who: Spawned | undefined,
-    decision: Decision,
-  ): ProposalReply {
+  private reply(record: ProposalRecord, who: Spawned, decision: Decision): ProposalReply {
     const { o } = this;
-    if (who !== undefined && !o.slots.holds(who)) {
+    if (!o.slots.holds(who)) {
       // Replaced while its proposal waited: nothing for it, and nothing learnt from it.
       const reason = `${who.id} was replaced before the answer`;
       record.status = "refused";
@@ -173,10 +172,11 @@ export class Approver {
       return { accepted: false, reason };
     }
     const text = o.capital.text(allocation);
-    const nonce = `${o.holder}-${++this.#nonce}`;
+    const nonce = `${o.holder}-${o.nextNonce()}`;
     const mandate = o.keys.sign(
       {
         trader: record.trader,
+        traderKey: who.publicKey,
         desk: o.desk,
         market: record.market,
         sides: ["buy", "sell"],

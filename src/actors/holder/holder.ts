@@ -17,6 +17,7 @@ import { createActor } from "xstate";
 import { deskBalance, deskCache, holderProposal, holderReport } from "../../bus/subjects.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
+import { DurableCounter } from "../identity/counter.js";
 import { HolderKeys } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import type { TemplateProblem } from "../templates/last-valid.js";
@@ -63,13 +64,17 @@ export interface HolderOptions {
   respawnAfterMs?: number;
   /** Who decides proposals (see proposals.ts). Default auto. */
   approval?: Approval;
+  /** Its signing identity (from the state directory, so the Desk trusts the same key). Default: fresh. */
+  keys?: HolderKeys;
+  /** Mandate nonce numbers, never repeated across restarts. Default: in memory, from 1. */
+  nonces?: { next(): number };
   /** How long a proposal waits for a person before it is refused, clock ms. Default 30 min. */
   reviewMs?: number;
 }
 
 export class Holder extends Actor {
   private readonly machine = createActor(holderMachine);
-  readonly keys = HolderKeys.generate();
+  readonly keys: HolderKeys;
   private readonly capital: Capital;
   private readonly slots: TraderSlots;
   private readonly approver: Approver;
@@ -82,6 +87,8 @@ export class Holder extends Actor {
     env: ActorEnv,
   ) {
     super(options.id, "holder", env);
+    this.keys = options.keys ?? HolderKeys.generate();
+    const nonces = options.nonces ?? new DurableCounter(undefined, `${options.id}.nonce`);
     this.live = {
       criteria: { ...options.criteria },
       fraction: options.fraction,
@@ -112,6 +119,7 @@ export class Holder extends Actor {
       pairs: options.pairs,
       mandateTtlMs: options.mandateTtlMs,
       keys: this.keys,
+      nextNonce: () => nonces.next(),
       capital: this.capital,
       slots: this.slots,
       live: this.live,

@@ -22,6 +22,8 @@ import { Liveness } from "./liveness.js";
 
 export interface SpawnedTrader {
   id: string;
+  /** The Trader's public key: its proposals, reports and orders are signed with it. */
+  publicKey: string;
   ended: Promise<TraderEnd>;
   abandon?: (reason: string) => void;
 }
@@ -30,6 +32,7 @@ export interface SpawnedTrader {
 export interface Spawned {
   readonly market: string;
   readonly id: string;
+  readonly publicKey: string;
   readonly abandon?: (reason: string) => void;
   beats?: Subscription;
 }
@@ -118,6 +121,7 @@ export class TraderSlots {
     const t: Spawned = {
       market,
       id: handle.id,
+      publicKey: handle.publicKey,
       ...(handle.abandon === undefined ? {} : { abandon: handle.abandon }),
     };
     this.#traders.set(market, t);

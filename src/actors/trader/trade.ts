@@ -23,6 +23,7 @@ import type { Logger } from "../../log/logger.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
 import type { Clock } from "../../time/clock.js";
 import type { Mandate } from "../mandate.js";
+import { signOrder } from "../order-signature.js";
 import { askWithin } from "../runtime/ask.js";
 import { EntryWait } from "./entry-wait.js";
 import type { Candidate } from "./evaluate.js";
@@ -313,19 +314,19 @@ export class Trade {
 
   private order(side: "buy" | "sell", amount: string): Promise<Order> {
     const t = this.o.trader;
+    const mandate = this.#mandate;
+    const request = { trader: t.id, market: t.market, side, type: "market", amount };
+    // Signed with the key the mandate names, at a sequence never used before: a sniffed mandate,
+    // a replayed or a changed request is refused by the Desk.
+    const proof =
+      mandate === undefined
+        ? {}
+        : signOrder(t.keys, t.desk, request, mandate.nonce, t.sequence.next());
     return askWithin<Order>(
       this.o.bus,
       this.o.clock,
       deskOrder(t.desk),
-      {
-        op: "place",
-        trader: t.id,
-        mandate: this.#mandate,
-        market: t.market,
-        side,
-        type: "market",
-        amount,
-      },
+      { op: "place", ...request, mandate, ...proof },
       ORDER_WAIT_MS,
       `${t.desk} (a ${side} order)`,
     );

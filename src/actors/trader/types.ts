@@ -1,6 +1,7 @@
 /** What a Trader is given, what it asks its Holder, and what it reports when it ends. */
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { Objective } from "../../strategy/search/sweep.js";
+import type { ActorKeys } from "../identity/keys.js";
 import type { Mandate } from "../mandate.js";
 import type { Candidate } from "./evaluate.js";
 
@@ -26,6 +27,10 @@ export interface TraderOptions {
    * window plus a margin. Default 31 minutes (the default window and one minute).
    */
   proposalWaitMs?: number;
+  /** Its identity: the key its mandate names; it signs every order (and proposal, report). */
+  keys: ActorKeys;
+  /** Its order sequence, never repeated, across restarts too (a DurableCounter). */
+  sequence: { next(): number };
 }
 
 export interface ProposalReply {

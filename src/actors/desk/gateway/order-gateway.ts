@@ -39,6 +39,7 @@ import type { Logger } from "../../../log/logger.js";
 import type { Clock } from "../../../time/clock.js";
 import type { Venue } from "../../../venues/venue.js";
 import type { AuthorizedMandate } from "../../mandate.js";
+import { cancelBytes, orderBytes } from "../../order-signature.js";
 import type { MandateBook } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
@@ -55,12 +56,17 @@ export interface PlaceRequest {
   type: "market" | "limit";
   amount: string;
   price?: string;
+  /** The Trader's order sequence and its signature over the request (order-signature.ts). */
+  seq?: unknown;
+  signature?: unknown;
 }
 
 export interface CancelRequest {
   op: "cancel";
   trader: string;
   id: string;
+  seq?: unknown;
+  signature?: unknown;
 }
 
 /** A new state of an owned order, after the gateway took it in. */
@@ -126,6 +132,14 @@ export class OrderGateway {
     const owned = this.orders.openOf(r.trader, r.id);
     if (owned === undefined)
       throw new OrderNotFoundError(`${r.trader} has no open order ${r.id} on ${this.#o.desk}`);
+    // Only the Trader whose key the order's mandate names may cancel it.
+    const key = this.#o.mandates.traderKeyOf(owned.nonce);
+    if (key === undefined) throw new OrderNotFoundError(`order ${r.id} has no mandate on record`);
+    this.#o.mandates.checkSigned(r.trader, key, {
+      seq: r.seq,
+      signature: r.signature,
+      bytes: (_nonce, seq) => cancelBytes(this.#o.desk, r.trader, r.id, seq),
+    });
     return this.cancelOwned(owned);
   }
 
@@ -226,6 +240,12 @@ export class OrderGateway {
         { trader: r.trader, desk: this.#o.desk, market: r.market, side: r.side, notional: budget },
         r.mandate,
         now,
+        // Always: the order must be signed by the Trader key the mandate names, never replayed.
+        {
+          seq: r.seq,
+          signature: r.signature,
+          bytes: (nonce, seq) => orderBytes(this.#o.desk, r, nonce, seq),
+        },
       );
     } catch (err) {
       if (excess === 0n || !(err instanceof MandateDeniedError) || !err.message.startsWith(OVER))
