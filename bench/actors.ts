@@ -29,6 +29,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { KeyRing } from "../src/actors/identity/key-ring.js";
 import { HolderKeys } from "../src/actors/mandate.js";
 import { Trader } from "../src/actors/trader/trader.js";
 import { LocalBus } from "../src/bus/local/local-bus.js";
@@ -195,6 +196,7 @@ async function child(size: number): Promise<ChildResult> {
   const clock = new WallClock({ unref: true });
   const venue = venueConfig();
   const keys = HolderKeys.generate();
+  const ring = KeyRing.inMemory();
   const bus = new LocalBus({ logger: log });
   const history = Array.from({ length: MARKETS }, (_, m) =>
     candlesOf(walk(WARMUP_CANDLES, m + 1), 1_704_067_200_000 - WARMUP_CANDLES * 60_000),
@@ -211,6 +213,7 @@ async function child(size: number): Promise<ChildResult> {
     mandate: keys.sign(
       {
         trader: p.trader,
+        traderKey: ring.keys(p.trader).publicKey,
         desk: DESK,
         market: p.market,
         sides: ["buy", "sell"],
@@ -232,9 +235,10 @@ async function child(size: number): Promise<ChildResult> {
     const batch: Trader[] = [];
     for (let i = from; i < Math.min(size, from + BATCH); i++) {
       const m = i % MARKETS;
+      const id = `${DESK}_${marketTokenOf(m)}_${i}`;
       const trader = new Trader(
         {
-          id: `${DESK}_${marketTokenOf(m)}_${i}`,
+          id,
           market: marketOf(m),
           desk: DESK,
           asset: "USDT",
@@ -247,6 +251,9 @@ async function child(size: number): Promise<ChildResult> {
           takeProfitPct: 0,
           venue,
           maxWaitCandles: Number.MAX_SAFE_INTEGER,
+          // Each Trader its own identity, as live: its key is in the mandate it gets.
+          keys: ring.keys(id),
+          sequence: ring.counter(id, "order-seq"),
         },
         { bus, clock, log },
       );

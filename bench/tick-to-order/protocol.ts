@@ -14,10 +14,13 @@ export type TraderSetup =
       url: string;
       tickSubject: string;
       orderSubject: string;
+      desk: string;
       trader: string;
       market: string;
       amount: string;
       mandate: Mandate;
+      /** The folder holding the Trader's private key (ActorKeys.load): it signs every order. */
+      keysDir: string;
       /** The first this-many ticks also report the byte sizes of their messages, for the peer. */
       measureSizesFor: number;
     }

@@ -6,11 +6,13 @@
  *
  * crypy: a NatsBus subscriber decodes the ticker, updates a 20-tick SMA of `last`, decides a side
  * (buy when flat, sell when long: a position that never grows) and requests the Desk's order
- * subject with a signed mandate. peer: raw nats.js, the callback requests with bytes of the same
+ * subject with a signed mandate, each order signed by its key at the next sequence. peer: raw nats.js, the callback requests with bytes of the same
  * size, no codec.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
+import { ActorKeys } from "../../src/actors/identity/keys.js";
+import { signOrder } from "../../src/actors/order-signature.js";
 import { encode } from "../../src/bus/codec.js";
 import { NatsBus } from "../../src/bus/nats/nats-bus.js";
 import type { Ticker } from "../../src/domain/market-data.js";
@@ -33,6 +35,8 @@ async function crypyTrader(
     name: "trader",
     logger: createLogger({ level: "silent" }),
   });
+  const keys = ActorKeys.load(s.keysDir, s.trader);
+  let seq = 0;
   const window: number[] = [];
   let sum = 0;
   let long = false;
@@ -45,15 +49,16 @@ async function crypyTrader(
     if (window.length > SMA_WINDOW) sum -= window.shift()!;
     const sma = sum / window.length;
     if (!Number.isFinite(sma)) throw new Error(`bad tick ${JSON.stringify(message)}`);
-    const request = {
-      op: "place",
+    const fields = {
       trader: s.trader,
-      mandate: s.mandate,
       market: s.market,
       side: long ? "sell" : "buy",
       type: "market",
       amount: s.amount,
     };
+    // Every order signed, at the next sequence, as the live Trader does.
+    const proof = signOrder(keys, s.desk, fields, s.mandate.nonce, ++seq);
+    const request = { op: "place", ...fields, mandate: s.mandate, ...proof };
     const order = await bus.request<Order>(s.orderSubject, request, { timeoutMs: 30_000 });
     const replied = process.hrtime.bigint();
     if (order.status !== "closed") throw new Error(`order not filled: ${JSON.stringify(order)}`);
