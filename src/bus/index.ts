@@ -13,8 +13,16 @@ export { DEFAULT_MAX_PAYLOAD, DEFAULT_REQUEST_TIMEOUT_MS, ERROR_HEADER } from ".
 export { decode, encode, encodeText, type Payload } from "./codec.js";
 export { LocalHub } from "./local/hub.js";
 export { LocalBus, type LocalBusOptions } from "./local/local-bus.js";
+export { type NatsCredentials, readCredentials } from "./nats/credentials.js";
 export { NatsBus, type NatsBusOptions } from "./nats/nats-bus.js";
-export { type BusSelection, createBus, NATS_URL_ENV, selectedNatsUrl } from "./select.js";
+export {
+  type BusSelection,
+  createBus,
+  NATS_CREDS_ENV,
+  NATS_URL_ENV,
+  selectedNatsCreds,
+  selectedNatsUrl,
+} from "./select.js";
 export {
   actorEvent,
   allActorEvents,
@@ -31,8 +39,13 @@ export {
   heartbeat,
   holderProposal,
   holderReport,
+  inboxPrefix,
   type MarketDataKind,
   marketData,
+  ROLES,
+  type Role,
+  type RolePermissions,
+  rolePermissions,
   subjectMatches,
   token,
 } from "./subjects.js";

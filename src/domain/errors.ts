@@ -9,7 +9,9 @@
  *   │  └─ NoRespondersError         nobody serves the subject (yet)
  *   ├─ RejectedError                the other side said no; retrying the same thing will not help
  *   │  ├─ InvalidOrderError (└─ OrderNotFoundError), InsufficientFundsError, UnknownMarketError
- *   │  └─ RiskDeniedError, MandateDeniedError
+ *   │  ├─ RiskDeniedError, MandateDeniedError
+ *   │  ├─ AuthenticationError       a server refused our credentials (wrong user or password)
+ *   │  └─ PermissionDeniedError     a server refused a subject to this user (NATS permissions)
  *   ├─ NotSupportedError            the venue/actor does not offer this
  *   ├─ ClosedError                  the connection/actor is closed or draining
  *   ├─ InvalidInputError            the caller's input is malformed
@@ -89,6 +91,15 @@ export class MandateDeniedError extends RejectedError {
   static override readonly code: string = "mandate_denied";
 }
 
+/** A server refused our credentials: retrying with the same ones will not help. */
+export class AuthenticationError extends RejectedError {
+  static override readonly code: string = "authentication_failed";
+}
+/** A server refused this user a publish or a subscription (NATS subject permissions). */
+export class PermissionDeniedError extends RejectedError {
+  static override readonly code: string = "permission_denied";
+}
+
 export class NotSupportedError extends CrypyError {
   static override readonly code: string = "not_supported";
 }
@@ -124,6 +135,8 @@ const errorClasses: readonly ErrorClass[] = [
   UnknownMarketError,
   RiskDeniedError,
   MandateDeniedError,
+  AuthenticationError,
+  PermissionDeniedError,
   NotSupportedError,
   ClosedError,
   InvalidInputError,

@@ -3,6 +3,7 @@
 export type { BalanceEntry, Balances } from "./balance.js";
 export type { ErrorDetails, WireError } from "./errors.js";
 export {
+  AuthenticationError,
   asCrypyError,
   BadPayloadError,
   ClosedError,
@@ -20,6 +21,7 @@ export {
   NotSupportedError,
   OrderNotFoundError,
   PayloadTooLargeError,
+  PermissionDeniedError,
   RateLimitError,
   RejectedError,
   RiskDeniedError,

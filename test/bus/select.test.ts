@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBus, selectedNatsUrl } from "../../src/bus/select.js";
+import { createBus, selectedNatsCreds, selectedNatsUrl } from "../../src/bus/select.js";
+import { InvalidInputError } from "../../src/domain/errors.js";
 import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
 
 describe("select - which bus a process uses", () => {
@@ -27,5 +28,18 @@ describe("select - which bus a process uses", () => {
     expect(nats.kind).toBe("nats");
     expect(nats.isClosed).toBe(false);
     await nats.close();
+  });
+
+  it("select - --nats-creds wins over CRYPY_NATS_CREDS; credentials without a URL are a mistake", async () => {
+    const env = { CRYPY_NATS_CREDS: "/env/node.creds.json" };
+    expect(selectedNatsCreds({ natsCreds: "/flag/trader.creds.json", env })).toBe(
+      "/flag/trader.creds.json",
+    );
+    expect(selectedNatsCreds({ env })).toBe("/env/node.creds.json");
+    expect(selectedNatsCreds({ env: {} })).toBeUndefined();
+    const err = await createBus({ env }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as Error).message).toContain("/env/node.creds.json");
+    expect((err as Error).message).toContain("--nats URL");
   });
 });

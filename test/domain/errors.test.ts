@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as errorsModule from "../../src/domain/errors.js";
 import {
+  AuthenticationError,
   asCrypyError,
   BadPayloadError,
   ClosedError,
@@ -18,6 +19,7 @@ import {
   NotSupportedError,
   OrderNotFoundError,
   PayloadTooLargeError,
+  PermissionDeniedError,
   RateLimitError,
   RejectedError,
   RiskDeniedError,
@@ -40,6 +42,8 @@ const classes: [typeof CrypyError, string, boolean][] = [
   [UnknownMarketError, "unknown_market", false],
   [RiskDeniedError, "risk_denied", false],
   [MandateDeniedError, "mandate_denied", false],
+  [AuthenticationError, "authentication_failed", false],
+  [PermissionDeniedError, "permission_denied", false],
   [NotSupportedError, "not_supported", false],
   [ClosedError, "closed", false],
   [InvalidInputError, "invalid_input", false],

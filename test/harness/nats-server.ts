@@ -22,6 +22,11 @@ export interface NatsServerOptions {
   port?: number;
   /** Defaults to true. */
   jetstream?: boolean;
+  /**
+   * A nats-server configuration file (accounts, users, permissions). Its `listen` is overridden:
+   * the server still binds loopback on the port chosen above.
+   */
+  configFile?: string;
 }
 
 export interface NatsServer {
@@ -88,6 +93,7 @@ function installExitHook(): void {
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const executable = await findOnPath("nats-server");
   const jetstream = options.jetstream ?? true;
+  const config = options.configFile === undefined ? [] : ["-c", options.configFile];
   const dir = await mkdtemp(join(tmpdir(), "crypy-nats-"));
   tempDirs.add(dir);
   const storeDir = join(dir, "jetstream");
@@ -95,7 +101,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 
   let instance: Running;
   try {
-    instance = await launch(executable, options.port ?? -1, jetstream, storeDir);
+    instance = await launch(executable, options.port ?? -1, jetstream, storeDir, config);
   } catch (err) {
     await removeDir(dir);
     throw err;
@@ -109,7 +115,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     stop: () => instance.stop(),
     async restart() {
       await instance.stop();
-      instance = await launch(executable, port, jetstream, storeDir);
+      instance = await launch(executable, port, jetstream, storeDir, config);
     },
     async cleanup() {
       await instance.stop();
@@ -133,9 +139,11 @@ async function launch(
   port: number,
   jetstream: boolean,
   storeDir: string,
+  config: readonly string[],
 ): Promise<Running> {
   installExitHook();
-  const args = ["-a", HOST, "-p", String(port)];
+  // Flags after -c win over the file's settings.
+  const args = [...config, "-a", HOST, "-p", String(port)];
   if (jetstream) args.push("-js", "-sd", storeDir);
   const child = spawn(executable, args, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);

@@ -9,14 +9,10 @@ import {
   headers,
   type NatsConnection,
   type Subscription as NatsSubscription,
+  errors as nats,
   type Status,
 } from "@nats-io/transport-node";
-import {
-  ClosedError,
-  errorFromWire,
-  NetworkError,
-  PayloadTooLargeError,
-} from "../../domain/errors.js";
+import { ClosedError, errorFromWire, PayloadTooLargeError } from "../../domain/errors.js";
 import { childLogger, type Logger } from "../../log/logger.js";
 import {
   type Bus,
@@ -35,7 +31,14 @@ import { decode, encode } from "../codec.js";
 import { type Dispatch, messageDispatch, requestDispatch } from "../dispatch.js";
 import type { Reply } from "../reply.js";
 import { assertPublishSubject, assertSubscribeSubject } from "../subjects.js";
-import { fromNatsError } from "./nats-errors.js";
+import type { NatsCredentials } from "./credentials.js";
+import {
+  connectError,
+  fromNatsError,
+  fromNatsStatusError,
+  permissionDenied,
+  withoutPassword,
+} from "./nats-errors.js";
 
 export interface NatsBusOptions {
   /** Connection name shown by the server (`nats server report connections`). */
@@ -43,10 +46,15 @@ export interface NatsBusOptions {
   logger?: Logger;
   /** Milliseconds between reconnect attempts; default 2000 (nats.js default). */
   reconnectTimeWaitMs?: number;
+  /**
+   * The role's user from `crypy nats config`: its password authenticates, its inbox prefix is
+   * where replies to this connection's requests arrive (the only inbox the server lets it read).
+   */
+  credentials?: NatsCredentials;
 }
 
 /** Maps nats.js status events onto BusStatus; pings and cluster updates are not ours to report. */
-function toBusStatus(s: Status): BusStatus | undefined {
+function toBusStatus(s: Status, user: string | undefined): BusStatus | undefined {
   switch (s.type) {
     case "disconnect":
       return { type: "disconnected", server: s.server };
@@ -61,7 +69,7 @@ function toBusStatus(s: Status): BusStatus | undefined {
     case "slowConsumer":
       return { type: "slow_consumer", subject: s.sub.getSubject(), pending: s.pending };
     case "error":
-      return { type: "error", error: s.error };
+      return { type: "error", error: fromNatsStatusError(s.error, user) };
     case "close":
       return { type: "closed" };
     default:
@@ -81,6 +89,8 @@ export class NatsBus implements Bus {
   private constructor(
     private readonly nc: NatsConnection,
     log: Logger,
+    /** The credentials' user, named in permission errors; undefined without credentials. */
+    private readonly user: string | undefined,
   ) {
     this.log = log;
     void this.pumpStatus();
@@ -90,9 +100,13 @@ export class NatsBus implements Bus {
     });
   }
 
-  /** Connects to `url` (comma-separated for a cluster). Fails with NetworkError naming the URL. */
+  /**
+   * Connects to `url` (comma-separated for a cluster). Fails with NetworkError naming the URL, or
+   * AuthenticationError when the server refuses the credentials (or wants some).
+   */
   static async connect(url: string, options: NatsBusOptions = {}): Promise<NatsBus> {
     const log = options.logger ?? childLogger("bus", { bus: "nats" });
+    const creds = options.credentials;
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -103,13 +117,15 @@ export class NatsBus implements Bus {
         // fromNatsError names the subject and V8's async stack traces keep the caller anyway.
         noAsyncTraces: true,
         ...(options.name === undefined ? {} : { name: options.name }),
+        ...(creds === undefined
+          ? {}
+          : { user: creds.user, pass: creds.password, inboxPrefix: creds.inboxPrefix }),
       });
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new NetworkError(`cannot connect to NATS at ${url}: ${reason}`, { cause: err });
+      throw connectError(err, withoutPassword(url), creds?.user);
     }
     log.debug({ server: nc.getServer() }, "connected to NATS");
-    return new NatsBus(nc, log);
+    return new NatsBus(nc, log, creds?.user);
   }
 
   get maxPayload(): number {
@@ -174,7 +190,7 @@ export class NatsBus implements Bus {
     try {
       msg = await this.nc.request(subject, payload, { timeout });
     } catch (err) {
-      throw fromNatsError(err, subject);
+      throw fromNatsError(err, subject, this.user);
     }
     const decoded = decode(msg.data);
     if (msg.headers?.has(ERROR_HEADER)) throw errorFromWire(decoded);
@@ -185,7 +201,7 @@ export class NatsBus implements Bus {
     try {
       await this.nc.flush();
     } catch (err) {
-      throw fromNatsError(err, "flush");
+      throw fromNatsError(err, "flush", this.user);
     }
   }
 
@@ -231,7 +247,10 @@ export class NatsBus implements Bus {
       ...(queue === undefined ? {} : { queue }),
       callback: (err, msg) => {
         if (err) {
-          this.log.error({ subject, err }, "subscription error");
+          // A refused subscription is over: the server will never deliver on it.
+          const error =
+            err instanceof nats.PermissionViolationError ? permissionDenied(err, this.user) : err;
+          this.log.error({ subject, err: error }, "subscription error");
           return;
         }
         dispatch(msg.subject, msg.data, msg.reply);
@@ -272,9 +291,10 @@ export class NatsBus implements Bus {
 
   private async pumpStatus(): Promise<void> {
     for await (const s of this.nc.status()) {
-      const status = toBusStatus(s);
+      const status = toBusStatus(s, this.user);
       if (status === undefined || status.type === "closed") continue;
-      this.log.info({ status: status.type }, "bus status");
+      if (status.type === "error") this.log.warn({ err: status.error }, "bus error");
+      else this.log.info({ status: status.type }, "bus status");
       this.emit(status);
     }
   }
