@@ -31,6 +31,12 @@ const program = new Command()
       "use the NATS bus at this URL (default: the embedded in-process bus)",
     ).env("CRYPY_NATS_URL"),
   )
+  .addOption(
+    new Option(
+      "--nats-creds <file>",
+      "connect to NATS as the user in this credentials file (from `crypy nats config`)",
+    ).env("CRYPY_NATS_CREDS"),
+  )
   .showHelpAfterError(
     "(run 'crypy --help' for usage; crypy <exchange> needs templates/desk/<exchange>.yaml in your templates)",
   )
@@ -43,6 +49,7 @@ Sessions:
 
 Environment:
   CRYPY_NATS_URL    same as --nats
+  CRYPY_NATS_CREDS  same as --nats-creds
   CRYPY_LOG_LEVEL   fatal | error | warn | info (default) | debug | trace | silent; logs go to stderr`,
   );
 
@@ -76,9 +83,21 @@ function action<A extends unknown[]>(body: (...args: A) => Promise<number | unde
   };
 }
 
+interface GlobalFlags {
+  nats?: string;
+  natsCreds?: string;
+}
+
+// Code that opens its own bus (a session) reads the credentials from the environment.
+program.hook("preAction", () => {
+  const creds = program.opts<GlobalFlags>().natsCreds;
+  if (creds !== undefined) process.env.CRYPY_NATS_CREDS = creds;
+});
+
 async function openBus() {
   const { createBus } = await import("../src/bus/select.js");
-  return createBus({ natsUrl: program.opts<{ nats?: string }>().nats, name: "crypy-cli" });
+  const { nats, natsCreds } = program.opts<GlobalFlags>();
+  return createBus({ natsUrl: nats, natsCreds, name: "crypy-cli" });
 }
 
 /** Opens the NATS bus for `crypy bus <command>`, runs `body`, and always closes the bus. */
@@ -179,6 +198,49 @@ bus
         process.stdout.write(`${JSON.stringify(reply)}\n`);
       }),
     ),
+  );
+
+const nats = program
+  .command("nats")
+  .description("a NATS server for crypy: accounts and permissions");
+
+nats
+  .command("config")
+  .description(
+    "write a nats-server configuration with one user per role and their permissions, and one credentials file per user (random passwords)",
+  )
+  .option(
+    "--out <dir>",
+    "folder for the files (default: the state dir's nats/, e.g. ~/.local/state/crypy/nats)",
+  )
+  .option("--listen <host:port>", "where nats-server listens for clients", "127.0.0.1:4222")
+  .option("--force", "replace the files already there (every password changes)")
+  .addHelpText(
+    "after",
+    `
+Roles (one NATS user each; subjects from crypy's subject grammar):
+  desk       publishes market data, balances and execution reports; serves orders and its cache
+  holder     serves Trader proposals; reads Trader reports, balances and heartbeats
+  trader     sends orders, proposals and reports; reads market data and its execution reports
+  operator   the only role that sends control commands (crypy.ctl.*); reads everything
+  observer   reads market data and actor events; publishes nothing
+  recorder   publishes (and reads) market data
+  node       an all-in-one process (crypy sim --nats): desk + holder + trader, and the observer's reads
+
+node is for today's all-in-one processes: crypy sim --nats runs the Desk, its Holders and Traders
+in one process on one connection, so that user holds the union of the desk, holder and trader
+permissions, and the observer's reads for the session's own event lines. Its control commands
+(stdin, the dashboard) need the operator: run crypy attach / crypy bus req with operator creds.
+
+Each user reads replies only on its own inbox prefix (_INBOX_<user>) and may answer the requests
+it receives. The configuration holds every password (mode 0600); each <role>.creds.json holds one.
+Then: nats-server -c <dir>/nats-server.conf, and crypy --nats URL --nats-creds <dir>/<role>.creds.json ...`,
+  )
+  .action(
+    action(async (options: { out?: string; listen: string; force?: boolean }) => {
+      const { natsConfigCommand } = await import("../src/cli/nats-config.js");
+      return natsConfigCommand(options, process.stdout);
+    }),
   );
 
 const data = program
@@ -446,7 +508,7 @@ program
  */
 async function routeExchange(argv: string[]): Promise<string[]> {
   const args = argv.slice(2);
-  const withValue = new Set(["--nats"]);
+  const withValue = new Set(["--nats", "--nats-creds"]);
   let i = 0;
   while (i < args.length && args[i]!.startsWith("-")) i += withValue.has(args[i]!) ? 2 : 1;
   const word = args[i];
