@@ -255,6 +255,17 @@ describe("nats permissions - credentials", () => {
     expect(JSON.stringify(records) + String((err as Error).stack)).not.toContain(wrong.password);
   });
 
+  it("nats permissions - a password inside a NATS URL never reaches the error message", async () => {
+    const probe = await startNatsServer({ jetstream: false });
+    const port = probe.port;
+    await probe.cleanup();
+    const err = await NatsBus.connect(`nats://trader:hunter2-secret@127.0.0.1:${port}`).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toContain(`nats://trader:***@127.0.0.1:${port}`);
+    expect((err as Error).message).not.toContain("hunter2-secret");
+  });
+
   it("nats permissions - no credentials against a permissioned server says to pass --nats-creds", async () => {
     const err = await NatsBus.connect(server.url).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
