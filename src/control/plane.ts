@@ -1,9 +1,14 @@
 /**
  * The control plane of one process: each actor's own telnet endpoint (loopback and an OS-chosen
- * port unless configured), the runtime registry that says where they listen, and the audit log
- * every mutating command is written to — from telnet or from the bus.
+ * port unless configured), the runtime registry that says where they listen, the audit log every
+ * mutating command is written to — from telnet or from the bus — and the operator gate that says
+ * who a bus request speaks for (an operator key the state directory trusts, or nobody).
+ *
+ * The gate's replay window is on this machine's wall clock, never the actors' (a simulation may
+ * run at 60× or as fast as it can): a signed request is the operator's for 60 s of real time, once.
  */
 
+import { OperatorGate } from "../actors/commands/operator.js";
 import type { AuditSink } from "../actors/commands/types.js";
 import type { Actor, ControlHost } from "../actors/runtime/actor.js";
 import type { Logger } from "../log/logger.js";
@@ -12,7 +17,9 @@ import { CommandSession } from "./endpoint/session.js";
 import { type EndpointTokens, endpointTokens } from "./endpoint/tokens.js";
 import type { ControlEndpoint } from "./endpoint/types.js";
 import { auditFile, fileAudit } from "./registry/audit-file.js";
+import { StateDirOperators } from "./registry/operators.js";
 import { ProcessRegistry } from "./registry/registry.js";
+import { stateDir } from "./registry/state-dir.js";
 
 export interface ControlPlaneOptions {
   /** Address every endpoint binds. Default 127.0.0.1; another needs CRYPY_CONTROL_TOKEN. */
@@ -23,6 +30,8 @@ export interface ControlPlaneOptions {
   tokens?: EndpointTokens;
   /** Default: the state directory's audit.log. */
   audit?: AuditSink;
+  /** Default: the operators the state directory trusts (registry/operators.ts), on wall time. */
+  operators?: OperatorGate;
   /** Default: this process's file in the state directory; null: none. */
   registry?: ProcessRegistry | null;
   log?: Logger;
@@ -34,6 +43,7 @@ const CLOSE_GRACE_MS = 500;
 
 export class ControlPlane implements ControlHost {
   readonly audit: AuditSink;
+  readonly operators: OperatorGate;
   private readonly host: string;
   private readonly tokens: EndpointTokens;
   private readonly registry: ProcessRegistry | undefined;
@@ -44,6 +54,8 @@ export class ControlPlane implements ControlHost {
     this.host = options.host ?? "127.0.0.1";
     this.tokens = options.tokens ?? endpointTokens(this.host);
     this.audit = options.audit ?? fileAudit(auditFile(), options.log);
+    this.operators =
+      options.operators ?? new OperatorGate(new StateDirOperators(stateDir(), options.log));
     this.registry =
       options.registry === null ? undefined : (options.registry ?? new ProcessRegistry());
   }

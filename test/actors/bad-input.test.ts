@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ControlReply } from "../../src/actors/runtime/actor.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { control, holderProposal } from "../../src/bus/subjects.js";
+import { asOperator } from "./commands/as-operator.js";
 import { quietDesk, refusal, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
@@ -40,7 +41,10 @@ describe("actors - bad input gets a typed error", () => {
     expect(notList?.code).toBe("invalid_input");
     expect(notList?.message).toBe("cancel: args must be a list of texts, got all (a string)");
     // Words still work, and the Desk carries on.
-    const unknown = await ask(control("sim-main"), { command: "cancel", args: ["nope"] });
+    const unknown = await ask(
+      control("sim-main"),
+      asOperator("sim-main", { command: "cancel", args: ["nope"] }),
+    );
     expect(unknown?.code).toBe("order_not_found");
     expect((await say("sim-main", "status")).ok).toBe(true);
   });

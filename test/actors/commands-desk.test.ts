@@ -8,6 +8,7 @@ import type { ControlReply } from "../../src/actors/runtime/actor.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { control, marketData } from "../../src/bus/subjects.js";
 import { RiskDeniedError } from "../../src/domain/errors.js";
+import { asOperator } from "./commands/as-operator.js";
 import { quietDesk, refusal, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
@@ -24,7 +25,12 @@ async function quiet() {
   const order = (change: Record<string, unknown> = {}) => place(mandate, change);
   // The reply's value when it has one: `{ok, value?, code?, message?, text}`.
   const say = (line: string, role: "operator" | "read" = "operator") =>
-    t.settle(bus.request<ControlReply & { value?: unknown }>(control("sim-main"), { line, role }));
+    t.settle(
+      bus.request<ControlReply & { value?: unknown }>(
+        control("sim-main"),
+        asOperator("sim-main", { line, role }),
+      ),
+    );
   return { t, bus, order, say };
 }
 

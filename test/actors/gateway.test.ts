@@ -4,6 +4,7 @@ import { control, deskBalance, deskCache, deskReport } from "../../src/bus/subje
 import type { Balances } from "../../src/domain/balance.js";
 import { MandateDeniedError, RiskDeniedError } from "../../src/domain/errors.js";
 import type { Order } from "../../src/domain/order.js";
+import { asOperator } from "./commands/as-operator.js";
 import {
   quietDesk,
   refusal,
@@ -63,13 +64,16 @@ describe("actors - the Desk's order gateway", () => {
     expect(resting.status).toBe("open");
     const before = t.simulation.clock.now();
     const halted = await t.settle(
-      bus.request<{ cancelled: number }>(control("sim-main"), { command: "halt" }),
+      bus.request<{ cancelled: number }>(
+        control("sim-main"),
+        asOperator("sim-main", { command: "halt" }),
+      ),
     );
     expect(halted.cancelled).toBe(1);
     expect(t.simulation.clock.now() - before).toBeLessThan(100); // within 100 ms of venue time
     expect(t.system.desk.state).toBe("halted");
     expect(await refusal(order(mandate))).toBeInstanceOf(RiskDeniedError);
-    await t.settle(bus.request(control("sim-main"), { command: "resume" }));
+    await t.settle(bus.request(control("sim-main"), asOperator("sim-main", { command: "resume" })));
     expect((await order(mandate)).status).toBe("closed");
     expect(t.events.map((e) => e.event)).toEqual(
       expect.arrayContaining(["desk.halted", "desk.resumed"]),
@@ -101,7 +105,7 @@ describe("actors - the Desk's order gateway", () => {
     expect(btc(after)).toBeGreaterThan(btc(before));
     expect(balances.at(-1)).toEqual(after);
     const resting = await order(mandate, { type: "limit", price: "10000", amount: "0.001" });
-    await t.settle(bus.request(control("sim-main"), { command: "halt" }));
+    await t.settle(bus.request(control("sim-main"), asOperator("sim-main", { command: "halt" })));
     await t.run(() => false, 1_000); // the venue's streams and the Desk's queued reports go out
     const states = mine.map((o) => `${o.id} ${o.status} ${o.filled}`);
     expect(states).toEqual([

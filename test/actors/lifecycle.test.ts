@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { control } from "../../src/bus/subjects.js";
 import { parseDecimal } from "../../src/domain/fixed.js";
+import { asOperator } from "./commands/as-operator.js";
 import { names, startSystem, type TestSystem } from "./support.js";
 
 let running: TestSystem | undefined;
@@ -59,11 +60,11 @@ describe("actors - a human's exit", () => {
       bus.request<{ held: string }>(control(trader), { command: "position" }),
     );
     expect(Number(position.held)).toBeGreaterThan(0);
-    await t.settle(bus.request(control(trader), { command: "exit" }));
+    await t.settle(bus.request(control(trader), asOperator(trader, { command: "exit" })));
     await t.run(() => t.outcomes.length > 0, 60_000);
     expect(t.events.find((e) => e.event === "trader.exited")).toMatchObject({
       actor: trader,
-      reason: "manual (bus)",
+      reason: "manual (operator:test)",
     });
     expect(t.outcomes[0]).toMatchObject({ market: "BTC/USDT", trades: 1 });
     const btc = Number(t.simulation.sim.balances("main").BTC?.total);

@@ -11,6 +11,7 @@ import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { control, heartbeat } from "../../src/bus/subjects.js";
 import { MandateDeniedError } from "../../src/domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../src/domain/fixed.js";
+import { asOperator } from "./commands/as-operator.js";
 import { quietDesk, refusal, startSystem, type TestSystem } from "./support.js";
 
 const TRADER = "sim-main_BTC-USDT";
@@ -79,7 +80,7 @@ describe("trader - an exact position", () => {
       bus.request<Record<string, unknown>>(control(TRADER), { command: "status" }),
     );
     expect(status).toMatchObject({ position: entered.amount, pnl: expect.any(String) });
-    await t.settle(bus.request(control(TRADER), { command: "exit" }));
+    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
     await t.run(() => t.outcomes.length > 0, 60_000);
     const ended = first(t.events, "trader.ended")!;
     const [outcome] = t.outcomes;
@@ -101,7 +102,7 @@ describe("trader - every wait is bounded in its clock", () => {
     const t = await startSystem(bus, { holder: { reviewMs: 10 * 60_000 } });
     running = t;
     await t.run(() => first(t.events, "trader.proposed") !== undefined);
-    await t.settle(bus.request(control(TRADER), { command: "kill" }));
+    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "kill" })));
     await t.run(() => false, 20 * 60_000); // past the proposal's 11 min wait
     const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
     expect(mine).not.toContain("trader.failed");

@@ -59,7 +59,7 @@ export class CommandSet {
       const outcome: CommandOutcome = {
         ok: false,
         code: "forbidden",
-        message: `'${name}' changes ${this.actor}: it needs the operator role (this session is read-only)`,
+        message: `'${name}' changes ${this.actor}: it needs the operator role (${readOnlyBecause(caller)})`,
       };
       this.record(spec, args, caller, outcome);
       return outcome;
@@ -133,6 +133,7 @@ export class CommandSet {
       this.audit({
         actor: this.actor,
         who: caller.who,
+        ...(caller.claims === undefined ? {} : { claims: caller.claims }),
         role: caller.role,
         command: [spec.name, ...args].join(" "),
         result: outcome.ok ? "ok" : outcome.code,
@@ -142,6 +143,12 @@ export class CommandSet {
       // The audit sink reports its own failures; a command's result does not depend on it.
     }
   }
+}
+
+function readOnlyBecause(caller: Caller): string {
+  return caller.unverified === undefined
+    ? "this session is read-only"
+    : `this request is read-only: ${caller.unverified}`;
 }
 
 function failure(err: unknown): CommandOutcome {

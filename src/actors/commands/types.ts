@@ -7,10 +7,17 @@
 /** read: look only. operator: may change things (trade, halt, set). */
 export type Role = "read" | "operator";
 
-/** Who runs a command: a name for the audit log ("telnet 127.0.0.1:51234", "bus") and a role. */
+/**
+ * Who runs a command: a name for the audit log ("telnet 127.0.0.1:51234", "operator:local",
+ * "bus (unauthenticated)") and a role. `who` is always what the door authenticated.
+ */
 export interface Caller {
   who: string;
   role: Role;
+  /** The name the request gave itself, unverified: recorded apart from `who`. */
+  claims?: string;
+  /** Why a bus request was not taken as an operator's (it runs read-only). */
+  unverified?: string;
 }
 
 export interface CommandSpec {
@@ -37,7 +44,10 @@ export type CommandOutcome =
  */
 export interface AuditEntry {
   actor: string;
+  /** The authenticated caller, never a name the request gave itself. */
   who: string;
+  /** The name the request gave itself, when it gave one: a claim, not an identity. */
+  claims?: string;
   role: Role;
   command: string;
   result: "ok" | string;

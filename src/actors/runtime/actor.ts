@@ -14,6 +14,7 @@ import type { Logger, LogLevel } from "../../log/logger.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
 import { commonCommands } from "../commands/common.js";
 import { CommandSet, outcomeText } from "../commands/interpreter.js";
+import { type OperatorGate, UNAUTHENTICATED } from "../commands/operator.js";
 import { render } from "../commands/render.js";
 import type { Settings } from "../commands/settings.js";
 import type { AuditSink, Caller, CommandOutcome, CommandSpec } from "../commands/types.js";
@@ -28,26 +29,37 @@ export interface ActorEnv {
   control?: ControlHost;
 }
 
-/** Where actors get their own control endpoint (src/control/plane.ts implements it). */
+/**
+ * Where actors get their own control endpoint, the audit log and the operators they trust
+ * (src/control/plane.ts implements it all; a test may give only some).
+ */
 export interface ControlHost {
-  /** Opens `actor`'s endpoint; resolves with its address, "host:port". */
-  open(actor: Actor): Promise<string>;
+  /** Opens `actor`'s endpoint; resolves with its address, "host:port". None: bus control only. */
+  open?(actor: Actor): Promise<string>;
   /** Closes `actor`'s endpoint, if it has one. */
-  close(actor: Actor): void;
+  close?(actor: Actor): void;
   /** Where mutating commands are recorded, from any door (telnet or bus). */
   readonly audit?: AuditSink;
+  /** Who a bus control request speaks for. None: nobody on the bus is an operator. */
+  readonly operators?: OperatorGate;
 }
 
-/** A control request on the bus: a whole line (answered as an outcome with text), or a command. */
+/**
+ * A control request on the bus: a whole line (answered as an outcome with text), or a command.
+ * Everything in it is the sender's claim: only `auth`, an operator's signature over the request
+ * (commands/operator.ts), makes it an operator's; otherwise it runs read-only.
+ */
 export interface ControlRequest {
   line?: unknown;
   /** A partial line to complete: answered with the candidates. */
   complete?: unknown;
   command?: unknown;
   args?: unknown;
-  /** A caller may ask for less than operator, never more: the bus itself is the operator's door. */
+  /** A signed request may ask for less than operator, never more. */
   role?: unknown;
+  /** The sender's name for itself: recorded as a claim, never as who. */
   who?: unknown;
+  auth?: unknown;
 }
 
 export type ControlReply = CommandOutcome & { text: string };
@@ -176,11 +188,11 @@ export abstract class Actor {
     this.beat();
     this.emit("actor.started", { kind: this.kind });
     const host = this.env.control;
-    if (host !== undefined) {
+    if (host?.open !== undefined) {
       host.open(this).then(
         (address) => {
           this.controlAddress = address;
-          if (this.actorStopped) host.close(this);
+          if (this.actorStopped) host.close?.(this);
           else this.emit("actor.listening", { control: address });
         },
         (err: unknown) => this.log.error({ err }, "could not open the control endpoint"),
@@ -193,15 +205,13 @@ export abstract class Actor {
   /**
    * One control request from the bus. `{line}` is answered with the outcome and its text, never
    * an error (the dashboard and REPLs show either); `{command, args}` with the command's value, or
-   * its error (tools and tests that want a value).
+   * its error (tools and tests that want a value). The caller is whom the operator gate verified:
+   * an unsigned request is `bus (unauthenticated)` and reads only.
    */
   async control(request: ControlRequest): Promise<unknown> {
     const r: ControlRequest = request !== null && typeof request === "object" ? request : {};
-    const caller: Caller = {
-      who: typeof r.who === "string" ? `bus ${r.who}` : "bus",
-      role: r.role === "read" ? "read" : "operator",
-    };
     if (typeof r.complete === "string") return this.commandSet.complete(r.complete);
+    const caller = this.callerOf(r);
     if (typeof r.line === "string") {
       const outcome = await this.commandSet.line(r.line, caller);
       return { ...outcome, text: outcomeText(outcome, render) } satisfies ControlReply;
@@ -210,6 +220,19 @@ export abstract class Actor {
     const outcome = await this.commandSet.run(name, commandArgs(name, r.args), caller);
     if (!outcome.ok) throw errorFromWire({ code: outcome.code, message: outcome.message });
     return outcome.value;
+  }
+
+  private callerOf(request: ControlRequest): Caller {
+    const gate = this.env.control?.operators;
+    if (gate !== undefined) return gate.callerOf(this.id, request);
+    return {
+      who: UNAUTHENTICATED,
+      role: "read",
+      unverified: "this actor trusts no operator key on the bus",
+      ...(typeof request.who === "string" && request.who !== ""
+        ? { claims: request.who.slice(0, 120) }
+        : {}),
+    };
   }
 
   /** Keeps a subscription to close on stop. */
@@ -278,7 +301,7 @@ export abstract class Actor {
   /** Stops heartbeats and control; subclasses stop their own work first. */
   protected stopActor(): void {
     this.actorStopped = true;
-    if (this.controlAddress !== undefined) this.env.control?.close(this);
+    if (this.controlAddress !== undefined) this.env.control?.close?.(this);
     this.flushPending();
     if (this.heartbeatTimer !== undefined) this.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;

@@ -6,7 +6,7 @@
 import { connect, type Socket } from "node:net";
 import { ClosedError, NetworkError, TimeoutError } from "../../domain/errors.js";
 import { RECORD_SEPARATOR } from "../endpoint/session.js";
-import type { ChannelReply, CommandChannel } from "./channel.js";
+import { type ChannelReply, type CommandChannel, replyForPeople } from "./channel.js";
 
 export interface TcpChannelOptions {
   /** A token for endpoints that need one. */
@@ -59,7 +59,7 @@ export async function tcpChannel(
       buffer = buffer.slice(end + 1);
       let reply: ChannelReply;
       try {
-        reply = JSON.parse(record) as ChannelReply;
+        reply = replyForPeople(JSON.parse(record));
       } catch {
         reply = { ok: false, text: `bad reply from ${actor}`, code: "bad_payload" };
       }

@@ -4,11 +4,14 @@
  * and every second the `status` of the Desk, its Holders and their Traders, and the open orders.
  * Money, amounts and ticker prices stay the decimal strings they arrived as (checked here, at the
  * edge: anything else becomes undefined, shown as missing); nothing of them goes through Number.
+ * Every other text from the bus (ids, states, event lines) is made inert for a terminal here too.
+ * Commands typed on the dashboard go out signed by this machine's operator (busChannel).
  */
 import type { ActorEvent, ControlReply } from "../../actors/runtime/actor.js";
 import type { Bus, Subscription } from "../../bus/bus.js";
 import { allActorEvents, control, deskCache, marketData } from "../../bus/subjects.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
+import { terminalLine } from "../../domain/terminal-text.js";
 import { busChannel } from "../client/bus-channel.js";
 import { investRepl, tradeRepl } from "../repl/cores.js";
 import { decimalText, differenceText } from "./decimal-text.js";
@@ -188,10 +191,10 @@ export class BusDashboardFeed implements DashboardFeed {
       }
       this.desk = {
         ...this.desk,
-        state: String(d.state),
+        state: shown(d.state),
         equity: decimalText(d.equity),
         pnl: decimalText(d.pnl),
-        quote: typeof d.quote === "string" ? d.quote : this.desk.quote,
+        quote: typeof d.quote === "string" ? terminalLine(d.quote) : this.desk.quote,
       };
       const holderIds = Array.isArray(d.holders) ? d.holders.map(String) : [];
       const holders: HolderRow[] = [];
@@ -205,12 +208,12 @@ export class BusDashboardFeed implements DashboardFeed {
             : [];
         traderIds.push(...traders);
         holders.push({
-          id,
-          asset: String(h.asset ?? id.slice(id.lastIndexOf("_") + 1)),
+          id: terminalLine(id),
+          asset: shown(h.asset ?? id.slice(id.lastIndexOf("_") + 1)),
           free: decimalText(h.free),
           allocated: decimalText(h.allocated),
           traders: traders.length,
-          state: String(h.state),
+          state: shown(h.state),
         });
       }
       const traders: TraderRow[] = [];
@@ -218,10 +221,10 @@ export class BusDashboardFeed implements DashboardFeed {
         const t = await this.status(id);
         if (t === undefined) continue;
         traders.push({
-          id,
-          market: String(t.market ?? ""),
-          strategy: typeof t.strategy === "string" ? t.strategy : undefined,
-          state: `${String(t.state)}${t.paused === true ? " (paused)" : ""}`,
+          id: terminalLine(id),
+          market: shown(t.market ?? ""),
+          strategy: typeof t.strategy === "string" ? terminalLine(t.strategy) : undefined,
+          state: `${shown(t.state)}${t.paused === true ? " (paused)" : ""}`,
           pnl: decimalText(t.pnl),
         });
       }
@@ -253,10 +256,15 @@ export class BusDashboardFeed implements DashboardFeed {
   }
 }
 
+/** A text from the bus as the screen may show it. */
+function shown(value: unknown): string {
+  return terminalLine(String(value));
+}
+
 /** One row of the Desk's `orders` answer; untrusted, so each field is checked. */
 function orderRow(value: unknown): OrderRow {
   const o = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const text = (v: unknown) => (typeof v === "string" ? terminalLine(v) : "");
   return {
     id: text(o.id),
     market: text(o.market),

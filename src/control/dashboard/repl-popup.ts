@@ -8,8 +8,7 @@
 import blessed from "blessed";
 import type { ReplCore } from "../repl/types.js";
 import { type KeyEvent, LineEditor } from "./line-editor.js";
-
-const esc = blessed.escape;
+import { esc } from "./tags.js";
 
 /** Output lines kept; older ones scroll away for good. */
 const OUTPUT_LIMIT = 2_000;
@@ -161,7 +160,7 @@ export class ReplPopup {
   /** Redraws the label and the input line, e.g. after a resize. */
   update(): void {
     const name = this.core.prompt().replace(/[>\s]+$/, "");
-    this.box.setLabel(` ${name} `);
+    this.box.setLabel(` ${esc(name)} `);
     const prompt = this.busy ? "… " : this.core.prompt();
     this.input.setContent(this.editor.render(prompt, Math.max(10, width(this.input))));
     this.changed();

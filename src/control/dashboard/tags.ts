@@ -1,12 +1,17 @@
 /**
- * Styling for blessed-tagged text. Every text that comes from the feed goes through
- * `blessed.escape` before tags are added, so a market or an event line containing `{` cannot
- * restyle the screen.
+ * Styling for blessed-tagged text. Every text that comes from the feed goes through `esc` before
+ * tags are added, so a market or an event line containing `{` cannot restyle the screen, and one
+ * containing a control character cannot reach the terminal (it shows as U+FFFD, one column, so
+ * cut widths stay right; the feed has already shown what it could as `\u001b` escapes).
  */
 import blessed from "blessed";
+import { terminalCell } from "../../domain/terminal-text.js";
 import { truncate } from "./format.js";
 
-export const esc = blessed.escape;
+/** Text as it is, for a tagged line: inert tags, no control characters. */
+export function esc(text: string): string {
+  return blessed.escape(terminalCell(text));
+}
 
 /** blessed tag names, e.g. `["white-fg", "red-bg"]`. */
 export type Style = readonly string[];

@@ -5,7 +5,8 @@
  *
  * Invariants: before a token is given (when the endpoint has tokens) only help, auth and quit
  * run; a wrong token is answered the same whatever was wrong with it, and the third closes the
- * connection; a session can lower its role, never raise it without a token.
+ * connection; a session can lower its role, never raise it without a token; what it writes holds
+ * no control character but its own line breaks (a reply may quote what others put on the bus).
  */
 
 import type { CommandSet } from "../../actors/commands/interpreter.js";
@@ -13,6 +14,7 @@ import { outcomeText } from "../../actors/commands/interpreter.js";
 import { words } from "../../actors/commands/parse.js";
 import { render } from "../../actors/commands/render.js";
 import type { CommandOutcome, Role } from "../../actors/commands/types.js";
+import { terminalJson, terminalText } from "../../domain/terminal-text.js";
 import { type EndpointTokens, roleOfToken } from "./tokens.js";
 import type { LineReply, LineSession } from "./types.js";
 
@@ -141,16 +143,16 @@ export class CommandSession implements LineSession {
   private reply(outcome: CommandOutcome): LineReply {
     const text = outcomeText(outcome, render);
     if (this.json) return { text: this.frame(outcome, text) };
-    return { text: `${text}\n${this.prompt}` };
+    return { text: `${terminalText(text)}\n${this.prompt}` };
   }
 
   private frame(outcome: CommandOutcome, text: string): string {
     let json: string;
     try {
-      json = JSON.stringify({ ...outcome, text });
+      json = terminalJson({ ...outcome, text });
     } catch {
       // A value JSON cannot hold (a cycle, a bigint): the text still says it.
-      json = JSON.stringify({ ok: outcome.ok, text });
+      json = terminalJson({ ok: outcome.ok, text });
     }
     return `${RECORD_SEPARATOR}${json}\n`;
   }

@@ -1,6 +1,8 @@
 /**
  * `crypy actors`, `crypy attach`, `crypy invest` and `crypy trade`: reaching running actors from
- * another terminal — through the runtime registry and their telnet endpoints, or over NATS.
+ * another terminal — through the runtime registry and their telnet endpoints, or over NATS. What
+ * they print from the bus is made inert for a terminal first; what they send over the bus is
+ * signed by this machine's operator.
  */
 
 import { render } from "../../actors/commands/render.js";
@@ -8,6 +10,7 @@ import { holderId } from "../../actors/runtime/ids.js";
 import type { Bus } from "../../bus/bus.js";
 import { allHeartbeats } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import { terminalJson, terminalLine } from "../../domain/terminal-text.js";
 import type { CommandChannel } from "../client/channel.js";
 import { lazyChannel, openChannel } from "../client/locate.js";
 import { tcpChannel } from "../client/tcp-channel.js";
@@ -31,18 +34,23 @@ export interface ActorRow {
   pid: number | undefined;
 }
 
-/** Running actors: from heartbeats on NATS, or the registry (each asked for its state). */
+/**
+ * Running actors: from heartbeats on NATS, or the registry (each asked for its state). Heartbeats
+ * are anyone's to publish: every text in a row is shown with its control characters escaped.
+ */
 export async function listActors(bus: Bus | undefined, waitMs = 5_500): Promise<ActorRow[]> {
   if (bus !== undefined) {
     const seen = new Map<string, ActorRow>();
     const sub = bus.subscribe<Record<string, unknown>>(allHeartbeats(), (hb) => {
       if (typeof hb?.id !== "string") return;
       seen.set(hb.id, {
-        id: hb.id,
-        kind: String(hb.kind ?? "?"),
-        state: String(hb.state ?? "?"),
+        id: terminalLine(hb.id),
+        kind: terminalLine(String(hb.kind ?? "?")),
+        state: terminalLine(String(hb.state ?? "?")),
         control:
-          typeof hb.control === "string" ? `${String(hb.host ?? "")} ${hb.control}`.trim() : "-",
+          typeof hb.control === "string"
+            ? terminalLine(`${String(hb.host ?? "")} ${hb.control}`.trim())
+            : "-",
         pid: typeof hb.pid === "number" ? hb.pid : undefined,
       });
     });
@@ -61,11 +69,17 @@ export async function listActors(bus: Bus | undefined, waitMs = 5_500): Promise<
       const reply = await channel.run("status");
       await channel.close();
       const value = reply.value as { state?: unknown } | undefined;
-      if (reply.ok && typeof value?.state === "string") state = value.state;
+      if (reply.ok && typeof value?.state === "string") state = terminalLine(value.state);
     } catch {
       // Listed as unreachable: it may be stopping.
     }
-    rows.push({ id: a.id, kind: a.kind, state, control: a.control, pid: a.pid });
+    rows.push({
+      id: terminalLine(a.id),
+      kind: terminalLine(String(a.kind)),
+      state,
+      control: terminalLine(a.control),
+      pid: a.pid,
+    });
   }
   return rows;
 }
@@ -76,7 +90,7 @@ export async function actorsCommand(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   const rows = await listActors(bus);
-  if (json) out.write(`${JSON.stringify(rows)}\n`);
+  if (json) out.write(`${terminalJson(rows)}\n`);
   else if (rows.length === 0)
     out.write("no actors running (start one with `crypy sim`; over NATS pass --nats)\n");
   else out.write(`${render(rows)}\n`);
@@ -144,7 +158,7 @@ export async function tradeCommand(market: string, options: ReachOptions): Promi
 async function firstHolderAsset(deskChannel: CommandChannel, desk: string): Promise<string> {
   const reply = await deskChannel.run("holders");
   await deskChannel.close();
-  const first = Array.isArray(reply.value) ? String(reply.value[0] ?? "") : "";
+  const first = Array.isArray(reply.value) ? terminalLine(String(reply.value[0] ?? "")) : "";
   if (!reply.ok || first === "")
     throw new InvalidInputError(`${desk} has no Holder to invest with (${reply.text})`);
   return first.slice(first.lastIndexOf("_") + 1);

@@ -1,10 +1,12 @@
 /**
  * The session's command line without a dashboard: each line on stdin is a command for the Desk,
  * or for another actor with `@<actor> <command>`; the answer is printed. The end of stdin ends
- * only the command line, never the session (`crypy sim </dev/null` runs until stopped).
+ * only the command line, never the session (`crypy sim </dev/null` runs until stopped). Commands
+ * go out signed by this machine's operator; answers arrive inert for a terminal (busChannel).
  */
 import { createInterface } from "node:readline";
 import type { Bus } from "../../bus/bus.js";
+import { terminalText } from "../../domain/terminal-text.js";
 import { busChannel } from "../client/bus-channel.js";
 
 export function commandLine(options: {
@@ -32,7 +34,7 @@ export function commandLine(options: {
         out.write(`${actor}> ${command}\n${reply.text}\n`);
       } catch (err) {
         out.write(
-          `${actor}> ${command}\nunreachable: ${err instanceof Error ? err.message : String(err)}\n`,
+          `${actor}> ${command}\nunreachable: ${terminalText(err instanceof Error ? err.message : String(err))}\n`,
         );
       }
     });

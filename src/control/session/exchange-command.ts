@@ -18,6 +18,7 @@ import type { Bus } from "../../bus/bus.js";
 import { createBus } from "../../bus/select.js";
 import { allActorEvents, control } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import { terminalJson } from "../../domain/terminal-text.js";
 import { parseTimeframe } from "../../domain/timeframe.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { createSimulation } from "../../venues/sim/simulation.js";
@@ -127,7 +128,7 @@ export async function exchangeCommand(
       return;
     }
     bus.subscribe<ActorEvent>(allActorEvents(), (e) => {
-      io.out.write(`${options.json === true ? JSON.stringify(e) : formatEventLine(e)}\n`);
+      io.out.write(`${options.json === true ? terminalJson(e) : formatEventLine(e)}\n`);
     });
     closeCommandLine = commandLine({ bus, desk, input: io.input, out: io.out });
   };
