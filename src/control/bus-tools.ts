@@ -37,6 +37,11 @@ export function formatMessage(subject: string, data: unknown): string {
   return terminalJson({ subject, data });
 }
 
+/** A reply of `crypy bus req` as one inert JSON line (the replier may be anyone). */
+export function formatReply(reply: unknown): string {
+  return terminalJson(reply);
+}
+
 const CONTROL_PREFIX = control("x").slice(0, -1);
 
 /**

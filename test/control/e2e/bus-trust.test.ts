@@ -43,13 +43,15 @@ afterAll(async () => {
   await nats?.cleanup();
 });
 
+type Reply = ControlReply & { value?: unknown };
+
 /** Sends `request` as is on `actor`'s control subject; a line's reply, or the refusal. */
-async function send(actor: string, request: unknown): Promise<ControlReply> {
+async function send(actor: string, request: unknown): Promise<Reply> {
   return bus
-    .request<ControlReply>(control(actor), request, { timeoutMs: 10_000 })
+    .request<Reply>(control(actor), request, { timeoutMs: 10_000 })
     .catch(
       (err: Error & { code?: string }) =>
-        ({ ok: false, code: err.code ?? "?", message: err.message, text: "" }) as ControlReply,
+        ({ ok: false, code: err.code ?? "?", message: err.message, text: "" }) as Reply,
     );
 }
 
