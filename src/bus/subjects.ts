@@ -10,7 +10,8 @@
  *   crypy.desk.<desk>.balance              balance changes
  *   crypy.desk.<desk>.cache                request/reply: recent candles, ticker, book from the Desk's cache
  *   crypy.holder.<desk>.<asset>.proposal   request/reply: Trader proposals
- *   crypy.holder.<desk>.<asset>.report     a Trader's realised result, when it ends
+ *   crypy.holder.<desk>.<asset>.report     a Trader's realised result, when it ends (signed)
+ *   crypy.holder.<desk>.<asset>.register   request/reply: a Trader's key, with a one-time token
  *   crypy.ctl.<actor>                      request/reply: a control command for one actor
  *   crypy.sys.hb.<actor>                   heartbeats: id, kind, pid, host, control address, state
  *   crypy.sys.event.<actor>                actor events for people: started, proposed, filled, …
@@ -84,6 +85,7 @@ const shape = {
   deskCache: (desk: string) => `${ROOT}.desk.${desk}.cache`,
   holderProposal: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.proposal`,
   holderReport: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.report`,
+  holderRegister: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.register`,
   control: (actor: string) => `${ROOT}.ctl.${actor}`,
   heartbeat: (actor: string) => `${ROOT}.sys.hb.${actor}`,
   actorEvent: (actor: string) => `${ROOT}.sys.event.${actor}`,
@@ -132,6 +134,11 @@ export function actorEvent(actor: string): string {
 
 export function allActorEvents(): string {
   return shape.actorEvent(ANY);
+}
+
+/** Request/reply: a Trader in another process registers its key with a one-time token. */
+export function holderRegister(desk: string, asset: string): string {
+  return shape.holderRegister(token(desk, "desk"), token(asset, "asset"));
 }
 
 export function holderProposal(desk: string, asset: string): string {
@@ -202,6 +209,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
     subscribe: [
       shape.holderProposal(ANY, ANY),
       shape.holderReport(ANY, ANY),
+      shape.holderRegister(ANY, ANY),
       shape.deskBalance(ANY),
       // the heartbeats of the Traders it spawned, to notice one falling silent
       shape.heartbeat(ANY),
@@ -215,6 +223,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.deskCache(ANY),
       shape.holderProposal(ANY, ANY),
       shape.holderReport(ANY, ANY),
+      shape.holderRegister(ANY, ANY),
       ...actor.publish,
     ],
     subscribe: [anyMarketData, shape.deskReport(ANY, ANY), ...actor.subscribe],

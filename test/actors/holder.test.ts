@@ -9,6 +9,7 @@ import { ActorKeys } from "../../src/actors/identity/keys.js";
 import type { ActorEvent } from "../../src/actors/runtime/actor.js";
 import { traderId } from "../../src/actors/runtime/ids.js";
 import type { ProposalReply, TraderEnd, TraderOutcome } from "../../src/actors/trader/trader.js";
+import { registerBytes, signOutcome, signProposal } from "../../src/actors/trader-signature.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
 import {
   allActorEvents,
@@ -28,6 +29,7 @@ const GOOD = { sharpe: 2, maxDrawdown: 0.1, trades: 5, totalReturn: 0.1, buyAndH
 interface Played {
   id: string;
   keys: ActorKeys;
+  seq: number;
   abandoned: string[];
   end: (end: TraderEnd) => void;
 }
@@ -45,6 +47,8 @@ async function holderOn(asset: string, decimals: number, free: string, market: s
   const events: ActorEvent[] = [];
   /** What happened, in order: revocations, spawns and acceptances. */
   const story: string[] = [];
+  /** Outcomes handed to learning (the templates). */
+  const learnt: TraderOutcome[] = [];
   b.subscribe<ActorEvent>(allActorEvents(), (e) => {
     events.push(e);
     if (e.event === "holder.accepted") story.push(`accepted ${e.allocation}`);
@@ -70,6 +74,7 @@ async function holderOn(asset: string, decimals: number, free: string, market: s
         const played: Played = {
           id: traderId("sim-main", m),
           keys: ActorKeys.generate(),
+          seq: 0,
           abandoned: [],
           end,
         };
@@ -83,6 +88,10 @@ async function holderOn(asset: string, decimals: number, free: string, market: s
         };
       },
       revoke: (nonce) => void story.push(`revoked ${nonce}`),
+      onOutcome: async (o) => {
+        learnt.push(o);
+        return [];
+      },
       respawnAfterMs: 60_000,
       livenessMs: 30_000,
     },
@@ -115,16 +124,17 @@ async function holderOn(asset: string, decimals: number, free: string, market: s
   };
   holder.start();
   await settle();
-  const propose = (trader: string) =>
-    b.request<ProposalReply>(holderProposal("sim-main", asset), {
-      trader,
-      market,
-      strategy: "sma-cross",
-      params: {},
-      metrics: GOOD,
+  /** A proposal signed by the latest Trader spawned with this id, as a live Trader signs it. */
+  const propose = (trader: string) => {
+    const played = traders.filter((t) => t.id === trader).at(-1)!;
+    const p = { trader, market, strategy: "sma-cross", params: {}, metrics: GOOD };
+    return b.request<ProposalReply>(holderProposal("sim-main", asset), {
+      ...p,
+      ...signProposal(played.keys, "sim-main", asset, p, ++played.seq),
     });
+  };
   const capital = () => holder.control({ command: "capital" }) as Promise<Record<string, unknown>>;
-  return { holder, clock, events, story, traders, advance, propose, capital, bus: b };
+  return { holder, clock, events, story, learnt, traders, advance, propose, capital, bus: b };
 }
 
 describe("holder - allocations follow the asset's decimals, exactly", () => {
@@ -211,7 +221,10 @@ describe("holder - a silent Trader is replaced", () => {
       returnPct: -0.0003,
       mandate: nonce,
     };
-    h.bus.publish(holderReport("sim-main", "USDT"), late);
+    h.bus.publish(holderReport("sim-main", "USDT"), {
+      ...late,
+      ...signOutcome(first.keys, "sim-main", "USDT", late, ++first.seq),
+    });
     first.end({ kind: "failed", error: "gone" });
     await h.advance(1_000, second.id);
     expect(await h.capital()).toMatchObject({ allocated: "5000" });
@@ -245,5 +258,143 @@ describe("holder - stopping", () => {
     expect(await answer).toMatchObject({ accepted: false, reason: "sim-main_USDT is stopping" });
     const mine = h.events.filter((e) => e.actor === "sim-main_USDT").map((e) => e.event);
     expect(mine.slice(-2)).toEqual(["holder.refused", "actor.stopped"]);
+  });
+});
+
+describe("holder - whose word counts: proposals and reports signed by its own Traders", () => {
+  const proposal = (trader: string) => ({
+    trader,
+    market: "BTC/USDT",
+    strategy: "sma-cross",
+    params: {},
+    metrics: GOOD,
+  });
+  const ask = (h: Awaited<ReturnType<typeof holderOn>>, body: unknown) =>
+    h.bus.request<ProposalReply>(holderProposal("sim-main", "USDT"), body).then(
+      (reply) => ({ reply, err: undefined }),
+      (err: Error) => ({ reply: undefined, err }),
+    );
+
+  it("holder - a made-up, unsigned, foreign-signed or replayed proposal gets no mandate", async () => {
+    const h = await holderOn("USDT", 8, "1000", "BTC/USDT");
+    const own = h.traders[0]!;
+    const stranger = ActorKeys.generate();
+    const signed = (keys: ActorKeys, trader: string, seq: number) => ({
+      ...proposal(trader),
+      ...signProposal(keys, "sim-main", "USDT", proposal(trader), seq),
+    });
+    const replayable = signed(own.keys, own.id, 5);
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["made up for a name nobody spawned", signed(stranger, "evil-trader", 1), /^unknown trader/],
+      ["unsigned, under a real Trader's name", proposal(own.id), /^unsigned/],
+      ["signed by another key", signed(stranger, own.id, 2), /^bad signature/],
+    ];
+    for (const [what, body, message] of cases) {
+      const { reply, err } = await ask(h, body);
+      expect(reply, what).toBeUndefined();
+      expect((err as { code?: string }).code, what).toBe("mandate_denied");
+      expect(err?.message, what).toMatch(message);
+    }
+    expect((await ask(h, replayable)).reply).toMatchObject({ accepted: true });
+    const replay = await ask(h, replayable);
+    expect(replay.err?.message).toMatch(/^replayed: sequence 5/);
+    await h.advance(0);
+    expect(h.events.filter((e) => e.event === "holder.accepted")).toHaveLength(1);
+    await h.holder.stop();
+  });
+
+  it("holder - a forged report frees nothing and teaches nothing; an oversized one is refused even signed", async () => {
+    const h = await holderOn("USDT", 8, "1000", "BTC/USDT");
+    const own = h.traders[0]!;
+    const accepted = await h.propose(own.id);
+    const nonce = accepted.mandate!.nonce;
+    const report = (change: Partial<TraderOutcome> = {}): TraderOutcome => ({
+      trader: own.id,
+      market: "BTC/USDT",
+      strategy: "sma-cross",
+      params: { fast: 5 },
+      trades: 1,
+      pnl: "12",
+      returnPct: 0.01,
+      mandate: nonce,
+      ...change,
+    });
+    // Forged: made up by someone holding no Trader key, and a real one with a changed pnl.
+    h.bus.publish(holderReport("sim-main", "USDT"), report({ strategy: "evil" }));
+    const real = report();
+    const proof = signOutcome(own.keys, "sim-main", "USDT", real, ++own.seq);
+    h.bus.publish(holderReport("sim-main", "USDT"), { ...real, pnl: "999999", ...proof });
+    // Signed by the Trader, but far too big for a template.
+    const huge = report({
+      params: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`p${i}`, i])),
+    });
+    h.bus.publish(holderReport("sim-main", "USDT"), {
+      ...huge,
+      ...signOutcome(own.keys, "sim-main", "USDT", huge, ++own.seq),
+    });
+    await h.advance(1_000);
+    expect(h.learnt).toEqual([]);
+    expect(await h.capital()).toMatchObject({ allocated: "500" });
+    const refused = h.events
+      .filter((e) => e.event === "holder.report_refused")
+      .map((e) => e.reason);
+    expect(refused).toEqual([
+      expect.stringMatching(/^unsigned/),
+      expect.stringMatching(/^bad signature/),
+      expect.stringMatching(/^refused report: 'params' has more than 16 entries/),
+    ]);
+    // The genuine report, as signed, is learnt from and frees its allocation.
+    h.bus.publish(holderReport("sim-main", "USDT"), {
+      ...real,
+      ...signOutcome(own.keys, "sim-main", "USDT", real, ++own.seq),
+    });
+    await h.advance(1_000);
+    expect(h.learnt).toEqual([real]);
+    expect(await h.capital()).toMatchObject({ allocated: "0" });
+    await h.holder.stop();
+  });
+
+  it("holder - a Trader in another process registers once with a one-time token, then trades under its own key", async () => {
+    const h = await holderOn("USDT", 8, "1000", "BTC/USDT");
+    const outside = ActorKeys.generate();
+    const invite = (await h.holder.control(
+      asOperator(h.holder.id, { command: "invite", args: ["remote-trader", "BTC/USDT"] }),
+    )) as { token: string; register: string };
+    expect(invite.register).toBe("crypy.holder.sim-main.USDT.register");
+    const registration = (keys: ActorKeys, token: string) => ({
+      trader: "remote-trader",
+      market: "BTC/USDT",
+      publicKey: keys.publicKey,
+      token,
+      signature: keys.sign(
+        registerBytes("sim-main", "USDT", "remote-trader", keys.publicKey, token),
+      ),
+    });
+    const register = (body: unknown) =>
+      h.bus.request(invite.register, body).then(
+        (r) => r,
+        (e: Error) => e,
+      );
+    const wrong = await register(registration(outside, "not-the-token"));
+    expect((wrong as Error).message).toMatch(/^bad token/);
+    // Proof of possession: a token with someone else's key signature is refused.
+    const thief = ActorKeys.generate();
+    const stolen = {
+      ...registration(thief, invite.token),
+      signature: outside.sign(Buffer.from("x")),
+    };
+    expect(((await register(stolen)) as Error).message).toMatch(/^bad signature/);
+    expect(await register(registration(outside, invite.token))).toEqual({
+      registered: "remote-trader",
+      market: "BTC/USDT",
+    });
+    expect(((await register(registration(thief, invite.token))) as Error).message).toMatch(
+      /^bad token/,
+    );
+    const p = proposal("remote-trader");
+    const { reply } = await ask(h, { ...p, ...signProposal(outside, "sim-main", "USDT", p, 1) });
+    expect(reply).toMatchObject({ accepted: true });
+    expect(reply?.mandate?.traderKey).toBe(outside.publicKey);
+    await h.holder.stop();
   });
 });

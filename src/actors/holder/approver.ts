@@ -18,11 +18,13 @@ import { InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
 import type { Clock } from "../../time/clock.js";
 import type { HolderKeys } from "../mandate.js";
 import type { ProposalReply } from "../trader/types.js";
+import { proposalBytes } from "../trader-signature.js";
 import type { Capital } from "./capital.js";
 import type { HolderLive } from "./commands.js";
 import { judge } from "./criteria.js";
 import { type Decision, type Proposal, ProposalBook, type ProposalRecord } from "./proposals.js";
-import type { Spawned, TraderSlots } from "./trader-slots.js";
+import type { KnownTrader, TraderKeys } from "./trader-keys.js";
+import type { TraderSlots } from "./trader-slots.js";
 
 export interface ApproverOptions {
   holder: string;
@@ -35,6 +37,8 @@ export interface ApproverOptions {
   nextNonce: () => number;
   capital: Capital;
   slots: TraderSlots;
+  /** Whose proposals count: spawned or registered Traders, by their keys. */
+  traders: TraderKeys;
   live: HolderLive;
   clock: Clock;
   emit: (event: string, fields: Record<string, unknown>) => void;
@@ -72,14 +76,16 @@ export class Approver {
       );
     }
     const { live, slots } = this.o;
-    // Which incarnation asks: if it is replaced before the answer, the answer gives it nothing.
-    const who = slots.current(p.trader);
-    if (who === undefined) {
-      // Capital goes only to a Trader this Holder spawned (or registered): never to a name.
-      throw new MandateDeniedError(
-        `unknown trader: ${this.o.holder} did not spawn or register ${JSON.stringify(p.trader).slice(0, 80)}`,
-      );
-    }
+    // Capital goes only to a Trader this Holder spawned or registered, on its proof that it sent
+    // this very proposal (a made-up or replayed one is refused). Which incarnation asks is kept:
+    // if it is replaced before the answer, the answer gives it nothing.
+    const who = this.o.traders.verify(
+      p.trader,
+      p as Proposal & { seq: unknown; signature: unknown },
+      (seq) => proposalBytes(this.o.desk, this.o.asset, p, seq),
+    );
+    if (who.market !== undefined && who.market !== p.market)
+      throw new MandateDeniedError(`wrong market: ${who.id} was registered for ${who.market}`);
     slots.heardFrom(p.trader);
     const failed = judge(p.metrics, live.criteria);
     const record = this.proposals.add(p, this.o.clock.now(), failed);
@@ -133,15 +139,15 @@ export class Approver {
     return this.proposals.decide(id, decision);
   }
 
-  private answer(record: ProposalRecord, who: Spawned, decision: Decision): ProposalReply {
+  private answer(record: ProposalRecord, who: KnownTrader, decision: Decision): ProposalReply {
     this.proposals.settle(record, decision);
     return this.reply(record, who, decision);
   }
 
   /** The answer the Trader gets: a refusal with its reason, or an allocation and a mandate. */
-  private reply(record: ProposalRecord, who: Spawned, decision: Decision): ProposalReply {
+  private reply(record: ProposalRecord, who: KnownTrader, decision: Decision): ProposalReply {
     const { o } = this;
-    if (!o.slots.holds(who)) {
+    if (!o.traders.holds(who)) {
       // Replaced while its proposal waited: nothing for it, and nothing learnt from it.
       const reason = `${who.id} was replaced before the answer`;
       record.status = "refused";

@@ -31,6 +31,8 @@ export interface HolderControls {
   pairs(): readonly string[];
   spawn(market: string): unknown;
   criteria(): unknown;
+  /** A one-time token for a Trader in another process to register its key (trader-keys.ts). */
+  invite(trader: string, market: string): unknown;
 }
 
 export function holderCommands(holder: HolderControls): CommandSpec[] {
@@ -106,6 +108,25 @@ export function holderCommands(holder: HolderControls): CommandSpec[] {
         if (market === undefined || !holder.pairs().includes(market))
           throw new InvalidInputError(`spawn needs one of ${holder.pairs().join(", ")}`);
         return holder.spawn(market);
+      },
+    },
+    {
+      name: "invite",
+      usage: "invite <trader> <pair>",
+      summary:
+        "a one-time token for a Trader in another process to register its key (give it outside the bus)",
+      mutating: true,
+      complete: (i) => (i === 1 ? holder.pairs() : []),
+      run: ([trader, market, ...rest]) => {
+        if (trader === undefined || market === undefined || rest.length > 0)
+          throw new InvalidInputError(
+            "invite needs a trader id and a pair, like invite my-trader BTC/USDT",
+          );
+        if (!holder.pairs().includes(market))
+          throw new InvalidInputError(
+            `invite: ${market} is not one of ${holder.pairs().join(", ")}`,
+          );
+        return holder.invite(trader, market);
       },
     },
     {

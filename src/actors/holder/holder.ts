@@ -14,7 +14,13 @@
  * else, so a late reply or a late order of it creates nothing; a silent one is then replaced.
  * Revoking and releasing happen here (`release`), the one place both are done together. */
 import { createActor } from "xstate";
-import { deskBalance, deskCache, holderProposal, holderReport } from "../../bus/subjects.js";
+import {
+  deskBalance,
+  deskCache,
+  holderProposal,
+  holderRegister,
+  holderReport,
+} from "../../bus/subjects.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { DurableCounter } from "../identity/counter.js";
@@ -22,12 +28,15 @@ import { HolderKeys } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import type { TemplateProblem } from "../templates/last-valid.js";
 import type { TraderOutcome } from "../trader/trader.js";
+import { outcomeBytes } from "../trader-signature.js";
 import { Approver } from "./approver.js";
 import { Capital } from "./capital.js";
 import { type HolderLive, holderCommands, holderSettings } from "./commands.js";
 import type { Criteria } from "./criteria.js";
 import { holderMachine } from "./machine.js";
+import { checkOutcome } from "./outcome-check.js";
 import type { Approval, Proposal } from "./proposals.js";
+import { type Registration, TraderKeys } from "./trader-keys.js";
 import { type SpawnedTrader, TraderSlots } from "./trader-slots.js";
 
 export { candidateKey } from "./approver.js";
@@ -77,6 +86,8 @@ export class Holder extends Actor {
   readonly keys: HolderKeys;
   private readonly capital: Capital;
   private readonly slots: TraderSlots;
+  /** Whose word counts: the keys of the Traders it spawned or registered. */
+  private readonly traderKeys: TraderKeys;
   private readonly approver: Approver;
   /** What a person may change while it runs (`set`): criteria, allocation, approval. */
   private readonly live: HolderLive;
@@ -112,6 +123,9 @@ export class Holder extends Actor {
       heartbeatMs: beat,
       silentMs: options.livenessMs ?? 6 * beat,
     });
+    this.traderKeys = new TraderKeys(this.id, options.desk, options.asset, (id) =>
+      this.slots.current(id),
+    );
     this.approver = new Approver({
       holder: this.id,
       asset: options.asset,
@@ -122,6 +136,7 @@ export class Holder extends Actor {
       nextNonce: () => nonces.next(),
       capital: this.capital,
       slots: this.slots,
+      traders: this.traderKeys,
       live: this.live,
       clock: this.clock,
       emit: (event, fields) => this.emit(event, fields),
@@ -165,8 +180,13 @@ export class Holder extends Actor {
       this.bus.serve<Proposal>(holderProposal(o.desk, o.asset), (p) => this.approver.onProposal(p)),
     );
     this.keep(
-      this.bus.subscribe<TraderOutcome>(holderReport(o.desk, o.asset), (r) => this.onReport(r)),
+      this.bus.serve<Registration>(holderRegister(o.desk, o.asset), (r) => {
+        const known = this.traderKeys.register(r, this.clock.now());
+        this.emit("holder.registered", { trader: known.id, market: known.market });
+        return { registered: known.id, market: known.market };
+      }),
     );
+    this.keep(this.bus.subscribe<unknown>(holderReport(o.desk, o.asset), (r) => this.onReport(r)));
     this.slots.start();
     this.machine.send({ type: "STARTED" });
     // The balance as of now; updates follow on the balance subject.
@@ -222,6 +242,17 @@ export class Holder extends Actor {
       pairs: () => this.options.pairs,
       spawn: (market) => this.slots.spawnNow(market),
       criteria: () => ({ ...this.live.criteria, approval: this.live.approval }),
+      invite: (trader, market) => {
+        const { token, expiresAt } = this.traderKeys.invite(trader, market, this.clock.now());
+        this.emit("holder.invited", { trader, market });
+        return {
+          trader,
+          market,
+          token,
+          expiresAt,
+          register: holderRegister(this.options.desk, this.options.asset),
+        };
+      },
     });
   }
 
@@ -257,9 +288,24 @@ export class Holder extends Actor {
     return grant.nonce;
   }
 
-  private onReport(outcome: TraderOutcome): void {
-    if (outcome === null || typeof outcome !== "object" || typeof outcome.trader !== "string")
+  private onReport(report: unknown): void {
+    // Learning and capital take only a well-formed report signed by a Trader of this Holder's.
+    let outcome: TraderOutcome;
+    try {
+      outcome = checkOutcome(report, this.options.pairs);
+      const proof = report as { seq?: unknown; signature?: unknown };
+      this.traderKeys.verify(
+        outcome.trader,
+        { seq: proof.seq, signature: proof.signature },
+        (seq) => outcomeBytes(this.options.desk, this.options.asset, outcome, seq),
+        true,
+      );
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.warn({ reason }, "a report was refused");
+      this.emit("holder.report_refused", { reason });
       return;
+    }
     this.slots.heardFrom(outcome.trader);
     // Only the allocation of the mandate it traded under: a late report of a replaced Trader
     // frees nothing of its successor's.

@@ -12,7 +12,9 @@ import { TimeoutError } from "../../domain/errors.js";
 import type { Metrics } from "../../strategy/backtest/types.js";
 import type { Clock } from "../../time/clock.js";
 import type { Mandate } from "../mandate.js";
+import type { OrderProof } from "../order-signature.js";
 import { askWithin, duration } from "../runtime/ask.js";
+import { type SignedProposal, signProposal } from "../trader-signature.js";
 import type { Evaluation } from "./evaluate.js";
 import type { ProposalReply, TraderOptions } from "./types.js";
 
@@ -43,13 +45,13 @@ export async function propose(
       bus,
       clock,
       holderProposal(o.desk, o.asset),
-      {
+      signedProposal(o, {
         trader,
         market: o.market,
         strategy: evaluation.candidate.strategy.name,
         params: evaluation.candidate.params,
         metrics: evaluation.outOfSample,
-      },
+      }),
       waitMs,
       o.holder,
     );
@@ -64,6 +66,11 @@ export async function propose(
       end: { kind: "refused", reason: reply?.reason ?? "no reason given" },
     };
   return { accepted: true, mandate: reply.mandate, allocation: reply.allocation ?? "0" };
+}
+
+/** The proposal with its proof: signed by the Trader, at the next value of its sequence. */
+function signedProposal(o: TraderOptions, p: SignedProposal): SignedProposal & OrderProof {
+  return { ...p, ...signProposal(o.keys, o.desk, o.asset, p, o.sequence.next()) };
 }
 
 /** The out-of-sample metrics people see in `trader.proposed`. */

@@ -25,6 +25,7 @@ import type { Clock } from "../../time/clock.js";
 import type { Mandate } from "../mandate.js";
 import { signOrder } from "../order-signature.js";
 import { askWithin } from "../runtime/ask.js";
+import { signOutcome } from "../trader-signature.js";
 import { EntryWait } from "./entry-wait.js";
 import type { Candidate } from "./evaluate.js";
 import { ExitLevels } from "./exit-levels.js";
@@ -307,7 +308,9 @@ export class Trade {
       returnPct: TraderPosition.ratio(pnl, this.book.spent),
       ...(this.#mandate === undefined ? {} : { mandate: this.#mandate.nonce }),
     };
-    this.o.bus.publish(holderReport(t.desk, t.asset), outcome);
+    // Signed: its Holder learns only from reports its own Traders sign.
+    const proof = signOutcome(t.keys, t.desk, t.asset, outcome, t.sequence.next());
+    this.o.bus.publish(holderReport(t.desk, t.asset), { ...outcome, ...proof });
     this.o.send({ type: "REPORTED" });
     this.o.end({ kind: "reported", outcome });
   }
