@@ -5,7 +5,8 @@
  *   class instances and Errors. A key is secret when its name, lower-cased and stripped of `-`
  *   and `_`, equals or ends with a name in SECRET_KEY_NAMES (`x-mbx-apikey`, `binanceApiSecret`).
  * - Inside strings, `key=value` / `key: value` / `"key":"value"` pairs with a secret key (query
- *   strings of signed URLs, headers, JSON text) and `Bearer <token>` lose their value.
+ *   strings of signed URLs, headers, JSON text), `Bearer <token>` and the password of a URL's
+ *   user info (`nats://user:secret@host`) lose their value.
  * - The caller's value is never mutated. When nothing needed scrubbing the value itself is
  *   returned (no allocation); otherwise a copy that keeps each object's prototype.
  * - Cycles become "[Circular]" (what pino prints for them); objects nested deeper than
@@ -33,6 +34,8 @@ export const SECRET_KEY_NAMES: readonly string[] = Object.freeze([
   "accessToken",
   "refreshToken",
   "password",
+  // nats.js's connect option; a key ending in it (`bypass`) is redacted too, which is harmless
+  "pass",
   "passphrase",
   "authorization",
   "signature",
@@ -57,6 +60,8 @@ const keyedValuePattern = new RegExp(
   "gi",
 );
 const bearerPattern = /\bBearer\s+[\w\-.~+/]+=*/gi;
+/** `scheme://user:password@`: the password ends at the `@` (a `/` first means it was a port). */
+const urlPasswordPattern = /(\b[a-z][a-z\d+.-]*:\/\/[^\s/?#@:]*:)([^\s/@]+)@/gi;
 
 export function isSecretKey(key: string): boolean {
   return secretKeyPattern.test(key);
@@ -70,7 +75,8 @@ export function scrubString(text: string): string {
       const quote = value.startsWith('"') || value.startsWith("'") ? value[0] : "";
       return `${key}${quote}${REDACTED}${quote}`;
     })
-    .replace(bearerPattern, `Bearer ${REDACTED}`);
+    .replace(bearerPattern, `Bearer ${REDACTED}`)
+    .replace(urlPasswordPattern, `$1${REDACTED}@`);
 }
 
 interface Walk {

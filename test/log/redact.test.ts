@@ -45,6 +45,8 @@ describe("redact - secret key names", () => {
     "accessToken",
     "refresh_token",
     "password",
+    "pass",
+    "natsPass",
     "passphrase",
     "Authorization",
     "proxy-authorization",
@@ -62,6 +64,8 @@ describe("redact - secret key names", () => {
     "tokenCount",
     "signatureValid",
     "secrets_path",
+    "passed",
+    "passCount",
     "level",
     "msg",
   ])("redact - %s is not a secret key", (key) => {
@@ -91,17 +95,46 @@ describe("redact - strings", () => {
       '{"apiKey":"[redacted]","n":1,"password": "[redacted]"}',
     ],
     ["api_secret='s e c'", "api_secret='[redacted]'"],
+    [
+      "cannot connect to nats://node:pa55-w0rd_x@127.0.0.1:4222: refused",
+      "cannot connect to nats://node:[redacted]@127.0.0.1:4222: refused",
+    ],
+    [
+      "servers nats://a:s1@h1:4222,tls://:s2@h2 and https://u:p%40ss@example.com/x?y=1",
+      "servers nats://a:[redacted]@h1:4222,tls://:[redacted]@h2 and https://u:[redacted]@example.com/x?y=1",
+    ],
+    ["connect {user: node, pass: hunter22}", "connect {user: node, pass: [redacted]}"],
+    [
+      "no password here: nats://127.0.0.1:4222/x@y, http://host:8080/a@b, mailto:me@host",
+      "no password here: nats://127.0.0.1:4222/x@y, http://host:8080/a@b, mailto:me@host",
+    ],
     ["no secrets in here: signatures are checked", "no secrets in here: signatures are checked"],
   ])("redact - %s", (input, expected) => {
     expect(scrubString(input)).toBe(expected);
   });
 
   it("redact - scrubbing twice changes nothing more", () => {
-    const once = scrubString("u?apiKey=a&signature=b Bearer c, token: d");
+    const once = scrubString("u?apiKey=a&signature=b Bearer c, token: d nats://u:p@h");
     expect(once).toBe(
-      "u?apiKey=[redacted]&signature=[redacted] Bearer [redacted], token: [redacted]",
+      "u?apiKey=[redacted]&signature=[redacted] Bearer [redacted], token: [redacted] nats://u:[redacted]@h",
     );
     expect(scrubString(once)).toBe(once);
+  });
+
+  it("redact - nats.js's connect options lose their pass, and a URL object its password", () => {
+    const options = {
+      servers: ["nats://node:s3cr3t@127.0.0.1:4222"],
+      user: "node",
+      pass: "s3cr3t",
+    };
+    expect(scrubSecrets(options)).toEqual({
+      servers: ["nats://node:[redacted]@127.0.0.1:4222"],
+      user: "node",
+      pass: REDACTED,
+    });
+    expect(scrubSecrets({ url: new URL("nats://node:s3cr3t@127.0.0.1:4222") })).toEqual({
+      url: "nats://node:[redacted]@127.0.0.1:4222",
+    });
   });
 });
 
