@@ -3,6 +3,7 @@
  * BTC/USDT Trader, on a LocalBus or a NatsBus, driven on a virtual clock.
  */
 import { fileURLToPath } from "node:url";
+import type { KeyRing } from "../../src/actors/identity/key-ring.js";
 import type { MandateTerms } from "../../src/actors/mandate.js";
 import type { ActorEvent } from "../../src/actors/runtime/actor.js";
 import { CrypySystem, type HolderPlan, type TraderPlan } from "../../src/actors/system.js";
@@ -60,6 +61,8 @@ export interface SystemOverrides {
   strategy?: Strategy;
   params?: Record<string, number>;
   heartbeatMs?: number;
+  /** Where the actors' identities come from (default: fresh, in memory). */
+  keys?: KeyRing;
   risk?: Partial<{
     maxOrderNotional: string;
     maxPositionNotional: string;
@@ -103,6 +106,7 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
     assets: ["USDT"],
     heartbeatMs: overrides.heartbeatMs ?? 0,
     control: testControl(),
+    ...(overrides.keys === undefined ? {} : { keys: overrides.keys }),
     holderPlan: () => ({
       criteria: LENIENT,
       fraction: 0.5,
