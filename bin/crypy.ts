@@ -69,7 +69,10 @@ function port(text: string): number {
   return n;
 }
 
-/** Runs a command body; a crypy error prints as `crypy: code: message` and exits 1. */
+/**
+ * Runs a command body; a crypy error prints as `crypy: code: message` and exits 1. The message may
+ * come from the bus (an actor's error reply), so its control characters are made inert.
+ */
 function action<A extends unknown[]>(body: (...args: A) => Promise<number | undefined>) {
   return async (...args: A) => {
     try {
@@ -77,7 +80,8 @@ function action<A extends unknown[]>(body: (...args: A) => Promise<number | unde
       if (code !== undefined) process.exitCode = code;
     } catch (err) {
       const { formatError } = await import("../src/domain/errors.js");
-      process.stderr.write(`crypy: ${formatError(err)}\n`);
+      const { terminalText } = await import("../src/domain/terminal-text.js");
+      process.stderr.write(`crypy: ${terminalText(formatError(err))}\n`);
       process.exitCode = 1;
     }
   };
@@ -185,17 +189,18 @@ bus
 
 bus
   .command("req")
-  .description("send a request and print the reply; an error reply prints as code: message")
+  .description(
+    "send a request and print the reply; an error reply prints as code: message. A control request ({line} or {command, args} on crypy.ctl.<actor>) is signed by this machine's operator key",
+  )
   .argument("<subject>", "subject to request on")
   .argument("[payload]", "request body")
   .option("--timeout <ms>", "how long to wait for the reply", positiveInt, 5_000)
   .action(
     action((subject: string, payload: string | undefined, options: { timeout: number }) =>
       withNatsBus("req", async (b, tools) => {
-        const reply = await b.request(subject, tools.parsePayload(payload), {
-          timeoutMs: options.timeout,
-        });
-        process.stdout.write(`${JSON.stringify(reply)}\n`);
+        const request = tools.requestPayload(subject, tools.parsePayload(payload));
+        const reply = await b.request(subject, request, { timeoutMs: options.timeout });
+        process.stdout.write(`${tools.formatReply(reply)}\n`);
       }),
     ),
   );
