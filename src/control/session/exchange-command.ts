@@ -10,6 +10,7 @@
 import { createWriteStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { plansFromTemplates } from "../../actors/from-templates.js";
+import { KeyRing } from "../../actors/identity/key-ring.js";
 import type { ActorEvent, ControlReply } from "../../actors/runtime/actor.js";
 import { deskId } from "../../actors/runtime/ids.js";
 import { CrypySystem } from "../../actors/system.js";
@@ -216,6 +217,9 @@ async function runSystem(r: RunSystem): Promise<void> {
     log: r.log,
   });
   const system = new CrypySystem({
+    // Identities, mandate nonces and order sequences from the state directory: the same keys and
+    // never a repeated nonce or sequence across restarts.
+    keys: KeyRing.at(ensurePrivateDir(stateDir())),
     bus: r.bus,
     clock: simulation.clock,
     log: r.log.child({ component: "system" }),
