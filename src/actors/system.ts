@@ -92,6 +92,7 @@ export class CrypySystem {
         venue: options.venue,
         watch: options.watch,
         risk: options.risk,
+        keys: this.ring,
         assetDecimals: Object.fromEntries(
           Object.entries(options.venueConfig.assets).map(([a, c]) => [a, c.decimals]),
         ),

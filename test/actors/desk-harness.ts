@@ -5,6 +5,7 @@
  */
 import { Desk } from "../../src/actors/desk/desk.js";
 import type { RiskLimits } from "../../src/actors/desk/risk.js";
+import type { KeyRing } from "../../src/actors/identity/key-ring.js";
 import { HolderKeys, type Mandate, type MandateTerms } from "../../src/actors/mandate.js";
 import type { ActorEvent } from "../../src/actors/runtime/actor.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
@@ -27,6 +28,8 @@ export interface LoneDesk {
   sign(terms: Partial<MandateTerms> & Pick<MandateTerms, "trader" | "market">): Mandate;
   /** Sends a request on the Desk's order subject and runs the venue until it is answered. */
   order(request: Record<string, unknown>): Promise<Order>;
+  /** The test's stand-in for Trader `id`: the key its mandates must name. */
+  trader(id: string): TestTrader;
   /** Runs a Desk command on its control subject until answered. */
   command<T = unknown>(command: string, args?: string[]): Promise<T>;
   /** Runs the venue until `promise` settles. */
@@ -38,7 +41,13 @@ export interface LoneDesk {
 
 export async function loneDesk(
   venueYaml: string,
-  options: { watch: string[]; risk?: Partial<RiskLimits>; syntheticMs?: number },
+  options: {
+    watch: string[];
+    risk?: Partial<RiskLimits>;
+    syntheticMs?: number;
+    /** The Desk's state-directory keys (registered Holder keys); default none. */
+    keys?: KeyRing;
+  },
 ): Promise<LoneDesk> {
   const config = parseVenueConfig(venueYaml, { file: "venue.yaml", baseDir: "." });
   const simulation = await createSimulation(config, {
@@ -64,6 +73,7 @@ export async function loneDesk(
         Object.entries(config.assets).map(([asset, a]) => [asset, a.decimals]),
       ),
       cacheCandles: 10,
+      ...(options.keys === undefined ? {} : { keys: options.keys }),
     },
     { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0, control: testControl() },
   );
@@ -131,6 +141,7 @@ export async function loneDesk(
         op === "cancel" ? trader.cancel(String(fields.id)) : trader.place(mandate, fields);
       return settle(bus.request<Order>(deskOrder("sim-main"), signed));
     },
+    trader: (id) => traderOf(id),
     command: (command, args = []) =>
       settle(bus.request(control("sim-main"), asOperator("sim-main", { command, args }))),
     settle,

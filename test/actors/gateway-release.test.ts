@@ -2,7 +2,12 @@
  * The order gateway's reservations, case by case: what is reserved before an order is sent, and
  * what comes back when it is cancelled, rejected, expires as an IOC remainder or is halted.
  */
+import { chmod, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { KeyRing } from "../../src/actors/identity/key-ring.js";
+import { HolderKeys } from "../../src/actors/mandate.js";
 import { deskCache } from "../../src/bus/subjects.js";
 import { MandateDeniedError } from "../../src/domain/errors.js";
 import { formatDecimal, mulDiv, parseDecimal, roundToStep } from "../../src/domain/fixed.js";
@@ -212,5 +217,77 @@ describe("gateway - reserve before sending, release what was not spent", () => {
     expect((err as { code?: string } | undefined)?.code).toBe("risk_denied");
     expect(err?.message).toMatch(/today's loss of [\d.]+ USDT is above the desk's limit of 5 USDT/);
     expect((await desk.order(market("sell", "0.0998"))).status).toBe("closed");
+  });
+});
+
+describe("desk - whose mandates it trusts", () => {
+  it("desk - a Holder's key is trusted only from the state directory or an operator's trust, never by default", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "crypy-trust-"));
+    try {
+      d = await loneDesk(venue("50000"), { watch: [MARKET], keys: KeyRing.at(stateDir) });
+      const other = HolderKeys.generate();
+      const trader = d.trader(TRADER);
+      const mandate = (nonce: string) =>
+        other.sign(
+          {
+            trader: TRADER,
+            traderKey: trader.publicKey,
+            desk: "sim-main",
+            market: MARKET,
+            sides: ["buy", "sell"],
+            maxNotional: "1000",
+            expiresAt: d!.simulation.clock.now() + 3_600_000,
+            nonce,
+          },
+          "sim-main_BTC",
+        );
+      const unknown = await refusal(d.order(limitBuy(mandate("o-1"), "0.001", "35000")));
+      expect(unknown?.message).toMatch(/^unknown holder "sim-main_BTC"/);
+      expect(await d.command("trust", ["sim-main_BTC", other.publicKey])).toEqual({
+        trusted: "sim-main_BTC",
+      });
+      expect((await d.order(limitBuy(mandate("o-2"), "0.001", "35000"))).status).toBe("open");
+      const file = join(stateDir, "keys", "holders", "sim-main_BTC.pub");
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      // A later start trusts it from the state directory, with no command.
+      await d.stop();
+      d = await loneDesk(venue("50000"), { watch: [MARKET], keys: KeyRing.at(stateDir) });
+      const again = other.sign(
+        {
+          trader: TRADER,
+          traderKey: d.trader(TRADER).publicKey,
+          desk: "sim-main",
+          market: MARKET,
+          sides: ["buy", "sell"],
+          maxNotional: "1000",
+          expiresAt: d.simulation.clock.now() + 3_600_000,
+          nonce: "o-3",
+        },
+        "sim-main_BTC",
+      );
+      expect((await d.order(limitBuy(again, "0.001", "35000"))).status).toBe("open");
+      // A key file others may write is no proof of anything: ignored.
+      await chmod(file, 0o666);
+      await d.stop();
+      d = await loneDesk(venue("50000"), { watch: [MARKET], keys: KeyRing.at(stateDir) });
+      const ignored = other.sign(
+        {
+          trader: TRADER,
+          traderKey: d.trader(TRADER).publicKey,
+          desk: "sim-main",
+          market: MARKET,
+          sides: ["buy", "sell"],
+          maxNotional: "1000",
+          expiresAt: d.simulation.clock.now() + 3_600_000,
+          nonce: "o-4",
+        },
+        "sim-main_BTC",
+      );
+      expect((await refusal(d.order(limitBuy(ignored, "0.001", "35000"))))?.message).toMatch(
+        /^unknown holder/,
+      );
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface DeskControls {
   limits(): Readonly<RiskLimits>;
   /** Each mandate's budget: maximum, reserved by open orders, spent by fills, left. */
   mandates(): readonly Record<string, unknown>[];
+  /** Trusts a Holder's public key (an operator's registration, kept in the state directory). */
+  trust(holder: string, publicKey: string): unknown;
 }
 
 export function deskCommands(desk: DeskControls): CommandSpec[] {
@@ -115,6 +117,21 @@ export function deskCommands(desk: DeskControls): CommandSpec[] {
         if (id === undefined || rest.length > 0)
           throw new InvalidInputError("cancel needs an order id, or all");
         return desk.cancel(id, caller.who);
+      },
+    },
+    {
+      name: "trust",
+      usage: "trust <holder> <publicKey>",
+      summary:
+        "trust a Holder's key (base64 Ed25519) for its mandates, as an operator; kept for later starts",
+      mutating: true,
+      run: (args) => {
+        const [holder, publicKey, ...rest] = args;
+        if (holder === undefined || publicKey === undefined || rest.length > 0)
+          throw new InvalidInputError(
+            "trust needs a holder id and its public key, like trust sim-main_BTC <key>",
+          );
+        return desk.trust(holder, publicKey);
       },
     },
     {

@@ -19,6 +19,7 @@ import type { Order } from "../../domain/order.js";
 import type { Market, Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
+import type { KeyRing } from "../identity/key-ring.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { deskCommands, deskSettings } from "./commands.js";
 import { SpotExposure } from "./gateway/exposure.js";
@@ -46,6 +47,11 @@ export interface DeskOptions {
   assetDecimals: Readonly<Record<string, number>>;
   /** Candles kept per market for warm-ups. Default 5000. */
   cacheCandles?: number;
+  /**
+   * Where Holder keys an operator registered are kept (keys/holders/<holder>.pub): trusted at start,
+   * and written by `trust`. Never a key announced on the bus. Default: none kept.
+   */
+  keys?: KeyRing;
   /**
    * How far through the touch a market order may fill, a decimal fraction (default "0.01"): it is
    * sent as an IOC limit at that price, which bounds what it can cost.
@@ -100,10 +106,25 @@ export class Desk extends Actor {
       options.cacheCandles ?? 5_000,
       (subject, payload) => this.publishSoon(subject, payload),
     );
+    this.trustRegistered();
   }
 
   get state(): string {
     return String(this.machine.getSnapshot().value);
+  }
+
+  /** The Holder keys an operator registered (the state directory's), trusted from the start. */
+  private trustRegistered(): void {
+    for (const [holder, key] of this.options.keys?.trusted("holders") ?? [])
+      this.trustHolder(holder, key);
+  }
+
+  /** `trust <holder> <publicKey>`: an operator registers a Holder's key, kept for later starts. */
+  private registerHolder(holder: string, publicKey: string): { trusted: string } {
+    this.trustHolder(holder, publicKey);
+    this.options.keys?.trust("holders", holder, publicKey);
+    this.emit("desk.trusted", { holder });
+    return { trusted: holder };
   }
 
   /** A Holder's public key: its mandates are trusted from now on. */
@@ -250,6 +271,7 @@ export class Desk extends Actor {
       cancel: (id, who) => this.operatorCancel(id, who),
       limits: () => this.risk.limits,
       mandates: () => this.mandateBudgets(),
+      trust: (holder, publicKey) => this.registerHolder(holder, publicKey),
     });
   }
 
