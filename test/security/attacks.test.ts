@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyRing } from "../../src/actors/identity/key-ring.js";
 import { ActorKeys, keysDir } from "../../src/actors/identity/keys.js";
 import type { Mandate } from "../../src/actors/mandate.js";
-import { signOrder } from "../../src/actors/order-signature.js";
+import { signCancel, signOrder } from "../../src/actors/order-signature.js";
 import { registerBytes, signOutcome, signProposal } from "../../src/actors/trader-signature.js";
 import type { BusStatus } from "../../src/bus/bus.js";
 import { readCredentials } from "../../src/bus/nats/credentials.js";
@@ -21,6 +21,7 @@ import {
   control,
   deskCache,
   deskOrder,
+  deskReport,
   holderProposal,
   holderReport,
 } from "../../src/bus/subjects.js";
@@ -181,6 +182,49 @@ describe("attacks on the bus, by an insider with a trader's credentials", () => 
     );
     expect(changed?.message).toMatch(/^bad signature/);
     expect(t.simulation.sim.myTrades("main")).toHaveLength(1);
+  });
+
+  it("attack - another Trader's reports, readable to the trader role, give nothing usable: its order cannot be cancelled by them", async () => {
+    const reports: Array<{ order: { id: string; status: string } }> = [];
+    attacker.subscribe<{ order: { id: string; status: string } }>(
+      deskReport("sim-main", TRADER),
+      (m) => void reports.push(m),
+    );
+    await attacker.flush();
+    // The genuine Trader rests a limit buy far below the market.
+    const fields = {
+      trader: TRADER,
+      market: "BTC/USDT",
+      side: "buy",
+      type: "limit",
+      amount: "0.01",
+      price: "10000",
+    };
+    const resting = await t.settle(
+      system.request<{ id: string; status: string }>(deskOrder("sim-main"), {
+        op: "place",
+        ...fields,
+        mandate,
+        ...signOrder(genuine, "sim-main", fields, mandate.nonce, 50),
+      }),
+    );
+    expect(resting.status).toBe("open");
+    await t.run(() => reports.some((r) => r.order.id === resting.id), 60_000);
+    // What it read: the order's id. A cancel of it, unsigned or signed with its own key, is refused.
+    const unsigned = await failure(
+      attacker.request(deskOrder("sim-main"), { op: "cancel", trader: TRADER, id: resting.id }),
+    );
+    expect(unsigned?.message).toMatch(/^unsigned/);
+    const resigned = await failure(
+      attacker.request(deskOrder("sim-main"), {
+        op: "cancel",
+        trader: TRADER,
+        id: resting.id,
+        ...signCancel(ActorKeys.generate(), "sim-main", TRADER, resting.id, 51),
+      }),
+    );
+    expect(resigned?.message).toMatch(/^bad signature/);
+    expect(t.simulation.sim.openOrders("main").map((o) => o.id)).toContain(resting.id);
   });
 
   it("attack - halting the Desk over crypy.ctl is refused by the server; the Desk trades on", async () => {
