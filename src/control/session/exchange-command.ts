@@ -11,13 +11,13 @@ import { createWriteStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { plansFromTemplates } from "../../actors/from-templates.js";
 import { KeyRing } from "../../actors/identity/key-ring.js";
-import type { ActorEvent, ControlReply } from "../../actors/runtime/actor.js";
+import type { ActorEvent } from "../../actors/runtime/actor.js";
 import { deskId } from "../../actors/runtime/ids.js";
 import { CrypySystem } from "../../actors/system.js";
 import { loadDeskTemplate } from "../../actors/templates/index.js";
 import type { Bus } from "../../bus/bus.js";
 import { createBus } from "../../bus/select.js";
-import { allActorEvents, control } from "../../bus/subjects.js";
+import { allActorEvents } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { terminalJson } from "../../domain/terminal-text.js";
 import { parseTimeframe } from "../../domain/timeframe.js";
@@ -30,6 +30,7 @@ import { ControlPlane } from "../plane.js";
 import { readRegistry } from "../registry/registry.js";
 import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 import { commandLine } from "./command-line.js";
+import { runningDesk } from "./running-desk.js";
 import { ensureUserTemplates, parseSpeed, userTemplatesDir } from "./user-templates.js";
 
 export interface ExchangeOptions {
@@ -107,8 +108,14 @@ export async function exchangeCommand(
   };
   io.onStop(stop);
 
-  const running = options.nats !== undefined && (await answers(bus, desk));
-  if (!running) {
+  const found = options.nats === undefined ? undefined : await runningDesk(bus, desk);
+  const running = found !== undefined;
+  if (running) {
+    const where = found.where === undefined ? "" : ` (${found.where})`;
+    process.stderr.write(
+      `crypy: ${desk} already runs on the bus${where}: watching it, starting nothing\n`,
+    );
+  } else {
     const here = readRegistry().find((a) => a.id === desk);
     if (here !== undefined && options.nats === undefined) {
       await bus.close();
@@ -171,20 +178,6 @@ async function templatesDir(given: string | undefined): Promise<string> {
     );
   }
   return dir;
-}
-
-/** Whether a Desk answers on the bus now. */
-async function answers(bus: Bus, desk: string): Promise<boolean> {
-  try {
-    const r = await bus.request<ControlReply>(
-      control(desk),
-      { line: "status", role: "read" },
-      { timeoutMs: 1_500 },
-    );
-    return r.ok === true;
-  } catch {
-    return false;
-  }
 }
 
 interface RunSystem {
