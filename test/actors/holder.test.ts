@@ -261,6 +261,23 @@ describe("holder - stopping", () => {
   });
 });
 
+describe("holder - a proposal that comes while it stops", () => {
+  it("holder - is refused at once, and no review window outlives the Holder", async () => {
+    const h = await holderOn("USDT", 8, "1000", "BTC/USDT");
+    await h.holder.control(
+      asOperator(h.holder.id, { command: "set", args: ["approval", "manual"] }),
+    );
+    // On its way when the Holder begins to stop: it arrives while the Holder stops.
+    const asked = h.propose(h.traders[0]!.id);
+    const stopping = h.holder.stop();
+    const answer = await asked;
+    await stopping;
+    expect(answer).toMatchObject({ accepted: false, reason: "sim-main_USDT is stopping" });
+    // Nothing left on its clock: a live session's process can end.
+    expect(h.clock.nextTimerAt()).toBeUndefined();
+  });
+});
+
 describe("holder - whose word counts: proposals and reports signed by its own Traders", () => {
   const proposal = (trader: string) => ({
     trader,

@@ -54,7 +54,7 @@ describe("cli - identities across restarts", () => {
     const first = await keysFolder();
     const keys = join(dir, "state", "keys");
     expect((await stat(keys)).mode & 0o777).toBe(0o700);
-    for (const name of ["sim-main_USDT.key", "sim-main_BTC-USDT.key"]) {
+    for (const name of ["sim-main.key", "sim-main_USDT.key", "sim-main_BTC-USDT.key"]) {
       expect(first.has(name), name).toBe(true);
       expect((await stat(join(keys, name))).mode & 0o777, name).toBe(0o600);
     }

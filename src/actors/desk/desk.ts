@@ -20,6 +20,7 @@ import type { Market, Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import type { KeyRing } from "../identity/key-ring.js";
+import { ActorKeys } from "../identity/keys.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { deskCommands, deskSettings } from "./commands.js";
 import { SpotExposure } from "./gateway/exposure.js";
@@ -65,6 +66,8 @@ export class Desk extends Actor {
   private readonly data: DeskMarketData;
   private readonly risk: RiskGates;
   private readonly gateway: OrderGateway;
+  /** This Desk's public key (its identity; peers may pin it). */
+  readonly publicKey: string;
   /** Per market the Desk trades: its rules and what an order on it may cost (from loadMarkets). */
   private readonly exposures = new Map<string, SpotExposure>();
   private running = false;
@@ -107,6 +110,8 @@ export class Desk extends Actor {
       (subject, payload) => this.publishSoon(subject, payload),
     );
     this.trustRegistered();
+    // Its own identity, like every actor's: kept in the state directory across restarts.
+    this.publicKey = (options.keys?.keys(options.id) ?? ActorKeys.generate()).publicKey;
   }
 
   get state(): string {
@@ -249,6 +254,7 @@ export class Desk extends Actor {
         ]),
       ),
       holders: this.trusted,
+      publicKey: this.publicKey,
     };
   }
 

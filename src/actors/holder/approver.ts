@@ -89,6 +89,14 @@ export class Approver {
     slots.heardFrom(p.trader);
     const failed = judge(p.metrics, live.criteria);
     const record = this.proposals.add(p, this.o.clock.now(), failed);
+    if (!this.o.running()) {
+      // Stopping: no review window may start (its timer would outlive the Holder), no capital.
+      return this.answer(record, who, {
+        accept: false,
+        reason: `${this.o.holder} is stopping`,
+        by: "holder",
+      });
+    }
     if (!this.o.pairs.includes(p.market)) {
       // Not this Holder's to give: refused whatever a person might say.
       return this.answer(record, who, {

@@ -39,6 +39,11 @@ export function commandLine(options: {
       }
     });
   });
-  // Closing lets go of stdin, so an open pipe does not keep the process alive after the session.
-  return () => rl.close();
+  // Closing lets go of stdin, so an open pipe does not keep the process alive after the session:
+  // pausing alone is not enough when the session stopped before stdin was first read (a Ctrl-C
+  // during start-up left a paused pipe holding the process), so the stream is destroyed too.
+  return () => {
+    rl.close();
+    (input as { destroy?: () => void }).destroy?.();
+  };
 }
