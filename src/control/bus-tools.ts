@@ -66,11 +66,16 @@ export function requestPayload(
   // Arguments that are not words go as they are: the actor says what is wrong with them.
   const words = Array.isArray(args) && args.every((a) => typeof a === "string");
   if (args !== undefined && !words) return payload;
-  return operatorRequest(keys(), subject.slice(CONTROL_PREFIX.length), {
-    ...(typeof p.line === "string" ? { line: p.line } : {}),
-    ...(typeof p.command === "string" ? { command: p.command } : {}),
-    ...(words ? { args: args as string[] } : {}),
-    role: p.role === "read" ? "read" : "operator",
-    ...(typeof p.who === "string" ? { who: p.who } : {}),
-  });
+  return operatorRequest(
+    keys(),
+    subject.slice(CONTROL_PREFIX.length),
+    {
+      ...(typeof p.line === "string" ? { line: p.line } : {}),
+      ...(typeof p.command === "string" ? { command: p.command } : {}),
+      ...(words ? { args: args as string[] } : {}),
+      role: p.role === "read" ? "read" : "operator",
+      ...(typeof p.who === "string" ? { who: p.who } : {}),
+    },
+    { at: Date.now() },
+  );
 }

@@ -55,7 +55,8 @@ export class ControlPlane implements ControlHost {
     this.tokens = options.tokens ?? endpointTokens(this.host);
     this.audit = options.audit ?? fileAudit(auditFile(), options.log);
     this.operators =
-      options.operators ?? new OperatorGate(new StateDirOperators(stateDir(), options.log));
+      options.operators ??
+      new OperatorGate(new StateDirOperators(stateDir(), options.log), { now: Date.now });
     this.registry =
       options.registry === null ? undefined : (options.registry ?? new ProcessRegistry());
   }

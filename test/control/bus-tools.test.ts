@@ -8,7 +8,7 @@ import { ActorKeys } from "../../src/actors/identity/keys.js";
 import { formatReply, requestPayload } from "../../src/control/bus-tools.js";
 
 const keys = ActorKeys.generate();
-const gate = new OperatorGate(trustedKeys({ me: keys.publicKey }));
+const gate = new OperatorGate(trustedKeys({ me: keys.publicKey }), { now: Date.now });
 
 describe("bus tools - crypy bus req", () => {
   it("bus tools - a control request is signed for the actor its subject names", () => {

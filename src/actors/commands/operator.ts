@@ -91,9 +91,10 @@ export function operatorRequest(
   keys: ActorKeys,
   actor: string,
   command: OperatorCommand,
-  options: { at?: number; nonce?: string } = {},
+  /** `at`: the signer's wall clock, ms (the tool's; actors never read a wall clock). */
+  options: { at: number; nonce?: string },
 ): SignableRequest & { auth: OperatorProof } {
-  const at = options.at ?? Date.now();
+  const at = options.at;
   const nonce = options.nonce ?? randomBytes(18).toString("base64url");
   const request: SignableRequest = {
     ...(command.line === undefined ? {} : { line: command.line }),
@@ -118,8 +119,11 @@ export function trustedKeys(byName: Readonly<Record<string, string>>): TrustedOp
 }
 
 export interface OperatorGateOptions {
-  /** The receiver's wall clock (ms): never an actor's virtual clock, which may run at 60×. */
-  now?: () => number;
+  /**
+   * The receiver's wall clock (ms), given by the control plane: never an actor's virtual clock,
+   * which may run at 60×, and never read here (actors read no wall clock).
+   */
+  now: () => number;
   windowMs?: number;
 }
 
@@ -133,9 +137,9 @@ export class OperatorGate {
 
   constructor(
     private readonly trusted: TrustedOperators,
-    options: OperatorGateOptions = {},
+    options: OperatorGateOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
     this.windowMs = options.windowMs ?? REPLAY_WINDOW_MS;
   }
 

@@ -12,18 +12,18 @@
  */
 import { createActor } from "xstate";
 import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
-import { ClosedError, InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
-import { formatDecimal, parseIncrement } from "../../domain/fixed.js";
+import { InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
+import { formatDecimal } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
-import type { Market, Venue } from "../../venues/venue.js";
+import type { Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import type { KeyRing } from "../identity/key-ring.js";
 import { ActorKeys } from "../identity/keys.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { deskCommands, deskSettings } from "./commands.js";
-import { SpotExposure } from "./gateway/exposure.js";
+import { budgetsView } from "./gateway/budgets.js";
 import {
   type CancelRequest,
   OrderGateway,
@@ -33,6 +33,8 @@ import {
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
+import { MarketRules } from "./market-rules.js";
+import { pump } from "./pump.js";
 import type { RiskLimits } from "./risk.js";
 import { RiskGates } from "./risk-gates.js";
 
@@ -69,7 +71,7 @@ export class Desk extends Actor {
   /** This Desk's public key (its identity; peers may pin it). */
   readonly publicKey: string;
   /** Per market the Desk trades: its rules and what an order on it may cost (from loadMarkets). */
-  private readonly exposures = new Map<string, SpotExposure>();
+  private readonly rules: MarketRules;
   private running = false;
   /** Markets published and cached now: the template's, changed by `watch`/`unwatch`. */
   private readonly watching: string[];
@@ -83,11 +85,12 @@ export class Desk extends Actor {
     env: ActorEnv,
   ) {
     super(options.id, "desk", env);
+    this.rules = new MarketRules(options.id, options.assetDecimals);
     this.watching = [...options.watch];
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
     this.machine.start();
-    this.mandates = new MandateBook((market) => this.decimalsOf(parseMarket(market).quote));
-    this.risk = new RiskGates(options.risk, (asset) => this.decimalsOf(asset));
+    this.mandates = new MandateBook((market) => this.rules.decimalsOf(parseMarket(market).quote));
+    this.risk = new RiskGates(options.risk, (asset) => this.rules.decimalsOf(asset));
     this.gateway = new OrderGateway({
       desk: options.id,
       venue: options.venue,
@@ -95,7 +98,7 @@ export class Desk extends Actor {
       log: this.log,
       mandates: this.mandates,
       risk: this.risk,
-      exposure: (market) => this.exposureOf(market),
+      exposure: (market) => this.rules.exposureOf(market),
       ticker: (market) => this.data.ticker(market),
       slippage: () => this.risk.limits.maxSlippage ?? options.slippage ?? "0.01",
       state: () => this.state,
@@ -108,6 +111,7 @@ export class Desk extends Actor {
       this.watching,
       options.cacheCandles ?? 5_000,
       (subject, payload) => this.publishSoon(subject, payload),
+      (market, limit) => options.venue.fetchOrderBook(market, limit),
     );
     this.trustRegistered();
     // Its own identity, like every actor's: kept in the state directory across restarts.
@@ -147,10 +151,10 @@ export class Desk extends Actor {
     try {
       const markets = await venue.loadMarkets();
       this.venueMarkets = Object.keys(markets).sort();
-      for (const market of Object.values(markets)) this.addMarket(market);
+      for (const market of Object.values(markets)) this.rules.add(market);
       for (const market of this.watching) await this.seed(market);
       this.data.onBalances(await venue.fetchBalance());
-      this.startEquity = this.data.equityIn(this.quote, this.decimalsOf(this.quote));
+      this.startEquity = this.data.equityIn(this.quote, this.rules.decimalsOf(this.quote));
     } catch (err) {
       this.machine.send({ type: "FAIL", error: String(err) });
       throw err;
@@ -162,13 +166,13 @@ export class Desk extends Actor {
         this.onOrderRequest(r),
       ),
     );
-    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.answerCache(r)));
+    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.data.answer(r)));
     for (const market of this.watching) this.pumpMarket(market);
-    void this.pump(
+    void this.follow(
       () => venue.watchOrders(),
       (orders) => this.onOrders(orders),
     );
-    void this.pump(
+    void this.follow(
       () => venue.watchBalance(),
       (balances) => this.data.onBalances(balances),
     );
@@ -189,12 +193,12 @@ export class Desk extends Actor {
   private pumpMarket(market: string): void {
     const venue = this.options.venue;
     const watched = () => this.watching.includes(market);
-    void this.pump(
+    void this.follow(
       () => venue.watchOHLCV(market, "1m"),
       (candles) => this.data.onCandles(market, candles),
       watched,
     );
-    void this.pump(
+    void this.follow(
       () => venue.watchTicker(market),
       (ticker) => this.data.onTicker(market, ticker),
       watched,
@@ -233,7 +237,7 @@ export class Desk extends Actor {
   }
 
   protected status(): Record<string, unknown> {
-    const decimals = this.decimalsOf(this.quote);
+    const decimals = this.rules.decimalsOf(this.quote);
     const equity = this.data.equityIn(this.quote, decimals);
     const money = (units: bigint | undefined) =>
       units === undefined ? undefined : formatDecimal(units, decimals);
@@ -250,7 +254,7 @@ export class Desk extends Actor {
       positions: Object.fromEntries(
         this.watching.map((m) => [
           m,
-          formatDecimal(this.risk.positionOf(m), this.decimalsOf(parseMarket(m).quote)),
+          formatDecimal(this.risk.positionOf(m), this.rules.decimalsOf(parseMarket(m).quote)),
         ]),
       ),
       holders: this.trusted,
@@ -276,7 +280,8 @@ export class Desk extends Actor {
       openOrders: () => this.openOrders(),
       cancel: (id, who) => this.operatorCancel(id, who),
       limits: () => this.risk.limits,
-      mandates: () => this.mandateBudgets(),
+      mandates: () =>
+        budgetsView(this.mandates, this.gateway.orders, (asset) => this.rules.decimalsOf(asset)),
       trust: (holder, publicKey) => this.registerHolder(holder, publicKey),
     });
   }
@@ -302,28 +307,6 @@ export class Desk extends Actor {
       this.emit("desk.unwatched", { market });
     }
     return { watching: this.watching };
-  }
-
-  /** Each mandate's budget as decimal strings of its market's quote. */
-  private mandateBudgets(): Record<string, unknown>[] {
-    const reserved = new Map<string, bigint>();
-    for (const o of this.gateway.orders.open())
-      reserved.set(o.nonce, (reserved.get(o.nonce) ?? 0n) + o.budget);
-    return this.mandates.budgets().map((b) => {
-      const decimals = this.decimalsOf(parseMarket(b.market).quote);
-      const money = (n: bigint) => formatDecimal(n, decimals);
-      const open = reserved.get(b.nonce) ?? 0n;
-      return {
-        nonce: b.nonce,
-        trader: b.trader,
-        market: b.market,
-        max: money(b.max),
-        reserved: money(open),
-        spent: money(b.used - open),
-        left: money(b.revoked ? 0n : b.max - b.used),
-        ...(b.revoked ? { revoked: true } : {}),
-      };
-    });
   }
 
   /** Open orders the venue has acknowledged, as it last reported them. */
@@ -375,46 +358,13 @@ export class Desk extends Actor {
     return this.gateway.place(request);
   }
 
-  /** A market the venue lists: its rules, from which orders on it are bounded. */
-  private addMarket(market: Market): void {
-    this.exposures.set(
-      market.symbol,
-      new SpotExposure({
-        symbol: market.symbol,
-        base: market.base,
-        quote: market.quote,
-        baseScale: this.decimalsOf(market.base),
-        quoteScale: this.decimalsOf(market.quote),
-        tick: parseIncrement(market.precision.price),
-        taker: market.taker,
-      }),
-    );
-  }
-
-  private exposureOf(market: string): SpotExposure {
-    const exposure = this.exposures.get(market);
-    if (exposure === undefined)
-      throw new InvalidInputError(`${this.id}'s venue does not list ${market}`);
-    return exposure;
-  }
-
-  /** Minor-unit decimals of an asset (8 for one the venue file does not list). */
-  private decimalsOf(asset: string): number {
-    return this.options.assetDecimals[asset] ?? 8;
-  }
-
-  /** The cache answers candles, tickers and balances; the book is fresh from the venue. */
-  private answerCache(r: CacheRequest): unknown {
-    if (r !== null && typeof r === "object" && r.op === "book") {
-      if (typeof r.market !== "string" || !this.watching.includes(r.market)) {
-        throw new InvalidInputError(`${this.id} does not watch ${String(r.market)}`);
-      }
-      return this.options.venue.fetchOrderBook(
-        r.market,
-        typeof r.limit === "number" ? r.limit : 20,
-      );
-    }
-    return this.data.answer(r);
+  /** Follows a venue stream while the Desk runs (and `wanted`). */
+  private follow<T>(
+    next: () => Promise<T>,
+    handle: (value: T) => void,
+    wanted: () => boolean = () => true,
+  ): Promise<void> {
+    return pump(next, handle, () => this.running && wanted(), { clock: this.clock, log: this.log });
   }
 
   // ---- execution reports ----
@@ -437,23 +387,5 @@ export class Desk extends Actor {
     }
     // After the reply: the requester waits on the reply, reports are for later fills.
     this.publishSoon(deskReport(this.id, owner.trader), { order });
-  }
-
-  /** Calls `next` again and again while running (and `wanted`), handing each update to `handle`. */
-  private async pump<T>(
-    next: () => Promise<T>,
-    handle: (value: T) => void,
-    wanted: () => boolean = () => true,
-  ): Promise<void> {
-    while (this.running && wanted()) {
-      try {
-        const value = await next();
-        if (wanted()) handle(value);
-      } catch (err) {
-        if (err instanceof ClosedError || !this.running) return;
-        this.log.warn({ err }, "a venue stream failed; retrying in a second");
-        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 1_000));
-      }
-    }
   }
 }

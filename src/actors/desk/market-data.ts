@@ -8,7 +8,7 @@ import { deskBalance, marketData } from "../../bus/subjects.js";
 import type { Balances } from "../../domain/balance.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { mulDiv, parseDecimal, rescale } from "../../domain/fixed.js";
-import type { OHLCV, Ticker } from "../../domain/market-data.js";
+import type { OHLCV, OrderBook, Ticker } from "../../domain/market-data.js";
 
 /** Decimals balances and prices are read at for equity: beyond any asset's minor unit. */
 const PRICE_SCALE = 18;
@@ -35,6 +35,8 @@ export class DeskMarketData {
     private readonly watch: readonly string[],
     private readonly cacheCandles: number,
     private readonly publishLater: (subject: string, payload: unknown) => void,
+    /** The venue's order book of a market, fetched when asked. */
+    private readonly book: (market: string, limit: number) => Promise<OrderBook>,
   ) {}
 
   /** History fetched at start: the cache begins with it, nothing is published for it. */
@@ -103,7 +105,7 @@ export class DeskMarketData {
     return this.tickers.get(market);
   }
 
-  /** Answers `crypy.desk.<desk>.cache`: recent candles, the last ticker, the balance. */
+  /** Answers `crypy.desk.<desk>.cache`: recent candles, the last ticker, the balance, the book. */
   answer(r: CacheRequest): unknown {
     if (r !== null && typeof r === "object" && r.op === "balance") return this.balances ?? null;
     if (r === null || typeof r !== "object" || typeof r.market !== "string") {
@@ -112,6 +114,8 @@ export class DeskMarketData {
     if (!this.watch.includes(r.market))
       throw new InvalidInputError(`${this.desk} does not watch ${r.market}`);
     if (r.op === "ticker") return this.tickers.get(r.market) ?? null;
+    // The book is not cached: it is fresh from the venue.
+    if (r.op === "book") return this.book(r.market, typeof r.limit === "number" ? r.limit : 20);
     if (r.op === "candles") {
       const cache = this.candles.get(r.market) ?? [];
       const limit = typeof r.limit === "number" && r.limit > 0 ? Math.floor(r.limit) : cache.length;

@@ -35,11 +35,16 @@ export function busChannel(
     async run(line) {
       let request: ReturnType<typeof operatorRequest>;
       try {
-        request = operatorRequest(keys(), actor, {
-          line,
-          role: options.role ?? "operator",
-          ...(options.who === undefined ? {} : { who: options.who }),
-        });
+        request = operatorRequest(
+          keys(),
+          actor,
+          {
+            line,
+            role: options.role ?? "operator",
+            ...(options.who === undefined ? {} : { who: options.who }),
+          },
+          { at: Date.now() },
+        );
       } catch (err) {
         // No operator key to sign with (one others can read, say): said here, not sent unsigned.
         const { code, message } = asCrypyError(err);

@@ -17,10 +17,12 @@ export const TEST_OPERATOR = ActorKeys.generate();
 
 /** A ControlHost for actors under test: bus control by the test operator only. */
 export function testControl(): ControlHost {
-  return { operators: new OperatorGate(trustedKeys({ test: TEST_OPERATOR.publicKey })) };
+  return {
+    operators: new OperatorGate(trustedKeys({ test: TEST_OPERATOR.publicKey }), { now: Date.now }),
+  };
 }
 
 /** A control request for `actor` signed by the test operator. */
 export function asOperator(actor: string, command: OperatorCommand): SignableRequest {
-  return operatorRequest(TEST_OPERATOR, actor, command);
+  return operatorRequest(TEST_OPERATOR, actor, command, { at: Date.now() });
 }

@@ -86,7 +86,10 @@ describe("control - who may say what on the bus", () => {
     expect(approval).toMatchObject({ ok: false, code: "forbidden" });
     // A signature by a key nobody trusts is no better.
     const mallory = ActorKeys.generate();
-    const forged = await send(DESK, operatorRequest(mallory, DESK, { command: "halt" }));
+    const forged = await send(
+      DESK,
+      operatorRequest(mallory, DESK, { command: "halt" }, { at: Date.now() }),
+    );
     expect(forged).toMatchObject({ ok: false, code: "forbidden" });
 
     expect((await send(DESK, { line: "status" })).value).toMatchObject({ state: "active" });
@@ -122,7 +125,12 @@ describe("control - who may say what on the bus", () => {
   it("control - a request signed by a trusted operator works and the audit log names that operator", async () => {
     const risk = await send(
       DESK,
-      operatorRequest(alice, DESK, { line: "set risk.maxOrderNotional 2000", who: "root" }),
+      operatorRequest(
+        alice,
+        DESK,
+        { line: "set risk.maxOrderNotional 2000", who: "root" },
+        { at: Date.now() },
+      ),
     );
     expect(risk).toMatchObject({ ok: true, value: { "risk.maxOrderNotional": "2000" } });
     expect(await setting(DESK, "risk.maxOrderNotional")).toBe("2000");
@@ -152,10 +160,23 @@ describe("control - who may say what on the bus", () => {
   }, 60_000);
 
   it("control - a captured signed request replayed, or one signed too long ago, is refused", async () => {
-    const captured = operatorRequest(alice, DESK, { line: "set risk.maxOrderNotional 1500" });
+    const captured = operatorRequest(
+      alice,
+      DESK,
+      { line: "set risk.maxOrderNotional 1500" },
+      { at: Date.now() },
+    );
     expect(await send(DESK, captured)).toMatchObject({ ok: true });
     expect(
-      await send(DESK, operatorRequest(alice, DESK, { line: "set risk.maxOrderNotional 1800" })),
+      await send(
+        DESK,
+        operatorRequest(
+          alice,
+          DESK,
+          { line: "set risk.maxOrderNotional 1800" },
+          { at: Date.now() },
+        ),
+      ),
     ).toMatchObject({ ok: true });
     const replay = await send(DESK, captured);
     expect(replay).toMatchObject({ ok: false, code: "forbidden" });
@@ -169,7 +190,10 @@ describe("control - who may say what on the bus", () => {
       command: "halt",
     });
     // The operator's halt itself works.
-    const halt = await send(DESK, operatorRequest(alice, DESK, { command: "halt" }));
+    const halt = await send(
+      DESK,
+      operatorRequest(alice, DESK, { command: "halt" }, { at: Date.now() }),
+    );
     expect(halt).toMatchObject({ cancelled: expect.any(Number) });
   });
 

@@ -32,7 +32,7 @@ import {
 } from "../../../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../../domain/fixed.js";
 import type { Ticker } from "../../../domain/market-data.js";
-import { isSide, type Order } from "../../../domain/order.js";
+import type { Order } from "../../../domain/order.js";
 import { fillSince } from "../../../domain/order-progress.js";
 import type { PositionFill } from "../../../domain/position-ledger.js";
 import type { Logger } from "../../../log/logger.js";
@@ -45,29 +45,16 @@ import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
 import type { SpotExposure } from "./exposure.js";
 import { type OwnedOrder, OwnedOrders } from "./owned-orders.js";
+import {
+  type CancelRequest,
+  checkPlaceRequest,
+  isOlder,
+  type PlaceRequest,
+  readAmount,
+  scalesOf,
+} from "./requests.js";
 
-/** An order request on the bus, from a Trader, with its Holder's mandate. */
-export interface PlaceRequest {
-  op: "place";
-  trader: string;
-  mandate: unknown;
-  market: string;
-  side: "buy" | "sell";
-  type: "market" | "limit";
-  amount: string;
-  price?: string;
-  /** The Trader's order sequence and its signature over the request (order-signature.ts). */
-  seq?: unknown;
-  signature?: unknown;
-}
-
-export interface CancelRequest {
-  op: "cancel";
-  trader: string;
-  id: string;
-  seq?: unknown;
-  signature?: unknown;
-}
+export type { CancelRequest, PlaceRequest } from "./requests.js";
 
 /** A new state of an owned order, after the gateway took it in. */
 export interface OwnedUpdate {
@@ -194,18 +181,7 @@ export class OrderGateway {
   // ---- the synchronous step ----
 
   #admit(r: PlaceRequest, now: number): OwnedOrder {
-    if (r === null || typeof r !== "object")
-      throw new InvalidInputError("an order request must be an object");
-    for (const field of ["trader", "market", "side", "type", "amount"] as const) {
-      if (typeof r[field] !== "string")
-        throw new InvalidInputError(`order request needs a string '${field}'`);
-    }
-    if (!isSide(r.side))
-      throw new InvalidInputError(`order side ${JSON.stringify(r.side)} is unknown`);
-    if (r.type !== "market" && r.type !== "limit")
-      throw new InvalidInputError(`order type ${JSON.stringify(r.type)} is not market or limit`);
-    if (r.price !== undefined && typeof r.price !== "string")
-      throw new InvalidInputError("order price must be a decimal string");
+    checkPlaceRequest(r);
     const state = this.#o.state();
     if (state === "halted")
       throw new RiskDeniedError(`${this.#o.desk} is halted: new orders are refused until resume`);
@@ -421,26 +397,4 @@ export class OrderGateway {
     if (owned.budget > 0n) this.#o.mandates.release(owned.nonce, owned.budget);
     this.orders.finish(owned);
   }
-}
-
-/** `order` executed less than `seen`: a state from before it. */
-function isOlder(order: Order, seen: Order): boolean {
-  return parseDecimal(order.filled, 18, "half-even") < parseDecimal(seen.filled, 18, "half-even");
-}
-
-function readAmount(text: string, scale: number): bigint {
-  let units: bigint;
-  try {
-    units = parseDecimal(text, scale);
-  } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    throw new InvalidInputError(`order amount: ${why}`, { cause });
-  }
-  if (units <= 0n) throw new InvalidInputError(`order amount ${text} must be above 0`);
-  return units;
-}
-
-function scalesOf(exposure: SpotExposure) {
-  const { base, quote, baseScale, quoteScale } = exposure.rules;
-  return { base, quote, baseScale, quoteScale };
 }

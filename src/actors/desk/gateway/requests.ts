@@ -1,0 +1,71 @@
+/**
+ * The order requests a Desk takes on crypy.desk.<desk>.order, as untrusted input: their shapes,
+ * and the checks that name the first thing wrong with one before anything is reserved.
+ */
+import { InvalidInputError } from "../../../domain/errors.js";
+import { parseDecimal } from "../../../domain/fixed.js";
+import { isSide, type Order } from "../../../domain/order.js";
+import type { SpotExposure } from "./exposure.js";
+
+/** An order request on the bus, from a Trader, with its Holder's mandate. */
+export interface PlaceRequest {
+  op: "place";
+  trader: string;
+  mandate: unknown;
+  market: string;
+  side: "buy" | "sell";
+  type: "market" | "limit";
+  amount: string;
+  price?: string;
+  /** The Trader's order sequence and its signature over the request (order-signature.ts). */
+  seq?: unknown;
+  signature?: unknown;
+}
+
+export interface CancelRequest {
+  op: "cancel";
+  trader: string;
+  id: string;
+  seq?: unknown;
+  signature?: unknown;
+}
+
+/** Throws an InvalidInputError naming the first field of `r` that is missing or malformed. */
+export function checkPlaceRequest(r: PlaceRequest): void {
+  if (r === null || typeof r !== "object")
+    throw new InvalidInputError("an order request must be an object");
+  for (const field of ["trader", "market", "side", "type", "amount"] as const) {
+    if (typeof r[field] !== "string")
+      throw new InvalidInputError(`order request needs a string '${field}'`);
+  }
+  if (!isSide(r.side))
+    throw new InvalidInputError(`order side ${JSON.stringify(r.side)} is unknown`);
+  if (r.type !== "market" && r.type !== "limit")
+    throw new InvalidInputError(`order type ${JSON.stringify(r.type)} is not market or limit`);
+  if (r.price !== undefined && typeof r.price !== "string")
+    throw new InvalidInputError("order price must be a decimal string");
+}
+
+/** `order` executed less than `seen`: a state from before it. */
+export function isOlder(order: Order, seen: Order): boolean {
+  return parseDecimal(order.filled, 18, "half-even") < parseDecimal(seen.filled, 18, "half-even");
+}
+
+/** An order amount in base minor units: exact, above 0. */
+export function readAmount(text: string, scale: number): bigint {
+  let units: bigint;
+  try {
+    units = parseDecimal(text, scale);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new InvalidInputError(`order amount: ${why}`, { cause });
+  }
+  if (units <= 0n) throw new InvalidInputError(`order amount ${text} must be above 0`);
+  return units;
+}
+
+/** The scales a position in this market is kept at. */
+export function scalesOf(exposure: SpotExposure) {
+  const { base, quote, baseScale, quoteScale } = exposure.rules;
+  return { base, quote, baseScale, quoteScale };
+}
