@@ -220,6 +220,22 @@ describe("gateway - reserve before sending, release what was not spent", () => {
   });
 });
 
+/** A mandate from a Holder the Desk may not know, for a test Trader's key. */
+const mandateBy = (holder: HolderKeys, desk: LoneDesk, traderKey: string, nonce: string) =>
+  holder.sign(
+    {
+      trader: TRADER,
+      traderKey,
+      desk: "sim-main",
+      market: MARKET,
+      sides: ["buy", "sell"],
+      maxNotional: "1000",
+      expiresAt: desk.simulation.clock.now() + 3_600_000,
+      nonce,
+    },
+    "sim-main_BTC",
+  );
+
 describe("desk - whose mandates it trusts", () => {
   it("desk - a Holder's key is trusted only from the state directory or an operator's trust, never by default", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "crypy-trust-"));
@@ -227,20 +243,7 @@ describe("desk - whose mandates it trusts", () => {
       d = await loneDesk(venue("50000"), { watch: [MARKET], keys: KeyRing.at(stateDir) });
       const other = HolderKeys.generate();
       const trader = d.trader(TRADER);
-      const mandate = (nonce: string) =>
-        other.sign(
-          {
-            trader: TRADER,
-            traderKey: trader.publicKey,
-            desk: "sim-main",
-            market: MARKET,
-            sides: ["buy", "sell"],
-            maxNotional: "1000",
-            expiresAt: d!.simulation.clock.now() + 3_600_000,
-            nonce,
-          },
-          "sim-main_BTC",
-        );
+      const mandate = (nonce: string) => mandateBy(other, d!, trader.publicKey, nonce);
       const unknown = await refusal(d.order(limitBuy(mandate("o-1"), "0.001", "35000")));
       expect(unknown?.message).toMatch(/^unknown holder "sim-main_BTC"/);
       expect(await d.command("trust", ["sim-main_BTC", other.publicKey])).toEqual({
@@ -252,37 +255,13 @@ describe("desk - whose mandates it trusts", () => {
       // A later start trusts it from the state directory, with no command.
       await d.stop();
       d = await loneDesk(venue("50000"), { watch: [MARKET], keys: KeyRing.at(stateDir) });
-      const again = other.sign(
-        {
-          trader: TRADER,
-          traderKey: d.trader(TRADER).publicKey,
-          desk: "sim-main",
-          market: MARKET,
-          sides: ["buy", "sell"],
-          maxNotional: "1000",
-          expiresAt: d.simulation.clock.now() + 3_600_000,
-          nonce: "o-3",
-        },
-        "sim-main_BTC",
-      );
+      const again = mandateBy(other, d, d.trader(TRADER).publicKey, "o-3");
       expect((await d.order(limitBuy(again, "0.001", "35000"))).status).toBe("open");
       // A key file others may write is no proof of anything: ignored.
       await chmod(file, 0o666);
       await d.stop();
       d = await loneDesk(venue("50000"), { watch: [MARKET], keys: KeyRing.at(stateDir) });
-      const ignored = other.sign(
-        {
-          trader: TRADER,
-          traderKey: d.trader(TRADER).publicKey,
-          desk: "sim-main",
-          market: MARKET,
-          sides: ["buy", "sell"],
-          maxNotional: "1000",
-          expiresAt: d.simulation.clock.now() + 3_600_000,
-          nonce: "o-4",
-        },
-        "sim-main_BTC",
-      );
+      const ignored = mandateBy(other, d, d.trader(TRADER).publicKey, "o-4");
       expect((await refusal(d.order(limitBuy(ignored, "0.001", "35000"))))?.message).toMatch(
         /^unknown holder/,
       );

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { InternalError, InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../domain/fixed.js";
 import { isSide } from "../../domain/order.js";
-import { verifySignature } from "../identity/keys.js";
+import { SequencedSignatures } from "../identity/sequenced.js";
 import {
   type AuthorizedMandate,
   canonicalBytes,
@@ -58,7 +58,7 @@ export class MandateBook {
   readonly #budgets = new Map<string, Budget>();
   readonly #revoked = new Set<string>();
   /** The highest request sequence seen per Trader key: a replay is at or below it. */
-  readonly #sequences = new Map<string, number>();
+  readonly #signatures = new SequencedSignatures("request", "replayed request");
   /** Authorizations issued and not yet committed, with the budget they draw on. */
   readonly #issued = new WeakMap<AuthorizedMandate, Budget>();
 
@@ -243,31 +243,7 @@ export class MandateBook {
    * from that key (then remembers it). Denials: "unsigned", "bad signature", "replayed request".
    */
   checkSigned(trader: string, traderKey: string, proof: SignedRequest, nonce = ""): void {
-    const { seq, signature } = proof;
-    if (
-      typeof seq !== "number" ||
-      !Number.isSafeInteger(seq) ||
-      seq < 1 ||
-      typeof signature !== "string"
-    ) {
-      deny(
-        `unsigned: a request of ${quote(trader)} needs its sequence 'seq' (a whole number from 1) and its 'signature'`,
-      );
-    }
-    if (!verifySignature(traderKey, proof.bytes(nonce, seq), signature)) {
-      deny(
-        `bad signature: the request was not signed as it is by the key of ${quote(trader)} its mandate names`,
-      );
-    }
-    const last = this.#sequences.get(traderKey) ?? 0;
-    if (seq <= last) {
-      deny(
-        `replayed request: sequence ${seq} of ${quote(trader)} is not above ${last}, the last one seen`,
-      );
-    }
-    if (this.#sequences.size >= KNOWN_LIMIT && !this.#sequences.has(traderKey))
-      this.#sequences.clear();
-    this.#sequences.set(traderKey, seq);
+    this.#signatures.check(traderKey, proof, (seq) => proof.bytes(nonce, seq), quote(trader));
   }
 
   /** The Trader key the mandate with this nonce names, once the mandate was read. */

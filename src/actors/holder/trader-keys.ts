@@ -14,6 +14,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { MandateDeniedError } from "../../domain/errors.js";
 import { isPublicKey, verifySignature } from "../identity/keys.js";
+import { SequencedSignatures } from "../identity/sequenced.js";
 import { registerBytes } from "../trader-signature.js";
 
 /** How long a registration token is good for, clock ms. */
@@ -40,7 +41,7 @@ export interface Registration {
 export class TraderKeys {
   readonly #registered = new Map<string, KnownTrader>();
   readonly #tokens = new Map<string, { trader: string; market: string; expiresAt: number }>();
-  readonly #lastSeq = new Map<string, number>();
+  readonly #signatures = new SequencedSignatures("message", "replayed");
   /** Traders known before, by id: a report arrives after its Trader ended, and still counts. */
   readonly #former = new Map<string, KnownTrader>();
 
@@ -83,24 +84,7 @@ export class TraderKeys {
     if (who === undefined) {
       deny(`unknown trader: ${this.holder} did not spawn or register ${preview(trader)}`);
     }
-    const { seq, signature } = proof;
-    if (
-      typeof seq !== "number" ||
-      !Number.isSafeInteger(seq) ||
-      seq < 1 ||
-      typeof signature !== "string"
-    )
-      deny(
-        `unsigned: a message of ${preview(trader)} needs its sequence 'seq' and its 'signature'`,
-      );
-    if (!verifySignature(who.publicKey, bytes(seq), signature))
-      deny(`bad signature: the message was not signed as it is by ${preview(trader)}'s key`);
-    const last = this.#lastSeq.get(who.publicKey) ?? 0;
-    if (seq <= last)
-      deny(
-        `replayed: sequence ${seq} of ${preview(trader)} is not above ${last}, the last one seen`,
-      );
-    this.#lastSeq.set(who.publicKey, seq);
+    this.#signatures.check(who.publicKey, proof, bytes, preview(trader));
     return who;
   }
 
