@@ -1,0 +1,85 @@
+/**
+ * ccxt's errors, as crypy's: the table that tells the Desk whether to retry (transient) or which
+ * typed refusal it got. The first step of CcxtVenue (issue 12).
+ *
+ * Rules:
+ * - A ccxt error is read by its class name and its ancestors' (ccxt names each class), most
+ *   specific first, so this module needs no import of ccxt itself (ccxt loads lazily: it costs
+ *   about a second and 120 MB).
+ * - NetworkError, RequestTimeout, RateLimitExceeded, DDoSProtection, ExchangeNotAvailable (and
+ *   OnMaintenance) → transient; InsufficientFunds, InvalidOrder (and OrderNotFound), BadSymbol,
+ *   AuthenticationError, PermissionDenied, NotSupported → their typed refusals. Any other ccxt
+ *   exchange error is a plain refusal; anything else is internal.
+ * - Messages keep the exchange's words but never a secret: ccxt puts the request's URL (signature,
+ *   API key) and headers into some messages, so every message is scrubbed (src/log/redact.ts).
+ * - The ccxt error stays as `cause` for a debugger, with its message scrubbed too.
+ */
+import {
+  AuthenticationError,
+  type CrypyError,
+  InsufficientFundsError,
+  InternalError,
+  InvalidOrderError,
+  NetworkError,
+  NotSupportedError,
+  OrderNotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  RejectedError,
+  TimeoutError,
+  UnknownMarketError,
+} from "../../domain/errors.js";
+import { scrubString } from "../../log/redact.js";
+
+type Build = (message: string, cause: Error) => CrypyError;
+
+/** ccxt class name → crypy error; looked up from the error's own class toward its ancestors. */
+const TABLE: ReadonlyMap<string, Build> = new Map<string, Build>([
+  ["RequestTimeout", (m, cause) => new TimeoutError(m, { cause })],
+  ["RateLimitExceeded", (m, cause) => new RateLimitError(m, { cause })],
+  ["DDoSProtection", (m, cause) => new RateLimitError(m, { cause })],
+  ["ExchangeNotAvailable", (m, cause) => new NetworkError(m, { cause })],
+  ["NetworkError", (m, cause) => new NetworkError(m, { cause })],
+  ["InsufficientFunds", (m, cause) => new InsufficientFundsError(m, { cause })],
+  ["OrderNotFound", (m, cause) => new OrderNotFoundError(m, { cause })],
+  ["InvalidOrder", (m, cause) => new InvalidOrderError(m, { cause })],
+  ["BadSymbol", (m, cause) => new UnknownMarketError(m, { cause })],
+  ["PermissionDenied", (m, cause) => new PermissionDeniedError(m, { cause })],
+  ["AuthenticationError", (m, cause) => new AuthenticationError(m, { cause })],
+  ["NotSupported", (m, cause) => new NotSupportedError(m, { cause })],
+  ["ExchangeError", (m, cause) => new RejectedError(m, { cause })],
+  ["OperationFailed", (m, cause) => new NetworkError(m, { cause })],
+]);
+
+/**
+ * The crypy error for a failure of a ccxt call on `exchange`, its message scrubbed of secrets.
+ *
+ * @example
+ * try { await client.createOrder(...) } catch (err) { throw fromCcxtError(err, "binance") }
+ */
+export function fromCcxtError(err: unknown, exchange: string): CrypyError {
+  const message = scrubString(err instanceof Error ? err.message : String(err));
+  const text = `${exchange}: ${message}`;
+  if (!(err instanceof Error)) return new InternalError(text);
+  // The cause keeps the class for a debugger, never the secret in its message.
+  err.message = message;
+  for (const name of classNames(err)) {
+    const build = TABLE.get(name);
+    if (build !== undefined) return build(text, err);
+  }
+  return new InternalError(text, { cause: err });
+}
+
+/** The class names of `err` and its ancestors, most specific first. */
+function classNames(err: Error): string[] {
+  const names: string[] = [];
+  for (
+    let p = Object.getPrototypeOf(err);
+    p !== null && p !== Error.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    const name = (p as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === "string") names.push(name);
+  }
+  return names;
+}
