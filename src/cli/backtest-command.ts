@@ -5,6 +5,8 @@
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { renderReport } from "../control/report/index.js";
+import { equityChart, Progress, summaryTable } from "../control/terminal/index.js";
 import { InvalidInputError } from "../domain/errors.js";
 import { DEFAULT_VENUE_FILE, loadVenueConfig } from "../sim/config/index.js";
 import { runBacktest } from "../strategy/backtest/runner.js";
@@ -15,8 +17,6 @@ import { checkObjective, type SweepEntry, sweep } from "../strategy/search/sweep
 import { walkForward } from "../strategy/search/walk-forward.js";
 import type { ParamValues, Strategy } from "../strategy/strategy.js";
 import { loadBacktestData } from "./backtest-data.js";
-import { renderReport } from "./report/index.js";
-import { equityChart, Progress, summaryTable } from "./terminal/index.js";
 
 export interface BacktestCommandOptions {
   strategy: string;

@@ -6,9 +6,9 @@ import { operatorRequest } from "../actors/commands/operator.js";
 import type { ActorKeys } from "../actors/identity/keys.js";
 import type { Bus } from "../bus/bus.js";
 import { control } from "../bus/subjects.js";
+import { operatorKeys } from "../control/client/operator.js";
 import { InvalidInputError } from "../domain/errors.js";
 import { terminalJson } from "../domain/terminal-text.js";
-import { operatorKeys } from "./client/operator.js";
 
 /** Parses a command-line payload: JSON if it parses, otherwise the text as a JSON string. */
 export function parsePayload(text: string | undefined): unknown {

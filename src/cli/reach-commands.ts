@@ -5,19 +5,19 @@
  * signed by this machine's operator.
  */
 
-import { render } from "../../actors/commands/render.js";
-import { holderId } from "../../actors/runtime/ids.js";
-import type { Bus } from "../../bus/bus.js";
-import { allHeartbeats } from "../../bus/subjects.js";
-import { InvalidInputError } from "../../domain/errors.js";
-import { terminalJson, terminalLine } from "../../domain/terminal-text.js";
-import type { CommandChannel } from "../client/channel.js";
-import { lazyChannel, openChannel } from "../client/locate.js";
-import { tcpChannel } from "../client/tcp-channel.js";
-import { OPERATOR_TOKEN_ENV } from "../endpoint/tokens.js";
-import { readRegistry } from "../registry/registry.js";
-import { attachRepl, investRepl, tradeRepl } from "../repl/cores.js";
-import { runRepl } from "../repl/terminal.js";
+import { render } from "../actors/commands/render.js";
+import { holderId } from "../actors/runtime/ids.js";
+import type { Bus } from "../bus/bus.js";
+import { allHeartbeats } from "../bus/subjects.js";
+import type { CommandChannel } from "../control/client/channel.js";
+import { lazyChannel, openChannel } from "../control/client/locate.js";
+import { tcpChannel } from "../control/client/tcp-channel.js";
+import { OPERATOR_TOKEN_ENV } from "../control/endpoint/tokens.js";
+import { readRegistry } from "../control/registry/registry.js";
+import { attachRepl, investRepl, tradeRepl } from "../control/repl/cores.js";
+import { runRepl } from "../control/repl/terminal.js";
+import { InvalidInputError } from "../domain/errors.js";
+import { terminalJson, terminalLine } from "../domain/terminal-text.js";
 
 export interface ReachOptions {
   /** The NATS bus when --nats is given. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { OperatorGate, trustedKeys } from "../../src/actors/commands/operator.js";
 import { ActorKeys } from "../../src/actors/identity/keys.js";
-import { formatReply, requestPayload } from "../../src/control/bus-tools.js";
+import { formatReply, requestPayload } from "../../src/cli/bus-tools.js";
 
 const keys = ActorKeys.generate();
 const gate = new OperatorGate(trustedKeys({ me: keys.publicKey }), { now: Date.now });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { dataImport, dataList } from "../../src/control/data-commands.js";
+import { dataImport, dataList } from "../../src/cli/data-commands.js";
 import { InvalidInputError } from "../../src/domain/errors.js";
 import { loadCandles } from "../../src/sim/data/index.js";
 import {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkNatsServer } from "../../src/control/doctor.js";
+import { checkNatsServer } from "../../src/cli/doctor-checks.js";
 
 let dir: string | undefined;
 afterEach(() => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CommandSet } from "../../src/actors/commands/interpreter.js";
-import { formatMessage } from "../../src/control/bus-tools.js";
+import { formatMessage } from "../../src/cli/bus-tools.js";
 import { replyForPeople } from "../../src/control/client/channel.js";
 import { formatEventLine } from "../../src/control/dashboard/event-line.js";
 import { esc } from "../../src/control/dashboard/tags.js";

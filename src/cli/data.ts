@@ -1,0 +1,44 @@
+/** `crypy data import|ls`: the local market-data store. */
+import type { Command } from "commander";
+import { action } from "./program.js";
+
+export function registerData(program: Command): void {
+  const data = program
+    .command("data")
+    .description("the local market-data store: import candle or trade files, list what is stored");
+
+  data
+    .command("import")
+    .description(
+      "import a candle (Binance kline dump or OHLCV CSV) or trade dump file; re-importing is idempotent",
+    )
+    .argument("<file>", "a .csv or .csv.gz file")
+    .requiredOption("--market <symbol>", "market symbol, e.g. BTC/USDT")
+    .option("--timeframe <tf>", "candle timeframe to store", "1m")
+    .option("--venue <name>", "which venue the data is from", "binance")
+    .option("--kind <kind>", "candles or trades (default: detected)")
+    .action(
+      action(
+        async (
+          file: string,
+          options: { market: string; timeframe: string; venue: string; kind?: string },
+        ) => {
+          const { dataImport } = await import("./data-commands.js");
+          await dataImport(file, options, process.stdout);
+          return 0;
+        },
+      ),
+    );
+
+  data
+    .command("ls")
+    .description("list stored series with their ranges and gaps")
+    .option("--json", "print JSON")
+    .action(
+      action(async (options: { json?: boolean }) => {
+        const { dataList } = await import("./data-commands.js");
+        await dataList(options, process.stdout);
+        return 0;
+      }),
+    );
+}
