@@ -13,6 +13,7 @@ import { registerNats } from "../src/cli/nats.js";
 import type { GlobalFlags } from "../src/cli/program.js";
 import { registerReach } from "../src/cli/reach.js";
 import { registerSession, routeExchange } from "../src/cli/session.js";
+import { registerVenue } from "../src/cli/venue.js";
 
 /** crypy's package.json, found from here whether this runs compiled (dist/bin) or from source. */
 function packageVersion(): string {
@@ -73,6 +74,7 @@ registerData(program);
 registerBacktest(program);
 registerSession(program);
 registerReach(program);
+registerVenue(program);
 
 const argv = await routeExchange(program, process.argv);
 try {

@@ -16,6 +16,8 @@ const LAYERS = [
   "store",
   "sim",
   "venues",
+  // the simulator behind a real exchange's API (`crypy venue serve`)
+  "venue-server",
   "strategy",
   "actors",
   "control",
