@@ -38,13 +38,13 @@ const INTERVALS = new Set([
   "3d",
   "1w",
 ]);
-const ORDER_TYPES: Readonly<Record<string, string>> = {
+export const ORDER_TYPES: Readonly<Record<string, string>> = {
   limit: "LIMIT",
   market: "MARKET",
   stop_market: "STOP_LOSS",
   stop_limit: "STOP_LOSS_LIMIT",
 };
-const STP_MODES: Readonly<Record<string, string>> = {
+export const STP_MODES: Readonly<Record<string, string>> = {
   none: "NONE",
   expire_maker: "EXPIRE_MAKER",
   expire_taker: "EXPIRE_TAKER",
@@ -224,7 +224,8 @@ export class BinanceSpot {
     };
   }
 
-  private symbolOf(id: string): string {
+  /** The ccxt symbol of a Binance market id, or -1121. */
+  symbolOf(id: string): string {
     const symbol = this.symbols.get(id);
     if (symbol === undefined) throw invalidSymbol();
     return symbol;
@@ -237,24 +238,24 @@ export function marketId(symbol: string): string {
 }
 
 /** Binance's trade ids are numbers; the simulator's own fills keep their string ids. */
-function tradeId(id: string): number | string {
+export function tradeId(id: string): number | string {
   return /^\d{1,15}$/.test(id) ? Number(id) : id;
 }
 
-function required(q: Query, name: string): string {
+export function required(q: Query, name: string): string {
   const value = q.get(name);
   if (value === null || value === "") throw mandatoryParameter(name);
   return value;
 }
 
-function optionalInt(q: Query, name: string): number | undefined {
+export function optionalInt(q: Query, name: string): number | undefined {
   const text = q.get(name);
   if (text === null) return undefined;
   if (!/^\d{1,20}$/.test(text)) throw illegalParameter(name);
   return Number(text);
 }
 
-function intParam(q: Query, name: string, fallback: number, max: number): number {
+export function intParam(q: Query, name: string, fallback: number, max: number): number {
   const n = optionalInt(q, name) ?? fallback;
   return Math.min(Math.max(n, 1), max);
 }

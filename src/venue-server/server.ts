@@ -1,21 +1,38 @@
 /**
  * The venue server: a simulation behind Binance spot's public REST API on node:http, so an
  * unmodified Binance client (ccxt's `binance` with only its URLs changed) reads the simulator's
- * markets, tickers, books, candles and trades. Signed endpoints and WebSocket streams come later.
+ * markets, tickers, books, candles and trades; with an API key from the venue file's `apiKeys`
+ * (set as ccxt's apiKey and secret), it trades the key's account through Binance's SIGNED
+ * endpoints: account, order (new, query, cancel), openOrders, myTrades. WebSocket streams come later.
  *
  * Every answer carries X-MBX-USED-WEIGHT-1M, the request weight the client's address has used in
  * the current wall-clock minute, counted with Binance's weights; errors are Binance's `{code, msg}`.
  *
  * @example
  * const server = await startVenueServer(simulation, { port: 0 });
- * const exchange = new ccxt.binance({ urls: { api: { public: `${server.url}/api/v3` } } });
+ * const api = `${server.url}/api/v3`;
+ * const urls = { api: { public: api, private: api, sapi: `${server.url}/sapi/v1` } };
+ * const exchange = new ccxt.binance({ urls, apiKey, secret });
  * await server.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { InvalidInputError } from "../domain/errors.js";
+import {
+  InvalidInputError,
+  OrderNotFoundError,
+  RateLimitError,
+  TransientError,
+  UnknownMarketError,
+} from "../domain/errors.js";
 import type { Simulation } from "../venues/sim/simulation.js";
-import { BinanceError, unknownEndpoint } from "./binance-error.js";
+import { BinanceAccount } from "./binance-account.js";
+import { ApiKeys } from "./binance-auth.js";
+import {
+  BinanceError,
+  invalidSymbol,
+  orderDoesNotExist,
+  unknownEndpoint,
+} from "./binance-error.js";
 import { BinanceSpot, type Query } from "./binance-spot.js";
 
 export interface VenueServerOptions {
@@ -38,6 +55,15 @@ interface Route {
   answer(q: Query): unknown;
 }
 
+/** A SIGNED endpoint: it acts for the account whose API key signed the request. */
+interface SignedRoute {
+  weight(q: Query): number;
+  answer(account: string, q: Query): unknown;
+}
+
+/** Largest request body read (Binance's order parameters are a few hundred bytes). */
+const MAX_BODY_BYTES = 64 * 1024;
+
 const MINUTE_MS = 60_000;
 
 function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
@@ -56,6 +82,27 @@ function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
     ["/api/v3/klines", fixed(2, (q) => spot.klines(q))],
     ["/api/v3/trades", fixed(25, (q) => spot.trades(q))],
     ["/api/v3/aggTrades", fixed(2, (q) => spot.aggTrades(q))],
+  ]);
+}
+
+function signedRoutes(account: BinanceAccount): ReadonlyMap<string, SignedRoute> {
+  const fixed = (weight: number, answer: (account: string, q: Query) => unknown): SignedRoute => ({
+    weight: () => weight,
+    answer,
+  });
+  return new Map<string, SignedRoute>([
+    ["GET /api/v3/account", fixed(20, (a, q) => account.account(a, q))],
+    ["POST /api/v3/order", fixed(1, (a, q) => account.newOrder(a, q))],
+    ["GET /api/v3/order", fixed(4, (a, q) => account.getOrder(a, q))],
+    ["DELETE /api/v3/order", fixed(1, (a, q) => account.cancelOrder(a, q))],
+    [
+      "GET /api/v3/openOrders",
+      { weight: (q) => (q.has("symbol") ? 6 : 80), answer: (a, q) => account.openOrders(a, q) },
+    ],
+    ["GET /api/v3/myTrades", fixed(20, (a, q) => account.myTrades(a, q))],
+    // ccxt's loadMarkets asks for margin pairs when it holds a key: the venue is spot only.
+    ["GET /sapi/v1/margin/allPairs", fixed(1, () => [])],
+    ["GET /sapi/v1/margin/isolated/allPairs", fixed(10, () => [])],
   ]);
 }
 
@@ -92,20 +139,39 @@ export async function startVenueServer(
   options: VenueServerOptions = {},
 ): Promise<VenueServer> {
   const { host = "127.0.0.1", port = 0, now = Date.now } = options;
-  const table = routes(new BinanceSpot(simulation.config, simulation.sim));
+  const spot = new BinanceSpot(simulation.config, simulation.sim);
+  const table = routes(spot);
+  const signed = signedRoutes(new BinanceAccount(simulation.config, simulation.sim, spot));
+  const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
   const weights = new WeightCounter(now);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://venue");
-    const route = req.method === "GET" ? table.get(url.pathname) : undefined;
-    const used = weights.add(req.socket.remoteAddress ?? "", route?.weight(url.searchParams) ?? 1);
-    try {
-      if (route === undefined) throw unknownEndpoint();
-      reply(res, used, 200, route.answer(url.searchParams));
-    } catch (err) {
-      const e = asBinanceError(err);
-      reply(res, used, e.status, e.body);
+    const client = req.socket.remoteAddress ?? "";
+    const signedRoute = signed.get(`${req.method} ${url.pathname}`);
+    if (signedRoute !== undefined) {
+      readBody(req)
+        .then((body) => {
+          const used = weights.add(client, signedRoute.weight(url.searchParams));
+          answer(res, used, () => {
+            const header = req.headers["x-mbx-apikey"];
+            const { account, params } = keys.authenticate({
+              query: url.search.slice(1),
+              body,
+              apiKey: Array.isArray(header) ? header[0] : header,
+            });
+            return signedRoute.answer(account, params);
+          });
+        })
+        .catch(() => res.destroy());
+      return;
     }
+    const route = req.method === "GET" ? table.get(url.pathname) : undefined;
+    const used = weights.add(client, route?.weight(url.searchParams) ?? 1);
+    answer(res, used, () => {
+      if (route === undefined) throw unknownEndpoint();
+      return route.answer(url.searchParams);
+    });
   });
   server.on("clientError", (_err, socket) => socket.destroy());
 
@@ -128,10 +194,44 @@ export async function startVenueServer(
   };
 }
 
+function answer(res: ServerResponse<IncomingMessage>, used: number, body: () => unknown): void {
+  try {
+    reply(res, used, 200, body());
+  } catch (err) {
+    const e = asBinanceError(err);
+    reply(res, used, e.status, e.body);
+  }
+}
+
+/** The request body as text, refused past MAX_BODY_BYTES. */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new Error("request body too large"));
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
 function asBinanceError(err: unknown): BinanceError {
   if (err instanceof BinanceError) return err;
   // The simulator's own refusal of a well-formed request (e.g. a timeframe finer than its data).
   if (err instanceof InvalidInputError) return new BinanceError(400, -1100, err.message);
+  if (err instanceof UnknownMarketError) return invalidSymbol();
+  if (err instanceof OrderNotFoundError) return orderDoesNotExist();
+  if (err instanceof RateLimitError) return new BinanceError(429, -1003, "Too many requests.");
+  if (err instanceof TransientError) {
+    return new BinanceError(
+      503,
+      -1001,
+      "Internal error; unable to process your request. Please try again.",
+    );
+  }
   return new BinanceError(500, -1000, "An unknown error occurred while processing the request.");
 }
 

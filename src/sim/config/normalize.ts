@@ -9,7 +9,7 @@ import { parseInstant } from "../../config/time-text.js";
 import { parseDecimal } from "../../domain/fixed.js";
 import { feeSchedule, normalizeMarket } from "./markets.js";
 import type { VenueFile } from "./schema.js";
-import type { AssetAmount, Holdings, MarketConfig, VenueConfig } from "./types.js";
+import type { ApiKeyConfig, AssetAmount, Holdings, MarketConfig, VenueConfig } from "./types.js";
 
 export interface NormalizeOptions {
   readonly file: string;
@@ -35,9 +35,17 @@ export function normalize(
     if (normalized !== undefined) markets[symbol] = normalized;
   }
   const accounts: Record<string, Holdings> = {};
-  for (const [name, balances] of Object.entries(venue.accounts)) {
-    accounts[name] = holdings(["accounts", name], balances, assets, issues);
+  const apiKeys: ApiKeyConfig[] = [];
+  for (const [name, { apiKeys: keys, ...balances }] of Object.entries(venue.accounts)) {
+    accounts[name] = holdings(
+      ["accounts", name],
+      balances as Record<string, string>,
+      assets,
+      issues,
+    );
+    for (const { key, secret } of keys ?? []) apiKeys.push({ account: name, key, secret });
   }
+  checkApiKeys(venue, issues);
   const { inventory: inventoryText, levelNotional, ...liquidity } = venue.liquidity;
   const inventory = holdings(["liquidity", "inventory"], inventoryText, assets, issues);
   checkInventory(Object.values(markets), inventory, issues);
@@ -55,6 +63,7 @@ export function normalize(
     selfTradePrevention: venue.selfTradePrevention,
     markets,
     accounts,
+    apiKeys,
     latency: venue.latency,
     rateLimit: venue.rateLimit,
     faults: venue.faults,
@@ -65,6 +74,22 @@ export function normalize(
     },
   };
   return { config, issues };
+}
+
+/** No API key is listed twice, in one account or across accounts. */
+function checkApiKeys(venue: VenueFile, issues: Issue[]): void {
+  const seen = new Set<string>();
+  for (const [name, account] of Object.entries(venue.accounts)) {
+    (account.apiKeys ?? []).forEach(({ key }, i) => {
+      if (seen.has(key)) {
+        issues.push({
+          path: ["accounts", name, "apiKeys", i, "key"],
+          message: "this key is already listed",
+        });
+      }
+      seen.add(key);
+    });
+  }
 }
 
 /** Balances in declared assets, each a whole number of that asset's minor units. */

@@ -200,6 +200,28 @@ const faultWindow = block("a window with afterMs and durationMs", {
   durationMs: int(1, MAX_SAFE, `a whole number of milliseconds from 1 to ${MAX_SAFE}`),
 });
 
+/** Binance's keys are 64 letters and digits; any 1-128 printable, space-free ASCII is accepted. */
+const apiKeyText = text("1-128 printable characters without spaces", (s) =>
+  /^[\x21-\x7e]{1,128}$/.test(s),
+);
+
+/**
+ * An account: its balances, asset by asset, and optionally the API keys that act for it on the
+ * venue server (lowercase `apiKeys` cannot be an asset code). Asset codes are checked against
+ * `assets` in normalize.ts.
+ */
+const account = z
+  .object(
+    {
+      apiKeys: listOf(
+        "a list of { key, secret } API keys",
+        block("an API key with key and secret", { key: apiKeyText, secret: apiKeyText }),
+      ).optional(),
+    },
+    { error: expected('a mapping of asset to amount, like { USDT: "10000" }') },
+  )
+  .catchall(nonNegativeDecimal("1000"));
+
 const seed = z.custom<number | string>(
   (v) =>
     (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff) ||
@@ -237,7 +259,7 @@ export const venueFileSchema = block("a mapping of venue settings", {
   accounts: mapOf(
     'a mapping of account name to balances, like { main: { USDT: "10000" } }',
     name("main"),
-    balances('USDT: "10000"'),
+    account,
   ).refine((accounts) => Object.keys(accounts).length > 0, {
     error: "expected at least one account",
   }),

@@ -38,10 +38,22 @@ export interface VenueConfig {
   readonly markets: Readonly<Record<string, MarketConfig>>;
   /** Initial balances, keyed by account name then asset. */
   readonly accounts: Readonly<Record<string, Holdings>>;
+  /**
+   * API keys of the venue server's signed endpoints, from each account's `apiKeys` (made up: the
+   * simulated venue holds no real money). Absent or empty: no signed access.
+   */
+  readonly apiKeys?: readonly ApiKeyConfig[];
   readonly latency: LatencyConfig;
   readonly rateLimit: RateLimitConfig;
   readonly faults: FaultsConfig;
   readonly liquidity: VenueLiquidityConfig;
+}
+
+/** One API key of one account: the key a client sends, the secret it signs with. */
+export interface ApiKeyConfig {
+  readonly account: string;
+  readonly key: string;
+  readonly secret: string;
 }
 
 export interface AssetConfig {
