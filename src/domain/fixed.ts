@@ -188,6 +188,19 @@ export function rescale(
   return result;
 }
 
+/**
+ * `part / whole` as a number, computed exactly and rounded half-even once to `decimals`: a ratio
+ * of two money amounts (a return) for analytics, never a float division of money. 0 when `whole`
+ * is not positive.
+ *
+ * @example
+ * ratioOf(1n, 3n); // 0.33333333
+ */
+export function ratioOf(part: bigint, whole: bigint, decimals = 8): number {
+  if (whole <= 0n) return 0;
+  return Number(formatDecimal(mulDiv(part, 10n ** BigInt(decimals), whole, "half-even"), decimals));
+}
+
 function parseExact(text: string): Exact {
   if (typeof text !== "string") {
     throw new InvalidInputError(`decimal ${String(text)} is not a string`);

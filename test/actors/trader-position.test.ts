@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TraderPosition } from "../../src/actors/trader/position.js";
+import { ratioOf } from "../../src/domain/fixed.js";
 import type { Order } from "../../src/domain/order.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 
@@ -84,7 +85,7 @@ describe("trader position - each execution once, exactly", () => {
     expect(p.ledger.quantity).toBe(655n); // 0.00000655 BTC of dust
     // Quote in 2897.1, quote out 2839.35: the pnl is exactly the quote balance's change.
     expect(p.quoteText(p.pnl)).toBe("57.75");
-    expect(TraderPosition.ratio(p.pnl, p.spent)).toBe(0.02033916);
+    expect(ratioOf(p.pnl, p.spent)).toBe(0.02033916);
   });
 
   it("trader position - an order of another market is not this position's", () => {

@@ -3,17 +3,14 @@
  * in a 0700 folder), and a Holder's mandate nonces and a Trader's order sequence go on above every
  * value handed out before, so nothing signed before can be replayed as new.
  */
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { simJson } from "../support/sim-json.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "bin/crypy");
-const run = promisify(execFile);
 
 let dir: string;
 beforeEach(async () => {
@@ -25,16 +22,7 @@ afterEach(async () => {
 });
 
 async function sim(): Promise<void> {
-  await run(process.execPath, [BIN, "sim", "--speed", "max", "--exit-after", "3h", "--json"], {
-    env: {
-      ...process.env,
-      CRYPY_LOG_LEVEL: "error",
-      CRYPY_TEMPLATES: join(dir, "templates"),
-      CRYPY_STATE_DIR: join(dir, "state"),
-    },
-    timeout: 120_000,
-    maxBuffer: 64 << 20,
-  });
+  await simJson(dir, "3h");
 }
 
 /** Every file of the keys folder with its text. */

@@ -3,18 +3,15 @@
  * number, or a string with more decimals than the asset it is counted in has, is a float that
  * leaked into the money path (`amount=0.058121820000000005`).
  */
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { simJson } from "../support/sim-json.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "bin/crypy");
-const run = promisify(execFile);
 
 /** Fields counted in the market's base asset. */
 const BASE = new Set(["amount", "filled", "remaining", "held", "quantity", "dust"]);
@@ -87,20 +84,7 @@ describe("cli - money in events is exact", () => {
     const venue = parse(await readFile(join(ROOT, "venues/sim.yaml"), "utf8")) as {
       assets: Record<string, { decimals: number }>;
     };
-    const { stdout } = await run(
-      process.execPath,
-      [BIN, "sim", "--speed", "max", "--exit-after", "1d", "--json"],
-      {
-        env: {
-          ...process.env,
-          CRYPY_LOG_LEVEL: "error",
-          CRYPY_TEMPLATES: join(dir, "templates"),
-          CRYPY_STATE_DIR: join(dir, "state"),
-        },
-        timeout: 120_000,
-        maxBuffer: 64 << 20,
-      },
-    );
+    const stdout = await simJson(dir, "1d");
     const events = stdout
       .trim()
       .split("\n")

@@ -14,7 +14,7 @@
  *   `pnl` is exactly the change of the quote balance its orders made.
  */
 import { InvalidInputError } from "../../domain/errors.js";
-import { formatDecimal, fromSteps, mulDiv, parseDecimal, toSteps } from "../../domain/fixed.js";
+import { formatDecimal, fromSteps, parseDecimal, toSteps } from "../../domain/fixed.js";
 import type { Order } from "../../domain/order.js";
 import { fillSince, type OrderTotals } from "../../domain/order-progress.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
@@ -22,8 +22,6 @@ import type { MarketConfig, VenueConfig } from "../../sim/config/types.js";
 
 /** Decimals order totals are compared at, as fillSince reads them. */
 const TOTALS_SCALE = 18;
-/** Decimals a return ratio is rounded to. */
-const RATIO_SCALE = 8;
 
 export class TraderPosition {
   readonly ledger: PositionLedger;
@@ -113,13 +111,6 @@ export class TraderPosition {
 
   quoteText(units: bigint): string {
     return formatDecimal(units, this.quoteScale);
-  }
-
-  /** `part / whole` as a number rounded half-even to 8 decimals; 0 when `whole` is not positive. */
-  static ratio(part: bigint, whole: bigint): number {
-    if (whole <= 0n) return 0;
-    const scaled = mulDiv(part, 10n ** BigInt(RATIO_SCALE), whole, "half-even");
-    return Number(formatDecimal(scaled, RATIO_SCALE));
   }
 }
 

@@ -17,6 +17,7 @@
  */
 import type { Bus } from "../../bus/bus.js";
 import { deskOrder, holderReport } from "../../bus/subjects.js";
+import { ratioOf } from "../../domain/fixed.js";
 import { candleFromOHLCV, type OHLCV, type Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import type { Logger } from "../../log/logger.js";
@@ -305,7 +306,7 @@ export class Trade {
       params: { ...candidate.params },
       trades,
       pnl: this.book.quoteText(pnl),
-      returnPct: TraderPosition.ratio(pnl, this.book.spent),
+      returnPct: ratioOf(pnl, this.book.spent),
       ...(this.#mandate === undefined ? {} : { mandate: this.#mandate.nonce }),
     };
     // Signed: its Holder learns only from reports its own Traders sign.

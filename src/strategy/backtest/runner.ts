@@ -23,7 +23,14 @@
  *   the trades' pnl sum to the change in quote, exactly before conversion.
  */
 import { InvalidInputError, RejectedError } from "../../domain/errors.js";
-import { formatDecimal, fromSteps, mulDiv, parseDecimal, toSteps } from "../../domain/fixed.js";
+import {
+  formatDecimal,
+  fromSteps,
+  mulDiv,
+  parseDecimal,
+  ratioOf,
+  toSteps,
+} from "../../domain/fixed.js";
 import type { Candle } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import { fillSince } from "../../domain/order-progress.js";
@@ -178,7 +185,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         exitPrice: exiting.sold > 0n ? proceeds / toNumber(exiting.sold, baseScale) : Number.NaN,
         amount: toNumber(entry.amount, baseScale),
         pnl: toNumber(pnl, quoteScale),
-        returnPct: entry.cost > 0n ? Number(pnl) / Number(entry.cost) : 0,
+        returnPct: ratioOf(pnl, entry.cost),
         fees: toNumber(ledger.fees - entry.fees, quoteScale),
         exitReason: exiting.reason,
       });
