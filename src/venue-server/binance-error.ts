@@ -4,13 +4,18 @@
  * documentation ("Error codes for Binance").
  */
 export class BinanceError extends Error {
+  /** Seconds a client must wait, sent as `Retry-After` (429 and 418 answers). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly status: number,
     readonly code: number,
     message: string,
+    options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = "BinanceError";
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get body(): { code: number; msg: string } {
@@ -21,6 +26,11 @@ export class BinanceError extends Error {
 export const invalidSymbol = () => new BinanceError(400, -1121, "Invalid symbol.");
 export const invalidInterval = () => new BinanceError(400, -1120, "Invalid interval.");
 export const unknownEndpoint = () => new BinanceError(404, -1000, "Unknown endpoint.");
+export const unknownError = () =>
+  new BinanceError(500, -1000, "An unknown error occurred while processing the request.");
+/** -1001 DISCONNECTED: the venue could not process the request, which did not execute. */
+export const venueBusy = () =>
+  new BinanceError(503, -1001, "Internal error; unable to process your request. Please try again.");
 
 export const mandatoryParameter = (name: string) =>
   new BinanceError(

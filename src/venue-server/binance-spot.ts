@@ -18,6 +18,7 @@ import {
   invalidSymbol,
   mandatoryParameter,
 } from "./binance-error.js";
+import { rateLimitInterval } from "./request-weight.js";
 
 const DAY_MS = 86_400_000;
 /** Binance's kline intervals that the simulator's timeframes can express (not 1M). */
@@ -77,7 +78,11 @@ export class BinanceSpot {
       timezone: "UTC",
       serverTime: Math.floor(this.sim.clock.now()),
       rateLimits: [
-        { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
+        {
+          rateLimitType: "REQUEST_WEIGHT",
+          ...rateLimitInterval(c.rateLimit.windowMs),
+          limit: c.rateLimit.requests,
+        },
       ],
       exchangeFilters: [],
       symbols: Object.values(c.markets).map((m) => ({

@@ -6,7 +6,10 @@
  * endpoints: account, order (new, query, cancel), openOrders, myTrades. WebSocket streams come later.
  *
  * Every answer carries X-MBX-USED-WEIGHT-1M, the request weight the client's address has used in
- * the current wall-clock minute, counted with Binance's weights; errors are Binance's `{code, msg}`.
+ * the current wall-clock window, counted with Binance's weights against the venue file's
+ * `rateLimit` (429, then 418, with Retry-After: request-weight.ts); errors are Binance's
+ * `{code, msg}`. The venue file's latency and faults show on the wire (wire-faults.ts): delays,
+ * dropped connections, refused orders, and executed orders whose reply is lost.
  *
  * @example
  * const server = await startVenueServer(simulation, { port: 0 });
@@ -32,8 +35,12 @@ import {
   invalidSymbol,
   orderDoesNotExist,
   unknownEndpoint,
+  unknownError,
+  venueBusy,
 } from "./binance-error.js";
 import { BinanceSpot, type Query } from "./binance-spot.js";
+import { RequestWeightLimit } from "./request-weight.js";
+import { hop, type LostReply, WireFaults } from "./wire-faults.js";
 
 export interface VenueServerOptions {
   /** Default 127.0.0.1. */
@@ -63,8 +70,6 @@ interface SignedRoute {
 
 /** Largest request body read (Binance's order parameters are a few hundred bytes). */
 const MAX_BODY_BYTES = 64 * 1024;
-
-const MINUTE_MS = 60_000;
 
 function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
   const fixed = (weight: number, answer: (q: Query) => unknown): Route => ({
@@ -115,25 +120,6 @@ function depthWeight(q: Query): number {
   return 250;
 }
 
-/** Request weight per client address, reset at each wall-clock minute as Binance does. */
-class WeightCounter {
-  private minute = -1;
-  private readonly used = new Map<string, number>();
-
-  constructor(private readonly now: () => number) {}
-
-  add(client: string, weight: number): number {
-    const minute = Math.floor(this.now() / MINUTE_MS);
-    if (minute !== this.minute) {
-      this.minute = minute;
-      this.used.clear();
-    }
-    const total = (this.used.get(client) ?? 0) + weight;
-    this.used.set(client, total);
-    return total;
-  }
-}
-
 export async function startVenueServer(
   simulation: Simulation,
   options: VenueServerOptions = {},
@@ -143,35 +129,56 @@ export async function startVenueServer(
   const table = routes(spot);
   const signed = signedRoutes(new BinanceAccount(simulation.config, simulation.sim, spot));
   const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
-  const weights = new WeightCounter(now);
+  const limit = new RequestWeightLimit(
+    simulation.config.rateLimit.requests,
+    simulation.config.rateLimit.windowMs,
+    now,
+  );
+  const faults = new WireFaults(simulation);
 
-  const server = createServer((req, res) => {
+  /** The answer to one request, or undefined when its connection is to be dropped. */
+  const handle = async (req: IncomingMessage): Promise<Answer | undefined> => {
     const url = new URL(req.url ?? "/", "http://venue");
     const client = req.socket.remoteAddress ?? "";
-    const signedRoute = signed.get(`${req.method} ${url.pathname}`);
-    if (signedRoute !== undefined) {
-      readBody(req)
-        .then((body) => {
-          const used = weights.add(client, signedRoute.weight(url.searchParams));
-          answer(res, used, () => {
-            const header = req.headers["x-mbx-apikey"];
-            const { account, params } = keys.authenticate({
-              query: url.search.slice(1),
-              body,
-              apiKey: Array.isArray(header) ? header[0] : header,
-            });
-            return signedRoute.answer(account, params);
-          });
-        })
-        .catch(() => res.destroy());
-      return;
-    }
+    const key = `${req.method} ${url.pathname}`;
+    const signedRoute = signed.get(key);
+    const body = signedRoute === undefined ? "" : await readBody(req);
+    await hop(faults.hopMs());
+    if (faults.isDown()) return undefined;
     const route = req.method === "GET" ? table.get(url.pathname) : undefined;
-    const used = weights.add(client, route?.weight(url.searchParams) ?? 1);
-    answer(res, used, () => {
+    let used = 0;
+    let lost: LostReply | undefined;
+    const answer = evaluate(() => {
+      used = limit.add(client, (signedRoute ?? route)?.weight(url.searchParams) ?? 1);
+      if (signedRoute !== undefined) {
+        const header = req.headers["x-mbx-apikey"];
+        const { account, params } = keys.authenticate({
+          query: url.search.slice(1),
+          body,
+          apiKey: Array.isArray(header) ? header[0] : header,
+        });
+        if (key !== NEW_ORDER) return signedRoute.answer(account, params);
+        if (faults.rejectsOrder()) throw venueBusy();
+        const placed = signedRoute.answer(account, params);
+        lost = faults.lostReply();
+        return placed;
+      }
       if (route === undefined) throw unknownEndpoint();
       return route.answer(url.searchParams);
     });
+    await hop(faults.hopMs());
+    if (lost === "drop") return undefined;
+    if (lost === "5xx") return { status: 500, body: unknownError().body, used };
+    return { ...answer, used: used || limit.usedBy(client) };
+  };
+
+  const server = createServer((req, res) => {
+    handle(req)
+      .then((answer) => {
+        if (answer === undefined) res.destroy();
+        else reply(res, limit.header, answer);
+      })
+      .catch(() => res.destroy());
   });
   server.on("clientError", (_err, socket) => socket.destroy());
 
@@ -194,12 +201,22 @@ export async function startVenueServer(
   };
 }
 
-function answer(res: ServerResponse<IncomingMessage>, used: number, body: () => unknown): void {
+/** One reply: its status, body, used weight and, on a 429 or 418, the seconds to wait. */
+interface Answer {
+  status: number;
+  body: unknown;
+  used: number;
+  retryAfterSeconds?: number | undefined;
+}
+
+const NEW_ORDER = "POST /api/v3/order";
+
+function evaluate(body: () => unknown): Omit<Answer, "used"> {
   try {
-    reply(res, used, 200, body());
+    return { status: 200, body: body() };
   } catch (err) {
     const e = asBinanceError(err);
-    reply(res, used, e.status, e.body);
+    return { status: e.status, body: e.body, retryAfterSeconds: e.retryAfterSeconds };
   }
 }
 
@@ -225,20 +242,17 @@ function asBinanceError(err: unknown): BinanceError {
   if (err instanceof UnknownMarketError) return invalidSymbol();
   if (err instanceof OrderNotFoundError) return orderDoesNotExist();
   if (err instanceof RateLimitError) return new BinanceError(429, -1003, "Too many requests.");
-  if (err instanceof TransientError) {
-    return new BinanceError(
-      503,
-      -1001,
-      "Internal error; unable to process your request. Please try again.",
-    );
-  }
-  return new BinanceError(500, -1000, "An unknown error occurred while processing the request.");
+  if (err instanceof TransientError) return venueBusy();
+  return unknownError();
 }
 
-function reply(res: ServerResponse<IncomingMessage>, used: number, status: number, body: unknown) {
-  res.writeHead(status, {
+function reply(res: ServerResponse<IncomingMessage>, weightHeader: string, answer: Answer) {
+  res.writeHead(answer.status, {
     "Content-Type": "application/json;charset=UTF-8",
-    "X-MBX-USED-WEIGHT-1M": String(used),
+    [weightHeader]: String(answer.used),
+    ...(answer.retryAfterSeconds === undefined
+      ? {}
+      : { "Retry-After": String(answer.retryAfterSeconds) }),
   });
-  res.end(JSON.stringify(body));
+  res.end(JSON.stringify(answer.body));
 }

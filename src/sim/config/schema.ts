@@ -68,7 +68,10 @@ export const DEFAULTS = Object.freeze({
   gbm: Object.freeze({ drift: 0, timeframe: "1m" }),
   latency: Object.freeze({ fixedMs: 20, jitterMs: 10 }),
   rateLimit: Object.freeze({ requests: 1200, windowMs: 60_000 }),
-  faults: Object.freeze({ rejectProbability: 0 }),
+  faults: Object.freeze({
+    rejectProbability: 0,
+    lostReplies: Object.freeze({ probability: 0, as: "drop" as const }),
+  }),
   liquidity: Object.freeze({
     spreadBps: 2,
     levels: 20,
@@ -271,8 +274,12 @@ export const venueFileSchema = block("a mapping of venue settings", {
     requests: int(1, 1_000_000_000).default(DEFAULTS.rateLimit.requests),
     windowMs: int(1, DAY_MS).default(DEFAULTS.rateLimit.windowMs),
   }).prefault({}),
-  faults: block("a mapping with rejectProbability, disconnects and staleData", {
+  faults: block("a mapping with rejectProbability, lostReplies, disconnects and staleData", {
     rejectProbability: probability.default(DEFAULTS.faults.rejectProbability),
+    lostReplies: block("a mapping with probability and as (drop or 5xx)", {
+      probability: probability.default(DEFAULTS.faults.lostReplies.probability),
+      as: oneOf(["drop", "5xx"]).default(DEFAULTS.faults.lostReplies.as),
+    }).prefault({}),
     disconnects: listOf("a list of { afterMs, durationMs } windows", faultWindow).default([]),
     staleData: listOf("a list of { afterMs, durationMs } windows", faultWindow).default([]),
   }).prefault({}),

@@ -217,10 +217,21 @@ export interface RateLimitConfig {
 export interface FaultsConfig {
   /** Chance that an order request is rejected with a transient error (seeded). */
   readonly rejectProbability: number;
+  /**
+   * Chance that an order request executes at the venue and its reply is then lost: the
+   * connection dropped (`drop`) or a 5xx answered (`5xx`). The client cannot tell it was placed.
+   * Shown by the venue server (`crypy venue serve`); seeded.
+   */
+  readonly lostReplies: LostReplies;
   /** Windows, relative to the start, in which every request fails. */
   readonly disconnects: readonly FaultWindow[];
   /** Windows, relative to the start, in which market data stops updating. */
   readonly staleData: readonly FaultWindow[];
+}
+
+export interface LostReplies {
+  readonly probability: number;
+  readonly as: "drop" | "5xx";
 }
 
 export interface FaultWindow {

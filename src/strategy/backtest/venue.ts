@@ -33,6 +33,11 @@ export function backtestVenue(
     ...venue,
     markets: { [market]: spec },
     accounts: { [account]: { [spec.quote]: { value: capital, units } } },
-    faults: { rejectProbability: 0, disconnects: [], staleData: [] },
+    faults: {
+      rejectProbability: 0,
+      lostReplies: { probability: 0, as: "drop" },
+      disconnects: [],
+      staleData: [],
+    },
   };
 }

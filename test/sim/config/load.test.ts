@@ -40,7 +40,12 @@ describe("config loading", () => {
     });
     expect(venue.latency).toEqual({ fixedMs: 20, jitterMs: 10 });
     expect(venue.rateLimit).toEqual({ requests: 1200, windowMs: 60_000 });
-    expect(venue.faults).toEqual({ rejectProbability: 0, disconnects: [], staleData: [] });
+    expect(venue.faults).toEqual({
+      rejectProbability: 0,
+      lostReplies: { probability: 0, as: "drop" },
+      disconnects: [],
+      staleData: [],
+    });
     for (const market of Object.values(venue.markets)) expect(market.data.source).toBe("gbm");
     // ETH/BTC's book is sized in BTC, not in the venue-wide USDT figure.
     expect(venue.markets["ETH/BTC"]?.liquidity.levelNotional).toBe("1");
@@ -129,7 +134,12 @@ describe("config values", () => {
     expect(venue.selfTradePrevention).toBe("expire_maker");
     expect(venue.latency).toEqual(DEFAULTS.latency);
     expect(venue.rateLimit).toEqual(DEFAULTS.rateLimit);
-    expect(venue.faults).toEqual({ rejectProbability: 0, disconnects: [], staleData: [] });
+    expect(venue.faults).toEqual({
+      rejectProbability: 0,
+      lostReplies: { probability: 0, as: "drop" },
+      disconnects: [],
+      staleData: [],
+    });
     const { inventory, ...liquidity } = venue.liquidity;
     expect(liquidity).toEqual({ ...DEFAULTS.liquidity, levelNotional: "50000" });
     expect(btc?.liquidity).toMatchObject(DEFAULTS.liquidity);
@@ -143,7 +153,12 @@ describe("config values", () => {
       `${MINIMAL}latency: { jitterMs: 0 }\nfaults: { rejectProbability: 0.25 }\n`,
     );
     expect(partial.latency).toEqual({ fixedMs: DEFAULTS.latency.fixedMs, jitterMs: 0 });
-    expect(partial.faults).toEqual({ rejectProbability: 0.25, disconnects: [], staleData: [] });
+    expect(partial.faults).toEqual({
+      rejectProbability: 0.25,
+      lostReplies: { probability: 0, as: "drop" },
+      disconnects: [],
+      staleData: [],
+    });
   });
 
   it("config - the result is deep-frozen", () => {
