@@ -1,5 +1,6 @@
 /** `crypy venue serve`: the simulator behind Binance spot's public REST API, on a wall clock. */
 import { type Command, InvalidArgumentError } from "commander";
+import { InvalidInputError } from "../domain/errors.js";
 import { action } from "./program.js";
 
 interface ServeOptions {
@@ -34,34 +35,69 @@ export function registerVenue(program: Command): void {
     .description(
       "run the simulator on a wall clock behind Binance spot's public REST API (/api/v3/...), for any Binance client",
     )
-    .argument("[VENUE_FILE]", "the venue file (default: the shipped venues/sim.yaml)")
+    .argument(
+      "[VENUE_FILE...]",
+      "venue files, each served on its own port (default: the shipped venues/sim.yaml)",
+    )
     .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--port <port>", "port to listen on (0: any free port)", listenPort, 8765)
+    .option(
+      "--port <port>",
+      "port of the first venue, the next ones on the following ports (0: any free ports)",
+      listenPort,
+      8765,
+    )
     .option("--speed <n>", "simulated seconds per real second", speedFactor, 1)
     .option("--history <duration>", "simulated market history before the server starts", "1d")
+    .addHelpText(
+      "after",
+      `
+Each venue file's accounts with apiKeys can trade through the signed endpoints; its latency, rate
+limit and faults (including lostReplies) show on the wire. Point a Binance client's URLs at the
+printed address, e.g. ccxt: urls.api.public/private = <url>/api/v3, urls.api.sapi = <url>/sapi/v1.`,
+    )
     .action(
-      action(async (file: string | undefined, options: ServeOptions) => {
+      action(async (files: string[], options: ServeOptions) => {
         const { DEFAULT_VENUE_FILE } = await import("../sim/config/load.js");
         const { parseTimeframe } = await import("../domain/timeframe.js");
         const { createSimulation } = await import("../venues/sim/simulation.js");
         const { startVenueServer } = await import("../venue-server/server.js");
-        const simulation = await createSimulation(file ?? DEFAULT_VENUE_FILE, {
-          clock: { speed: options.speed, historyMs: parseTimeframe(options.history) },
-        });
-        simulation.start();
-        const server = await startVenueServer(simulation, {
-          host: options.host,
-          port: options.port,
-        });
-        process.stdout.write(
-          `venue ${simulation.config.name} serving Binance spot REST at ${server.url}/api/v3 (Ctrl-C stops)\n`,
-        );
+        const historyMs = parseTimeframe(options.history);
+        const served: { close(): Promise<void> }[] = [];
+        const stopAll = async () => {
+          for (const s of served.splice(0).reverse()) await s.close();
+        };
+        try {
+          const chosen = files.length === 0 ? [DEFAULT_VENUE_FILE] : files;
+          for (const [i, file] of chosen.entries()) {
+            const simulation = await createSimulation(file, {
+              clock: { speed: options.speed, historyMs },
+            });
+            simulation.start();
+            served.push({ close: () => simulation.stop() });
+            const port = options.port === 0 ? 0 : options.port + i;
+            const server = await startVenueServer(simulation, { host: options.host, port }).catch(
+              (err: NodeJS.ErrnoException) => {
+                if (err.code !== "EADDRINUSE" && err.code !== "EADDRNOTAVAIL") throw err;
+                throw new InvalidInputError(
+                  `${file}: cannot listen on ${options.host}:${port} (${err.code === "EADDRINUSE" ? "in use" : "no such address here"}); choose another with --host/--port, or --port 0`,
+                );
+              },
+            );
+            served.push(server);
+            process.stdout.write(
+              `venue ${simulation.config.name} (${file}) serving Binance spot REST at ${server.url}/api/v3\n`,
+            );
+          }
+        } catch (err) {
+          await stopAll();
+          throw err;
+        }
+        process.stdout.write("Ctrl-C stops\n");
         await new Promise<void>((resolve) => {
           process.once("SIGINT", resolve);
           process.once("SIGTERM", resolve);
         });
-        await server.close();
-        await simulation.stop();
+        await stopAll();
         return 0;
       }),
     );
