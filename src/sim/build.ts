@@ -17,6 +17,7 @@ import { Exchange } from "./exchange.js";
 import { CandleFeed, type MarketFeed, TradeFeed } from "./feed.js";
 import { Instrument } from "./instrument.js";
 import { Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
+import { LiquidityModel } from "./liquidity.js";
 import { Random } from "./random.js";
 import type { MarketSetup } from "./sim-market.js";
 import { type SimListener, Simulator } from "./simulator.js";
@@ -140,7 +141,7 @@ export function buildSimulator(
     return {
       instrument,
       feed,
-      liquidity: m.liquidity,
+      liquidity: new LiquidityModel(m.liquidity, instrument),
       fillRule: m.liquidity.fillRule,
       queuePosition: m.liquidity.queuePosition,
     };

@@ -14,11 +14,11 @@
  * makers never quote more than their account holds (money is conserved), and their orders are
  * owned by MARKET_MAKER_OWNER, which self-trade prevention ignores.
  */
-import { BUY, NO_STP_OWNER, type OrderBook, SELL, type Side } from "./book/index.js";
+import { BUY, SELL, type Side } from "./book/index.js";
 import type { Instrument } from "./instrument.js";
+import { type Level, MARKET_MAKER_OWNER, QuotedLiquidity } from "./liquidity-source.js";
 
-/** Owner number of the synthetic makers' orders in the book. */
-export const MARKET_MAKER_OWNER = NO_STP_OWNER;
+export { type Level, MARKET_MAKER_OWNER };
 
 export interface LiquidityParams {
   spreadBps: number;
@@ -30,32 +30,18 @@ export interface LiquidityParams {
   refreshMs: number;
 }
 
-export interface Level {
-  /** Which level (0 = best) this is, for depletion bookkeeping. */
-  index: number;
-  price: number;
-  qty: number;
-}
-
-/** Ids of synthetic orders live above any user order id. */
-const FIRST_MAKER_ID = 2 ** 48;
-
-export class LiquidityModel {
-  private nextId = FIRST_MAKER_ID;
+export class LiquidityModel extends QuotedLiquidity {
   private readonly consumed: [number[], number[]] = [[], []];
   private refreshedAt = Number.NEGATIVE_INFINITY;
   private readonly tickSize: number;
   private readonly lotSize: number;
   private readonly notional: number;
-  private live: number[] = [];
-  private liveQty: number[] = [];
-  private liveLevel: number[] = [];
-  private liveSide: Side = BUY;
 
   constructor(
     private readonly params: LiquidityParams,
     readonly instrument: Instrument,
   ) {
+    super();
     this.tickSize = Number(instrument.spec.tickSize);
     this.lotSize = Number(instrument.spec.lotSize);
     this.notional = Number(params.levelNotional);
@@ -105,49 +91,9 @@ export class LiquidityModel {
     return out;
   }
 
-  /** Places the makers' quotes on `side` into the book for one match. */
-  materialize(
-    book: OrderBook,
-    side: Side,
-    refTicks: number,
-    now: number,
-    budgetLots: number,
-  ): void {
-    const clip = side === BUY ? book.bestAsk() : book.bestBid();
-    const levels = this.levels(side, refTicks, now, clip, budgetLots);
-    this.liveSide = side;
-    this.live = [];
-    this.liveQty = [];
-    this.liveLevel = [];
-    for (const level of levels) {
-      const id = this.nextId++;
-      book.addLimit(id, MARKET_MAKER_OWNER, side, level.price, level.qty, "GTC");
-      this.live.push(id);
-      this.liveQty.push(level.qty);
-      this.liveLevel.push(level.index);
-    }
-  }
-
-  /** Removes the quotes placed by `materialize`, remembering what the match consumed. */
-  withdraw(book: OrderBook): void {
-    const consumed = this.consumed[this.liveSide];
-    for (let k = 0; k < this.live.length; k++) {
-      const id = this.live[k]!;
-      const remaining = book.has(id) ? book.cancel(id) : 0;
-      const taken = this.liveQty[k]! - Math.max(0, remaining);
-      if (taken > 0) {
-        const level = this.liveLevel[k]!;
-        consumed[level] = (consumed[level] ?? 0) + taken;
-      }
-    }
-    this.live = [];
-    this.liveQty = [];
-    this.liveLevel = [];
-  }
-
-  /** A fresh id for a synthetic taker (the makers crossing a resting user order). */
-  takerId(): number {
-    return this.nextId++;
+  protected consume(side: Side, level: Level, taken: number): void {
+    const consumed = this.consumed[side];
+    consumed[level.index] = (consumed[level.index] ?? 0) + taken;
   }
 
   private refresh(now: number): void {

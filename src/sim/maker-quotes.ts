@@ -7,15 +7,20 @@ import { type Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
 import type { SimOrder } from "./sim-order.js";
 
+const MAX_LOTS = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * How many lots the makers can trade on `side` from their inventory: their base when they sell;
  * when they buy, their quote at twice the reference price (a bound that holds for every level).
  */
 export function makerBudget(m: SimMarket, ledger: Ledger, side: Side): number {
   const inst = m.instrument;
-  if (side === SELL) return Number(ledger.free(MARKET_MAKER_ACCOUNT, inst.base) / inst.lotFactor);
-  const unit = inst.cost(referenceTicks(m) * 2, 1);
-  return Number(ledger.free(MARKET_MAKER_ACCOUNT, inst.quote) / unit);
+  const lots =
+    side === SELL
+      ? ledger.free(MARKET_MAKER_ACCOUNT, inst.base) / inst.lotFactor
+      : ledger.free(MARKET_MAKER_ACCOUNT, inst.quote) / inst.cost(referenceTicks(m) * 2, 1);
+  // A deep inventory (a live market's stands for an unbounded one) still gives whole book lots.
+  return Number(lots > MAX_LOTS ? MAX_LOTS : lots);
 }
 
 /** Places the makers' quotes opposite to a `side` order of `wantLots`, for one match (no price yet: none). */
@@ -47,9 +52,11 @@ export function displayedAt(m: SimMarket, side: Side, priceTicks: number, now: n
 }
 
 /**
- * Queue position at a touched price `p`: the volume traded there first uses up what was displayed
- * ahead of each order resting at `p`; orders whose queue is used up fill, in FIFO order, as do all
- * orders at strictly better prices (the path went through those). Returns the lots that fill.
+ * Queue position at a touched price `p`: the `volumeLots` traded there first use up what was
+ * displayed ahead of each order resting at `p` (its queueAhead, never below 0); what is left fills
+ * those orders in FIFO order, whole lots only, so a trade smaller than an order fills it partly.
+ * Orders at strictly better prices fill in full (the path went through them). Returns the lots
+ * that fill.
  */
 export function queueFillable(
   m: SimMarket,
@@ -60,6 +67,8 @@ export function queueFillable(
 ): number {
   let fillable = 0;
   let blocked = false;
+  /** Lots of this volume already given to orders in front at `p`. */
+  let given = 0;
   m.book.forEachCrossing(makersTake, p, (price, qty, _owner, id) => {
     if (price !== p) {
       fillable += qty;
@@ -67,9 +76,13 @@ export function queueFillable(
     }
     const order = orders.get(id);
     if (order === undefined) return true;
-    order.queueAhead -= volumeLots;
-    if (!blocked && order.queueAhead <= 0) fillable += qty;
-    else blocked = true;
+    const past = volumeLots - order.queueAhead;
+    order.queueAhead = Math.max(0, order.queueAhead - volumeLots);
+    if (blocked) return true;
+    const take = Math.max(0, Math.min(qty, Math.floor(past - given)));
+    fillable += take;
+    given += take;
+    if (take < qty) blocked = true;
     return true;
   });
   return fillable;

@@ -6,7 +6,7 @@ import { SELL, type Side } from "./book/index.js";
 import type { Ledger } from "./ledger.js";
 import { MARKET_MAKER_OWNER } from "./liquidity.js";
 import { makerBudget, queueFillable } from "./maker-quotes.js";
-import type { SimMarket } from "./sim-market.js";
+import { pathLots, type SimMarket } from "./sim-market.js";
 import type { SimOrder } from "./sim-order.js";
 
 /**
@@ -27,8 +27,7 @@ export function crossResting(
   else limit = touch ? Math.floor(p) : Math.ceil(p) - 1;
   let qty = makerBudget(m, ledger, makersTake);
   if (touch && m.queuePosition && Number.isInteger(p)) {
-    const volumeLots = volume / Number(m.instrument.spec.lotSize);
-    qty = Math.min(qty, queueFillable(m, orders, makersTake, p, volumeLots));
+    qty = Math.min(qty, queueFillable(m, orders, makersTake, p, pathLots(m, volume)));
     limit = p;
   }
   if (qty > 0) {

@@ -1,11 +1,12 @@
 /**
  * One market inside the simulator: its instrument, order book (users' resting orders only, between
- * matches), stop book, liquidity model and feed, plus where the market's price path is now.
+ * matches), stop book, liquidity source (synthetic makers, or a live venue's L2 book) and feed,
+ * plus where the market's price path is now.
  */
 import { type BookListener, OrderBook, StopBook, type StpMode } from "./book/index.js";
 import type { MarketFeed } from "./feed.js";
 import type { Instrument } from "./instrument.js";
-import { LiquidityModel, type LiquidityParams } from "./liquidity.js";
+import type { LiquiditySource } from "./liquidity-source.js";
 
 export type FillRule = "through" | "touch";
 
@@ -13,7 +14,7 @@ export interface SimMarket {
   readonly instrument: Instrument;
   readonly book: OrderBook;
   readonly stops: StopBook;
-  readonly liquidity: LiquidityModel;
+  readonly liquidity: LiquiditySource;
   readonly feed: MarketFeed;
   /** through: a resting limit fills when the path goes beyond its price; touch: when it reaches it. */
   readonly fillRule: FillRule;
@@ -36,6 +37,13 @@ export function pathTicks(m: SimMarket, price: number): number {
   return Math.abs(p - r) < 1e-6 ? r : p;
 }
 
+/** A path volume (base units) in lots: whole when it is on the lot grid up to float noise. */
+export function pathLots(m: SimMarket, volume: number): number {
+  const v = volume / Number(m.instrument.spec.lotSize);
+  const r = Math.round(v);
+  return Math.abs(v - r) < 1e-6 ? r : v;
+}
+
 /** The reference price in whole ticks (at least one). */
 export function referenceTicks(m: SimMarket): number {
   return Math.max(1, Math.round(m.lastPrice / m.tickSize));
@@ -45,7 +53,7 @@ export function referenceTicks(m: SimMarket): number {
 export interface MarketSetup {
   instrument: Instrument;
   feed: MarketFeed;
-  liquidity: LiquidityParams;
+  liquidity: LiquiditySource;
   fillRule: FillRule;
   queuePosition: boolean;
 }
@@ -60,7 +68,7 @@ export function createSimMarket(
     instrument: setup.instrument,
     book: new OrderBook(listener, { stp }),
     stops: new StopBook(),
-    liquidity: new LiquidityModel(setup.liquidity, setup.instrument),
+    liquidity: setup.liquidity,
     feed: setup.feed,
     fillRule: setup.fillRule,
     queuePosition: setup.queuePosition,
