@@ -12,7 +12,12 @@
  *   exchange error is a plain refusal; anything else is internal.
  * - Messages keep the exchange's words but never a secret: ccxt puts the request's URL (signature,
  *   API key) and headers into some messages, so every message is scrubbed (src/log/redact.ts).
- * - The ccxt error stays as `cause` for a debugger, with its message scrubbed too.
+ * - The ccxt error stays as `cause` for a debugger, with its message and stack scrubbed too (a
+ *   stack repeats the message it was built with).
+ * - `venueCallError` is what CcxtVenue throws: for a request that never got an answer (connection
+ *   refused, reset, DNS, timeout) ccxt writes "<id> <METHOD> <url> <why>"; that becomes one line,
+ *   "<exchange> unreachable: <why> (<METHOD> <url without its query>)", so an operator reads what
+ *   failed and where, and a signed query string cannot leak even if scrubbing missed a name.
  */
 import {
   AuthenticationError,
@@ -63,6 +68,7 @@ export function fromCcxtError(err: unknown, exchange: string): CrypyError {
   if (!(err instanceof Error)) return new InternalError(text);
   // The cause keeps the class for a debugger, never the secret in its message.
   err.message = message;
+  if (typeof err.stack === "string") err.stack = scrubString(err.stack);
   for (const name of classNames(err)) {
     const build = TABLE.get(name);
     if (build !== undefined) return build(text, err);
@@ -82,4 +88,34 @@ function classNames(err: Error): string[] {
     if (typeof name === "string") names.push(name);
   }
   return names;
+}
+
+/** ccxt's "<id> <METHOD> <url> <why>" of a request that never got an answer. */
+const UNANSWERED = /^\S+ (GET|POST|PUT|DELETE|PATCH) (\S+) ([\s\S]*)$/;
+
+/**
+ * `fromCcxtError`, with a request that never got an answer said in one line and no query string.
+ *
+ * @example
+ * venueCallError(err, "binance").message;
+ * // "binance unreachable: fetch failed: connect ECONNREFUSED 127.0.0.1:9 (GET http://127.0.0.1:9/api/v3/exchangeInfo)"
+ */
+export function venueCallError(err: unknown, exchange: string): CrypyError {
+  const mapped = fromCcxtError(err, exchange);
+  if (!(mapped instanceof NetworkError || mapped instanceof TimeoutError)) return mapped;
+  const raw = err instanceof Error ? err.message : "";
+  const match = UNANSWERED.exec(raw);
+  if (match === null) return mapped;
+  const [, method, url = "", why = ""] = match;
+  const where = `${method} ${url.split("?")[0]}`;
+  // A 5xx got an answer (the exchange is up but failing); anything else never reached it.
+  const what =
+    mapped instanceof TimeoutError
+      ? "did not answer in time"
+      : /^\d{3}\b/.test(why)
+        ? "failed"
+        : "unreachable";
+  const line = `${exchange} ${what}: ${why.replace(/\s+/g, " ").trim()} (${where})`;
+  const Cls = mapped instanceof TimeoutError ? TimeoutError : NetworkError;
+  return new Cls(line, { cause: mapped.cause });
 }

@@ -1,0 +1,424 @@
+/**
+ * CcxtVenue: the Venue interface over any exchange ccxt supports, one account per instance.
+ *
+ * Why it is built this way:
+ * - ccxt is imported lazily, inside `CcxtVenue.open`: it costs about a second and 120 MB, and
+ *   `crypy --version`, `crypy sim` and backtests never need it (a test proves they never load
+ *   it). This file imports ccxt's types only.
+ * - One ccxt client serves REST and streams: ccxt pro's class for the exchange extends the REST
+ *   class, so fetch/create/cancel go over REST and `watch*` over WebSocket with one set of
+ *   markets and one rate limiter. `enableRateLimit` is always on.
+ * - Numbers stay exact: `client.number = String` (decimal.ts says why and what is left).
+ *   Outgoing amounts and prices must already be on the market's grid: crypy never rounds them.
+ * - Every ccxt call goes through `call`, which turns any failure into crypy's error tree with
+ *   secrets scrubbed (errors.ts); after `close`, a call or a pending watch fails with ClosedError.
+ * - Client order ids are checked against the venue's rule and sent in a venue-legal form
+ *   (client-order-id.ts); what comes back carries the caller's id again.
+ */
+import type { Balances } from "../../domain/balance.js";
+import {
+  ClosedError,
+  InvalidInputError,
+  InvalidOrderError,
+  NotSupportedError,
+  OrderNotFoundError,
+  UnknownMarketError,
+} from "../../domain/errors.js";
+import type { Fill } from "../../domain/fill.js";
+import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-data.js";
+import type { Order, OrderType, Side } from "../../domain/order.js";
+import {
+  type CreateOrderParams,
+  type FetchOrderParams,
+  type Market,
+  type Num,
+  notSupported,
+  numToString,
+  type Venue,
+  type VenueFeature,
+  type VenueHas,
+} from "../venue.js";
+import { clientIdLookup, venueClientOrderId } from "./client-order-id.js";
+import {
+  type Raw,
+  toBalances,
+  toFill,
+  toMarket,
+  toOHLCV,
+  toOrder,
+  toOrderBook,
+  toPublicTrade,
+  toTicker,
+} from "./convert.js";
+import { resolveCredentials } from "./credentials.js";
+import { onStep } from "./decimal.js";
+import { venueCallError } from "./errors.js";
+import { hasFromCcxt } from "./has.js";
+import { type CcxtVenueOptions, checkOptions, type VenueMode } from "./options.js";
+
+type Call<R = Raw> = (...args: unknown[]) => Promise<R>;
+
+/** The part of a ccxt Exchange that CcxtVenue uses, with its results read as untrusted data. */
+interface CcxtClient {
+  has: Record<string, unknown>;
+  urls: Record<string, unknown>;
+  markets?: Record<string, Raw>;
+  precisionMode: number;
+  number: unknown;
+  setSandboxMode(enabled: boolean): void;
+  deepExtend(...objects: unknown[]): Record<string, unknown>;
+  close?(): Promise<void>;
+  loadMarkets: Call<Record<string, Raw>>;
+  fetchTicker: Call;
+  fetchOrderBook: Call;
+  fetchOHLCV: Call<unknown[]>;
+  fetchTrades: Call<Raw[]>;
+  fetchBalance: Call;
+  createOrder: Call;
+  editOrder: Call;
+  cancelOrder: Call;
+  cancelAllOrders: Call<Raw[]>;
+  fetchOrder: Call;
+  fetchOpenOrders: Call<Raw[]>;
+  fetchClosedOrders: Call<Raw[]>;
+  fetchMyTrades: Call<Raw[]>;
+  watchTicker: Call;
+  watchTrades: Call<Raw[]>;
+  watchOrderBook: Call;
+  watchOHLCV: Call<unknown[]>;
+  watchOrders: Call<Raw[]>;
+  watchBalance: Call;
+}
+
+type CcxtClass = new (config: Record<string, unknown>) => CcxtClient;
+
+export class CcxtVenue implements Venue {
+  readonly has: VenueHas;
+  private closed = false;
+  private markets: Record<string, Market> | undefined;
+  /** Venue-legal client id → the caller's, for every id this instance sent or looked up. */
+  private readonly callerIds = new Map<string, string>();
+
+  private constructor(
+    readonly id: string,
+    readonly mode: VenueMode,
+    private readonly client: CcxtClient,
+    pro: boolean,
+  ) {
+    this.has = hasFromCcxt(client.has, pro);
+  }
+
+  /**
+   * Opens a venue on `options.exchange`: loads ccxt, resolves the credentials, applies the mode,
+   * `urls` and `options`. Markets load on the first call that needs them (or `loadMarkets`).
+   *
+   * @example
+   * const venue = await CcxtVenue.open({ exchange: "binance", credentials: { env: true } });
+   * const markets = await venue.loadMarkets();
+   */
+  static async open(input: CcxtVenueOptions): Promise<CcxtVenue> {
+    const options = checkOptions(input);
+    const { exchange, mode } = options;
+    if (mode === "paper") {
+      throw new NotSupportedError(
+        `${exchange}: paper mode is PaperVenue's (live market data, crypy's own fills and balances); CcxtVenue trades only live or sandbox`,
+      );
+    }
+    const credentials =
+      options.credentials === undefined
+        ? undefined
+        : await resolveCredentials(exchange, options.credentials);
+    const ccxt = (await import("ccxt")) as unknown as Record<string, unknown> & {
+      pro: Record<string, unknown>;
+    };
+    if (typeof ccxt[exchange] !== "function" || !Object.hasOwn(ccxt, exchange)) {
+      throw new InvalidInputError(`${exchange} is not an exchange ccxt knows (ccxt.exchanges)`);
+    }
+    const Pro = ccxt.pro[exchange] as CcxtClass | undefined;
+    const Rest = ccxt[exchange] as CcxtClass;
+    const config: Record<string, unknown> = { enableRateLimit: true };
+    if (options.options !== undefined) config.options = options.options;
+    if (options.timeoutMs !== undefined) config.timeout = options.timeoutMs;
+    if (credentials !== undefined) {
+      config.apiKey = credentials.apiKey;
+      config.secret = credentials.secret;
+      if (credentials.password !== undefined) config.password = credentials.password;
+    }
+    const client = new (Pro ?? Rest)(config);
+    client.number = String;
+    if (mode === "sandbox") {
+      if (client.urls.test === undefined) {
+        throw new NotSupportedError(
+          `${exchange} has no sandbox: ccxt lists no testnet or demo URLs for it (urls.test)`,
+        );
+      }
+      client.setSandboxMode(true);
+    }
+    if (options.urls !== undefined) client.urls = client.deepExtend(client.urls, options.urls);
+    return new CcxtVenue(exchange, mode, client, Pro !== undefined);
+  }
+
+  // ---- market data ----
+
+  async loadMarkets(reload = false): Promise<Record<string, Market>> {
+    if (this.markets !== undefined && !reload) return this.markets;
+    const raw = await this.call(() => this.client.loadMarkets(reload));
+    const out: Record<string, Market> = {};
+    for (const m of Object.values(raw)) {
+      const market = toMarket(this.id, m, this.client.precisionMode);
+      if (market !== undefined) out[market.symbol] = market;
+    }
+    this.markets = out;
+    return out;
+  }
+
+  async fetchTicker(symbol: string): Promise<Ticker> {
+    await this.market(symbol);
+    return toTicker(await this.call(() => this.client.fetchTicker(symbol)), Date.now());
+  }
+
+  async fetchOrderBook(symbol: string, limit?: number): Promise<OrderBook> {
+    const market = await this.market(symbol);
+    const book = await this.call(() => this.client.fetchOrderBook(symbol, limit));
+    return toOrderBook(book, market, Date.now());
+  }
+
+  async fetchOHLCV(
+    symbol: string,
+    timeframe = "1m",
+    since?: number,
+    limit?: number,
+  ): Promise<OHLCV[]> {
+    await this.market(symbol);
+    const rows = await this.call(() => this.client.fetchOHLCV(symbol, timeframe, since, limit));
+    return rows.map(toOHLCV);
+  }
+
+  async fetchTrades(symbol: string, since?: number, limit?: number): Promise<PublicTrade[]> {
+    await this.market(symbol);
+    const trades = await this.call(() => this.client.fetchTrades(symbol, since, limit));
+    return trades.map(toPublicTrade);
+  }
+
+  // ---- account ----
+
+  async fetchBalance(): Promise<Balances> {
+    return toBalances(await this.call(() => this.client.fetchBalance()));
+  }
+
+  async fetchOrder(id: string, symbol?: string, params: FetchOrderParams = {}): Promise<Order> {
+    if (symbol !== undefined) await this.market(symbol);
+    if (params.clientOrderId === undefined) {
+      return this.order(await this.call(() => this.client.fetchOrder(id, symbol)));
+    }
+    const venueId = this.sendable(params.clientOrderId);
+    const lookup = clientIdLookup(this.id, venueId);
+    if (lookup.kind === "fetchOrder") {
+      return this.order(
+        await this.call(() => this.client.fetchOrder(undefined, symbol, lookup.params)),
+      );
+    }
+    for (const list of [this.client.fetchOpenOrders, this.client.fetchClosedOrders]) {
+      const found = await this.call(() =>
+        list.call(this.client, symbol, undefined, undefined, lookup.params),
+      );
+      const order = found.find((o) => o.clientOrderId === venueId);
+      if (order !== undefined) return this.order(order);
+    }
+    throw new OrderNotFoundError(
+      `${this.id}: no open or closed order with client id ${params.clientOrderId}`,
+    );
+  }
+
+  async fetchOpenOrders(symbol?: string, since?: number, limit?: number): Promise<Order[]> {
+    if (symbol !== undefined) await this.market(symbol);
+    const orders = await this.call(() => this.client.fetchOpenOrders(symbol, since, limit));
+    return orders.map((o) => this.order(o));
+  }
+
+  async fetchMyTrades(symbol?: string, since?: number, limit?: number): Promise<Fill[]> {
+    if (symbol !== undefined) await this.market(symbol);
+    const trades = await this.call(() => this.client.fetchMyTrades(symbol, since, limit));
+    return trades.map((t) => toFill(t, this.markets?.[String(t.symbol)]?.quote ?? ""));
+  }
+
+  // ---- orders ----
+
+  async createOrder(
+    symbol: string,
+    type: OrderType,
+    side: Side,
+    amount: Num,
+    price?: Num,
+    params: CreateOrderParams = {},
+  ): Promise<Order> {
+    this.require("createOrder");
+    const market = await this.market(symbol);
+    const what = `${this.id} ${symbol}`;
+    const limit = type === "limit" || type === "stop_limit";
+    const stop = type === "stop_market" || type === "stop_limit";
+    const qty = onStep(
+      numToString(amount),
+      market.precision.amount,
+      `${what} amount`,
+      "amount step",
+    );
+    let limitPrice: string | undefined;
+    if (limit) {
+      if (price === undefined)
+        throw new InvalidOrderError(`${what}: a ${type} order needs a price`);
+      limitPrice = onStep(
+        numToString(price),
+        market.precision.price,
+        `${what} price`,
+        "price tick",
+      );
+    }
+    const extra: Record<string, unknown> = {};
+    if (stop) {
+      const trigger = params.triggerPrice ?? params.stopPrice;
+      if (trigger === undefined) {
+        throw new InvalidOrderError(`${what}: a ${type} order needs a trigger price`);
+      }
+      extra.triggerPrice = onStep(
+        numToString(trigger),
+        market.precision.price,
+        `${what} trigger price`,
+        "price tick",
+      );
+    }
+    if (params.clientOrderId !== undefined)
+      extra.clientOrderId = this.sendable(params.clientOrderId);
+    if (params.postOnly === true || params.timeInForce === "PO") extra.postOnly = true;
+    else if (params.timeInForce !== undefined && limit) extra.timeInForce = params.timeInForce;
+    if (params.reduceOnly === true) extra.reduceOnly = true;
+    const ccxtType = limit ? "limit" : "market";
+    const created = await this.call(() =>
+      this.client.createOrder(symbol, ccxtType, side, qty, limitPrice, extra),
+    );
+    return this.order(created);
+  }
+
+  async editOrder(
+    id: string,
+    symbol: string,
+    type: OrderType,
+    side: Side,
+    amount?: Num,
+    price?: Num,
+  ): Promise<Order> {
+    this.require("editOrder");
+    const market = await this.market(symbol);
+    const what = `${this.id} ${symbol}`;
+    const qty =
+      amount === undefined
+        ? undefined
+        : onStep(numToString(amount), market.precision.amount, `${what} amount`, "amount step");
+    const px =
+      price === undefined
+        ? undefined
+        : onStep(numToString(price), market.precision.price, `${what} price`, "price tick");
+    const ccxtType = type === "limit" || type === "stop_limit" ? "limit" : "market";
+    return this.order(
+      await this.call(() => this.client.editOrder(id, symbol, ccxtType, side, qty, px)),
+    );
+  }
+
+  async cancelOrder(id: string, symbol?: string): Promise<Order> {
+    this.require("cancelOrder");
+    if (symbol !== undefined) await this.market(symbol);
+    return this.order(await this.call(() => this.client.cancelOrder(id, symbol)));
+  }
+
+  async cancelAllOrders(symbol?: string): Promise<Order[]> {
+    this.require("cancelAllOrders");
+    if (symbol !== undefined) await this.market(symbol);
+    const orders = await this.call(() => this.client.cancelAllOrders(symbol));
+    return orders.map((o) => this.order(o));
+  }
+
+  // ---- watches (ccxt pro) ----
+
+  async watchTicker(symbol: string): Promise<Ticker> {
+    this.require("watchTicker");
+    await this.market(symbol);
+    return toTicker(await this.call(() => this.client.watchTicker(symbol)), Date.now());
+  }
+
+  async watchTrades(symbol: string): Promise<PublicTrade[]> {
+    this.require("watchTrades");
+    await this.market(symbol);
+    return (await this.call(() => this.client.watchTrades(symbol))).map(toPublicTrade);
+  }
+
+  async watchOrderBook(symbol: string, limit?: number): Promise<OrderBook> {
+    this.require("watchOrderBook");
+    const market = await this.market(symbol);
+    const book = await this.call(() => this.client.watchOrderBook(symbol, limit));
+    return toOrderBook(book, market, Date.now());
+  }
+
+  async watchOHLCV(symbol: string, timeframe = "1m"): Promise<OHLCV[]> {
+    this.require("watchOHLCV");
+    await this.market(symbol);
+    return (await this.call(() => this.client.watchOHLCV(symbol, timeframe))).map(toOHLCV);
+  }
+
+  async watchOrders(symbol?: string): Promise<Order[]> {
+    this.require("watchOrders");
+    if (symbol !== undefined) await this.market(symbol);
+    return (await this.call(() => this.client.watchOrders(symbol))).map((o) => this.order(o));
+  }
+
+  async watchBalance(): Promise<Balances> {
+    this.require("watchBalance");
+    return toBalances(await this.call(() => this.client.watchBalance()));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.client.close?.();
+    } catch {
+      // Closing is best effort: the connections are dropped either way.
+    }
+  }
+
+  // ---- plumbing ----
+
+  /** Runs one ccxt call; any failure becomes crypy's error, scrubbed of secrets. */
+  private async call<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new ClosedError(`the ${this.id} connection is closed`);
+    try {
+      return await op();
+    } catch (err) {
+      if (this.closed) throw new ClosedError(`the ${this.id} connection is closed`);
+      throw venueCallError(err, this.id);
+    }
+  }
+
+  private require(feature: VenueFeature): void {
+    if (this.has[feature] === false) notSupported(this.id, feature);
+  }
+
+  private async market(symbol: string): Promise<Market> {
+    const markets = await this.loadMarkets();
+    const market = markets[symbol];
+    if (market === undefined) {
+      throw new UnknownMarketError(`${this.id} lists no spot market ${JSON.stringify(symbol)}`);
+    }
+    return market;
+  }
+
+  /** The venue-legal form of a caller's client id, remembered so replies map back. */
+  private sendable(callerId: string): string {
+    const venueId = venueClientOrderId(this.id, callerId);
+    this.callerIds.set(venueId, callerId);
+    return venueId;
+  }
+
+  private order(raw: Raw): Order {
+    return toOrder(raw, (venueId) => this.callerIds.get(venueId) ?? venueId, Date.now());
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * crypy's `has` from ccxt's own: the same three answers (true, "emulated", false), read feature
+ * by feature so a venue never claims what ccxt does not do for it. ccxt leaves many features
+ * undefined (unknown); crypy calls those false, because calling one would fail at run time.
+ * `watch*` comes from ccxt pro's class, and is false when ccxt has no pro class for the exchange.
+ */
+import { type FeatureSupport, VENUE_FEATURES, type VenueFeature, type VenueHas } from "../venue.js";
+
+/**
+ * @example
+ * hasFromCcxt({ fetchTicker: true, fetchOHLCV: "emulated", watchTicker: undefined }, true)
+ * // { loadMarkets: true, fetchTicker: true, fetchOHLCV: "emulated", watchTicker: false, … }
+ */
+export function hasFromCcxt(ccxtHas: Readonly<Record<string, unknown>>, pro: boolean): VenueHas {
+  const out = {} as Record<VenueFeature, FeatureSupport>;
+  for (const feature of VENUE_FEATURES) {
+    const value = feature === "loadMarkets" ? true : ccxtHas[feature];
+    const support: FeatureSupport =
+      value === true ? true : value === "emulated" ? "emulated" : false;
+    out[feature] = feature.startsWith("watch") && !pro ? false : support;
+  }
+  return Object.freeze(out);
+}
