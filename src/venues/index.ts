@@ -1,4 +1,6 @@
-/** Venues: the interface every exchange implements, and the simulated one. */
+/** Venues: the interface every exchange implements, the simulated one, and paper trading. */
+export { createPaperVenue, MARKET_DEPTH, type PaperVenueOptions } from "./paper/create.js";
+export { PAPER_ACCOUNT, type PaperLedger, PaperVenue } from "./paper/paper-venue.js";
 export { SimGate } from "./sim/gate.js";
 export { SimVenue } from "./sim/sim-venue.js";
 export { createSimulation, Simulation, type SimulationOptions } from "./sim/simulation.js";
