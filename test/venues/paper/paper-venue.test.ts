@@ -3,6 +3,7 @@ import {
   ClosedError,
   InsufficientFundsError,
   InvalidOrderError,
+  NetworkError,
 } from "../../../src/domain/errors.js";
 import { parseDecimal } from "../../../src/domain/fixed.js";
 import type { BookLevel } from "../../../src/domain/market-data.js";
@@ -25,8 +26,9 @@ const ASKS: BookLevel[] = [
 async function paperOver(balances: Record<string, string> = { USDT: "10000", BTC: "5" }) {
   const data = new ScriptedVenue();
   data.setBook(BIDS, ASKS);
-  const paper = await createPaperVenue({ data, balances, clock: new VirtualClock(T0) });
-  return { data, paper };
+  const clock = new VirtualClock(T0);
+  const paper = await createPaperVenue({ data, balances, clock, retryMs: 1_000 });
+  return { data, paper, clock };
 }
 
 const fills = async (paper: PaperVenue) =>
@@ -207,6 +209,24 @@ describe("PaperVenue - fills from the live book and tape", () => {
       const sum = units(account[asset]!.total) + units(fees[asset]!) + units(market[asset]!);
       expect(sum).toBe(units(start[asset]));
     }
+  });
+
+  it("paper - a broken feed drops the book (the next order fetches a fresh one) and is watched again after retryMs", async () => {
+    const { data, paper, clock } = await paperOver();
+    const order = await paper.createOrder(BTC, "limit", "buy", "1", "99.9");
+    expect(data.fetches).toBe(1);
+    data.fail(new NetworkError("connection lost"));
+    await flush();
+    await paper.createOrder(BTC, "market", "buy", "0.5");
+    expect(data.fetches).toBe(2);
+    clock.advanceBy(999);
+    await flush();
+    data.trade("99.8", "1"); // nobody watches yet: delivered when the feed is watched again
+    await flush();
+    expect((await paper.fetchOrder(order.id)).status).toBe("open");
+    clock.advanceBy(1);
+    await flush();
+    expect((await paper.fetchOrder(order.id)).status).toBe("closed");
   });
 
   it("paper - close stops the feeds and rejects pending watches with ClosedError", async () => {

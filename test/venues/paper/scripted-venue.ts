@@ -64,6 +64,12 @@ export class ScriptedVenue implements Venue {
     this.tradeWatch.push([{ id: String(id), timestamp: id, symbol: BTC, side, price, amount }]);
   }
 
+  /** The connection drops: pending book and trade watches fail with `err`. */
+  fail(err: Error): void {
+    this.bookWatch.fail(err);
+    this.tradeWatch.fail(err);
+  }
+
   loadMarkets(): Promise<Record<string, Market>> {
     return Promise.resolve({ [BTC]: MARKET });
   }
