@@ -7,7 +7,7 @@
  *   match around the current path price, behind any user order at the same price.
  * - A resting user order fills against the makers when the path goes through its price (or touches
  *   it, with the "touch" rule; and with queuePosition, only once the size displayed ahead of it at
- *   that price has traded), at its own price, as maker.
+ *   that price has traded, and then by what traded past it), at its own price, as maker.
  * - Stop orders trigger on the path price (buy: path ≥ stop; sell: path ≤ stop) and then execute as
  *   a market or limit order at that moment. A stop that would trigger at once is refused.
  * - A buy stop-market reserves quote at its trigger price; when triggered it buys what that reserve

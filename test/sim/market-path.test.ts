@@ -83,4 +83,34 @@ describe("sim - several resting orders and the market path", () => {
     await at(2, 0);
     expect(status()).toEqual(["closed", "closed"]);
   });
+
+  it("sim - touch with queue position: what trades past the queue fills the order, partly when it is less than the order", async () => {
+    const yaml = venueWith(
+      ["fillRule: through", "fillRule: touch\n  queuePosition: true"],
+      ["spreadBps: 20", "spreadBps: 100"], // best maker bid at 99.50: 10.050 BTC displayed there
+    );
+    const touching: Bar[] = [[100, 100, 100, 100], ...Array(3).fill([99.5, 99.5, 99.5, 99.5])];
+    const { sim, at } = makeSim(touching, yaml);
+    await at(0, 0);
+    const order = sim.placeOrder("alice", {
+      symbol: BTC,
+      type: "limit",
+      side: "buy",
+      amount: "5",
+      price: "99.5",
+    });
+    const state = () => {
+      const o = sim.order("alice", { id: order.id });
+      return [o.status, o.filled];
+    };
+    // Each path point trades 2.5 BTC at 99.50: four use up 10 of the 10.05 BTC ahead.
+    await at(1, 3);
+    expect(state()).toEqual(["open", "0"]);
+    await at(2, 0); // 0.05 more of the queue, 2.45 past it
+    expect(state()).toEqual(["open", "2.45"]);
+    await at(2, 1);
+    expect(state()).toEqual(["open", "4.95"]);
+    await at(2, 2);
+    expect(state()).toEqual(["closed", "5"]);
+  });
 });
