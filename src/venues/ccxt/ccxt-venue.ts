@@ -68,6 +68,7 @@ interface CcxtClient {
   setSandboxMode(enabled: boolean): void;
   deepExtend(...objects: unknown[]): Record<string, unknown>;
   close?(): Promise<void>;
+  loadHttpProxyAgent?(): Promise<unknown>;
   loadMarkets: Call<Record<string, Raw>>;
   fetchTicker: Call;
   fetchOrderBook: Call;
@@ -154,7 +155,11 @@ export class CcxtVenue implements Venue {
       }
       client.setSandboxMode(true);
     }
-    if (options.urls !== undefined) client.urls = client.deepExtend(client.urls, options.urls);
+    if (options.urls !== undefined) {
+      client.urls = client.deepExtend(client.urls, options.urls);
+      // ccxt pro refuses a plain ws:// URL (a local `crypy venue serve`) until it has an agent.
+      if (JSON.stringify(options.urls).includes('"ws://')) await client.loadHttpProxyAgent?.();
+    }
     return new CcxtVenue(exchange, mode, client, Pro !== undefined);
   }
 

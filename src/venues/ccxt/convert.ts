@@ -102,7 +102,8 @@ export function toTicker(t: Raw, now: number): Ticker {
 
 export function toOrderBook(b: Raw, market: Market, now: number): OrderBook {
   const levels = (side: unknown, name: string): BookLevel[] =>
-    (Array.isArray(side) ? side : []).map((level: unknown) => {
+    // Array.from, not map: ccxt pro's book sides are Array subclasses (map would keep the class).
+    Array.from(Array.isArray(side) ? side : [], (level: unknown): BookLevel => {
       const [price, amount] = Array.isArray(level) ? level : [];
       return [
         snapToStep(price, market.precision.price, `${market.symbol} ${name} price`),
@@ -156,7 +157,9 @@ export function toBalances(b: Raw): Balances {
 /** ccxt's type names folded into crypy's four. */
 function orderType(o: Raw): OrderType {
   const type = String(o.type ?? "").toLowerCase();
-  const triggered = o.triggerPrice != null || o.stopPrice != null || /stop|take_profit/.test(type);
+  // Binance's streams write a trigger price of 0 on every order: 0 means none.
+  const trigger = readDecimal(o.triggerPrice ?? o.stopPrice, "trigger price");
+  const triggered = (trigger !== undefined && trigger !== "0") || /stop|take_profit/.test(type);
   const limit = type.includes("limit");
   if (triggered) return limit ? "stop_limit" : "stop_market";
   return type === "market" ? "market" : "limit";
