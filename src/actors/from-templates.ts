@@ -5,6 +5,7 @@
  * Trader (an edit that does not load is reported once, and the last valid version stays in force);
  * outcomes are written back into them (learning).
  */
+import { InternalError } from "../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../domain/fixed.js";
 import { loadVenueConfig } from "../sim/config/index.js";
 import type { VenueConfig } from "../sim/config/types.js";
@@ -25,6 +26,13 @@ import {
 import { LastValid, type ReportProblem } from "./templates/last-valid.js";
 import type { TraderOutcome } from "./trader/trader.js";
 
+async function simulatedVenue(desk: DeskTemplate): Promise<VenueConfig> {
+  if (desk.venue === undefined) {
+    throw new InternalError(`${desk.file}: a Desk on ${desk.exchange?.id} needs its venue's rules`);
+  }
+  return loadVenueConfig(desk.venue);
+}
+
 /** Losing outcomes in a row after which an asset is marked in the Desk template. */
 export const LOSING_STREAK = 3;
 
@@ -34,9 +42,17 @@ export interface TemplatePlans {
   holderPlan: (asset: string) => Promise<HolderPlan>;
 }
 
-export async function plansFromTemplates(deskFile: string, clock: Clock): Promise<TemplatePlans> {
+/**
+ * `rules`: the venue's rules for a Desk on a real exchange (its markets as ccxt loaded them,
+ * src/venues/ccxt/venue-rules.ts); a simulated Desk's come from its venue file.
+ */
+export async function plansFromTemplates(
+  deskFile: string,
+  clock: Clock,
+  rules?: VenueConfig,
+): Promise<TemplatePlans> {
   const desk = await loadDeskTemplate(deskFile);
-  const venue = await loadVenueConfig(desk.venue);
+  const venue = rules ?? (await simulatedVenue(desk));
   // Every template is checked before anything starts: an invalid one starts nothing. Once
   // running, an edit that does not load leaves the last valid version in force.
   const started = await loadHolderTemplate(desk.holderTemplate);

@@ -3,7 +3,7 @@
  * terminal session on a Desk, with its Holders and Traders.
  */
 import { existsSync } from "node:fs";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { action, type GlobalFlags, port } from "./program.js";
 
 interface SessionFlags {
@@ -17,6 +17,16 @@ interface SessionFlags {
   history?: string;
   controlHost?: string;
   controlPort?: number;
+  mode?: "paper" | "sandbox" | "live";
+}
+
+const MODES = ["paper", "sandbox", "live"] as const;
+
+/** A real exchange's mode; commander names the option in the error. */
+function mode(text: string): (typeof MODES)[number] {
+  const found = MODES.find((m) => m === text);
+  if (found === undefined) throw new InvalidArgumentError(`must be one of ${MODES.join(", ")}`);
+  return found;
 }
 
 /** The options `crypy sim` and `crypy <exchange>` share. */
@@ -33,14 +43,23 @@ function sessionCommand(command: Command): Command {
     )
     .option("--no-tui", "no dashboard: print one line per actor event and read commands from stdin")
     .option("--json", "print each event as a JSON line ({ts, actor, event, ...}); implies --no-tui")
-    .option("--speed <n|max>", "simulated seconds per real second, or max (a virtual clock)", "60")
+    .option(
+      "--mode <paper|sandbox|live>",
+      "a real exchange's mode (default: its desk template's): paper trades live data with simulated fills; live needs mode: live in the template too",
+      mode,
+    )
+    .option(
+      "--speed <n|max>",
+      "simulator only: simulated seconds per real second, or max (a virtual clock)",
+      "60",
+    )
     .option(
       "--exit-after <duration>",
       "stop cleanly after this much simulated time, e.g. 30m, 6h, 2d",
     )
     .option(
       "--history <duration>",
-      "simulated market history before the session starts, so Traders warm up at once",
+      "simulator only: market history before the session starts, so Traders warm up at once",
       "36h",
     )
     .option(
@@ -114,7 +133,7 @@ export function registerSession(program: Command): void {
 
 /**
  * `crypy <exchange> …` is `crypy exchange <exchange> …` when the templates hold a desk template
- * of that name; any other unknown word stays an unknown command.
+ * of that name, or crypy ships one; any other unknown word stays an unknown command.
  */
 export async function routeExchange(program: Command, argv: string[]): Promise<string[]> {
   const args = argv.slice(2);
@@ -126,8 +145,13 @@ export async function routeExchange(program: Command, argv: string[]): Promise<s
   const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
   if (known.includes(word)) return argv;
   const at = args.indexOf("--templates", i);
-  const { userTemplatesDir } = await import("../control/session/user-templates.js");
-  const templates = at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : userTemplatesDir();
-  if (!existsSync(`${templates}/desk/${word}.yaml`)) return argv;
+  const { SHIPPED_TEMPLATES, userTemplatesDir } = await import(
+    "../control/session/user-templates.js"
+  );
+  const given = at >= 0 && args[at + 1] !== undefined ? args[at + 1] : undefined;
+  const templates = given ?? userTemplatesDir();
+  // A shipped exchange (binance, kraken, …) routes too: its template is copied in on first use.
+  const shipped = given === undefined && existsSync(`${SHIPPED_TEMPLATES}/desk/${word}.yaml`);
+  if (!shipped && !existsSync(`${templates}/desk/${word}.yaml`)) return argv;
   return [...argv.slice(0, 2), ...args.slice(0, i), "exchange", ...args.slice(i)];
 }

@@ -45,7 +45,7 @@ async function systemOnTemplates(holderText = HOLDER) {
 
   const deskFile = join(dir, "desk/sim.yaml");
   const desk = await loadDeskTemplate(deskFile);
-  const simulation = await createSimulation(desk.venue);
+  const simulation = await createSimulation(desk.venue!);
   const { venue, holderPlan } = await plansFromTemplates(deskFile, simulation.clock);
   const bus = new LocalBus();
   const events: ActorEvent[] = [];

@@ -17,10 +17,11 @@ export {
   parseHolderTemplate,
   parseTraderTemplate,
 } from "./load.js";
-export { TEMPLATE_DEFAULTS } from "./schema.js";
+export { EXCHANGE_MODES, type ExchangeMode, TEMPLATE_DEFAULTS } from "./schema.js";
 export type {
   DeskRisk,
   DeskTemplate,
+  ExchangeSettings,
   FailedStrategy,
   HolderTemplate,
   LosingAsset,

@@ -9,7 +9,9 @@
  * template's venue may instead be a shipped venue's name.
  */
 
-import { dirname, resolve } from "node:path";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { z } from "zod";
 import { deepFreeze } from "../../config/freeze.js";
 import type { Issue } from "../../config/issues.js";
 import { YamlSource } from "../../config/source.js";
@@ -63,47 +65,43 @@ export async function parseDeskTemplate(
 ): Promise<DeskTemplate> {
   const source = YamlSource.parse(text, options.file);
   const shaped = source.shape(deskTemplateSchema);
-  const { venue, problem: venueProblem } = await venueFile(shaped.venue, options.baseDir);
   const holderTemplate = resolve(options.baseDir, shaped.holderTemplate);
   const issues: Issue[] = [];
-  if (venueProblem !== undefined) issues.push({ path: ["venue"], message: venueProblem });
   const holderProblem = await fileProblem(holderTemplate);
   if (holderProblem !== undefined)
     issues.push({ path: ["holderTemplate"], message: holderProblem });
-  if (venueProblem === undefined) {
-    const config = await loadVenueConfig(venue);
-    const holdings = Object.hasOwn(config.accounts, shaped.account)
-      ? config.accounts[shaped.account]
-      : undefined;
-    if (holdings === undefined) {
-      const known = Object.keys(config.accounts).join(", ");
+  let venue: string | undefined;
+  if (shaped.exchange === undefined) {
+    venue = await checkAgainstVenue(shaped, options.baseDir, issues);
+  } else {
+    if (shaped.venue !== undefined) {
       issues.push({
-        path: ["account"],
-        message: `no account "${shaped.account}" in ${venue} (accounts: ${known})`,
+        path: ["venue"],
+        message:
+          "a Desk trades either a simulated venue or a real exchange: remove venue or exchange",
       });
     }
-    shaped.watch.forEach((symbol, i) => {
-      if (!Object.hasOwn(config.markets, symbol)) {
-        issues.push({ path: ["watch", i], message: `no market "${symbol}" in ${venue}` });
-      }
-    });
-    if (holdings !== undefined) {
-      shaped.assets.forEach((asset, i) => {
-        const held = Object.hasOwn(holdings, asset) ? holdings[asset] : undefined;
-        if (held === undefined || held.units === 0n) {
-          issues.push({
-            path: ["assets", i],
-            message: `account "${shaped.account}" holds no ${asset} in ${venue}`,
-          });
-        }
-      });
-    }
+    checkExchange(shaped.exchange, shaped.assets, issues);
   }
   if (issues.length > 0) throw source.error(issues);
   return deepFreeze({
     file: options.file,
     name: shaped.name,
     venue,
+    exchange:
+      shaped.exchange === undefined
+        ? undefined
+        : {
+            id: shaped.exchange.id,
+            mode: shaped.exchange.mode,
+            credentials:
+              shaped.exchange.credentials === undefined
+                ? undefined
+                : resolveHome(options.baseDir, shaped.exchange.credentials),
+            urls: shaped.exchange.urls,
+            options: shaped.exchange.options,
+            paperBalances: shaped.exchange.paperBalances ?? {},
+          },
     account: shaped.account,
     watch: shaped.watch,
     marketData: shaped.marketData,
@@ -117,6 +115,80 @@ export async function parseDeskTemplate(
       })),
     },
   });
+}
+
+type ShapedDesk = z.output<typeof deskTemplateSchema>;
+
+/**
+ * Checks a simulated Desk against its venue file: the account exists, every watched market is
+ * listed, every asset is held by the account. Returns the venue file's absolute path.
+ */
+async function checkAgainstVenue(
+  shaped: ShapedDesk,
+  baseDir: string,
+  issues: Issue[],
+): Promise<string> {
+  const { venue, problem: venueProblem } = await venueFile(shaped.venue, baseDir);
+  if (venueProblem !== undefined) {
+    issues.push({ path: ["venue"], message: venueProblem });
+    return venue;
+  }
+  const config = await loadVenueConfig(venue);
+  const holdings = Object.hasOwn(config.accounts, shaped.account)
+    ? config.accounts[shaped.account]
+    : undefined;
+  if (holdings === undefined) {
+    const known = Object.keys(config.accounts).join(", ");
+    issues.push({
+      path: ["account"],
+      message: `no account "${shaped.account}" in ${venue} (accounts: ${known})`,
+    });
+  }
+  shaped.watch.forEach((symbol, i) => {
+    if (!Object.hasOwn(config.markets, symbol)) {
+      issues.push({ path: ["watch", i], message: `no market "${symbol}" in ${venue}` });
+    }
+  });
+  if (holdings !== undefined) {
+    shaped.assets.forEach((asset, i) => {
+      const held = Object.hasOwn(holdings, asset) ? holdings[asset] : undefined;
+      if (held === undefined || held.units === 0n) {
+        issues.push({
+          path: ["assets", i],
+          message: `account "${shaped.account}" holds no ${asset} in ${venue}`,
+        });
+      }
+    });
+  }
+  return venue;
+}
+
+/**
+ * A real exchange's settings: paper mode trades balances crypy keeps, so each asset needs one.
+ * Markets and live balances are the exchange's, checked when the Desk starts.
+ */
+function checkExchange(
+  exchange: NonNullable<ShapedDesk["exchange"]>,
+  assets: readonly string[],
+  issues: Issue[],
+): void {
+  if (exchange.mode !== "paper") return;
+  const balances = exchange.paperBalances ?? {};
+  assets.forEach((asset, i) => {
+    if (!Object.hasOwn(balances, asset)) {
+      issues.push({
+        path: ["assets", i],
+        message: `paper mode holds only exchange.paperBalances (${Object.keys(balances).join(", ") || "none"}): add ${asset} there`,
+      });
+    }
+  });
+}
+
+/** A path from a template: `~/` is the home directory, anything else relative to the file. */
+function resolveHome(baseDir: string, path: string): string {
+  return path === "~" || path.startsWith("~/")
+    ? join(homedir(), path.slice(1))
+    : resolve(baseDir, path);
 }
 
 /**

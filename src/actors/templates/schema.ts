@@ -43,7 +43,15 @@ export const TEMPLATE_DEFAULTS = Object.freeze({
   approval: "auto",
   reviewWindow: "30m",
   maxSlippage: "0.01",
+  exchangeMode: "paper",
 } as const);
+
+/**
+ * How a Desk meets a real exchange: `paper` (its live market data, fills from crypy's matching
+ * engine, balances kept by crypy), `sandbox` (the exchange's testnet or demo), `live` (real money).
+ */
+export const EXCHANGE_MODES = ["paper", "sandbox", "live"] as const;
+export type ExchangeMode = (typeof EXCHANGE_MODES)[number];
 
 const DAY_MS = 86_400_000;
 const MAX_COUNT = 1_000_000_000;
@@ -67,11 +75,37 @@ const losingAsset = block("a mapping with asset, trades, pnl and since", {
   since: instant,
 });
 
+/** ccxt exchange ids are lower-case letters and digits (binance, kraken, bybit, bitget, upbit). */
+const ccxtId = text('a ccxt exchange id like "binance"', (s) => /^[a-z][a-z0-9]{1,31}$/.test(s));
+/** ccxt's `urls` and `options` overrides: mappings passed through as written. */
+const ccxtMapping = z.record(z.string(), z.unknown(), {
+  error: expected("a mapping passed to ccxt as written"),
+});
+const assetAmounts = mapOf(
+  'a mapping of asset amounts like { USDT: "10000" }',
+  assetCode,
+  positiveDecimal("10000"),
+);
+
+/** A real exchange through ccxt, instead of a simulated `venue`. */
+export const exchangeSchema = block(
+  "a mapping with id, mode, credentials, urls, options and paperBalances",
+  {
+    id: ccxtId,
+    mode: oneOf(EXCHANGE_MODES).default(TEMPLATE_DEFAULTS.exchangeMode),
+    credentials: filePath("~/.config/crypy/binance-keys.yaml").optional(),
+    urls: ccxtMapping.optional(),
+    options: ccxtMapping.optional(),
+    paperBalances: assetAmounts.optional(),
+  },
+);
+
 export const deskTemplateSchema = block("a mapping of desk settings", {
   name: name("sim"),
   venue: text('a shipped venue like "sim", or a path to a venue file', (s) => {
     return s.trim() !== "" && !s.includes("\0");
   }).optional(),
+  exchange: exchangeSchema.optional(),
   account: name("main"),
   watch: listOf("a list of market symbols, like [BTC/USDT, ETH/USDT]", marketSymbol)
     .min(1, { error: "expected at least one market" })

@@ -7,14 +7,18 @@
 import type { Objective } from "../../strategy/search/sweep.js";
 import type { ParamValue, ParamValues, Strategy } from "../../strategy/strategy.js";
 
+import type { ExchangeMode } from "./schema.js";
+
 /** A Desk: one exchange account, the markets it watches and the limits every order meets. */
 export interface DeskTemplate {
   /** The path the template was loaded from (its name in errors and for write-back). */
   readonly file: string;
   /** The exchange's name; the Desk is `<name>-<account>`, e.g. sim-main. */
   readonly name: string;
-  /** Absolute path of the venue file. */
-  readonly venue: string;
+  /** Absolute path of the venue file (the simulator); a Desk on a real `exchange` has none. */
+  readonly venue: string | undefined;
+  /** A real exchange through ccxt, instead of the simulator. */
+  readonly exchange: ExchangeSettings | undefined;
   readonly account: string;
   /** Markets whose data the Desk publishes. */
   readonly watch: readonly string[];
@@ -25,6 +29,19 @@ export interface DeskTemplate {
   /** Absolute path of the template every Holder of this Desk is made from. */
   readonly holderTemplate: string;
   readonly learned: { readonly losingAssets: readonly LosingAsset[] };
+}
+
+/** A desk template's real exchange: ccxt's id, the mode, and where its keys are. */
+export interface ExchangeSettings {
+  readonly id: string;
+  readonly mode: ExchangeMode;
+  /** Absolute path of a 0600 credentials file; none: the environment (CRYPY_<ID>_API_KEY, …). */
+  readonly credentials: string | undefined;
+  /** ccxt `urls` overrides, e.g. to point at `crypy venue serve`. */
+  readonly urls: Readonly<Record<string, unknown>> | undefined;
+  readonly options: Readonly<Record<string, unknown>> | undefined;
+  /** Paper mode's starting balances (decimal strings by asset). */
+  readonly paperBalances: Readonly<Record<string, string>>;
 }
 
 /** Decimal strings in the quote asset of the order's market. */

@@ -9,12 +9,13 @@
  */
 import { createWriteStream, existsSync } from "node:fs";
 import { join } from "node:path";
-import { plansFromTemplates } from "../../actors/from-templates.js";
-import { KeyRing } from "../../actors/identity/key-ring.js";
 import type { ActorEvent } from "../../actors/runtime/actor.js";
 import { deskId } from "../../actors/runtime/ids.js";
-import { CrypySystem } from "../../actors/system.js";
-import { loadDeskTemplate } from "../../actors/templates/index.js";
+import {
+  type DeskTemplate,
+  type ExchangeMode,
+  loadDeskTemplate,
+} from "../../actors/templates/index.js";
 import type { Bus } from "../../bus/bus.js";
 import { createBus } from "../../bus/select.js";
 import { allActorEvents } from "../../bus/subjects.js";
@@ -22,16 +23,21 @@ import { InvalidInputError } from "../../domain/errors.js";
 import { terminalJson } from "../../domain/terminal-text.js";
 import { parseTimeframe } from "../../domain/timeframe.js";
 import { createLogger, type Logger } from "../../log/logger.js";
+import { DEFAULT_VENUE_FILE } from "../../sim/config/load.js";
 import { createSimulation } from "../../venues/sim/simulation.js";
 import { formatEventLine } from "../dashboard/event-line.js";
 import { BusDashboardFeed } from "../dashboard/feed.js";
-import { assertPortFree } from "../endpoint/port.js";
-import { ControlPlane } from "../plane.js";
 import { readRegistry } from "../registry/registry.js";
 import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 import { commandLine } from "./command-line.js";
 import { runningDesk } from "./running-desk.js";
-import { ensureUserTemplates, parseSpeed, userTemplatesDir } from "./user-templates.js";
+import { sessionSystem } from "./session-system.js";
+import {
+  addShippedDesk,
+  ensureUserTemplates,
+  parseSpeed,
+  userTemplatesDir,
+} from "./user-templates.js";
 
 export interface ExchangeOptions {
   account?: string | undefined;
@@ -49,6 +55,8 @@ export interface ExchangeOptions {
   controlHost?: string | undefined;
   /** The Desk's fixed control port (the others are chosen by the OS). */
   controlPort?: number | undefined;
+  /** A real exchange's mode, within what its desk template allows (open-exchange.ts). */
+  mode?: ExchangeMode | undefined;
 }
 
 /** Enough 1m candles for the shipped Traders' warm-up (2000) before a live session begins. */
@@ -71,10 +79,13 @@ export async function exchangeCommand(
     options.exitAfter === undefined ? undefined : parseTimeframe(options.exitAfter);
   const templates = await templatesDir(options.templates);
   const deskFile = join(templates, "desk", `${exchange}.yaml`);
+  if (options.templates === undefined && (await addShippedDesk(templates, exchange))) {
+    process.stderr.write(`crypy: ${deskFile} copied from crypy's shipped templates\n`);
+  }
   if (!existsSync(deskFile)) {
     throw new InvalidInputError(
-      `no desk template for ${exchange}: ${deskFile} does not exist (copy templates/desk/sim.yaml` +
-        ` there with name: ${exchange}; crypy runs simulated venues for now, so venue: sim stays)`,
+      `no desk template for ${exchange}: ${deskFile} does not exist (copy a shipped one from` +
+        ` crypy's templates/desk/ there, e.g. binance.yaml, and set exchange.id to a ccxt exchange id)`,
     );
   }
   const template = await loadDeskTemplate(deskFile);
@@ -125,9 +136,10 @@ export async function exchangeCommand(
     }
   }
 
-  const view = async () => {
+  /** `venue`: what the header names, a real exchange with its mode (paper, sandbox, live). */
+  const view = async (venue: string = exchange) => {
     if (tui) {
-      const feed = new BusDashboardFeed({ bus, desk, venue: exchange, markets }).start();
+      const feed = new BusDashboardFeed({ bus, desk, venue, markets }).start();
       const { runDashboard } = await import("../dashboard/view.js");
       const quit = runDashboard({ feed, input: io.input, output: io.out });
       await Promise.race([quit, new Promise<void>((resolve) => stopWaiters.add(resolve))]);
@@ -180,7 +192,7 @@ async function templatesDir(given: string | undefined): Promise<string> {
   return dir;
 }
 
-interface RunSystem {
+export interface RunSystem {
   deskFile: string;
   account: string;
   speed: "max" | number;
@@ -189,42 +201,39 @@ interface RunSystem {
   log: Logger;
   options: ExchangeOptions;
   desk: string;
-  view: () => Promise<void>;
+  view: (venue?: string) => Promise<void>;
   isStopping: () => boolean;
 }
 
-/** The simulated venue and the whole system, until stopped or `exitAfterMs` of simulated time. */
+/** The whole system on its venue: the simulator, or a real exchange (run-exchange.ts). */
 async function runSystem(r: RunSystem): Promise<void> {
   const template = await loadDeskTemplate(r.deskFile);
+  if (template.exchange !== undefined) {
+    const { runOnExchange } = await import("./run-exchange.js");
+    return runOnExchange(r, template, template.exchange);
+  }
+  if (r.options.mode !== undefined) {
+    throw new InvalidInputError(
+      `--mode ${r.options.mode}: ${r.deskFile} runs the simulator (venue:), which has no modes; modes are for a desk template with exchange:`,
+    );
+  }
+  return runSimulated(r, template, template.venue ?? DEFAULT_VENUE_FILE);
+}
+
+/** The simulated venue and the whole system, until stopped or `exitAfterMs` of simulated time. */
+async function runSimulated(
+  r: RunSystem,
+  template: DeskTemplate,
+  venueFile: string,
+): Promise<void> {
   const historyMs = parseTimeframe(r.options.history ?? DEFAULT_HISTORY);
   // At every speed, --speed max included: a session starts with the market's recent past.
-  const simulation = await createSimulation(template.venue, {
+  const simulation = await createSimulation(venueFile, {
     clock: { speed: r.speed, historyMs },
   });
-  const { venue, holderPlan } = await plansFromTemplates(r.deskFile, simulation.clock);
-  if (r.options.controlPort !== undefined)
-    await assertPortFree(r.options.controlHost ?? "127.0.0.1", r.options.controlPort);
-  const plane = new ControlPlane({
-    ...(r.options.controlHost === undefined ? {} : { host: r.options.controlHost }),
-    ...(r.options.controlPort === undefined ? {} : { ports: { [r.desk]: r.options.controlPort } }),
-    log: r.log,
-  });
-  const system = new CrypySystem({
-    // Identities, mandate nonces and order sequences from the state directory: the same keys and
-    // never a repeated nonce or sequence across restarts.
-    keys: KeyRing.at(ensurePrivateDir(stateDir())),
-    bus: r.bus,
+  const { system, plane } = await sessionSystem(r, template, {
     clock: simulation.clock,
-    log: r.log.child({ component: "system" }),
     venue: simulation.venue(r.account),
-    venueConfig: venue,
-    exchange: template.name,
-    account: r.account,
-    watch: template.watch,
-    risk: template.risk,
-    assets: template.assets,
-    holderPlan,
-    control: plane,
   });
   const bus = r.bus;
   const startAt = simulation.clock.now();

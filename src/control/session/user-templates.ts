@@ -34,6 +34,18 @@ export async function ensureUserTemplates(dir: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * A desk template crypy ships that the user's folder lacks (the folder was copied from an older
+ * crypy), copied in; a user's own file is never replaced. Returns whether it was copied now.
+ */
+export async function addShippedDesk(dir: string, name: string): Promise<boolean> {
+  const shipped = join(SHIPPED_TEMPLATES, "desk", `${name}.yaml`);
+  const mine = join(dir, "desk", `${name}.yaml`);
+  if (existsSync(mine) || !existsSync(shipped)) return false;
+  await cp(shipped, mine, { errorOnExist: false, force: false });
+  return true;
+}
+
 /** "max", or a positive number of simulated seconds per real second. */
 export function parseSpeed(text: string): "max" | number {
   if (text === "max") return "max";

@@ -148,9 +148,9 @@ export class CcxtVenue implements Venue {
     const client = new (Pro ?? Rest)(config);
     client.number = String;
     if (mode === "sandbox") {
-      if (client.urls.test === undefined) {
+      if (!hasSandbox(client)) {
         throw new NotSupportedError(
-          `${exchange} has no sandbox: ccxt lists no testnet or demo URLs for it (urls.test)`,
+          `${exchange} has no sandbox: ccxt lists no testnet URLs (urls.test) and no demo trading for it`,
         );
       }
       client.setSandboxMode(true);
@@ -426,4 +426,22 @@ export class CcxtVenue implements Venue {
   private order(raw: Raw): Order {
     return toOrder(raw, (venueId) => this.callerIds.get(venueId) ?? venueId, Date.now());
   }
+}
+
+/**
+ * Whether ccxt can switch `client` to a testnet or demo: testnet URLs (urls.test), or its own
+ * setSandboxMode (bitget's demo trading sends a header to the live URLs instead).
+ */
+function hasSandbox(client: { urls: { test?: unknown }; setSandboxMode: unknown }): boolean {
+  if (client.urls.test !== undefined) return true;
+  const own = Object.getPrototypeOf(client) as { setSandboxMode?: unknown };
+  let base: object | null = own;
+  // The base Exchange class is the last prototype before Object that defines setSandboxMode.
+  let last: unknown;
+  while (base !== null && base !== Object.prototype) {
+    if (Object.hasOwn(base, "setSandboxMode"))
+      last = (base as { setSandboxMode: unknown }).setSandboxMode;
+    base = Object.getPrototypeOf(base);
+  }
+  return client.setSandboxMode !== last;
 }

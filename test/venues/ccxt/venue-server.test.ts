@@ -411,6 +411,14 @@ describe("ccxt venue - modes", () => {
     const err = await failure(CcxtVenue.open({ exchange: "kraken", mode: "sandbox" }));
     expect(err).toBeInstanceOf(NotSupportedError);
     expect(err.message).toMatch(/^kraken has no sandbox/);
+    const upbit = await failure(CcxtVenue.open({ exchange: "upbit", mode: "sandbox" }));
+    expect(upbit.message).toMatch(/^upbit has no sandbox/);
+  });
+
+  it("ccxt venue - sandbox on bitget opens: its demo trading (ccxt's own setSandboxMode), no test URLs", async () => {
+    const demo = await CcxtVenue.open({ exchange: "bitget", mode: "sandbox" });
+    expect(demo.mode).toBe("sandbox");
+    await demo.close();
   });
 
   it("ccxt venue - sandbox on binance opens (its testnet URLs), with urls still overridable", async () => {
