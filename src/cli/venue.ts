@@ -1,4 +1,4 @@
-/** `crypy venue serve`: the simulator behind Binance spot's public REST API, on a wall clock. */
+/** `crypy venue serve`: the simulator behind Binance spot's REST API and WebSocket streams, on a wall clock. */
 import { type Command, InvalidArgumentError } from "commander";
 import { InvalidInputError } from "../domain/errors.js";
 import { action } from "./program.js";
@@ -33,7 +33,7 @@ export function registerVenue(program: Command): void {
   venue
     .command("serve")
     .description(
-      "run the simulator on a wall clock behind Binance spot's public REST API (/api/v3/...), for any Binance client",
+      "run the simulator on a wall clock behind Binance spot's REST API (/api/v3/...) and WebSocket streams (/ws, /stream, /ws-api/v3), for any Binance client",
     )
     .argument(
       "[VENUE_FILE...]",
@@ -53,7 +53,9 @@ export function registerVenue(program: Command): void {
       `
 Each venue file's accounts with apiKeys can trade through the signed endpoints; its latency, rate
 limit and faults (including lostReplies) show on the wire. Point a Binance client's URLs at the
-printed address, e.g. ccxt: urls.api.public/private = <url>/api/v3, urls.api.sapi = <url>/sapi/v1.`,
+printed address, e.g. ccxt: urls.api.public/private = <url>/api/v3, urls.api.sapi = <url>/sapi/v1;
+ccxt pro: urls.api.ws.spot = <ws url>/ws, urls.api.ws["ws-api"].spot = <ws url>/ws-api/v3 (ccxt
+accepts a plain ws:// URL only after exchange.loadHttpProxyAgent()).`,
     )
     .action(
       action(async (files: string[], options: ServeOptions) => {
@@ -84,8 +86,9 @@ printed address, e.g. ccxt: urls.api.public/private = <url>/api/v3, urls.api.sap
               },
             );
             served.push(server);
+            const ws = server.url.replace(/^http/, "ws");
             process.stdout.write(
-              `venue ${simulation.config.name} (${file}) serving Binance spot REST at ${server.url}/api/v3\n`,
+              `venue ${simulation.config.name} (${file}) serving Binance spot REST at ${server.url}/api/v3, streams at ${ws}/ws and ${ws}/stream, WebSocket API at ${ws}/ws-api/v3\n`,
             );
           }
         } catch (err) {

@@ -48,7 +48,7 @@ import {
   tradeId,
 } from "./binance-spot.js";
 
-const STATUSES: Readonly<Record<OrderStatus, string>> = {
+export const STATUSES: Readonly<Record<OrderStatus, string>> = {
   open: "NEW",
   closed: "FILLED",
   canceled: "CANCELED",
@@ -219,7 +219,7 @@ export class BinanceAccount {
   }
 }
 
-function binanceType(o: Order): string {
+export function binanceType(o: Order): string {
   if (o.type === "limit") return o.postOnly || o.timeInForce === "PO" ? "LIMIT_MAKER" : "LIMIT";
   if (o.type === "market") return "MARKET";
   return o.type === "stop_market" ? "STOP_LOSS" : "STOP_LOSS_LIMIT";

@@ -42,6 +42,8 @@ export interface SignedRequest {
   body: string;
   /** The X-MBX-APIKEY header, if sent. */
   apiKey: string | undefined;
+  /** USER_STREAM security (listen keys): the key alone, no signature or timestamp. */
+  keyOnly?: boolean | undefined;
 }
 
 export interface Authenticated {
@@ -65,6 +67,7 @@ export class ApiKeys {
     if (req.apiKey === undefined || req.apiKey === "") throw apiKeyFormatInvalid();
     const key = this.byKey.get(req.apiKey);
     if (key === undefined) throw invalidApiKey();
+    if (req.keyOnly === true) return { account: key.account, params: allParams(req) };
 
     const query = withoutSignature(req.query);
     const body = withoutSignature(req.body);
@@ -73,11 +76,17 @@ export class ApiKeys {
       throw invalidSignature();
     }
 
-    const params = new URLSearchParams(req.query);
-    for (const [name, value] of new URLSearchParams(req.body)) params.append(name, value);
+    const params = allParams(req);
     checkTimestamp(params, this.now());
     return { account: key.account, params };
   }
+}
+
+/** Query and body parameters together. */
+function allParams(req: SignedRequest): URLSearchParams {
+  const params = new URLSearchParams(req.query);
+  for (const [name, value] of new URLSearchParams(req.body)) params.append(name, value);
+  return params;
 }
 
 /** The raw parameter string with its `signature=` parameter removed, and that signature. */

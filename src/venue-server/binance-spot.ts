@@ -6,8 +6,8 @@
  *
  * What the simulator does not know is left out rather than made up (an absent field parses as
  * "unknown" in a client), except where Binance's shape needs a value: a depth's `lastUpdateId` is
- * the simulated time of the snapshot, which never decreases; a kline's quote volume, trade count and
- * taker volumes are zeros.
+ * the update id of the book state it shows, numbered as the diff depth stream numbers its updates
+ * (ws/depth-book.ts); a kline's quote volume, trade count and taker volumes are zeros.
  */
 import type { VenueConfig } from "../sim/config/types.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
@@ -19,10 +19,11 @@ import {
   mandatoryParameter,
 } from "./binance-error.js";
 import { rateLimitInterval } from "./request-weight.js";
+import { DepthBooks } from "./ws/depth-book.js";
 
 const DAY_MS = 86_400_000;
 /** Binance's kline intervals that the simulator's timeframes can express (not 1M). */
-const INTERVALS = new Set([
+export const INTERVALS: ReadonlySet<string> = new Set([
   "1s",
   "1m",
   "3m",
@@ -57,12 +58,15 @@ export type Query = URLSearchParams;
 export class BinanceSpot {
   /** Binance market id → ccxt symbol, in the venue file's order. */
   private readonly symbols = new Map<string, string>();
+  /** The books' update ids, shared with the depth streams. */
+  readonly books: DepthBooks;
 
   constructor(
     private readonly config: VenueConfig,
     private readonly sim: Simulator,
   ) {
     for (const m of Object.values(config.markets)) this.symbols.set(marketId(m.symbol), m.symbol);
+    this.books = new DepthBooks(sim);
   }
 
   time(): { serverTime: number } {
@@ -142,8 +146,7 @@ export class BinanceSpot {
   depth(q: Query): object {
     const symbol = this.symbolOf(required(q, "symbol"));
     const limit = intParam(q, "limit", 100, 5000);
-    const book = this.sim.orderBook(symbol, limit);
-    return { lastUpdateId: Math.floor(book.timestamp), bids: book.bids, asks: book.asks };
+    return this.books.snapshot(symbol, limit);
   }
 
   klines(q: Query): unknown[] {

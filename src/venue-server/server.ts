@@ -3,7 +3,9 @@
  * unmodified Binance client (ccxt's `binance` with only its URLs changed) reads the simulator's
  * markets, tickers, books, candles and trades; with an API key from the venue file's `apiKeys`
  * (set as ccxt's apiKey and secret), it trades the key's account through Binance's SIGNED
- * endpoints: account, order (new, query, cancel), openOrders, myTrades. WebSocket streams come later.
+ * endpoints: account, order (new, query, cancel), openOrders, myTrades. Its WebSocket streams
+ * (ws/venue-streams.ts) are Binance's market streams at /ws and /stream, the user data stream
+ * through the WebSocket API at /ws-api/v3, and listen keys (/api/v3/userDataStream, /ws/<key>).
  *
  * Every answer carries X-MBX-USED-WEIGHT-1M, the request weight the client's address has used in
  * the current wall-clock window, counted with Binance's weights against the venue file's
@@ -41,6 +43,8 @@ import {
 import { BinanceSpot, type Query } from "./binance-spot.js";
 import { RequestWeightLimit } from "./request-weight.js";
 import { hop, type LostReply, WireFaults } from "./wire-faults.js";
+import type { ListenKeys } from "./ws/listen-keys.js";
+import { type StreamOptions, VenueStreams } from "./ws/venue-streams.js";
 
 export interface VenueServerOptions {
   /** Default 127.0.0.1. */
@@ -49,6 +53,8 @@ export interface VenueServerOptions {
   port?: number;
   /** Wall-clock milliseconds for the rate-limit window (tests inject it). */
   now?: () => number;
+  /** The WebSocket side's ping cadence and pong timeout (tests shorten them). */
+  streams?: Omit<StreamOptions, "now">;
 }
 
 export interface VenueServer {
@@ -66,6 +72,8 @@ interface Route {
 interface SignedRoute {
   weight(q: Query): number;
   answer(account: string, q: Query): unknown;
+  /** USER_STREAM: the API key alone names the account, no signature (listen keys). */
+  keyOnly?: boolean;
 }
 
 /** Largest request body read (Binance's order parameters are a few hundred bytes). */
@@ -90,10 +98,17 @@ function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
   ]);
 }
 
-function signedRoutes(account: BinanceAccount): ReadonlyMap<string, SignedRoute> {
+function signedRoutes(
+  account: BinanceAccount,
+  listenKeys: ListenKeys,
+): ReadonlyMap<string, SignedRoute> {
   const fixed = (weight: number, answer: (account: string, q: Query) => unknown): SignedRoute => ({
     weight: () => weight,
     answer,
+  });
+  const userStream = (answer: SignedRoute["answer"]): SignedRoute => ({
+    ...fixed(1, answer),
+    keyOnly: true,
   });
   return new Map<string, SignedRoute>([
     ["GET /api/v3/account", fixed(20, (a, q) => account.account(a, q))],
@@ -108,6 +123,9 @@ function signedRoutes(account: BinanceAccount): ReadonlyMap<string, SignedRoute>
     // ccxt's loadMarkets asks for margin pairs when it holds a key: the venue is spot only.
     ["GET /sapi/v1/margin/allPairs", fixed(1, () => [])],
     ["GET /sapi/v1/margin/isolated/allPairs", fixed(10, () => [])],
+    ["POST /api/v3/userDataStream", userStream((a) => listenKeys.create(a))],
+    ["PUT /api/v3/userDataStream", userStream((a, q) => listenKeys.keepAlive(a, q))],
+    ["DELETE /api/v3/userDataStream", userStream((a, q) => listenKeys.close(a, q))],
   ]);
 }
 
@@ -127,8 +145,10 @@ export async function startVenueServer(
   const { host = "127.0.0.1", port = 0, now = Date.now } = options;
   const spot = new BinanceSpot(simulation.config, simulation.sim);
   const table = routes(spot);
-  const signed = signedRoutes(new BinanceAccount(simulation.config, simulation.sim, spot));
   const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
+  const streams = new VenueStreams(simulation, spot, keys, { ...options.streams, now });
+  const account = new BinanceAccount(simulation.config, simulation.sim, spot);
+  const signed = signedRoutes(account, streams.listenKeys);
   const limit = new RequestWeightLimit(
     simulation.config.rateLimit.requests,
     simulation.config.rateLimit.windowMs,
@@ -156,6 +176,7 @@ export async function startVenueServer(
           query: url.search.slice(1),
           body,
           apiKey: Array.isArray(header) ? header[0] : header,
+          keyOnly: signedRoute.keyOnly,
         });
         if (key !== NEW_ORDER) return signedRoute.answer(account, params);
         if (faults.rejectsOrder()) throw venueBusy();
@@ -181,6 +202,7 @@ export async function startVenueServer(
       .catch(() => res.destroy());
   });
   server.on("clientError", (_err, socket) => socket.destroy());
+  streams.attach(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -193,11 +215,13 @@ export async function startVenueServer(
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${shown}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await streams.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err === undefined ? resolve() : reject(err)));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

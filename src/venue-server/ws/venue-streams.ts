@@ -1,0 +1,158 @@
+/**
+ * The venue server's WebSocket side, attached to its HTTP server by an `upgrade` handler:
+ * `/ws/<stream>` and `/stream?streams=<a>/<b>` (market streams and listen-key user streams,
+ * stream-socket.ts) and `/ws-api/v3` (the WebSocket API's user data stream, ws-api.ts). Any other
+ * path is answered 404 and no socket is opened.
+ *
+ * Connection hygiene as Binance's: the server pings every socket every 20 s and cuts one that has
+ * not answered with a pong for a minute; closing the server sends each socket Binance's
+ * `serverShutdown` event, then a close frame (1001, going away), and ends the sockets that do not
+ * finish the closing handshake within a second.
+ */
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Simulation } from "../../venues/sim/simulation.js";
+import type { ApiKeys } from "../binance-auth.js";
+import type { BinanceSpot } from "../binance-spot.js";
+import { ListenKeys } from "./listen-keys.js";
+import { MarketStreams } from "./market-streams.js";
+import { StreamNames } from "./stream-names.js";
+import { StreamSocket, type StreamSource } from "./stream-socket.js";
+import { UserEvents } from "./user-events.js";
+import { WsApiSocket } from "./ws-api.js";
+
+export interface StreamOptions {
+  /** Wall-clock milliseconds between the server's pings; default 20 000, as Binance. */
+  pingIntervalMs?: number;
+  /** A socket with no pong for this long is cut; default 60 000, as Binance. */
+  pongTimeoutMs?: number;
+  /** Wall-clock milliseconds (listen-key validity, connection times); default Date.now. */
+  now?: () => number;
+}
+
+const CLOSE_GRACE_MS = 1000;
+const GOING_AWAY = 1001;
+
+export class VenueStreams {
+  readonly listenKeys: ListenKeys;
+  private readonly events: UserEvents;
+  private readonly market: MarketStreams;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly lastPong = new Map<WebSocket, number>();
+  private readonly kinds = new Map<WebSocket, "raw" | "combined" | "api">();
+  /** Runs while any socket is open: a server nobody connected to holds no timer. */
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly pingIntervalMs: number;
+  private readonly pongTimeoutMs: number;
+
+  constructor(
+    private readonly simulation: Simulation,
+    spot: BinanceSpot,
+    private readonly keys: ApiKeys,
+    options: StreamOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.pingIntervalMs = options.pingIntervalMs ?? 20_000;
+    this.pongTimeoutMs = options.pongTimeoutMs ?? 60_000;
+    this.events = new UserEvents(simulation.sim, simulation.config);
+    this.listenKeys = new ListenKeys(this.events, this.now);
+    this.market = new MarketStreams(simulation.sim, spot.books, new StreamNames(simulation.sim));
+  }
+
+  /** Serves WebSocket upgrades on `server`. */
+  attach(server: Server): void {
+    server.on("upgrade", (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  /** Tells every socket the server is going away, closes them, and stops listening. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const E = Math.floor(this.simulation.clock.now());
+    const closing = [...this.kinds].map(([ws, kind]) => {
+      const shutdown = { e: "serverShutdown", E };
+      const message =
+        kind === "api"
+          ? { event: shutdown }
+          : kind === "combined"
+            ? { stream: "!serverShutdown", data: shutdown }
+            : shutdown;
+      return new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+        ws.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        ws.close(GOING_AWAY, "server closing");
+      });
+    });
+    await Promise.all(closing);
+    this.market.close();
+    this.events.close();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? "/", "http://venue");
+    const path = url.pathname;
+    let open: (ws: WebSocket) => void;
+    if (path === "/ws-api/v3") {
+      open = (ws) => {
+        this.track(ws, "api");
+        new WsApiSocket(ws, {
+          keys: this.keys,
+          events: this.events,
+          simulatedNow: () => this.simulation.clock.now(),
+          now: this.now,
+        });
+      };
+    } else if (path === "/ws" || path.startsWith("/ws/")) {
+      const name = decodeURIComponent(path.slice(4));
+      open = (ws) => {
+        this.track(ws, "raw");
+        new StreamSocket(ws, this.source, false, name === "" ? [] : [name]);
+      };
+    } else if (path === "/stream") {
+      const names = (url.searchParams.get("streams") ?? "").split("/").filter((n) => n !== "");
+      open = (ws) => {
+        this.track(ws, "combined");
+        new StreamSocket(ws, this.source, true, names);
+      };
+    } else {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, open);
+  }
+
+  /** Market streams by name, then listen keys. */
+  private readonly source: StreamSource = (name, sink) =>
+    this.market.subscribe(name, sink) ?? this.listenKeys.stream(name, sink);
+
+  private track(ws: WebSocket, kind: "raw" | "combined" | "api"): void {
+    this.heartbeat ??= setInterval(() => this.beat(), this.pingIntervalMs);
+    this.kinds.set(ws, kind);
+    this.lastPong.set(ws, this.now());
+    ws.on("pong", () => this.lastPong.set(ws, this.now()));
+    ws.on("error", () => ws.terminate());
+    ws.on("close", () => {
+      this.kinds.delete(ws);
+      this.lastPong.delete(ws);
+      if (this.kinds.size > 0) return;
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    });
+  }
+
+  private beat(): void {
+    this.listenKeys.expire();
+    const now = this.now();
+    for (const [ws, last] of this.lastPong) {
+      if (now - last > this.pongTimeoutMs) ws.terminate();
+      else if (ws.readyState === ws.OPEN) ws.ping();
+    }
+  }
+}
