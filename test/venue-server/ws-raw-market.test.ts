@@ -6,6 +6,7 @@
  * server closes every socket cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { RawClient, sleep, startVenue, type Venue } from "./ws-support.js";
 
 let venue: Venue;
@@ -184,6 +185,20 @@ describe("venue server - market streams over a raw WebSocket", () => {
     const pinged = new Promise<void>((resolve) => client.ws.once("ping", () => resolve()));
     await pinged;
     client.close();
+  });
+
+  it("ws - a socket that answers no ping within the pong timeout is cut", async () => {
+    const other = await startVenue({ streams: { pingIntervalMs: 50, pongTimeoutMs: 300 } });
+    try {
+      const silent = new WebSocket(`${other.wsUrl}/ws/btcusdt@trade`, { autoPong: false });
+      const answering = await RawClient.open(`${other.wsUrl}/ws/btcusdt@trade`);
+      const cut = await new Promise<number>((resolve) => silent.once("close", resolve));
+      expect(cut).toBe(1006);
+      expect(answering.ws.readyState).toBe(WebSocket.OPEN);
+      answering.close();
+    } finally {
+      await other.close();
+    }
   });
 
   it("ws - closing the server sends serverShutdown and closes every socket cleanly", async () => {
