@@ -301,7 +301,17 @@ export class CcxtVenue implements Venue {
     const created = await this.call(() =>
       this.client.createOrder(symbol, ccxtType, side, qty, limitPrice, extra),
     );
-    return this.order(created);
+    return this.order(
+      acknowledged(created, {
+        symbol,
+        type: ccxtType,
+        side,
+        amount: qty,
+        price: limitPrice,
+        triggerPrice: extra.triggerPrice,
+        clientOrderId: extra.clientOrderId,
+      }),
+    );
   }
 
   async editOrder(
@@ -444,4 +454,17 @@ function hasSandbox(client: { urls: { test?: unknown }; setSandboxMode: unknown 
     base = Object.getPrototypeOf(base);
   }
   return client.setSandboxMode !== last;
+}
+
+/**
+ * A new order as the venue acknowledged it, with what the answer leaves out taken from what was
+ * sent: Bybit and Bitget acknowledge with the order's ids only, and Kraken's AddOrder echoes no
+ * client id (their documented answers), so ccxt's order has no amount or client id to read.
+ */
+function acknowledged(created: Raw, sent: Raw): Raw {
+  const out: Raw = { ...created };
+  for (const [key, value] of Object.entries(sent)) {
+    if (value !== undefined && (out[key] === undefined || out[key] === null)) out[key] = value;
+  }
+  return out;
 }
