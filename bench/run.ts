@@ -26,6 +26,11 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
         "market-data tick → Trader signal → signed order → Desk gateway + SimVenue → reply, over NATS, vs raw nats.js (p50/p99)",
       load: () => import("./tick-to-order/index.js"),
     },
+    venue: {
+      about:
+        "order round trip through CcxtVenue + ccxt to crypy venue serve vs a bare signed HTTP request (p50/p99)",
+      load: () => import("./venue.js"),
+    },
     actors: {
       about:
         "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",

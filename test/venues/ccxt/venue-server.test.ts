@@ -415,6 +415,20 @@ describe("ccxt venue - modes", () => {
     expect(upbit.message).toMatch(/^upbit has no sandbox/);
   });
 
+  it("ccxt venue - ccxt's rate limiter is always on: binance's weight per minute as a rolling window, upbit's leaky bucket", async () => {
+    const binance = await CcxtVenue.open(binanceAt(server.url));
+    expect(binance.rateLimiter).toEqual({
+      enabled: true,
+      algorithm: "rollingWindow",
+      rateLimitMs: 50,
+      windowMs: 60_000,
+    });
+    await binance.close();
+    const upbit = await CcxtVenue.open({ exchange: "upbit" });
+    expect(upbit.rateLimiter).toMatchObject({ enabled: true, algorithm: "leakyBucket" });
+    await upbit.close();
+  });
+
   it("ccxt venue - sandbox on bitget opens: its demo trading (ccxt's own setSandboxMode), no test URLs", async () => {
     const demo = await CcxtVenue.open({ exchange: "bitget", mode: "sandbox" });
     expect(demo.mode).toBe("sandbox");
