@@ -80,6 +80,27 @@ export async function proClient(venue: Venue): Promise<ProBinance> {
   return exchange;
 }
 
+/** CcxtVenue's options for binance at the venue: its REST and WebSocket URLs and the test key. */
+export function ccxtVenueOptions(venue: Venue) {
+  const api = `${venue.server.url}/api/v3`;
+  return {
+    exchange: "binance",
+    credentials: {
+      env: true as const,
+      variables: { CRYPY_BINANCE_API_KEY: KEY, CRYPY_BINANCE_SECRET: SECRET },
+    },
+    urls: {
+      api: {
+        public: api,
+        private: api,
+        sapi: `${venue.server.url}/sapi/v1`,
+        ws: { spot: `${venue.wsUrl}/ws`, "ws-api": { spot: `${venue.wsUrl}/ws-api/v3` } },
+      },
+    },
+    options: { fetchMarkets: { types: ["spot"] }, fetchCurrencies: false },
+  };
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Steps the simulation `stepMs` at a time, letting the streams flow, until `promise` settles. */
