@@ -153,6 +153,18 @@ export class BinanceAccount {
     return { origClientOrderId: order.clientOrderId, ...this.orderBody(order) };
   }
 
+  /**
+   * DELETE /api/v3/openOrders: every open order of one market, cancelled; each answered as a
+   * single cancel is. None open: -2011, as Binance answers.
+   */
+  cancelOpenOrders(account: string, q: Query): object[] {
+    const symbol = this.spot.symbolOf(required(q, "symbol"));
+    if (this.sim.openOrders(account, symbol).length === 0) throw unknownOrderSent();
+    return this.sim
+      .cancelAllOrders(account, symbol)
+      .map((order) => ({ origClientOrderId: order.clientOrderId, ...this.orderBody(order) }));
+  }
+
   /** GET /api/v3/openOrders, of one market or all. */
   openOrders(account: string, q: Query): object[] {
     const id = q.get("symbol");

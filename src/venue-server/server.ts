@@ -119,6 +119,7 @@ function signedRoutes(
       "GET /api/v3/openOrders",
       { weight: (q) => (q.has("symbol") ? 6 : 80), answer: (a, q) => account.openOrders(a, q) },
     ],
+    ["DELETE /api/v3/openOrders", fixed(1, (a, q) => account.cancelOpenOrders(a, q))],
     ["GET /api/v3/myTrades", fixed(20, (a, q) => account.myTrades(a, q))],
     // ccxt's loadMarkets asks for margin pairs when it holds a key: the venue is spot only.
     ["GET /sapi/v1/margin/allPairs", fixed(1, () => [])],

@@ -176,6 +176,20 @@ describe("venue server - signed endpoints with ccxt binance", () => {
     expect(await exchange.fetchOpenOrders("BTC/USDT")).toEqual([]);
   });
 
+  it("venue server - cancelAllOrders of a market (DELETE /api/v3/openOrders) cancels each; none open is -2011", async () => {
+    const price = btcPrice(-250);
+    for (const id of ["all-1", "all-2"]) {
+      await exchange.createOrder("BTC/USDT", "limit", "buy", 0.001, price, { clientOrderId: id });
+    }
+    const cancelled = await exchange.cancelAllOrders("BTC/USDT");
+    expect(cancelled.map((o) => o.clientOrderId).sort()).toEqual(["all-1", "all-2"]);
+    for (const id of ["all-1", "all-2"]) {
+      expect(simulation.sim.order("main", { clientOrderId: id }).status).toBe("canceled");
+    }
+    expect(simulation.sim.openOrders("main", "BTC/USDT")).toEqual([]);
+    await expect(exchange.cancelAllOrders("BTC/USDT")).rejects.toBeInstanceOf(ccxt.OrderNotFound);
+  });
+
   it("venue server - a market order fills, and fetchMyTrades equals the simulator's fills", async () => {
     const created = await exchange.createOrder("BTC/USDT", "market", "buy", 0.002, undefined, {
       clientOrderId: "market-1",

@@ -175,7 +175,17 @@ export class CcxtVenue implements Venue {
       enableRateLimit: true,
       ...(ROLLING_WINDOW.has(exchange) ? { rateLimiterAlgorithm: "rollingWindow" } : {}),
     };
-    if (options.options !== undefined) config.options = options.options;
+    // Without a symbol (the kill switch's cancel of everything) open orders cost more weight;
+    // ccxt refuses such a call until told the caller knows. crypy does: it is one call per halt.
+    const user = options.options ?? {};
+    config.options = {
+      warnOnFetchOpenOrdersWithoutSymbol: false,
+      ...user,
+      fetchOpenOrders: {
+        warnWithoutSymbol: false,
+        ...(user.fetchOpenOrders as Record<string, unknown> | undefined),
+      },
+    };
     if (options.timeoutMs !== undefined) config.timeout = options.timeoutMs;
     if (credentials !== undefined) {
       config.apiKey = credentials.apiKey;
@@ -386,9 +396,22 @@ export class CcxtVenue implements Venue {
     return this.order(await this.call(() => this.client.cancelOrder(id, symbol)));
   }
 
+  /**
+   * Every open order of the account, or of `symbol`. Exchanges like binance cancel all only per
+   * market: without a symbol, the markets with open orders are cancelled one by one (the kill
+   * switch must not depend on which exchange it is).
+   */
   async cancelAllOrders(symbol?: string): Promise<Order[]> {
     this.require("cancelAllOrders");
-    if (symbol !== undefined) await this.market(symbol);
+    if (symbol === undefined) {
+      const open = await this.fetchOpenOrders();
+      const cancelled: Order[] = [];
+      for (const market of new Set(open.map((o) => o.symbol))) {
+        cancelled.push(...(await this.cancelAllOrders(market)));
+      }
+      return cancelled;
+    }
+    await this.market(symbol);
     const orders = await this.call(() => this.client.cancelAllOrders(symbol));
     return orders.map((o) => this.order(o));
   }
