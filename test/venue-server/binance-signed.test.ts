@@ -179,7 +179,9 @@ describe("venue server - signed endpoints with ccxt binance", () => {
   it("venue server - cancelAllOrders of a market (DELETE /api/v3/openOrders) cancels each; none open is -2011", async () => {
     const price = btcPrice(-250);
     for (const id of ["all-1", "all-2"]) {
-      await exchange.createOrder("BTC/USDT", "limit", "buy", 0.001, price, { clientOrderId: id });
+      await exchange.createOrder("BTC/USDT", "limit", "buy", 0.001, Number(price), {
+        clientOrderId: id,
+      });
     }
     const cancelled = await exchange.cancelAllOrders("BTC/USDT");
     expect(cancelled.map((o) => o.clientOrderId).sort()).toEqual(["all-1", "all-2"]);
