@@ -11,7 +11,8 @@
  * the current wall-clock window, counted with Binance's weights against the venue file's
  * `rateLimit` (429, then 418, with Retry-After: request-weight.ts); errors are Binance's
  * `{code, msg}`. The venue file's latency and faults show on the wire (wire-faults.ts): delays,
- * dropped connections, refused orders, and executed orders whose reply is lost.
+ * dropped connections, refused orders, and executed orders whose reply is lost; on the WebSocket
+ * side, delayed messages and sockets dropped in a disconnect window.
  *
  * @example
  * const server = await startVenueServer(simulation, { port: 0 });
@@ -147,7 +148,8 @@ export async function startVenueServer(
   const spot = new BinanceSpot(simulation.config, simulation.sim);
   const table = routes(spot);
   const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
-  const streams = new VenueStreams(simulation, spot, keys, { ...options.streams, now });
+  const faults = new WireFaults(simulation);
+  const streams = new VenueStreams(simulation, spot, keys, faults, { ...options.streams, now });
   const account = new BinanceAccount(simulation.config, simulation.sim, spot);
   const signed = signedRoutes(account, streams.listenKeys);
   const limit = new RequestWeightLimit(
@@ -155,7 +157,6 @@ export async function startVenueServer(
     simulation.config.rateLimit.windowMs,
     now,
   );
-  const faults = new WireFaults(simulation);
 
   /** The answer to one request, or undefined when its connection is to be dropped. */
   const handle = async (req: IncomingMessage): Promise<Answer | undefined> => {

@@ -3,9 +3,12 @@
  * meets the same network the in-process simulator gives its Desk:
  *
  * - Latency: every request waits one network hop before it is handled and another before its reply
- *   leaves (the venue's seeded draws; wall-clock milliseconds, whatever `--speed` is).
+ *   leaves (the venue's seeded draws; wall-clock milliseconds, whatever `--speed` is). Each
+ *   WebSocket message the server sends waits one hop too, drawn from a stream of its own (so
+ *   stream clients do not change the HTTP side's draws), in the order it was sent.
  * - Disconnects: inside a `faults.disconnects` window (simulated time) a request's connection is
- *   dropped without an answer, as an unreachable venue does.
+ *   dropped without an answer, as an unreachable venue does; open WebSocket connections are
+ *   terminated when the simulated clock enters the window, and upgrades refused while it lasts.
  * - `faults.rejectProbability`: an order request is refused, not executed, with 503 (-1001).
  * - `faults.lostReplies`: an order request executes, then its reply is lost — the connection dropped
  *   (`drop`) or 500 (-1000) answered (`5xx`). The client cannot know the order exists: it must look
@@ -19,11 +22,13 @@ export type LostReply = "drop" | "5xx";
 export class WireFaults {
   private readonly rejects: Random;
   private readonly losses: Random;
+  private readonly streamLatency: Random;
 
   constructor(private readonly simulation: Simulation) {
     const random = new Random(simulation.config.seed).fork("venue-server");
     this.rejects = random.fork("rejects");
     this.losses = random.fork("lost-replies");
+    this.streamLatency = random.fork("stream-latency");
   }
 
   /** One network hop, in ms. */
@@ -31,9 +36,20 @@ export class WireFaults {
     return this.simulation.gate.oneWay();
   }
 
-  /** Inside a disconnect window: connections are dropped. */
-  isDown(): boolean {
-    return this.simulation.gate.isDisconnected(this.simulation.clock.now());
+  /** One network hop of a WebSocket message, in ms (the venue file's latency, its own draws). */
+  streamHopMs(): number {
+    const { fixedMs, jitterMs } = this.simulation.config.latency;
+    return fixedMs + (jitterMs > 0 ? this.streamLatency.int(0, Math.floor(jitterMs)) : 0);
+  }
+
+  /** Whether the venue file declares any disconnect window. */
+  get hasDisconnects(): boolean {
+    return this.simulation.config.faults.disconnects.length > 0;
+  }
+
+  /** Inside a disconnect window (now, or at simulated time `at`): connections are dropped. */
+  isDown(at = this.simulation.clock.now()): boolean {
+    return this.simulation.gate.isDisconnected(at);
   }
 
   /** Whether this order request is refused before it executes. */

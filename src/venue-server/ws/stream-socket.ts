@@ -46,8 +46,9 @@ export class StreamSocket {
     private readonly source: StreamSource,
     private combined: boolean,
     names: readonly string[],
+    hopMs?: () => number,
   ) {
-    this.out = sendJson(ws);
+    this.out = sendJson(ws, hopMs);
     for (const name of names) this.subscribe(name);
     ws.on("message", (data, isBinary) => {
       if (!isBinary) this.onMessage(data.toString());

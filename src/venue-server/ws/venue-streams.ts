@@ -8,6 +8,12 @@
  * not answered with a pong for a minute; closing the server sends each socket Binance's
  * `serverShutdown` event, then a close frame (1001, going away), and ends the sockets that do not
  * finish the closing handshake within a second.
+ *
+ * The venue file's network (wire-faults.ts): each message the server sends waits one network hop;
+ * when the simulated clock enters a `faults.disconnects` window every open socket is terminated
+ * (no close frame, as a lost connection), and upgrades are refused (the TCP socket destroyed) while
+ * the window lasts. The clock is checked at each simulated tick and every FAULT_CHECK_MS of wall
+ * time while a socket is open, so a window between ticks of a live clock is seen too.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -15,6 +21,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Simulation } from "../../venues/sim/simulation.js";
 import type { ApiKeys } from "../binance-auth.js";
 import type { BinanceSpot } from "../binance-spot.js";
+import type { WireFaults } from "../wire-faults.js";
 import { ListenKeys } from "./listen-keys.js";
 import { MarketStreams } from "./market-streams.js";
 import { StreamNames } from "./stream-names.js";
@@ -32,6 +39,7 @@ export interface StreamOptions {
 }
 
 const CLOSE_GRACE_MS = 1000;
+const FAULT_CHECK_MS = 100;
 const GOING_AWAY = 1001;
 
 export class VenueStreams {
@@ -43,6 +51,8 @@ export class VenueStreams {
   private readonly kinds = new Map<WebSocket, "raw" | "combined" | "api">();
   /** Runs while any socket is open: a server nobody connected to holds no timer. */
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Watches for disconnect windows while any socket is open (and the venue file has any). */
+  private faultWatch: { timer: NodeJS.Timeout; stopTicks: () => void } | undefined;
   private readonly now: () => number;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
@@ -51,6 +61,7 @@ export class VenueStreams {
     private readonly simulation: Simulation,
     spot: BinanceSpot,
     private readonly keys: ApiKeys,
+    private readonly faults: WireFaults,
     options: StreamOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -69,6 +80,7 @@ export class VenueStreams {
   /** Tells every socket the server is going away, closes them, and stops listening. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.stopFaultWatch();
     const E = Math.floor(this.simulation.clock.now());
     const closing = [...this.kinds].map(([ws, kind]) => {
       const shutdown = { e: "serverShutdown", E };
@@ -98,6 +110,11 @@ export class VenueStreams {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://venue");
     const path = url.pathname;
+    if (this.faults.isDown()) {
+      socket.destroy();
+      return;
+    }
+    const hopMs = () => this.faults.streamHopMs();
     let open: (ws: WebSocket) => void;
     if (path === "/ws-api/v3") {
       open = (ws) => {
@@ -107,19 +124,20 @@ export class VenueStreams {
           events: this.events,
           simulatedNow: () => this.simulation.clock.now(),
           now: this.now,
+          hopMs,
         });
       };
     } else if (path === "/ws" || path.startsWith("/ws/")) {
       const name = decodeURIComponent(path.slice(4));
       open = (ws) => {
         this.track(ws, "raw");
-        new StreamSocket(ws, this.source, false, name === "" ? [] : [name]);
+        new StreamSocket(ws, this.source, false, name === "" ? [] : [name], hopMs);
       };
     } else if (path === "/stream") {
       const names = (url.searchParams.get("streams") ?? "").split("/").filter((n) => n !== "");
       open = (ws) => {
         this.track(ws, "combined");
-        new StreamSocket(ws, this.source, true, names);
+        new StreamSocket(ws, this.source, true, names, hopMs);
       };
     } else {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -134,6 +152,7 @@ export class VenueStreams {
 
   private track(ws: WebSocket, kind: "raw" | "combined" | "api"): void {
     this.heartbeat ??= setInterval(() => this.beat(), this.pingIntervalMs);
+    this.startFaultWatch();
     this.kinds.set(ws, kind);
     this.lastPong.set(ws, this.now());
     ws.on("pong", () => this.lastPong.set(ws, this.now()));
@@ -144,7 +163,29 @@ export class VenueStreams {
       if (this.kinds.size > 0) return;
       clearInterval(this.heartbeat);
       this.heartbeat = undefined;
+      this.stopFaultWatch();
     });
+  }
+
+  private startFaultWatch(): void {
+    if (this.faultWatch !== undefined || !this.faults.hasDisconnects) return;
+    this.faultWatch = {
+      timer: setInterval(() => this.dropIfDown(), FAULT_CHECK_MS),
+      stopTicks: this.simulation.sim.onTick((_symbol, time) => this.dropIfDown(time)),
+    };
+  }
+
+  private stopFaultWatch(): void {
+    if (this.faultWatch === undefined) return;
+    clearInterval(this.faultWatch.timer);
+    this.faultWatch.stopTicks();
+    this.faultWatch = undefined;
+  }
+
+  /** Inside a disconnect window, every open socket is lost. */
+  private dropIfDown(at?: number): void {
+    if (!this.faults.isDown(at)) return;
+    for (const ws of this.kinds.keys()) ws.terminate();
   }
 
   private beat(): void {

@@ -26,6 +26,8 @@ export interface WsApiContext {
   simulatedNow: () => number;
   /** The wall clock, for `connectedSince`. */
   now: () => number;
+  /** The network hop each message waits, in wall-clock ms (none if absent). */
+  hopMs?: () => number;
 }
 
 const invalidJson = () => new BinanceError(400, -1135, "Invalid JSON Request");
@@ -44,7 +46,7 @@ export class WsApiSocket {
     private readonly ctx: WsApiContext,
   ) {
     this.connectedSince = Math.floor(ctx.now());
-    this.out = sendJson(ws);
+    this.out = sendJson(ws, ctx.hopMs);
     ws.on("message", (data, isBinary) => {
       if (!isBinary) this.onMessage(data.toString());
     });
