@@ -14,6 +14,7 @@ import type { Order } from "../../src/domain/order.js";
 import { createLogger } from "../../src/log/logger.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import type { Venue } from "../../src/venues/venue.js";
 import { asOperator, testControl } from "./commands/as-operator.js";
 import { TestTrader } from "./signing.js";
 
@@ -47,6 +48,8 @@ export async function loneDesk(
     syntheticMs?: number;
     /** The Desk's state-directory keys (registered Holder keys); default none. */
     keys?: KeyRing;
+    /** What the Desk sees of the simulated venue (a test may hold back a stream). */
+    venue?: (simulated: Venue) => Venue;
   },
 ): Promise<LoneDesk> {
   const config = parseVenueConfig(venueYaml, { file: "venue.yaml", baseDir: "." });
@@ -60,7 +63,7 @@ export async function loneDesk(
   const desk = new Desk(
     {
       id: "sim-main",
-      venue: simulation.venue("main"),
+      venue: (options.venue ?? ((v) => v))(simulation.venue("main")),
       watch: options.watch,
       risk: {
         maxOrderNotional: "1000000",

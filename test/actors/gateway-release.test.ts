@@ -87,6 +87,25 @@ const limitBuy = (mandate: unknown, amount: string, price: string) => ({
   price,
 });
 
+describe("gateway - a touch from the start", () => {
+  it("gateway - a market order before the ticker stream's first ticker is bounded by the ticker fetched at start", async () => {
+    // The stream never delivers: the only touch is the one the Desk fetched when it started.
+    d = await loneDesk(venue("50000"), {
+      watch: [MARKET],
+      venue: (v) =>
+        new Proxy(v, {
+          get: (target, key, receiver) =>
+            key === "watchTicker"
+              ? () => new Promise(() => {})
+              : Reflect.get(target, key, receiver),
+        }),
+    });
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "5000", nonce: "t" });
+    const order = await d.order(marketOrder(mandate, "buy", "0.01"));
+    expect(order.filled).toBe("0.01");
+  });
+});
+
 describe("gateway - reserve before sending, release what was not spent", () => {
   it("gateway - a cancelled order's budget comes back: after a 700 order is cancelled, a new 700 order passes", async () => {
     const desk = await start();

@@ -187,6 +187,9 @@ export class Desk extends Actor {
       this.options.cacheCandles ?? 5_000,
     );
     this.data.seed(market, history);
+    // A touch from the start: a Trader warmed on the history may order before the first ticker
+    // of the stream arrives, and a market order needs the touch to bound its cost.
+    this.data.onTicker(market, await this.options.venue.fetchTicker(market));
   }
 
   /** Candles and tickers of `market`, for as long as it is watched. */
