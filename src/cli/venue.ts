@@ -47,7 +47,11 @@ export function registerVenue(program: Command): void {
       8765,
     )
     .option("--speed <n>", "simulated seconds per real second", speedFactor, 1)
-    .option("--history <duration>", "simulated market history before the server starts", "1d")
+    .option(
+      "--history <duration>",
+      "simulated market history before the server starts (2d: enough for the shipped Traders to warm up at once)",
+      "2d",
+    )
     .addHelpText(
       "after",
       `

@@ -27,6 +27,7 @@ import {
 import type { Fill } from "../../domain/fill.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-data.js";
 import type { Order, OrderType, Side } from "../../domain/order.js";
+import { parseTimeframe } from "../../domain/timeframe.js";
 import {
   type CreateOrderParams,
   type FetchOrderParams,
@@ -63,6 +64,7 @@ interface CcxtClient {
   has: Record<string, unknown>;
   enableRateLimit: boolean;
   rateLimit: number;
+  features?: { spot?: { fetchOHLCV?: { limit?: number } } };
   tokenBucket: { algorithm?: string; windowSize?: number; maxWeight?: number };
   throttle(cost?: unknown): Promise<unknown>;
   urls: Record<string, unknown>;
@@ -246,8 +248,37 @@ export class CcxtVenue implements Venue {
     limit?: number,
   ): Promise<OHLCV[]> {
     await this.market(symbol);
-    const rows = await this.call(() => this.client.fetchOHLCV(symbol, timeframe, since, limit));
-    return rows.map(toOHLCV);
+    const page = this.client.features?.spot?.fetchOHLCV?.limit;
+    if (since !== undefined || limit === undefined || page === undefined || limit <= page) {
+      const rows = await this.call(() => this.client.fetchOHLCV(symbol, timeframe, since, limit));
+      return rows.map(toOHLCV);
+    }
+    return this.recentCandles(symbol, timeframe, limit, page);
+  }
+
+  /**
+   * The latest `limit` candles where the exchange gives at most `page` a request (binance 1000,
+   * bitget 200): the newest page, then older pages before it, in the exchange's own time (a
+   * venue's clock need not be this machine's), until `limit` or the exchange has no older ones.
+   */
+  private async recentCandles(
+    symbol: string,
+    timeframe: string,
+    limit: number,
+    page: number,
+  ): Promise<OHLCV[]> {
+    const stepMs = parseTimeframe(timeframe);
+    const fetch = async (since: number | undefined, count: number) =>
+      (await this.call(() => this.client.fetchOHLCV(symbol, timeframe, since, count))).map(toOHLCV);
+    let candles = await fetch(undefined, page);
+    while (candles.length > 0 && candles.length < limit) {
+      const first = candles[0]![0];
+      const want = Math.min(page, limit - candles.length);
+      const older = (await fetch(first - want * stepMs, want)).filter((c) => c[0] < first);
+      if (older.length === 0) break;
+      candles = [...older, ...candles];
+    }
+    return candles.slice(-limit);
   }
 
   async fetchTrades(symbol: string, since?: number, limit?: number): Promise<PublicTrade[]> {

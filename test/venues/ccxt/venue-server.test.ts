@@ -150,6 +150,17 @@ describe("ccxt venue - market data from the venue server", () => {
     );
   });
 
+  it("ccxt venue - more candles than binance gives a request (1000) come page by page, as the simulator's", async () => {
+    const candles = await venue.fetchOHLCV(SYMBOL, "1m", undefined, 1300);
+    expect(candles).toHaveLength(1300);
+    for (let i = 1; i < candles.length; i++) {
+      expect(candles[i]![0] - candles[i - 1]![0]).toBe(60_000);
+    }
+    const sim = simulation.sim.ohlcv(SYMBOL, "1m", undefined, 1300);
+    expect(candles.map((c) => c[0])).toEqual(sim.map((c) => c[0]));
+    expect(candles.at(-1)![4]).toBe(sim.at(-1)![4]);
+  });
+
   it("ccxt venue - fetchBalance equals the simulator's balances, exactly", async () => {
     const balances = await venue.fetchBalance();
     const sim = simulation.sim.balances("main");
