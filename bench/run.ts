@@ -28,7 +28,7 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
     },
     venue: {
       about:
-        "order round trip through CcxtVenue + ccxt to crypy venue serve vs a bare signed HTTP request (p50/p99)",
+        "order round trip through CcxtVenue + ccxt to crypy venue serve vs a bare signed HTTP request (p50/p99); WebSocket trades/s into CcxtVenue.watchTrades vs a raw ws client",
       load: () => import("./venue.js"),
     },
     actors: {

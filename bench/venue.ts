@@ -12,11 +12,28 @@
  * request path, not the throttle. Ours and the peer alternate in blocks; the server's open orders
  * are cleared between blocks. Checks: every order of both sides is at the server, resting, with
  * its client id, and the two sides placed the same number. Goal: p50 ≤ 1.5× the bare request.
+ *
+ * Second measurement — market data through the WebSocket: trades/s reaching CcxtVenue.watchTrades
+ * (ccxt pro binance: JSON, ccxt's parser and trade cache, crypy's decimal strings) against a raw
+ * `ws` client (JSON.parse only) subscribed to the same `btcusdt@trade` stream of the same server.
+ * Workload: a second simulation of the shipped venue on a virtual clock, no latency, 30 days of
+ * synthetic data (one BTC/USDT print per 15 simulated seconds); both clients subscribe, a warm-up
+ * hour of trades reaches both, then the clock is driven flat out for WS_SECONDS of wall time, one
+ * simulated hour (240 prints) per turn of the event loop: about 8,000 trades a second here (2
+ * cores). Server, simulation and both clients share this process's one event loop, so the figure
+ * is what each consumer receives while all of it runs (ccxt's per-message work slows the stream for
+ * both: the absolute rate is the whole pipeline's); the ratio shows whether that work makes ccxt
+ * lose or lag trades the raw socket gets. Each side's rate: trades received / (its last trade's
+ * arrival − the start). Checks: both saw the same first and last trade id, and counts within
+ * WS_COUNT_TOLERANCE (0.5 %; ccxt's trade cache holds 1000, a consumer that falls further behind
+ * loses trades). Goal: ratio ≥ 0.9 (ccxt keeps up with the raw socket).
  */
 import { createHmac } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import WebSocket from "ws";
 import { parse, stringify } from "yaml";
 import { DEFAULT_VENUE_FILE } from "../src/sim/config/load.js";
 import { startVenueServer, type VenueServer } from "../src/venue-server/server.js";
@@ -31,6 +48,9 @@ const SYMBOL = "BTC/USDT";
 const BLOCK = 50;
 const BLOCKS = 4;
 const SPACING_MS = 60;
+const WS_SECONDS = 4;
+const WS_COUNT_TOLERANCE = 0.005;
+const HOUR_MS = 3_600_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -153,8 +173,127 @@ async function orderRoundTrip(simulation: Simulation, server: VenueServer): Prom
   }
 }
 
-export async function run(): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), "crypy-bench-venue-"));
+/** What one consumer of the trade stream received: trade ids in order and when the last came. */
+class Tally {
+  count = 0;
+  first: string | undefined;
+  last: string | undefined;
+  lastAt = 0n;
+
+  add(id: string): void {
+    this.count++;
+    this.first ??= id;
+    this.last = id;
+    this.lastAt = process.hrtime.bigint();
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.first = undefined;
+    this.last = undefined;
+  }
+}
+
+/** Resolves once neither tally has grown for `quietMs`. */
+async function drained(tallies: Tally[], quietMs = 500): Promise<void> {
+  let seen = -1;
+  for (;;) {
+    const total = tallies.reduce((n, t) => n + t.count, 0);
+    if (total === seen) return;
+    seen = total;
+    await sleep(quietMs);
+  }
+}
+
+async function wsTrades(dir: string): Promise<boolean> {
+  const simulation = await createSimulation(await benchVenueFile(dir), {
+    clock: { speed: "max", historyMs: 86_400_000 },
+    syntheticMs: 30 * 86_400_000,
+  });
+  const server = await startVenueServer(simulation, { port: 0 });
+  const wsUrl = server.url.replace(/^http/, "ws");
+  const api = `${server.url}/api/v3`;
+  const venue = await CcxtVenue.open({
+    exchange: "binance",
+    urls: {
+      api: {
+        public: api,
+        private: api,
+        sapi: `${server.url}/sapi/v1`,
+        ws: { spot: `${wsUrl}/ws`, "ws-api": { spot: `${wsUrl}/ws-api/v3` } },
+      },
+    },
+    options: { fetchMarkets: { types: ["spot"] }, fetchCurrencies: false },
+  });
+  const raw = new WebSocket(`${wsUrl}/ws/btcusdt@trade`);
+  const opened = new Promise<void>((resolve, reject) => {
+    raw.once("open", () => resolve());
+    raw.once("error", reject);
+  });
+  const ours = new Tally();
+  const peer = new Tally();
+  let consuming = true;
+  let consumer: Promise<void> = Promise.resolve();
+  try {
+    await venue.loadMarkets();
+    await opened;
+    raw.on("message", (data) => {
+      const trade = JSON.parse(data.toString()) as { e?: string; t?: number };
+      if (trade.e === "trade") peer.add(String(trade.t));
+    });
+    consumer = (async () => {
+      while (consuming) {
+        for (const trade of await venue.watchTrades(SYMBOL)) ours.add(trade.id);
+      }
+    })().catch((err: unknown) => {
+      if (consuming) throw err;
+    });
+    // Warm-up: both subscribed and receiving, code paths compiled.
+    while (ours.count === 0 || peer.count === 0) {
+      await simulation.run({ until: simulation.clock.now() + HOUR_MS });
+      await sleep(50);
+    }
+    await drained([ours, peer]);
+    ours.reset();
+    peer.reset();
+
+    const started = process.hrtime.bigint();
+    const deadline = performance.now() + WS_SECONDS * 1000;
+    while (performance.now() < deadline) {
+      await simulation.run({ until: simulation.clock.now() + HOUR_MS });
+      await nextTurn();
+    }
+    await drained([ours, peer]);
+    consuming = false;
+    const rate = (t: Tally) => t.count / (Number(t.lastAt - started) / 1e9);
+    const pass = report({
+      bench: "venue ws trades/s",
+      impl: "CcxtVenue.watchTrades (ccxt pro binance) ← crypy venue serve",
+      value: rate(ours),
+      unit: "trades/s",
+      peer: "raw ws client (JSON.parse), same stream, same run",
+      peer_value: rate(peer),
+      goal: { atLeast: 0.9 },
+    });
+    const countsClose = Math.abs(ours.count - peer.count) <= WS_COUNT_TOLERANCE * peer.count;
+    const check = `ccxt ${ours.count} trades (${ours.first}..${ours.last}), raw ${peer.count} (${peer.first}..${peer.last})`;
+    process.stderr.write(`venue ws trades: ${check}\n`);
+    if (ours.first !== peer.first || ours.last !== peer.last || !countsClose || peer.count === 0) {
+      process.stderr.write("venue ws trades: the two sides did not receive the same trades\n");
+      return false;
+    }
+    return pass;
+  } finally {
+    consuming = false;
+    raw.close();
+    await venue.close();
+    await consumer;
+    await server.close();
+    await simulation.stop();
+  }
+}
+
+async function orderBench(dir: string): Promise<boolean> {
   const simulation = await createSimulation(await benchVenueFile(dir), {
     clock: { speed: 1, historyMs: 86_400_000 },
   });
@@ -165,6 +304,16 @@ export async function run(): Promise<boolean> {
   } finally {
     await server.close();
     await simulation.stop();
+  }
+}
+
+export async function run(): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), "crypy-bench-venue-"));
+  try {
+    const roundTrip = await orderBench(dir);
+    const trades = await wsTrades(dir);
+    return roundTrip && trades;
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
