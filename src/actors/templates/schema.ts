@@ -152,7 +152,9 @@ const failedStrategy = block("a mapping with strategy, pairs, trades and pnl", {
 
 export const holderTemplateSchema = block("a mapping of holder settings", {
   criteria: block("a mapping with minSharpe, maxDrawdown, minTrades and minReturnOverBuyAndHold", {
-    minSharpe: num(-100, 100),
+    // Annualised from minute bars, a Sharpe ratio of a short backtest can pass ±100: the bound
+    // only catches typing mistakes.
+    minSharpe: num(-1_000_000, 1_000_000),
     maxDrawdown: num(0, 1),
     minTrades: int(0, MAX_COUNT),
     minReturnOverBuyAndHold: num(-1, 1000),

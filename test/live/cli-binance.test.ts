@@ -1,0 +1,210 @@
+/**
+ * `crypy binance` as a user runs it, against `crypy venue serve` as the exchange: two processes,
+ * the real bin/crypy (built by `npm test`), ccxt over HTTP and WebSocket on loopback. The desk
+ * template points ccxt's URLs at the server and names a 0600 key file; the holder and trader
+ * templates are quick ones (a fast average cross warmed on 60 candles, approved automatically).
+ *
+ * - `--mode live` trades the server's account: an order placed and filled, the fill the server's.
+ * - `mode: live` in the template without `--mode live` starts nothing.
+ * - `--mode paper` takes the server's market data and fills on crypy's own engine: the server's
+ *   account never sees an order.
+ * - An exchange that cannot be reached is one line naming it and the network error.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { waitUntil } from "../support/wait.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = join(ROOT, "bin/crypy");
+// The shipped venue's made-up key for its simulated account: not a secret.
+const KEY = "sim-main-key-not-a-secret";
+const SECRET = "sim-main-secret-not-a-secret";
+
+interface Child {
+  child: ChildProcessWithoutNullStreams;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+function crypy(args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, CRYPY_LOG_LEVEL: "error", ...env },
+  });
+  child.stdin.end();
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+interface Event {
+  actor: string;
+  event: string;
+  [field: string]: unknown;
+}
+
+const events = (c: Child): Event[] =>
+  c
+    .out()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Event);
+
+let dir: string;
+let server: Child;
+let base: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "crypy-cli-binance-"));
+  server = crypy(["venue", "serve", "--port", "0", "--speed", "120"]);
+  await waitUntil(() => server.out().includes("Ctrl-C stops"), "the server's URL", 30_000);
+  base = /(http:\/\/127\.0\.0\.1:\d+)\/api\/v3/.exec(server.out())![1]!;
+}, 60_000);
+afterAll(async () => {
+  server?.child.kill("SIGINT");
+  await server?.exited;
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+/** The shipped templates, with binance.yaml pointed at `api` in `mode`, and quick Traders. */
+async function templates(name: string, mode: string, api = base): Promise<string> {
+  const root = join(dir, name);
+  await cp(join(ROOT, "templates"), root, { recursive: true });
+  const keys = join(root, "binance-keys.yaml");
+  await writeFile(keys, stringify({ apiKey: KEY, secret: SECRET }));
+  await chmod(keys, 0o600);
+  const deskFile = join(root, "desk", "binance.yaml");
+  const desk = parse(await readFile(deskFile, "utf8"));
+  const ws = api.replace(/^http/, "ws");
+  desk.exchange = {
+    ...desk.exchange,
+    mode,
+    credentials: keys,
+    urls: {
+      api: {
+        public: `${api}/api/v3`,
+        private: `${api}/api/v3`,
+        sapi: `${api}/sapi/v1`,
+        ws: { spot: `${ws}/ws`, "ws-api": { spot: `${ws}/ws-api/v3` } },
+      },
+    },
+    options: { fetchMarkets: { types: ["spot"] }, fetchCurrencies: false },
+  };
+  desk.watch = ["BTC/USDT"];
+  await writeFile(deskFile, stringify(desk));
+  const holder = parse(await readFile(join(root, "holder", "default.yaml"), "utf8"));
+  holder.criteria = {
+    minSharpe: -1_000_000,
+    maxDrawdown: 1,
+    minTrades: 0,
+    minReturnOverBuyAndHold: -1,
+  };
+  holder.approval = "auto";
+  holder.traderTemplates = ["../trader/quick.yaml"];
+  await writeFile(join(root, "holder", "default.yaml"), stringify(holder));
+  await writeFile(
+    join(root, "trader", "quick.yaml"),
+    stringify({
+      strategies: [{ name: "sma-cross", params: { fast: 2, slow: 5 } }],
+      warmup: { candles: 60, timeframe: "1m" },
+      evaluation: { inSampleFraction: 0.7, folds: 1, candidates: 1, objective: "sharpe" },
+      exits: { stopLossPct: 0, takeProfitPct: 0 },
+    }),
+  );
+  return root;
+}
+
+function session(root: string, args: string[]): Child {
+  return crypy(["binance", "--templates", root, "--json", "--exit-after", "60s", ...args], {
+    CRYPY_STATE_DIR: join(root, "state"),
+  });
+}
+
+/** Orders of the account that traded at the server, asked through its signed REST API. */
+async function serverOrders(): Promise<number> {
+  const query = `symbol=BTCUSDT&timestamp=${Date.now()}`;
+  const signature = createHmac("sha256", SECRET).update(query).digest("hex");
+  const res = await fetch(`${base}/api/v3/myTrades?${query}&signature=${signature}`, {
+    headers: { "X-MBX-APIKEY": KEY },
+  });
+  const trades = (await res.json()) as { orderId: number }[];
+  return new Set(trades.map((t) => t.orderId)).size;
+}
+
+describe("cli - crypy binance against crypy venue serve", () => {
+  it("cli - --mode live: the session shows its mode, places an order at the server and gets its fill", async () => {
+    const root = await templates("live", "live");
+    const before = await serverOrders();
+    const s = session(root, ["--mode", "live"]);
+    try {
+      await waitUntil(
+        () => events(s).some((e) => e.event === "order.filled") || s.child.exitCode !== null,
+        "a fill from the server",
+        90_000,
+      );
+      expect(s.child.exitCode).toBeNull();
+      expect(s.err()).toMatch(/binance-main trades binance in live mode \(REAL MONEY\)/);
+      const placed = events(s).find((e) => e.event === "order.placed")!;
+      expect(placed.clientOrderId).toMatch(/^binance-main/);
+      expect(await serverOrders()).toBeGreaterThan(before);
+    } finally {
+      s.child.kill("SIGINT");
+      await s.exited;
+    }
+  }, 120_000);
+
+  it("cli - mode: live in the template without --mode live starts nothing and says what to do", async () => {
+    const root = await templates("unconfirmed", "live");
+    const s = session(root, []);
+    expect(await s.exited).toBe(1);
+    expect(s.err()).toMatch(/trades real money \(exchange\.mode live\): start it with --mode live/);
+    expect(events(s)).toEqual([]);
+  }, 60_000);
+
+  it("cli - --mode paper: the server's live data, crypy's fills, and no order at the server", async () => {
+    const root = await templates("paper", "paper");
+    const before = await serverOrders();
+    const s = session(root, ["--mode", "paper"]);
+    try {
+      await waitUntil(
+        () => events(s).some((e) => e.event === "order.filled") || s.child.exitCode !== null,
+        "a paper fill",
+        90_000,
+      );
+      expect(s.child.exitCode).toBeNull();
+      expect(s.err()).toMatch(/binance-main trades binance in paper mode/);
+      expect(await serverOrders()).toBe(before);
+    } finally {
+      s.child.kill("SIGINT");
+      await s.exited;
+    }
+  }, 120_000);
+
+  it("cli - an exchange that cannot be reached: one line naming it and the network error", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const root = await templates("unreachable", "live", `http://127.0.0.1:${port}`);
+    const s = session(root, ["--mode", "live"]);
+    expect(await s.exited).toBe(1);
+    const lines = s.err().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^crypy: .*binance unreachable: .*ECONNREFUSED/);
+    expect(s.err()).not.toMatch(/signature=|\n\s+at /);
+  }, 60_000);
+});
