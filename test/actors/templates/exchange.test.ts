@@ -83,7 +83,9 @@ describe("templates - real exchanges", () => {
     const relative = await parse(desk("  mode: sandbox\n  credentials: ../keys.yaml"));
     expect(relative.exchange?.credentials).toBe(join(REPO, "templates", "keys.yaml"));
     // Keys themselves have no field: a template never holds them.
-    expect(await problem(desk("  mode: live\n  apiKey: abc"))).toMatch(/exchange\.apiKey: unknown key/);
+    expect(await problem(desk("  mode: live\n  apiKey: abc"))).toMatch(
+      /exchange\.apiKey: unknown key/,
+    );
   });
 
   it("templates - ccxt's urls and options pass through as written", async () => {
