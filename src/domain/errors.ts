@@ -10,6 +10,7 @@
  *   ├─ RejectedError                the other side said no; retrying the same thing will not help
  *   │  ├─ InvalidOrderError (└─ OrderNotFoundError), InsufficientFundsError, UnknownMarketError
  *   │  ├─ RiskDeniedError, MandateDeniedError
+ *   │  ├─ JournalFailedError        the journal could not make an entry durable: nothing was sent
  *   │  ├─ AuthenticationError       a server refused our credentials (wrong user or password)
  *   │  └─ PermissionDeniedError     a server refused a subject to this user (NATS permissions)
  *   ├─ NotSupportedError            the venue/actor does not offer this
@@ -100,6 +101,11 @@ export class PermissionDeniedError extends RejectedError {
   static override readonly code: string = "permission_denied";
 }
 
+/** The journal could not make an entry durable (disk full, I/O error): nothing was sent. */
+export class JournalFailedError extends RejectedError {
+  static override readonly code: string = "journal_failed";
+}
+
 export class NotSupportedError extends CrypyError {
   static override readonly code: string = "not_supported";
 }
@@ -137,6 +143,7 @@ const errorClasses: readonly ErrorClass[] = [
   MandateDeniedError,
   AuthenticationError,
   PermissionDeniedError,
+  JournalFailedError,
   NotSupportedError,
   ClosedError,
   InvalidInputError,

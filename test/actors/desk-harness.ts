@@ -4,6 +4,7 @@
  * tests, where the venue's book, latency and accounts are part of the case.
  */
 import { Desk } from "../../src/actors/desk/desk.js";
+import { MemoryDeskJournal } from "../../src/actors/desk/journal/entries.js";
 import type { RiskLimits } from "../../src/actors/desk/risk.js";
 import type { KeyRing } from "../../src/actors/identity/key-ring.js";
 import { HolderKeys, type Mandate, type MandateTerms } from "../../src/actors/mandate.js";
@@ -22,7 +23,15 @@ export const HOLDER = "sim-main_USDT";
 
 export interface LoneDesk {
   simulation: Simulation;
-  desk: Desk;
+  /** The running Desk (a new one after `restart`). */
+  readonly desk: Desk;
+  /** What the Desk journaled, when started with `journal: true`. */
+  readonly journal: MemoryDeskJournal | undefined;
+  /**
+   * Stops the Desk without cancelling anything (as a crash would leave the venue) and starts a new
+   * one on the same venue, bus and keys, replaying what the old one journaled.
+   */
+  restart(options?: { journal?: MemoryDeskJournal }): Promise<void>;
   bus: LocalBus;
   events: ActorEvent[];
   /** A mandate signed by the trusted Holder; `nonce` should be unique per test. */
@@ -50,6 +59,8 @@ export async function loneDesk(
     keys?: KeyRing;
     /** What the Desk sees of the simulated venue (a test may hold back a stream). */
     venue?: (simulated: Venue) => Venue;
+    /** Journal to a MemoryDeskJournal, so `restart` can replay it. */
+    journal?: boolean;
   },
 ): Promise<LoneDesk> {
   const config = parseVenueConfig(venueYaml, { file: "venue.yaml", baseDir: "." });
@@ -60,26 +71,36 @@ export async function loneDesk(
   const bus = new LocalBus();
   const events: ActorEvent[] = [];
   bus.subscribe<ActorEvent>(allActorEvents(), (e) => void events.push(e));
-  const desk = new Desk(
-    {
-      id: "sim-main",
-      venue: (options.venue ?? ((v) => v))(simulation.venue("main")),
-      watch: options.watch,
-      risk: {
-        maxOrderNotional: "1000000",
-        maxPositionNotional: "1000000",
-        maxDailyLoss: "1000000",
-        maxOrdersPerSecond: 1000,
-        ...options.risk,
+  const makeDesk = (journal: MemoryDeskJournal | undefined) =>
+    new Desk(
+      {
+        id: "sim-main",
+        venue: (options.venue ?? ((v) => v))(simulation.venue("main")),
+        watch: options.watch,
+        risk: {
+          maxOrderNotional: "1000000",
+          maxPositionNotional: "1000000",
+          maxDailyLoss: "1000000",
+          maxOrdersPerSecond: 1000,
+          ...options.risk,
+        },
+        assetDecimals: Object.fromEntries(
+          Object.entries(config.assets).map(([asset, a]) => [asset, a.decimals]),
+        ),
+        cacheCandles: 10,
+        ...(options.keys === undefined ? {} : { keys: options.keys }),
+        ...(journal === undefined ? {} : { journal }),
       },
-      assetDecimals: Object.fromEntries(
-        Object.entries(config.assets).map(([asset, a]) => [asset, a.decimals]),
-      ),
-      cacheCandles: 10,
-      ...(options.keys === undefined ? {} : { keys: options.keys }),
-    },
-    { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0, control: testControl() },
-  );
+      {
+        bus,
+        clock,
+        log: createLogger({ level: "silent" }),
+        heartbeatMs: 0,
+        control: testControl(),
+      },
+    );
+  let journal = options.journal === true ? new MemoryDeskJournal() : undefined;
+  let desk = makeDesk(journal);
   const keys = HolderKeys.generate();
   desk.trustHolder(HOLDER, keys.publicKey);
   const flush = async () => {
@@ -120,7 +141,20 @@ export async function loneDesk(
   await advance(120_000); // tickers: a market order needs the touch
   return {
     simulation,
-    desk,
+    get desk() {
+      return desk;
+    },
+    get journal() {
+      return journal;
+    },
+    restart: async (restartOptions = {}) => {
+      await desk.stop();
+      journal = restartOptions.journal ?? journal?.reopen();
+      desk = makeDesk(journal);
+      desk.trustHolder(HOLDER, keys.publicKey);
+      await settle(desk.start());
+      await flush();
+    },
     bus,
     events,
     sign: (terms) =>

@@ -30,6 +30,8 @@ import {
   type OwnedUpdate,
   type PlaceRequest,
 } from "./gateway/order-gateway.js";
+import type { DeskEntry, DeskJournal } from "./journal/entries.js";
+import { reconcileOrders } from "./journal/reconcile.js";
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
@@ -60,6 +62,11 @@ export interface DeskOptions {
    * sent as an IOC limit at that price, which bounds what it can cost.
    */
   slippage?: string;
+  /**
+   * Where the Desk's intents, order states and trading state go before it acts on them, and what
+   * it replays and reconciles at start (journal/entries.ts). None: nothing survives a restart.
+   */
+  journal?: DeskJournal;
 }
 
 export class Desk extends Actor {
@@ -77,6 +84,8 @@ export class Desk extends Actor {
   private readonly watching: string[];
   private venueMarkets: readonly string[] = [];
   private readonly trusted: string[] = [];
+  /** Why the Desk starts HALTED (its journal says so, or the venue disagrees with it). */
+  private haltAtStart: string | undefined;
   /** Equity when the Desk started, for the session's PnL (quote minor units). */
   private startEquity: bigint | undefined;
 
@@ -104,6 +113,9 @@ export class Desk extends Actor {
       state: () => this.state,
       onUpdate: (update) => this.onOwnedUpdate(update),
       emit: (event, fields) => this.emit(event, fields),
+      ...(options.journal === undefined
+        ? {}
+        : { journal: options.journal, journalFailed: (err: unknown) => this.journalFailed(err) }),
     });
     this.data = new DeskMarketData(
       env.bus,
@@ -153,6 +165,7 @@ export class Desk extends Actor {
       this.venueMarkets = Object.keys(markets).sort();
       for (const market of Object.values(markets)) this.rules.add(market);
       for (const market of this.watching) await this.seed(market);
+      if (this.options.journal !== undefined) await this.recover(this.options.journal);
       this.data.onBalances(await venue.fetchBalance());
       this.startEquity = this.data.equityIn(this.quote, this.rules.decimalsOf(this.quote));
     } catch (err) {
@@ -174,9 +187,16 @@ export class Desk extends Actor {
     );
     void this.follow(
       () => venue.watchBalance(),
-      (balances) => this.data.onBalances(balances),
+      (balances) => {
+        this.data.onBalances(balances);
+        this.journalQuietly({ kind: "desk.balances", balances });
+      },
     );
     this.machine.send({ type: "STARTED" });
+    if (this.haltAtStart !== undefined) {
+      this.machine.send({ type: "HALT" });
+      this.emit("desk.halted", { reason: this.haltAtStart, cancelled: 0 });
+    }
   }
 
   private async seed(market: string): Promise<void> {
@@ -215,9 +235,55 @@ export class Desk extends Actor {
     this.stopActor();
   }
 
+  /**
+   * The journal's record of an earlier run, replayed, then checked against the venue before the
+   * Desk takes an order: every order left open or unknown is looked up by its client order id
+   * (fills since are taken in and journaled; one the venue never received is released); open
+   * orders the journal never saw are reported as external and left alone; a halt stays a halt.
+   */
+  private async recover(journal: DeskJournal): Promise<void> {
+    const entries = journal.recovered;
+    if (entries.length === 0) return;
+    this.gateway.restore(entries);
+    const found = await reconcileOrders(this.gateway, this.options.venue);
+    const last = [...entries].reverse().find((e) => e.kind === "desk.state");
+    if (last?.kind === "desk.state" && last.state === "halted")
+      this.haltAtStart = `halted before the restart (${last.reason})`;
+    this.emit("desk.recovered", {
+      entries: entries.length,
+      open: this.gateway.orders.openCount,
+      lookedUp: found.lookedUp,
+      lost: found.lost,
+      external: found.external.length,
+    });
+    for (const order of found.external) {
+      this.emit("order.external", {
+        market: order.symbol,
+        side: order.side,
+        id: order.id,
+        clientOrderId: order.clientOrderId,
+      });
+    }
+  }
+
+  /** The journal refused an entry: nothing more is sent; the Desk halts, once, saying why. */
+  private journalFailed(err: unknown): void {
+    if (this.state === "halted") return;
+    this.log.error({ err }, "the journal failed: halting");
+    void this.halt(`journal failed: ${String(err)}`).catch((e: unknown) =>
+      this.log.error({ err: e }, "halt after a journal failure"),
+    );
+  }
+
+  /** An entry whose loss a restart repairs from the venue (state changes, balances). */
+  private journalQuietly(entry: DeskEntry): void {
+    this.options.journal?.append(entry).catch((err: unknown) => this.journalFailed(err));
+  }
+
   /** Cancels every open order and refuses new ones until `resume`. Resolves when all are cancelled. */
   async halt(reason = "operator"): Promise<{ cancelled: number }> {
     this.machine.send({ type: "HALT" });
+    this.journalQuietly({ kind: "desk.state", state: "halted", reason });
     const cancelled = await this.gateway.cancelAll();
     this.emit("desk.halted", { reason, cancelled: cancelled.length });
     return { cancelled: cancelled.length };
@@ -226,6 +292,7 @@ export class Desk extends Actor {
   /** Trades again after `halt` or `pause`. */
   override resume(): { state: string } {
     this.machine.send({ type: "RESUME" });
+    this.journalQuietly({ kind: "desk.state", state: "active", reason: "resume" });
     super.resume();
     this.emit("desk.resumed");
     return { state: this.state };
@@ -234,6 +301,7 @@ export class Desk extends Actor {
   /** REDUCING: only orders that reduce a position pass, until `resume`. */
   protected override pause(): unknown {
     this.machine.send({ type: "REDUCE" });
+    this.journalQuietly({ kind: "desk.state", state: "reducing", reason: "pause" });
     super.pause();
     this.emit("desk.reducing");
     return { state: this.state };

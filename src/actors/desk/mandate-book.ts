@@ -44,6 +44,16 @@ interface Budget {
   spent: bigint;
 }
 
+/** A mandate's budget terms as the journal keeps them (mandate-book.ts `record`). */
+export interface MandateRecord {
+  readonly nonce: string;
+  readonly fingerprint: string;
+  readonly trader: string;
+  readonly traderKey: string;
+  readonly market: string;
+  readonly max: bigint;
+}
+
 /**
  * The Desk's side: trusted Holder keys, and the notional spent under each mandate nonce.
  *
@@ -244,6 +254,57 @@ export class MandateBook {
    */
   checkSigned(trader: string, traderKey: string, proof: SignedRequest, nonce = ""): void {
     this.#signatures.check(traderKey, proof, (seq) => proof.bytes(nonce, seq), quote(trader));
+  }
+
+  /**
+   * What the journal keeps of the mandate with this nonce (its budget's terms), to restore it
+   * after a restart without its signed text.
+   */
+  record(nonce: string): MandateRecord | undefined {
+    const b = this.#budgets.get(nonce);
+    return b === undefined
+      ? undefined
+      : {
+          nonce,
+          fingerprint: b.fingerprint,
+          trader: b.trader,
+          traderKey: b.traderKey,
+          market: b.market,
+          max: b.max,
+        };
+  }
+
+  /**
+   * A budget from the journal, as it was opened: the Desk's own durable record, so its signature
+   * is not checked again (the Holder's key may not even be trusted yet at restart).
+   */
+  restore(record: MandateRecord): void {
+    if (this.#budgets.has(record.nonce)) return;
+    this.#budgets.set(record.nonce, {
+      fingerprint: record.fingerprint,
+      trader: record.trader,
+      traderKey: record.traderKey,
+      market: record.market,
+      max: record.max,
+      spent: 0n,
+    });
+  }
+
+  /** Re-reserves an order's budget from the journal (as `commit` did when it was placed). */
+  reserve(nonce: string, notional: bigint): void {
+    const budget = this.#budgets.get(nonce);
+    if (budget === undefined) throw new InternalError(`no mandate ${quote(nonce)} to reserve on`);
+    budget.spent += notional;
+  }
+
+  /** A request sequence seen before the restart: nothing at or below it passes again. */
+  observeSigned(traderKey: string, seq: number): void {
+    this.#signatures.observe(traderKey, seq);
+  }
+
+  /** The last request sequence seen from `traderKey`. */
+  lastSigned(traderKey: string): number {
+    return this.#signatures.lastOf(traderKey);
   }
 
   /** The Trader key the mandate with this nonce names, once the mandate was read. */

@@ -50,6 +50,16 @@ export class SequencedSignatures {
     if (this.#last.size >= KEYS_LIMIT && !this.#last.has(key)) this.#last.clear();
     this.#last.set(key, seq);
   }
+
+  /** A sequence `key` was seen at before (a journal replayed): nothing at or below it passes. */
+  observe(key: string, seq: number): void {
+    if ((this.#last.get(key) ?? 0) < seq) this.#last.set(key, seq);
+  }
+
+  /** The last sequence seen from `key`, 0 if none. */
+  lastOf(key: string): number {
+    return this.#last.get(key) ?? 0;
+  }
 }
 
 function deny(reason: string): never {

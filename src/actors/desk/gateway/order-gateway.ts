@@ -23,7 +23,9 @@
  *   after the halt is cancelled as its answer arrives.
  */
 import {
+  InternalError,
   InvalidInputError,
+  JournalFailedError,
   MandateDeniedError,
   OrderNotFoundError,
   RejectedError,
@@ -40,6 +42,7 @@ import type { Clock } from "../../../time/clock.js";
 import type { Venue } from "../../../venues/venue.js";
 import type { AuthorizedMandate } from "../../mandate.js";
 import { cancelBytes, orderBytes } from "../../order-signature.js";
+import type { DeskEntry, DeskJournal, IntentEntry } from "../journal/entries.js";
 import type { MandateBook } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
@@ -83,6 +86,13 @@ export interface GatewayOptions {
   onUpdate: (update: OwnedUpdate) => void;
   /** Actor events (order.placed, order.rejected, order.unknown). */
   emit: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Where intents and order states go before the Desk acts on them (journal/entries.ts); none:
+   * nothing survives a restart.
+   */
+  journal?: DeskJournal;
+  /** The journal could not make an entry durable: the Desk must stop trading. */
+  journalFailed?: (err: unknown) => void;
 }
 
 const OVER = "over budget: ";
@@ -91,6 +101,10 @@ const TERMINAL = new Set(["closed", "canceled", "expired", "rejected"]);
 export class OrderGateway {
   readonly orders: OwnedOrders;
   readonly #o: GatewayOptions;
+  /** Replaying the journal: states are taken in silently and journaled again never. */
+  #replaying = false;
+  /** Order states wait for their journal entry, in order, before anyone is told. */
+  #durable: Promise<void> = Promise.resolve();
 
   constructor(options: GatewayOptions) {
     this.#o = options;
@@ -100,6 +114,15 @@ export class OrderGateway {
   /** Checks, reserves, sends. Resolves with the venue's order; rejects with a typed refusal. */
   async place(r: PlaceRequest): Promise<Order> {
     const owned = this.#admit(r, this.#o.clock.now());
+    if (this.#o.journal !== undefined) {
+      await this.#journalIntent(owned, r.seq);
+      // Halted while the intent was being made durable: it is not sent.
+      if (this.#o.state() === "halted") {
+        const err = new RiskDeniedError(`${this.#o.desk} was halted before the order was sent`);
+        this.#rejected(owned, err);
+        throw err;
+      }
+    }
     let order: Order;
     try {
       order = await this.#o.venue.createOrder(r.market, "limit", r.side, r.amount, owned.price, {
@@ -166,8 +189,119 @@ export class OrderGateway {
     if (fill !== undefined) this.#account(owned, fill);
     if (TERMINAL.has(order.status)) this.#release(owned);
     const update = { owner: owned, order, fill };
-    this.#o.onUpdate(update);
+    if (this.#replaying) return update;
+    const journal = this.#o.journal;
+    if (journal === undefined) {
+      this.#o.onUpdate(update);
+      return update;
+    }
+    // Told once durable, each state after the one before it: a report never runs ahead of the
+    // journal, so a restart never forgets a fill a Trader was told of.
+    this.#durable = this.#durable
+      .then(() => journal.append({ kind: "desk.order", order }))
+      .then(
+        () => this.#o.onUpdate(update),
+        (err: unknown) => {
+          this.#o.journalFailed?.(err);
+          this.#o.onUpdate(update);
+        },
+      );
     return update;
+  }
+
+  /**
+   * Rebuilds the books from an earlier run's journal: owned orders and their reservations,
+   * mandate budgets, positions, client order id sequences and the Traders' request sequences.
+   * Events and reports are not repeated.
+   */
+  restore(entries: readonly DeskEntry[]): void {
+    this.#replaying = true;
+    try {
+      for (const entry of entries) {
+        if (entry.kind === "desk.intent") this.#restoreIntent(entry);
+        else if (entry.kind === "desk.order") this.take(entry.order);
+        else if (entry.kind === "desk.lost") {
+          const owned = this.orders.byClientId(entry.clientOrderId);
+          if (owned !== undefined && !owned.done) this.#release(owned);
+        }
+      }
+    } finally {
+      this.#replaying = false;
+    }
+  }
+
+  #restoreIntent(e: IntentEntry): void {
+    if (this.orders.byClientId(e.clientOrderId) !== undefined) return;
+    this.#o.mandates.restore({
+      nonce: e.nonce,
+      fingerprint: e.mandate.fingerprint,
+      trader: e.mandate.trader,
+      traderKey: e.mandate.traderKey,
+      market: e.mandate.market,
+      max: BigInt(e.mandate.max),
+    });
+    const budget = BigInt(e.budget);
+    this.#o.mandates.reserve(e.nonce, budget);
+    if (e.signed !== undefined) this.#o.mandates.observeSigned(e.signed.key, e.signed.seq);
+    this.orders.restore({
+      clientOrderId: e.clientOrderId,
+      trader: e.trader,
+      market: e.market,
+      side: e.side,
+      nonce: e.nonce,
+      price: e.price,
+      amount: BigInt(e.amount),
+      filled: 0n,
+      budget,
+      closing: BigInt(e.closing),
+      excess: BigInt(e.excess),
+      last: undefined,
+      done: false,
+    });
+  }
+
+  /** An owned order the venue never received: released, and journaled as lost. */
+  lose(owned: OwnedOrder, reason: string): void {
+    this.#rejected(owned, reason);
+  }
+
+  /** The order as reserved, durable before the venue hears of it; a failure sends nothing. */
+  async #journalIntent(owned: OwnedOrder, seq: unknown): Promise<void> {
+    const mandate = this.#o.mandates.record(owned.nonce);
+    const key = this.#o.mandates.traderKeyOf(owned.nonce);
+    if (mandate === undefined || key === undefined)
+      throw new InternalError(`order ${owned.clientOrderId} has no mandate on record`);
+    try {
+      await this.#o.journal?.append({
+        kind: "desk.intent",
+        clientOrderId: owned.clientOrderId,
+        trader: owned.trader,
+        market: owned.market,
+        side: owned.side,
+        nonce: owned.nonce,
+        price: owned.price,
+        amount: String(owned.amount),
+        budget: String(owned.budget),
+        closing: String(owned.closing),
+        excess: String(owned.excess),
+        mandate: {
+          fingerprint: mandate.fingerprint,
+          trader: mandate.trader,
+          traderKey: mandate.traderKey,
+          market: mandate.market,
+          max: String(mandate.max),
+        },
+        signed: typeof seq === "number" ? { key, seq } : undefined,
+      });
+    } catch (err) {
+      // Nothing was sent: the reservation goes back, and the Desk stops trading.
+      this.#release(owned);
+      this.#o.journalFailed?.(err);
+      throw new JournalFailedError(
+        `${this.#o.desk} could not journal order ${owned.clientOrderId}, so it was not sent: ${String(err)}`,
+        { cause: err },
+      );
+    }
   }
 
   /** Base `trader` holds on `market` and has not offered in an open sell, in base minor units. */
@@ -316,6 +450,10 @@ export class OrderGateway {
 
   #rejected(owned: OwnedOrder, err: unknown): void {
     this.#release(owned);
+    // The intent is on record: so is that it never reached the venue.
+    this.#o.journal
+      ?.append({ kind: "desk.lost", clientOrderId: owned.clientOrderId, reason: String(err) })
+      .catch((failure: unknown) => this.#o.journalFailed?.(failure));
     this.#o.emit("order.rejected", {
       trader: owned.trader,
       market: owned.market,

@@ -61,6 +61,17 @@ export class OwnedOrders {
     return `${this.#desk}-${marketToken(market)}-${seq}`;
   }
 
+  /**
+   * An order from the journal: owned again, and its market's sequence past its id's, so no client
+   * order id is ever reused across restarts.
+   */
+  restore(order: OwnedOrder): void {
+    const seq = Number(order.clientOrderId.slice(order.clientOrderId.lastIndexOf("-") + 1));
+    if (Number.isSafeInteger(seq) && seq > (this.#seq.get(order.market) ?? 0))
+      this.#seq.set(order.market, seq);
+    this.add(order);
+  }
+
   add(order: OwnedOrder): void {
     this.#byClientId.set(order.clientOrderId, order);
     this.#open.set(order.clientOrderId, order);

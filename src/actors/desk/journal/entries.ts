@@ -1,0 +1,95 @@
+/**
+ * What the Desk journals, and the port it journals through. The Desk's books are a fold over these
+ * entries: replaying them in order rebuilds every owned order, its reservation, every mandate
+ * budget, the Traders' positions, the client order id sequences and the trading state.
+ *
+ * - `desk.intent`, before the venue is called: the order as reserved (client order id, owner,
+ *   amounts, what it reserves), the mandate's budget terms, and the Trader's request sequence.
+ * - `desk.order`, each new state of an owned order the Desk takes in (acknowledgement, fill,
+ *   cancel, expiry, rejection): the venue's own record, from which fills follow.
+ * - `desk.lost`, an intent the venue never received (looked up by client id: not found).
+ * - `desk.state`, a trading-state change (halted, reducing, active) and its reason.
+ * - `desk.balances`, the account's balances as the venue last reported them.
+ *
+ * Amounts are decimal strings or bigint minor units written as strings: JSON has no bigint.
+ */
+import type { Balances } from "../../../domain/balance.js";
+import type { Order, Side } from "../../../domain/order.js";
+
+export interface IntentEntry {
+  kind: "desk.intent";
+  clientOrderId: string;
+  trader: string;
+  market: string;
+  side: Side;
+  nonce: string;
+  price: string;
+  /** Minor units (of base, or of quote for budget), as decimal integers. */
+  amount: string;
+  budget: string;
+  closing: string;
+  excess: string;
+  mandate: {
+    fingerprint: string;
+    trader: string;
+    traderKey: string;
+    market: string;
+    max: string;
+  };
+  /** The Trader's request sequence this order was signed at. */
+  signed: { key: string; seq: number } | undefined;
+}
+
+export interface OrderEntry {
+  kind: "desk.order";
+  order: Order;
+}
+
+export interface LostEntry {
+  kind: "desk.lost";
+  clientOrderId: string;
+  reason: string;
+}
+
+export interface StateEntry {
+  kind: "desk.state";
+  state: "halted" | "reducing" | "active";
+  reason: string;
+}
+
+export interface BalancesEntry {
+  kind: "desk.balances";
+  balances: Balances;
+}
+
+export type DeskEntry = IntentEntry | OrderEntry | LostEntry | StateEntry | BalancesEntry;
+
+/**
+ * Where the Desk's entries go. `append` resolves once the entry is durable and rejects (for good:
+ * the journal is failed) when it cannot be made so; `recovered` is what an earlier run made
+ * durable, oldest first, for the Desk to replay before it trades.
+ */
+export interface DeskJournal {
+  readonly recovered: readonly DeskEntry[];
+  append(entry: DeskEntry): Promise<void>;
+}
+
+/** A journal that keeps entries in memory: for tests, and to restart a Desk on the same books. */
+export class MemoryDeskJournal implements DeskJournal {
+  readonly entries: DeskEntry[] = [];
+  /** Set to make every append fail, as a full disk would. */
+  failWith: Error | undefined;
+
+  constructor(readonly recovered: readonly DeskEntry[] = []) {}
+
+  async append(entry: DeskEntry): Promise<void> {
+    if (this.failWith !== undefined) throw this.failWith;
+    // Stored as the file journal would: through JSON, so nothing relies on object identity.
+    this.entries.push(JSON.parse(JSON.stringify(entry)) as DeskEntry);
+  }
+
+  /** A journal for the next run: everything this one made durable. */
+  reopen(): MemoryDeskJournal {
+    return new MemoryDeskJournal([...this.recovered, ...this.entries]);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The Desk's journal across a restart (issue 13): a new Desk on the same venue replays what the
+ * old one journaled and reconciles with the venue before it trades. Client order ids never repeat;
+ * an order left open is the Desk's again, with its reservation; a fill made while the Desk was down
+ * is taken in once; an intent the venue never received is released; an order the journal never
+ * saw is reported as external and left alone; a halt stays a halt. A journal that cannot write
+ * sends nothing and halts the Desk.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryDeskJournal } from "../../src/actors/desk/journal/entries.js";
+import { JournalFailedError } from "../../src/domain/errors.js";
+import { type LoneDesk, loneDesk } from "./desk-harness.js";
+import { refusal } from "./support.js";
+
+const VENUE = `name: sim
+seed: 5
+start: "2024-01-01T00:00:00Z"
+assets:
+  BTC: { decimals: 8 }
+  USDT: { decimals: 8 }
+fees: { maker: "0.001", taker: "0.001" }
+markets:
+  BTC/USDT:
+    tickSize: "0.01"
+    lotSize: "0.00001"
+    minQty: "0.00001"
+    maxQty: "9000"
+    minNotional: "5"
+    data: { source: gbm, startPrice: "42000", volatility: 0.5, drift: 0, timeframe: 1m, volume: { mean: 5, std: 3 } }
+accounts:
+  main: { USDT: "100000" }
+latency: { fixedMs: 5, jitterMs: 0 }
+liquidity:
+  levelNotional: "50000"
+  inventory: { BTC: "10000", USDT: "500000000" }
+`;
+
+const TRADER = "sim-main_BTC-USDT";
+const MARKET = "BTC/USDT";
+
+let d: LoneDesk | undefined;
+afterEach(async () => {
+  await d?.stop();
+  d = undefined;
+});
+
+const limitBuy = (mandate: unknown, amount: string, price: string) => ({
+  op: "place",
+  trader: TRADER,
+  mandate,
+  market: MARKET,
+  side: "buy",
+  type: "limit",
+  amount,
+  price,
+});
+
+interface Budget {
+  nonce: string;
+  reserved: string;
+  spent: string;
+  left: string;
+}
+
+async function budget(desk: LoneDesk, nonce: string): Promise<Budget | undefined> {
+  return (await desk.command<Budget[]>("mandates")).find((b) => b.nonce === nonce);
+}
+
+const named = (desk: LoneDesk, event: string) => desk.events.filter((e) => e.event === event);
+
+/** The best bid now, and a price `pct` percent below it, on the tick grid. */
+function below(desk: LoneDesk, pct: number): string {
+  const bid = Number(desk.simulation.sim.orderBook(MARKET, 1).bids[0]![0]);
+  return (Math.floor(bid * (1 - pct / 100) * 100) / 100).toFixed(2);
+}
+
+describe("desk journal - restart", () => {
+  it("desk journal - an open order is the Desk's again after a restart, reserved as before; client ids go on", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "r1" });
+    const first = await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    expect(first.clientOrderId).toBe("sim-main-BTC-USDT-1");
+    const before = await budget(d, "r1");
+
+    await d.restart();
+    expect(named(d, "desk.recovered").at(-1)).toMatchObject({ open: 1, lookedUp: 1, lost: 0 });
+    expect(await budget(d, "r1")).toEqual(before);
+    const open = await d.command<{ clientOrderId: string }[]>("orders");
+    expect(open.map((o) => o.clientOrderId)).toEqual(["sim-main-BTC-USDT-1"]);
+    // The next order's id is new: the venue would refuse a reused one as a duplicate.
+    const second = await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    expect(second.clientOrderId).toBe("sim-main-BTC-USDT-2");
+    expect(d.simulation.sim.openOrders("main")).toHaveLength(2);
+  });
+
+  it("desk journal - a fill made while the Desk was down is taken in once and journaled once", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "f1" });
+    const placed = await d.order(limitBuy(mandate, "0.01", below(d, 0.05)));
+    await d.desk.stop();
+    // Down: the market trades through the order at the venue.
+    await d.advance(6 * 3_600_000);
+    const atVenue = d.simulation.sim.order("main", { clientOrderId: placed.clientOrderId });
+    expect(atVenue.status).toBe("closed");
+
+    await d.restart();
+    const spent = (await budget(d, "f1"))!;
+    expect(spent.reserved).toBe("0");
+    expect(Number(spent.spent)).toBeGreaterThan(0);
+    expect(named(d, "order.filled").filter((e) => e.id === atVenue.id)).toHaveLength(1);
+    const states = d.journal!.entries.filter(
+      (e) => e.kind === "desk.order" && e.order.clientOrderId === placed.clientOrderId,
+    );
+    expect(states.map((e) => (e.kind === "desk.order" ? e.order.status : ""))).toEqual(["closed"]);
+
+    // A second restart finds nothing new: the fill is on record already.
+    const journaled = d.journal!.entries.length + d.journal!.recovered.length;
+    await d.restart();
+    expect(named(d, "order.filled").filter((e) => e.id === atVenue.id)).toHaveLength(1);
+    expect(d.journal!.recovered.length).toBe(journaled);
+    expect(d.journal!.entries.filter((e) => e.kind === "desk.order")).toEqual([]);
+  });
+
+  it("desk journal - an intent the venue never received is released; an order the journal never saw is external", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "l1" });
+    await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    const reserved = await budget(d, "l1");
+    const journal = d.journal!.reopen();
+    // The journal of a run that died after writing an intent and before sending it.
+    const intent = journal.recovered.find((e) => e.kind === "desk.intent")!;
+    const ghost = { ...intent, clientOrderId: "sim-main-BTC-USDT-7" };
+    // And an order placed at the venue by someone else.
+    d.simulation.sim.placeOrder("main", {
+      symbol: MARKET,
+      type: "limit",
+      side: "buy",
+      amount: "0.001",
+      price: below(d, 30),
+      clientOrderId: "by-hand-1",
+    });
+    await d.restart({ journal: new MemoryDeskJournal([...journal.recovered, ghost]) });
+    expect(named(d, "desk.recovered").at(-1)).toMatchObject({ lookedUp: 2, lost: 1, external: 1 });
+    expect(named(d, "order.external").at(-1)).toMatchObject({ clientOrderId: "by-hand-1" });
+    // Only the real order's reservation remains; the ghost's came back.
+    expect(await budget(d, "l1")).toEqual(reserved);
+    expect(d.journal!.entries.some((e) => e.kind === "desk.lost")).toBe(true);
+    // Left alone: still open at the venue.
+    expect(d.simulation.sim.order("main", { clientOrderId: "by-hand-1" }).status).toBe("open");
+    // Ids go on past the ghost's.
+    const next = await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    expect(next.clientOrderId).toBe("sim-main-BTC-USDT-8");
+  });
+
+  it("desk journal - a halted Desk restarts halted, saying why", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    await d.command("halt");
+    await d.restart();
+    expect(d.desk.state).toBe("halted");
+    expect(named(d, "desk.halted").at(-1)?.reason).toMatch(
+      /halted before the restart \(operator \(operator:test\)\)/,
+    );
+    const mandate = d.sign({ trader: TRADER, market: MARKET, nonce: "h1" });
+    expect((await refusal(d.order(limitBuy(mandate, "0.01", below(d, 20)))))?.message).toMatch(
+      /halted/,
+    );
+  });
+});
+
+describe("desk journal - a journal that cannot write", () => {
+  it("desk journal - the order is refused and not sent, its reservation comes back, the Desk halts", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    d.journal!.failWith = new Error("ENOSPC: no space left on device");
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "e1" });
+    const err = await refusal(d.order(limitBuy(mandate, "0.01", below(d, 20))));
+    expect(err).toBeInstanceOf(JournalFailedError);
+    expect(err?.message).toMatch(/could not journal order sim-main-BTC-USDT-1, so it was not sent/);
+    expect(d.simulation.sim.openOrders("main")).toEqual([]);
+    expect((await budget(d, "e1"))?.reserved).toBe("0");
+    await d.advance(1_000);
+    expect(d.desk.state).toBe("halted");
+    expect(named(d, "desk.halted").at(-1)?.reason).toMatch(/journal failed: .*ENOSPC/);
+  });
+});
