@@ -12,6 +12,8 @@ const LAYERS = [
   "config",
   "time",
   "log",
+  // the append-only journal the Desk writes before it acts (src/journal)
+  "journal",
   "bus",
   "store",
   "sim",
