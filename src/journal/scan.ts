@@ -13,6 +13,9 @@
  *     file, with no valid frame after them that says they had been fsynced (`durableTo`). That is
  *     what a crash during a write leaves; it is reported (`torn`) and cut by the writer.
  *   - anything else is a JournalCorruptError naming the file and offset, never skipped.
+ *
+ * The limit of that: bytes of the last write before a crash that went bad *after* their fsync
+ * (a disk error) look like a torn write, and are cut. Nothing on disk tells the two apart.
  */
 import { join } from "node:path";
 import { JournalCorruptError } from "./errors.js";
@@ -100,19 +103,22 @@ async function readSnapshot(
 
 /**
  * After a bad frame at `offset`: the largest `durableTo` claimed by any valid frame later in the
- * file (-1 if none). Searches byte by byte, since the bad frame's length cannot be trusted.
+ * file (-1 if none), and how many valid frames there are. Searches byte by byte, since the bad
+ * frame's length cannot be trusted.
  */
-function laterDurableTo(buf: Buffer, offset: number): number {
-  let best = -1;
+function framesAfter(buf: Buffer, offset: number): { durableTo: number; valid: number } {
+  let durableTo = -1;
+  let valid = 0;
   let at = offset + 1;
   while (at + HEADER_BYTES <= buf.length) {
     const read = readFrame(buf, at);
     if (read.ok && read.frame.count > 0) {
-      best = Math.max(best, read.frame.durableTo);
+      durableTo = Math.max(durableTo, read.frame.durableTo);
+      valid++;
       at = read.frame.end;
     } else at++;
   }
-  return best;
+  return { durableTo, valid };
 }
 
 interface SegmentRead {
@@ -128,15 +134,21 @@ function readSegment(file: string, buf: Buffer, start: number, last: boolean): S
   while (offset < buf.length) {
     const read = readFrame(buf, offset);
     if (!read.ok) {
-      const durable = last ? laterDurableTo(buf, offset) : buf.length;
-      if (durable > offset) {
+      const after = last ? framesAfter(buf, offset) : { durableTo: buf.length, valid: 0 };
+      if (after.durableTo > offset) {
         throw new JournalCorruptError(
           file,
           offset,
           `${read.detail}, in bytes already fsynced${last ? " (a later record says so)" : ""}`,
         );
       }
-      const torn = { file, offset, bytes: buf.length - offset, detail: read.detail };
+      // Valid frames after it were written in the same unfinished write (pages that reached the
+      // disk out of order): never fsynced, never acknowledged.
+      const detail =
+        after.valid === 0
+          ? read.detail
+          : `${read.detail}; ${after.valid} unsynced records after it`;
+      const torn = { file, offset, bytes: buf.length - offset, detail };
       return { entries, next, torn };
     }
     const { frame } = read;
