@@ -31,6 +31,11 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
         "order round trip through CcxtVenue + ccxt to crypy venue serve vs a bare signed HTTP request (p50/p99); WebSocket trades/s into CcxtVenue.watchTrades vs a raw ws client",
       load: () => import("./venue.js"),
     },
+    journal: {
+      about:
+        "durable appends/s: FileJournal with 64 writers (group commit) vs a bare write + fdatasync loop; open (recover) 1,000,000 entries vs reading the bytes",
+      load: () => import("./journal.js"),
+    },
     actors: {
       about:
         "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",

@@ -28,7 +28,8 @@ export interface Frame extends FrameHeader {
   offset: number;
   /** Offset just past the frame. */
   end: number;
-  payload: Uint8Array;
+  /** A view into the buffer read, not a copy. */
+  payload: Buffer;
 }
 
 /** The outcome of reading one frame at an offset. */

@@ -203,7 +203,10 @@ export class FileJournal<R extends JournalRecord = JournalRecord, S = unknown> {
     // The segment's name may exist only in the page cache (a process killed before it fsynced the
     // directory): make it durable before acknowledging anything written to it.
     await io(`sync ${dir}`, () => files.syncDir(dir));
-    const entries = scan.entries.filter((e) => e.seq > covered) as Entry<R>[];
+    const firstAfter = scan.entries.findIndex((e) => e.seq > covered);
+    const entries = (
+      firstAfter < 0 ? [] : firstAfter === 0 ? scan.entries : scan.entries.slice(firstAfter)
+    ) as Entry<R>[];
     const recovered: Recovered<R, S> = {
       ...(scan.snapshot === undefined
         ? {}

@@ -77,7 +77,7 @@ export const snapshotName = (seq: number) => `snapshot-${pad(seq)}.snap`;
 
 function parsePayload(file: string, frame: Frame): Record<string, unknown> {
   try {
-    const value: unknown = JSON.parse(Buffer.from(frame.payload).toString("utf8"));
+    const value: unknown = JSON.parse(frame.payload.toString("utf8"));
     if (typeof value === "object" && value !== null) return value as Record<string, unknown>;
   } catch {
     // reported below
