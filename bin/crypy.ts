@@ -9,6 +9,7 @@ import { registerBacktest } from "../src/cli/backtest.js";
 import { registerBus } from "../src/cli/bus.js";
 import { registerData } from "../src/cli/data.js";
 import { registerDoctor } from "../src/cli/doctor.js";
+import { registerJournal } from "../src/cli/journal.js";
 import { registerNats } from "../src/cli/nats.js";
 import type { GlobalFlags } from "../src/cli/program.js";
 import { registerReach } from "../src/cli/reach.js";
@@ -75,6 +76,7 @@ registerBacktest(program);
 registerSession(program);
 registerReach(program);
 registerVenue(program);
+registerJournal(program);
 
 const argv = await routeExchange(program, process.argv);
 try {

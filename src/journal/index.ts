@@ -5,6 +5,7 @@ export {
   FileJournal,
   type JournalOptions,
   type JournalRecord,
+  journalDir,
   type Recovered,
 } from "./journal.js";
 export {

@@ -90,6 +90,16 @@ type Pending = PendingAppend | PendingSnapshot;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** The directory of journal `name` under `root`; refuses a name that would leave `root`. */
+export function journalDir(root: string, name: string): string {
+  if (!NAME.test(name)) {
+    throw new InvalidInputError(
+      `journal name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`,
+    );
+  }
+  return join(root, name);
+}
+
 function jsonBytes(value: unknown, what: string): Buffer {
   let text: string | undefined;
   try {
@@ -157,13 +167,8 @@ export class FileJournal<R extends JournalRecord = JournalRecord, S = unknown> {
     options: JournalOptions,
   ): Promise<FileJournal<R, S>> {
     const { name } = options;
-    if (!NAME.test(name)) {
-      throw new InvalidInputError(
-        `journal name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`,
-      );
-    }
+    const dir = journalDir(root, name);
     const files = options.files ?? nodeFiles;
-    const dir = join(root, name);
     const io = <T>(what: string, run: () => Promise<T>) => ioStep(name, what, run);
     await io(`create ${dir}`, () => files.mkdir(dir));
     const scan = await scanJournal(files, dir);
