@@ -8,8 +8,9 @@
  *   - Names: creates, renames and removes survive once `syncDir` of their directory ran; of those
  *     not yet synced, a random prefix (in order) survives, as a journaling file system would.
  *
- * `crashAfter(n)` cuts the power just before the n-th operation from now; every operation after
- * it rejects, as if the process were gone. `fail(op, n, code)` makes the n-th operation of that
+ * `crashAfter(n)` cuts the power at the n-th operation from now (a write may have reached the
+ * page cache first, half the time); it and every operation after it reject, as if the process
+ * were gone. `fail(op, n, code)` makes the n-th operation of that
  * kind reject with an errno error (EIO, ENOSPC) instead, without a crash.
  */
 import { dirname } from "node:path";
@@ -172,10 +173,10 @@ export class CrashFiles implements FileLayer {
     const out = Buffer.from(inode.data.subarray(0, inode.syncedLen + extra));
     let at = inode.syncedLen;
     while (at < out.length) {
-      const piece = 1 + Math.floor(this.random() * 64);
+      const piece = 1 + Math.floor(this.random() * 32);
       const roll = this.random();
-      if (roll < 0.2) out.fill(0, at, Math.min(out.length, at + piece));
-      else if (roll < 0.3)
+      if (roll < 0.1) out.fill(0, at, Math.min(out.length, at + piece));
+      else if (roll < 0.15)
         for (let i = at; i < Math.min(out.length, at + piece); i++)
           out[i] = Math.floor(this.random() * 256);
       at += piece;
@@ -184,11 +185,13 @@ export class CrashFiles implements FileLayer {
   }
 
   /** Every operation passes here: one event-loop turn, then the crash and fault checks. */
-  private async step(op: OpKind, what: string): Promise<void> {
+  private async step(op: OpKind, what: string, midway?: () => void): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.crashed) throw errno("EPOWER", `power cut before ${op} ${what}`);
     this.opsLeft--;
     if (this.opsLeft <= 0) {
+      // Half the time a write reached the page cache before the power went: it may be torn.
+      if (midway !== undefined && this.random() < 0.5) midway();
       this.cut();
       throw errno("EPOWER", `power cut at ${op} ${what}`);
     }
@@ -237,7 +240,7 @@ export class CrashFiles implements FileLayer {
     };
     return {
       append: async (data) => {
-        await this.step("write", path);
+        await this.step("write", path, () => node.append(data));
         usable();
         node.append(data);
       },

@@ -33,7 +33,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 const generation = fc.record({
   writers: fc.array(fc.array(op, { maxLength: 12 }), { minLength: 1, maxLength: 6 }),
-  crashAfter: fc.integer({ min: 1, max: 120 }),
+  crashAfter: fc.integer({ min: 1, max: 40 }),
 });
 
 function history(journal: FileJournal<Rec, State>): Item[] {
@@ -112,7 +112,7 @@ describe("journal - power cuts at random points", () => {
           await again.close();
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 500 },
     );
   }, 120_000);
 });

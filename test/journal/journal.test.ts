@@ -222,6 +222,26 @@ describe("journal - corruption", () => {
     expect(await b.append(rec(2))).toBe(3);
     await b.close();
   });
+
+  it("journal - a bad record followed by valid ones of the same unfinished write is a torn tail", async () => {
+    const disk = new CrashFiles();
+    const a = await open(disk);
+    await a.append(rec(0)); // fsynced alone: the next write's records say so (durableTo)
+    await Promise.all([1, 2, 3].map((n) => a.append(rec(n)))); // one write, one fsync
+    await a.close();
+    const bytes = Buffer.from(disk.peek(SEGMENT_1)!);
+    const frame = bytes.length / 4;
+    bytes.fill(0, frame * 2, frame * 2 + 10); // pages of that write that never reached the disk
+    disk.poke(SEGMENT_1, bytes);
+    const b = await open(disk);
+    expect(b.recovered.entries.map((e) => e.record.n)).toEqual([0, 1]);
+    expect(b.recovered.cut).toMatchObject({
+      offset: frame * 2,
+      bytes: frame * 2,
+      detail: "checksum mismatch; 1 unsynced records after it",
+    });
+    await b.close();
+  });
 });
 
 describe("journal - crc32", () => {
