@@ -31,6 +31,7 @@
  */
 import { join } from "node:path";
 import { InvalidInputError } from "../domain/errors.js";
+import { crashPoint } from "./crash-point.js";
 import { JournalError } from "./errors.js";
 import { type FileLayer, type JournalFile, nodeFiles } from "./files.js";
 import { encodeFrame } from "./frame.js";
@@ -351,6 +352,7 @@ export class FileJournal<R extends JournalRecord = JournalRecord, S = unknown> {
     const bytes = Buffer.concat(parts);
     try {
       await this.file.append(bytes);
+      crashPoint("journal.write.unsynced");
       await this.file.sync();
     } catch (err) {
       this.fail(journalError(this.name, `write ${segmentName(this.segmentStart)}`, err), batch);

@@ -16,6 +16,7 @@ import { InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
 import { formatDecimal } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
+import { crashPoint } from "../../journal/crash-point.js";
 import type { Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
@@ -245,6 +246,7 @@ export class Desk extends Actor {
     const entries = journal.recovered;
     if (entries.length === 0) return;
     this.gateway.restore(entries);
+    crashPoint("desk.recover.replayed");
     const found = await reconcileOrders(this.gateway, this.options.venue);
     const last = [...entries].reverse().find((e) => e.kind === "desk.state");
     if (last?.kind === "desk.state" && last.state === "halted")
@@ -284,7 +286,9 @@ export class Desk extends Actor {
   async halt(reason = "operator"): Promise<{ cancelled: number }> {
     this.machine.send({ type: "HALT" });
     this.journalQuietly({ kind: "desk.state", state: "halted", reason });
+    crashPoint("desk.halt.before-cancel");
     const cancelled = await this.gateway.cancelAll();
+    crashPoint("desk.halt.cancelled");
     this.emit("desk.halted", { reason, cancelled: cancelled.length });
     return { cancelled: cancelled.length };
   }

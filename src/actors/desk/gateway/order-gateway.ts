@@ -37,6 +37,7 @@ import type { Ticker } from "../../../domain/market-data.js";
 import type { Order } from "../../../domain/order.js";
 import { fillSince } from "../../../domain/order-progress.js";
 import type { PositionFill } from "../../../domain/position-ledger.js";
+import { crashPoint } from "../../../journal/crash-point.js";
 import type { Logger } from "../../../log/logger.js";
 import type { Clock } from "../../../time/clock.js";
 import type { Venue } from "../../../venues/venue.js";
@@ -115,7 +116,9 @@ export class OrderGateway {
   async place(r: PlaceRequest): Promise<Order> {
     const owned = this.#admit(r, this.#o.clock.now());
     if (this.#o.journal !== undefined) {
+      crashPoint("desk.intent.before");
       await this.#journalIntent(owned, r.seq);
+      crashPoint("desk.intent.durable");
       // Halted while the intent was being made durable: it is not sent.
       if (this.#o.state() === "halted") {
         const err = new RiskDeniedError(`${this.#o.desk} was halted before the order was sent`);
@@ -132,6 +135,7 @@ export class OrderGateway {
     } catch (err) {
       return this.#afterFailedSend(owned, err);
     }
+    crashPoint("desk.order.answered");
     return this.#placed(order);
   }
 
@@ -195,12 +199,17 @@ export class OrderGateway {
       this.#o.onUpdate(update);
       return update;
     }
+    crashPoint("desk.state.taken");
+    if (fill !== undefined && !TERMINAL.has(order.status)) crashPoint("desk.fill.partial");
     // Told once durable, each state after the one before it: a report never runs ahead of the
     // journal, so a restart never forgets a fill a Trader was told of.
     this.#durable = this.#durable
       .then(() => journal.append({ kind: "desk.order", order }))
       .then(
-        () => this.#o.onUpdate(update),
+        () => {
+          crashPoint("desk.state.durable");
+          this.#o.onUpdate(update);
+        },
         (err: unknown) => {
           this.#o.journalFailed?.(err);
           this.#o.onUpdate(update);

@@ -8,6 +8,7 @@
  */
 import { OrderNotFoundError } from "../../../domain/errors.js";
 import type { Order } from "../../../domain/order.js";
+import { crashPoint } from "../../../journal/crash-point.js";
 import type { Venue } from "../../../venues/venue.js";
 import type { OrderGateway } from "../gateway/order-gateway.js";
 
@@ -30,6 +31,7 @@ export async function reconcileOrders(gateway: OrderGateway, venue: Venue): Prom
         clientOrderId: owned.clientOrderId,
       });
       gateway.take(order);
+      crashPoint("desk.recover.looked-up");
     } catch (err) {
       if (!(err instanceof OrderNotFoundError)) throw err;
       lost += 1;
