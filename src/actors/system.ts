@@ -10,6 +10,7 @@ import type { Objective } from "../strategy/search/sweep.js";
 import type { Clock } from "../time/clock.js";
 import type { Venue } from "../venues/venue.js";
 import { Desk } from "./desk/desk.js";
+import type { DeskJournal } from "./desk/journal/entries.js";
 import type { RiskLimits } from "./desk/risk.js";
 import type { Criteria } from "./holder/criteria.js";
 import { candidateKey, Holder, type SpawnedTrader } from "./holder/holder.js";
@@ -75,6 +76,11 @@ export interface SystemOptions {
    * nonces and order sequences survive restarts. Default: fresh, in memory.
    */
   keys?: KeyRing;
+  /**
+   * The Desk's journal: it replays it and reconciles with the venue at start, and journals every
+   * intent and order state before acting on it. None: a restart starts from nothing.
+   */
+  deskJournal?: DeskJournal;
 }
 
 export class CrypySystem {
@@ -93,6 +99,7 @@ export class CrypySystem {
         watch: options.watch,
         risk: options.risk,
         keys: this.ring,
+        ...(options.deskJournal === undefined ? {} : { journal: options.deskJournal }),
         assetDecimals: Object.fromEntries(
           Object.entries(options.venueConfig.assets).map(([a, c]) => [a, c.decimals]),
         ),

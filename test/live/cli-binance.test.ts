@@ -42,10 +42,11 @@ function crypy(args: string[], env: Record<string, string> = {}): Child {
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
+    if (out.length < 10_000_000) out += c.toString();
   });
   child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
+    // Bounded: a runaway child must fail its test, not the test runner.
+    if (err.length < 1_000_000) err += c.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   return { child, out: () => out, err: () => err, exited };

@@ -1,11 +1,15 @@
 /**
  * A session on a real exchange (`crypy binance`, …): the Desk on a CcxtVenue (sandbox, live) or a
  * PaperVenue over the exchange's live data (paper), on the wall clock, until stopped or
- * `--exit-after` has passed. The mode is always shown: on stderr when the session starts, and in
+ * `--exit-after` has passed. In live and sandbox mode the Desk journals to
+ * `<state>/journal/<desk>/` and, at the next start, replays it and reconciles with the exchange. The mode is always shown: on stderr when the session starts, and in
  * the dashboard's header.
  */
+
+import { FileDeskJournal } from "../../actors/desk/journal/file.js";
 import type { DeskTemplate, ExchangeSettings } from "../../actors/templates/index.js";
 import { WallClock } from "../../time/wall-clock.js";
+import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 import type { RunSystem } from "./exchange-command.js";
 import { openExchange, sessionMode } from "./open-exchange.js";
 import { sessionSystem } from "./session-system.js";
@@ -19,14 +23,24 @@ export async function runOnExchange(
   const clock = new WallClock();
   const opened = await openExchange(template, exchange, { account: r.account, mode, clock });
   process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
+  // Paper balances live in this process only: a journal would replay orders they no longer hold.
+  const journal =
+    mode === "paper" ? undefined : await FileDeskJournal.open(ensurePrivateDir(stateDir()), r.desk);
+  if (journal !== undefined && journal.cutBytes > 0) {
+    process.stderr.write(
+      `crypy: ${r.desk}'s journal ended in a torn write (${journal.cutBytes} bytes, never acknowledged): cut\n`,
+    );
+  }
   try {
     const { system, plane } = await sessionSystem(r, template, {
       clock,
       venue: opened.venue,
       rules: opened.rules,
+      ...(journal === undefined ? {} : { journal }),
     });
-    await system.start();
+    // Watching before the start: the Desk's recovery from its journal is news to the user.
     const viewing = r.view(`${exchange.id} ${mode.toUpperCase()}`);
+    await system.start();
     const end =
       r.exitAfterMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + r.exitAfterMs;
     while (!r.isStopping() && clock.now() < end) {
@@ -38,5 +52,6 @@ export async function runOnExchange(
     void viewing;
   } finally {
     await opened.venue.close();
+    await journal?.close();
   }
 }

@@ -3,6 +3,8 @@
  * endpoint, and the Desk with its Holders and Traders as the templates describe them, with
  * identities from the state directory.
  */
+
+import type { DeskJournal } from "../../actors/desk/journal/entries.js";
 import { plansFromTemplates } from "../../actors/from-templates.js";
 import { KeyRing } from "../../actors/identity/key-ring.js";
 import { CrypySystem } from "../../actors/system.js";
@@ -24,7 +26,7 @@ export interface SessionSystem {
 export async function sessionSystem(
   r: RunSystem,
   template: DeskTemplate,
-  on: { clock: Clock; venue: Venue; rules?: VenueConfig },
+  on: { clock: Clock; venue: Venue; rules?: VenueConfig; journal?: DeskJournal },
 ): Promise<SessionSystem> {
   const { venue: venueConfig, holderPlan } = await plansFromTemplates(
     r.deskFile,
@@ -54,6 +56,7 @@ export async function sessionSystem(
     assets: template.assets,
     holderPlan,
     control: plane,
+    ...(on.journal === undefined ? {} : { deskJournal: on.journal }),
   });
   return { system, plane };
 }
