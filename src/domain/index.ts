@@ -15,6 +15,7 @@ export {
   InternalError,
   InvalidInputError,
   InvalidOrderError,
+  JournalFailedError,
   MandateDeniedError,
   NetworkError,
   NoRespondersError,
