@@ -61,6 +61,15 @@ export interface PositionView {
   unrealised?: string;
 }
 
+/** A ledger's state in minor units written as integers (JSON has no bigint). */
+export interface SavedPosition {
+  quantity: string;
+  basis: string;
+  realised: string;
+  fees: string;
+  otherFees: Record<string, string>;
+}
+
 export class PositionLedger {
   #quantity = 0n;
   #basis = 0n;
@@ -216,6 +225,29 @@ export class PositionLedger {
 
   #quote(text: string, what: string): bigint {
     return readUnits(text, this.scales.quoteScale, what);
+  }
+
+  /** Everything this ledger holds, as text: what a snapshot keeps. */
+  saved(): SavedPosition {
+    return {
+      quantity: String(this.#quantity),
+      basis: String(this.#basis),
+      realised: String(this.#realised),
+      fees: String(this.#fees),
+      otherFees: Object.fromEntries(this.#otherFees),
+    };
+  }
+
+  /** A ledger as `saved()` left it. */
+  static restored(scales: PositionScales, saved: SavedPosition): PositionLedger {
+    const ledger = new PositionLedger(scales);
+    ledger.#quantity = BigInt(saved.quantity);
+    ledger.#basis = BigInt(saved.basis);
+    ledger.#realised = BigInt(saved.realised);
+    ledger.#fees = BigInt(saved.fees);
+    for (const [currency, cost] of Object.entries(saved.otherFees))
+      ledger.#otherFees.set(currency, cost);
+    return ledger;
   }
 
   #addOtherFee(fee: Fee): void {

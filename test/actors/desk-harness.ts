@@ -61,6 +61,8 @@ export async function loneDesk(
     venue?: (simulated: Venue) => Venue;
     /** Journal to a MemoryDeskJournal, so `restart` can replay it. */
     journal?: boolean;
+    /** The Desk's snapshot interval, in journal entries. */
+    snapshotEvery?: number;
   },
 ): Promise<LoneDesk> {
   const config = parseVenueConfig(venueYaml, { file: "venue.yaml", baseDir: "." });
@@ -90,6 +92,7 @@ export async function loneDesk(
         cacheCandles: 10,
         ...(options.keys === undefined ? {} : { keys: options.keys }),
         ...(journal === undefined ? {} : { journal }),
+        ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
       },
       {
         bus,

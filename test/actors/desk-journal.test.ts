@@ -167,6 +167,42 @@ describe("desk journal - restart", () => {
   });
 });
 
+describe("desk journal - snapshots", () => {
+  it("desk journal - a restart from a snapshot and its tail has the books a full replay has", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true, snapshotEvery: 4 });
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "5000", nonce: "s1" });
+    const market = (side: string, amount: string) => ({
+      op: "place",
+      trader: TRADER,
+      mandate,
+      market: MARKET,
+      side,
+      type: "market",
+      amount,
+    });
+    await d.order(market("buy", "0.02"));
+    await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    await d.order(market("sell", "0.005"));
+    await d.order(limitBuy(mandate, "0.01", below(d, 25)));
+    await d.advance(1_000);
+    const journal = d.journal!;
+    expect(journal.snapshotted?.[0]?.kind).toBe("desk.books");
+    const budgetBefore = await budget(d, "s1");
+    const status = await d.command<{ positions: unknown; openOrders: number }>("status");
+
+    await d.restart();
+    // Replayed: the snapshot's books and the short tail after them, not every entry.
+    expect(d.journal!.recovered.length).toBeLessThan(8);
+    expect(d.journal!.recovered[0]?.kind).toBe("desk.books");
+    expect(await budget(d, "s1")).toEqual(budgetBefore);
+    const after = await d.command<{ positions: unknown; openOrders: number }>("status");
+    expect(after.positions).toEqual(status.positions);
+    expect(after.openOrders).toBe(2);
+    const next = await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    expect(next.clientOrderId).toBe("sim-main-BTC-USDT-5");
+  });
+});
+
 describe("desk journal - a journal that cannot write", () => {
   it("desk journal - the order is refused and not sent, its reservation comes back, the Desk halts", async () => {
     d = await loneDesk(VENUE, { watch: [MARKET], journal: true });

@@ -68,6 +68,8 @@ export interface DeskOptions {
    * it replays and reconciles at start (journal/entries.ts). None: nothing survives a restart.
    */
   journal?: DeskJournal;
+  /** Journal entries between two snapshots of the books (default 10,000). */
+  snapshotEvery?: number;
 }
 
 export class Desk extends Actor {
@@ -85,6 +87,11 @@ export class Desk extends Actor {
   private readonly watching: string[];
   private venueMarkets: readonly string[] = [];
   private readonly trusted: string[] = [];
+  /** Journal entries since the last snapshot of the books. */
+  private appended = 0;
+  private snapshotting = false;
+  /** The last trading-state entry, kept in every snapshot. */
+  private lastState: DeskEntry | undefined;
   /** Why the Desk starts HALTED (its journal says so, or the venue disagrees with it). */
   private haltAtStart: string | undefined;
   /** Equity when the Desk started, for the session's PnL (quote minor units). */
@@ -116,7 +123,10 @@ export class Desk extends Actor {
       emit: (event, fields) => this.emit(event, fields),
       ...(options.journal === undefined
         ? {}
-        : { journal: options.journal, journalFailed: (err: unknown) => this.journalFailed(err) }),
+        : {
+            journal: this.counting(options.journal),
+            journalFailed: (err: unknown) => this.journalFailed(err),
+          }),
     });
     this.data = new DeskMarketData(
       env.bus,
@@ -157,6 +167,7 @@ export class Desk extends Actor {
 
   revokeMandate(nonce: string): void {
     this.mandates.revoke(nonce);
+    this.journalQuietly({ kind: "desk.revoked", nonce });
   }
 
   async start(): Promise<void> {
@@ -249,6 +260,7 @@ export class Desk extends Actor {
     crashPoint("desk.recover.replayed");
     const found = await reconcileOrders(this.gateway, this.options.venue);
     const last = [...entries].reverse().find((e) => e.kind === "desk.state");
+    if (last?.kind === "desk.state") this.lastState = last;
     if (last?.kind === "desk.state" && last.state === "halted")
       this.haltAtStart = `halted before the restart (${last.reason})`;
     this.emit("desk.recovered", {
@@ -279,7 +291,43 @@ export class Desk extends Actor {
 
   /** An entry whose loss a restart repairs from the venue (state changes, balances). */
   private journalQuietly(entry: DeskEntry): void {
-    this.options.journal?.append(entry).catch((err: unknown) => this.journalFailed(err));
+    if (this.options.journal === undefined) return;
+    if (entry.kind === "desk.state") this.lastState = entry;
+    this.counting(this.options.journal)
+      .append(entry)
+      .catch((err: unknown) => this.journalFailed(err));
+  }
+
+  /**
+   * The journal, counting entries: every `snapshotEvery` of them the books are snapshotted, so a
+   * restart replays one compacted entry and a short tail instead of everything since the start.
+   * The books are taken in the same turn as the snapshot call, so they hold exactly what the
+   * entries up to it did; an entry queued just after is replayed on top, and taking a state
+   * twice changes nothing.
+   */
+  private counting(journal: DeskJournal): DeskJournal {
+    return {
+      recovered: journal.recovered,
+      append: async (entry) => {
+        await journal.append(entry);
+        this.appended += 1;
+        if (this.appended >= (this.options.snapshotEvery ?? 10_000)) this.snapshot(journal);
+      },
+    };
+  }
+
+  private snapshot(journal: DeskJournal): void {
+    if (journal.snapshot === undefined || this.snapshotting) return;
+    this.appended = 0;
+    this.snapshotting = true;
+    const books: DeskEntry[] = [this.gateway.books()];
+    if (this.lastState !== undefined) books.push(this.lastState);
+    journal
+      .snapshot(books)
+      .catch((err: unknown) => this.journalFailed(err))
+      .finally(() => {
+        this.snapshotting = false;
+      });
   }
 
   /** Cancels every open order and refuses new ones until `resume`. Resolves when all are cancelled. */

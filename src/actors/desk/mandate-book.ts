@@ -290,6 +290,34 @@ export class MandateBook {
     });
   }
 
+  /** Every budget with what it has spent and reserved, and the revoked nonces: for a snapshot. */
+  saved(): {
+    budgets: (MandateRecord & { spent: bigint })[];
+    revoked: string[];
+    signed: [string, number][];
+  } {
+    return {
+      budgets: [...this.#budgets].map(([nonce, b]) => ({
+        nonce,
+        fingerprint: b.fingerprint,
+        trader: b.trader,
+        traderKey: b.traderKey,
+        market: b.market,
+        max: b.max,
+        spent: b.spent,
+      })),
+      revoked: [...this.#revoked],
+      signed: this.#signatures.entries(),
+    };
+  }
+
+  /** A budget from a snapshot, with what it had spent and reserved. */
+  restoreSpent(record: MandateRecord, spent: bigint): void {
+    this.restore(record);
+    const budget = this.#budgets.get(record.nonce);
+    if (budget !== undefined) budget.spent = spent;
+  }
+
   /** Re-reserves an order's budget from the journal (as `commit` did when it was placed). */
   reserve(nonce: string, notional: bigint): void {
     const budget = this.#budgets.get(nonce);

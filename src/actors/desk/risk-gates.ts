@@ -4,7 +4,7 @@
  * daily loss and order rate. The limits are the Desk template's, the same for every currency.
  */
 import { parseMarket } from "../../domain/market.js";
-import { RiskGate, type RiskLimits } from "./risk.js";
+import { RiskGate, type RiskLimits, type SavedRiskGate } from "./risk.js";
 
 export class RiskGates {
   #limits: RiskLimits;
@@ -22,9 +22,22 @@ export class RiskGates {
     return this.#limits;
   }
 
+  /** Every gate's state, by quote currency: what a snapshot keeps. */
+  saved(): [string, SavedRiskGate][] {
+    return [...this.#gates].map(([quote, gate]) => [quote, gate.saved()]);
+  }
+
+  /** Gates as `saved()` wrote them. */
+  restore(saved: readonly [string, SavedRiskGate][]): void {
+    for (const [quote, state] of saved) this.#ofQuote(quote).restore(state);
+  }
+
   /** The gate of `market`'s quote currency. */
   of(market: string): RiskGate {
-    const quote = parseMarket(market).quote;
+    return this.#ofQuote(parseMarket(market).quote);
+  }
+
+  #ofQuote(quote: string): RiskGate {
     let gate = this.#gates.get(quote);
     if (gate === undefined) {
       gate = new RiskGate(this.#limits, this.#decimalsOf(quote));

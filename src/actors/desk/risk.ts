@@ -55,6 +55,13 @@ const WINDOW_MS = 1000;
  * @example
  * utcDay(Date.UTC(1970, 0, 2, 23, 59)); // 1
  */
+/** A risk gate's state in text (JSON has no bigint). */
+export interface SavedRiskGate {
+  positions: [string, string][];
+  day: number | undefined;
+  realised: string;
+}
+
 export function utcDay(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
@@ -177,6 +184,22 @@ export class RiskGate {
    * Adds realised PnL (negative is a loss) to UTC day `day` (see `utcDay`). A later day starts
    * from 0; PnL for a day already past is ignored, as that day's limit no longer applies.
    */
+  /** Positions by market and the day's realised PnL, as text: what a snapshot keeps. */
+  saved(): SavedRiskGate {
+    return {
+      positions: [...this.#positions].map(([market, n]) => [market, String(n)]),
+      day: Number.isFinite(this.#day) ? this.#day : undefined,
+      realised: String(this.#realised),
+    };
+  }
+
+  /** The state `saved()` wrote, into a fresh gate. */
+  restore(saved: SavedRiskGate): void {
+    for (const [market, notional] of saved.positions)
+      this.recordFill(market, "buy", BigInt(notional));
+    if (saved.day !== undefined) this.recordPnl(BigInt(saved.realised), saved.day);
+  }
+
   recordPnl(realised: bigint, day: number): void {
     if (typeof realised !== "bigint") throw new InvalidInputError("realised PnL must be a bigint");
     if (!Number.isSafeInteger(day)) throw new InvalidInputError(`day ${day} is not a day index`);

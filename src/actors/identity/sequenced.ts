@@ -56,6 +56,11 @@ export class SequencedSignatures {
     if ((this.#last.get(key) ?? 0) < seq) this.#last.set(key, seq);
   }
 
+  /** Every key's last sequence. */
+  entries(): [string, number][] {
+    return [...this.#last];
+  }
+
   /** The last sequence seen from `key`, 0 if none. */
   lastOf(key: string): number {
     return this.#last.get(key) ?? 0;

@@ -36,14 +36,14 @@ import { formatDecimal, parseDecimal } from "../../../domain/fixed.js";
 import type { Ticker } from "../../../domain/market-data.js";
 import type { Order } from "../../../domain/order.js";
 import { fillSince } from "../../../domain/order-progress.js";
-import type { PositionFill } from "../../../domain/position-ledger.js";
+import { type PositionFill, PositionLedger } from "../../../domain/position-ledger.js";
 import { crashPoint } from "../../../journal/crash-point.js";
 import type { Logger } from "../../../log/logger.js";
 import type { Clock } from "../../../time/clock.js";
 import type { Venue } from "../../../venues/venue.js";
 import type { AuthorizedMandate } from "../../mandate.js";
 import { cancelBytes, orderBytes } from "../../order-signature.js";
-import type { DeskEntry, DeskJournal, IntentEntry } from "../journal/entries.js";
+import type { BooksEntry, DeskEntry, DeskJournal, IntentEntry } from "../journal/entries.js";
 import type { MandateBook } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
@@ -227,7 +227,9 @@ export class OrderGateway {
     this.#replaying = true;
     try {
       for (const entry of entries) {
-        if (entry.kind === "desk.intent") this.#restoreIntent(entry);
+        if (entry.kind === "desk.books") this.#restoreBooks(entry);
+        else if (entry.kind === "desk.intent") this.#restoreIntent(entry);
+        else if (entry.kind === "desk.revoked") this.#o.mandates.revoke(entry.nonce);
         else if (entry.kind === "desk.order") this.take(entry.order);
         else if (entry.kind === "desk.lost") {
           const owned = this.orders.byClientId(entry.clientOrderId);
@@ -236,6 +238,85 @@ export class OrderGateway {
       }
     } finally {
       this.#replaying = false;
+    }
+  }
+
+  /** The books now, compacted into one entry: what a snapshot keeps instead of the journal. */
+  books(): BooksEntry {
+    const saved = this.#o.mandates.saved();
+    return {
+      kind: "desk.books",
+      sequences: this.orders.sequences(),
+      budgets: saved.budgets.map((b) => ({ ...b, max: String(b.max), spent: String(b.spent) })),
+      signed: saved.signed,
+      revoked: saved.revoked,
+      risk: this.#o.risk.saved(),
+      positions: this.orders.positions().map(({ trader, market, position }) => ({
+        trader,
+        market,
+        scales: position.scales,
+        saved: position.saved(),
+      })),
+      open: this.orders.open().map((o) => {
+        const record = this.#o.mandates.record(o.nonce);
+        return {
+          intent: {
+            kind: "desk.intent",
+            clientOrderId: o.clientOrderId,
+            trader: o.trader,
+            market: o.market,
+            side: o.side,
+            nonce: o.nonce,
+            price: o.price,
+            amount: String(o.amount),
+            budget: String(o.budget),
+            closing: String(o.closing),
+            excess: String(o.excess),
+            mandate: {
+              fingerprint: record?.fingerprint ?? "",
+              trader: record?.trader ?? o.trader,
+              traderKey: record?.traderKey ?? "",
+              market: record?.market ?? o.market,
+              max: String(record?.max ?? 0n),
+            },
+            signed: undefined,
+          },
+          filled: String(o.filled),
+          last: o.last,
+        };
+      }),
+    };
+  }
+
+  #restoreBooks(b: BooksEntry): void {
+    for (const [market, seq] of b.sequences) this.orders.restoreSequence(market, seq);
+    for (const budget of b.budgets) {
+      this.#o.mandates.restoreSpent({ ...budget, max: BigInt(budget.max) }, BigInt(budget.spent));
+    }
+    for (const [key, seq] of b.signed) this.#o.mandates.observeSigned(key, seq);
+    for (const nonce of b.revoked) this.#o.mandates.revoke(nonce);
+    this.#o.risk.restore(b.risk);
+    for (const p of b.positions) {
+      this.orders.restorePosition(p.trader, p.market, PositionLedger.restored(p.scales, p.saved));
+    }
+    for (const { intent, filled, last } of b.open) {
+      const owned: OwnedOrder = {
+        clientOrderId: intent.clientOrderId,
+        trader: intent.trader,
+        market: intent.market,
+        side: intent.side,
+        nonce: intent.nonce,
+        price: intent.price,
+        amount: BigInt(intent.amount),
+        filled: BigInt(filled),
+        budget: BigInt(intent.budget),
+        closing: BigInt(intent.closing),
+        excess: BigInt(intent.excess),
+        last,
+        done: false,
+      };
+      this.orders.restore(owned);
+      if (last !== undefined) this.orders.firstSight(last);
     }
   }
 

@@ -144,6 +144,21 @@ export class OwnedOrders {
   }
 
   /** Every (trader, market) position, for status. */
+  /** Per market, the last client order id sequence used. */
+  sequences(): [string, number][] {
+    return [...this.#seq];
+  }
+
+  /** A market's sequence from a snapshot (never lowered). */
+  restoreSequence(market: string, seq: number): void {
+    if (seq > (this.#seq.get(market) ?? 0)) this.#seq.set(market, seq);
+  }
+
+  /** A Trader's position from a snapshot. */
+  restorePosition(trader: string, market: string, position: PositionLedger): void {
+    this.#positions.set(`${trader}\u0000${market}`, position);
+  }
+
   positions(): Array<{ trader: string; market: string; position: PositionLedger }> {
     return [...this.#positions].map(([key, position]) => {
       const [trader = "", market = ""] = key.split("\u0000");

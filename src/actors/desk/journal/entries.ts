@@ -10,11 +10,17 @@
  * - `desk.lost`, an intent the venue never received (looked up by client id: not found).
  * - `desk.state`, a trading-state change (halted, reducing, active) and its reason.
  * - `desk.balances`, the account's balances as the venue last reported them.
+ * - `desk.revoked`, a mandate revoked: it authorizes nothing again, restart or not.
+ * - `desk.books`, the books at one instant, compacted: what a snapshot holds instead of every
+ *   entry before it (client id sequences, mandate budgets, request sequences, positions, and the
+ *   orders still open with what they reserve and their last state).
  *
  * Amounts are decimal strings or bigint minor units written as strings: JSON has no bigint.
  */
 import type { Balances } from "../../../domain/balance.js";
 import type { Order, Side } from "../../../domain/order.js";
+import type { PositionScales, SavedPosition } from "../../../domain/position-ledger.js";
+import type { SavedRiskGate } from "../risk.js";
 
 export interface IntentEntry {
   kind: "desk.intent";
@@ -57,12 +63,54 @@ export interface StateEntry {
   reason: string;
 }
 
+export interface RevokedEntry {
+  kind: "desk.revoked";
+  nonce: string;
+}
+
 export interface BalancesEntry {
   kind: "desk.balances";
   balances: Balances;
 }
 
-export type DeskEntry = IntentEntry | OrderEntry | LostEntry | StateEntry | BalancesEntry;
+export interface BooksEntry {
+  kind: "desk.books";
+  /** Per market, the last client order id sequence used. */
+  sequences: [string, number][];
+  budgets: {
+    nonce: string;
+    fingerprint: string;
+    trader: string;
+    traderKey: string;
+    market: string;
+    max: string;
+    /** Reserved by open orders plus spent by fills, minor units. */
+    spent: string;
+  }[];
+  /** Per Trader key, the last request sequence seen. */
+  signed: [string, number][];
+  /** Mandate nonces revoked. */
+  revoked: string[];
+  positions: {
+    trader: string;
+    market: string;
+    scales: PositionScales;
+    saved: SavedPosition;
+  }[];
+  /** The risk gates by quote currency: positions' notional and the day's realised PnL. */
+  risk: [string, SavedRiskGate][];
+  /** Orders still open: the intent as it reserves now, what filled, and the last state. */
+  open: { intent: IntentEntry; filled: string; last: Order | undefined }[];
+}
+
+export type DeskEntry =
+  | IntentEntry
+  | OrderEntry
+  | LostEntry
+  | StateEntry
+  | BalancesEntry
+  | RevokedEntry
+  | BooksEntry;
 
 /**
  * Where the Desk's entries go. `append` resolves once the entry is durable and rejects (for good:
@@ -72,11 +120,19 @@ export type DeskEntry = IntentEntry | OrderEntry | LostEntry | StateEntry | Bala
 export interface DeskJournal {
   readonly recovered: readonly DeskEntry[];
   append(entry: DeskEntry): Promise<void>;
+  /**
+   * Replaces everything journaled so far with `entries` (the books, compacted), so a restart
+   * replays those and the tail after them. Optional: a journal without it just grows.
+   */
+  snapshot?(entries: DeskEntry[]): Promise<void>;
 }
 
 /** A journal that keeps entries in memory: for tests, and to restart a Desk on the same books. */
 export class MemoryDeskJournal implements DeskJournal {
-  readonly entries: DeskEntry[] = [];
+  /** Appended since the start, or since the last snapshot. */
+  entries: DeskEntry[] = [];
+  /** The last snapshot's entries, if one was taken. */
+  snapshotted: DeskEntry[] | undefined;
   /** Set to make every append fail, as a full disk would. */
   failWith: Error | undefined;
 
@@ -88,8 +144,14 @@ export class MemoryDeskJournal implements DeskJournal {
     this.entries.push(JSON.parse(JSON.stringify(entry)) as DeskEntry);
   }
 
+  async snapshot(entries: DeskEntry[]): Promise<void> {
+    if (this.failWith !== undefined) throw this.failWith;
+    this.snapshotted = JSON.parse(JSON.stringify(entries)) as DeskEntry[];
+    this.entries = [];
+  }
+
   /** A journal for the next run: everything this one made durable. */
   reopen(): MemoryDeskJournal {
-    return new MemoryDeskJournal([...this.recovered, ...this.entries]);
+    return new MemoryDeskJournal([...(this.snapshotted ?? this.recovered), ...this.entries]);
   }
 }

@@ -30,6 +30,10 @@ export class FileDeskJournal implements DeskJournal {
     await this.file.append(entry);
   }
 
+  async snapshot(entries: DeskEntry[]): Promise<void> {
+    await this.file.snapshot(entries);
+  }
+
   close(): Promise<void> {
     return this.file.close();
   }
