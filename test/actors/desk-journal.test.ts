@@ -204,6 +204,25 @@ describe("desk journal - snapshots", () => {
 });
 
 describe("desk journal - a journal that cannot write", () => {
+  it("desk journal - failing while the Desk recovers, it starts halted, once, saying why", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "x1" });
+    await d.order(limitBuy(mandate, "0.01", below(d, 20)));
+    const intent = d.journal!.entries.find((e) => e.kind === "desk.intent")!;
+    // A ghost intent makes the recovery journal a release, which this journal refuses.
+    const broken = new MemoryDeskJournal([
+      ...d.journal!.entries,
+      { ...intent, clientOrderId: "sim-main-BTC-USDT-9" },
+    ]);
+    broken.failWith = new Error("EIO: i/o error");
+    await d.restart({ journal: broken });
+    await d.advance(1_000);
+    expect(d.desk.state).toBe("halted");
+    const halts = named(d, "desk.halted").filter((e) => /journal failed/.test(String(e.reason)));
+    expect(halts).toHaveLength(1);
+    expect(halts[0]?.reason).toMatch(/EIO/);
+  });
+
   it("desk journal - the order is refused and not sent, its reservation comes back, the Desk halts", async () => {
     d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
     d.journal!.failWith = new Error("ENOSPC: no space left on device");

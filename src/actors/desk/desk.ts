@@ -87,6 +87,8 @@ export class Desk extends Actor {
   private readonly watching: string[];
   private venueMarkets: readonly string[] = [];
   private readonly trusted: string[] = [];
+  /** The journal refused an entry: the Desk halted for it, once. */
+  private journalBroken = false;
   /** Journal entries since the last snapshot of the books. */
   private appended = 0;
   private snapshotting = false;
@@ -282,8 +284,16 @@ export class Desk extends Actor {
 
   /** The journal refused an entry: nothing more is sent; the Desk halts, once, saying why. */
   private journalFailed(err: unknown): void {
-    if (this.state === "halted") return;
+    // Once: the halt journals too, and would fail again (before STARTED a halt is not a state
+    // the machine can be in, so the state alone cannot say it was done).
+    if (this.journalBroken) return;
+    this.journalBroken = true;
     this.log.error({ err }, "the journal failed: halting");
+    if (this.state === "starting") {
+      // Not trading yet: it starts halted (start() halts it once STARTED).
+      this.haltAtStart = `journal failed: ${String(err)}`;
+      return;
+    }
     void this.halt(`journal failed: ${String(err)}`).catch((e: unknown) =>
       this.log.error({ err: e }, "halt after a journal failure"),
     );
