@@ -168,6 +168,46 @@ describe("cli - crypy binance against crypy venue serve", () => {
     }
   }, 120_000);
 
+  it("cli - killed with SIGKILL mid-session, crypy binance comes back: the Desk replays its journal, reconciles, and never reuses a client id", async () => {
+    const root = await templates("killed", "live");
+    const first = session(root, ["--mode", "live"]);
+    await waitUntil(
+      () => first.out().includes('"order.filled"') || first.child.exitCode !== null,
+      "a fill before the kill",
+      90_000,
+    );
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const before = events(first)
+      .filter((e) => e.event === "order.placed")
+      .map((e) => e.clientOrderId);
+    expect(before.length).toBeGreaterThan(0);
+
+    const second = session(root, ["--mode", "live"]);
+    try {
+      await waitUntil(
+        () => second.out().includes('"order.placed"') || second.child.exitCode !== null,
+        "an order after the restart",
+        90_000,
+      );
+      const recovered = events(second).find((e) => e.event === "desk.recovered");
+      expect(recovered, second.err().slice(0, 2000)).toBeDefined();
+      expect(recovered!.entries).toBeGreaterThanOrEqual(before.length);
+      expect(events(second).some((e) => e.event === "desk.halted")).toBe(false);
+      const after = events(second)
+        .filter((e) => e.event === "order.placed")
+        .map((e) => e.clientOrderId);
+      for (const id of after) expect(before).not.toContain(id);
+    } finally {
+      second.child.kill("SIGINT");
+      await second.exited;
+    }
+    const verify = crypy(["journal", "verify", "binance-main"], {
+      CRYPY_STATE_DIR: join(root, "state"),
+    });
+    expect(await verify.exited, verify.err()).toBe(0);
+  }, 240_000);
+
   it("cli - mode: live in the template without --mode live starts nothing and says what to do", async () => {
     const root = await templates("unconfirmed", "live");
     const s = session(root, []);
