@@ -49,6 +49,9 @@ export class OwnedOrders {
   readonly #open = new Map<string, OwnedOrder>();
   readonly #positions = new Map<string, PositionLedger>();
   readonly #handled = new Map<string, string>();
+  /** Client ids of finished orders, oldest first, from #doneHead on. */
+  #done: string[] = [];
+  #doneHead = 0;
 
   constructor(desk: string) {
     this.#desk = desk;
@@ -105,6 +108,7 @@ export class OwnedOrders {
     order.closing = 0n;
     order.excess = 0n;
     this.#open.delete(order.clientOrderId);
+    this.#done.push(order.clientOrderId);
     // Over and fully answered: no later state can change it, so it need not be kept by id.
     if (this.#byClientId.size > HANDLED_LIMIT) this.#forgetOldestDone();
   }
@@ -166,12 +170,23 @@ export class OwnedOrders {
     });
   }
 
+  /**
+   * Forgets the order that finished longest ago. A queue in finishing order, not a scan of the
+   * Map from its start: that scan walked every deleted slot again on each call, which made a
+   * journal replay of many orders quadratic.
+   */
   #forgetOldestDone(): void {
-    for (const [id, o] of this.#byClientId) {
-      if (o.done) {
+    while (this.#doneHead < this.#done.length) {
+      const id = this.#done[this.#doneHead]!;
+      this.#doneHead += 1;
+      if (this.#byClientId.get(id)?.done === true) {
         this.#byClientId.delete(id);
-        return;
+        break;
       }
+    }
+    if (this.#doneHead > 1024 && this.#doneHead * 2 > this.#done.length) {
+      this.#done = this.#done.slice(this.#doneHead);
+      this.#doneHead = 0;
     }
   }
 }
