@@ -7,6 +7,7 @@
  *   CRASH_STATE   the state directory (journal, keys, counters, the flow's progress)
  *   CRASH_SERVER  the server's base URL;  CRASH_KEY / CRASH_SECRET  the account's made-up key
  *   CRASH_SEED    the flow's seed;  CRASH_OPS  how many operations the flow has
+ *   CRASH_SNAPSHOT_EVERY  the Desk's snapshot interval in journal entries (default its own)
  *   CRYPY_CRASH_AT / CRYPY_CRASH_MARK  where to die (src/actors/runtime/crash-point.ts)
  *
  * The flow goes on from the operation after the last one it recorded as done, so a restart after
@@ -92,6 +93,10 @@ const desk = new Desk(
     cacheCandles: 10,
     keys: ring,
     journal,
+    // Small in some cases, so kills land around snapshots of the books and their recovery.
+    ...(process.env.CRASH_SNAPSHOT_EVERY
+      ? { snapshotEvery: Number(process.env.CRASH_SNAPSHOT_EVERY) }
+      : {}),
   },
   { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0 },
 );
