@@ -87,6 +87,8 @@ export class Desk extends Actor {
   private readonly watching: string[];
   private venueMarkets: readonly string[] = [];
   private readonly trusted: string[] = [];
+  /** The options' journal, counting entries for snapshots (see `counting`). */
+  private readonly journal: DeskJournal | undefined;
   /** The journal refused an entry: the Desk halted for it, once. */
   private journalBroken = false;
   /** Journal entries since the last snapshot of the books. */
@@ -110,6 +112,7 @@ export class Desk extends Actor {
     this.machine.start();
     this.mandates = new MandateBook((market) => this.rules.decimalsOf(parseMarket(market).quote));
     this.risk = new RiskGates(options.risk, (asset) => this.rules.decimalsOf(asset));
+    this.journal = options.journal === undefined ? undefined : this.counting(options.journal);
     this.gateway = new OrderGateway({
       desk: options.id,
       venue: options.venue,
@@ -123,10 +126,10 @@ export class Desk extends Actor {
       state: () => this.state,
       onUpdate: (update) => this.onOwnedUpdate(update),
       emit: (event, fields) => this.emit(event, fields),
-      ...(options.journal === undefined
+      ...(this.journal === undefined
         ? {}
         : {
-            journal: this.counting(options.journal),
+            journal: this.journal,
             journalFailed: (err: unknown) => this.journalFailed(err),
           }),
     });
@@ -301,11 +304,9 @@ export class Desk extends Actor {
 
   /** An entry whose loss a restart repairs from the venue (state changes, balances). */
   private journalQuietly(entry: DeskEntry): void {
-    if (this.options.journal === undefined) return;
+    if (this.journal === undefined) return;
     if (entry.kind === "desk.state") this.lastState = entry;
-    this.counting(this.options.journal)
-      .append(entry)
-      .catch((err: unknown) => this.journalFailed(err));
+    this.journal.append(entry).catch((err: unknown) => this.journalFailed(err));
   }
 
   /**

@@ -30,6 +30,7 @@ import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-
 import type { Order, OrderType, Side } from "../../domain/order.js";
 import { FEE_ACCOUNT, MARKET_MAKER_ACCOUNT } from "../../sim/ledger.js";
 import type { Simulator } from "../../sim/simulator.js";
+import { orderInput } from "../sim/order-input.js";
 import { BufferedWatch, LatestWatch } from "../sim/watch.js";
 import {
   type CreateOrderParams,
@@ -189,20 +190,8 @@ export class PaperVenue implements Venue {
     if (this.closed) return this.closedError();
     const live = this.liveMarket(symbol);
     await live.ready();
-    const stop = params.triggerPrice ?? params.stopPrice;
     return this.account(() =>
-      this.sim.placeOrder(PAPER_ACCOUNT, {
-        symbol,
-        type,
-        side,
-        amount: numToString(amount),
-        price: price === undefined ? undefined : numToString(price),
-        stopPrice: stop === undefined ? undefined : numToString(stop),
-        timeInForce: params.timeInForce,
-        postOnly: params.postOnly,
-        reduceOnly: params.reduceOnly,
-        clientOrderId: params.clientOrderId,
-      }),
+      this.sim.placeOrder(PAPER_ACCOUNT, orderInput(symbol, type, side, amount, price, params)),
     );
   }
 

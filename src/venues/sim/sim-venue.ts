@@ -23,6 +23,7 @@ import {
   type VenueHas,
 } from "../venue.js";
 import type { RequestKind, SimGate } from "./gate.js";
+import { orderInput } from "./order-input.js";
 import { BufferedWatch, LatestWatch } from "./watch.js";
 
 const SUPPORTED: VenueHas = Object.freeze({
@@ -161,20 +162,8 @@ export class SimVenue implements Venue {
     price?: Num,
     params: CreateOrderParams = {},
   ): Promise<Order> {
-    const stop = params.triggerPrice ?? params.stopPrice;
     return this.request("order", () =>
-      this.sim.placeOrder(this.account, {
-        symbol,
-        type,
-        side,
-        amount: numToString(amount),
-        price: price === undefined ? undefined : numToString(price),
-        stopPrice: stop === undefined ? undefined : numToString(stop),
-        timeInForce: params.timeInForce,
-        postOnly: params.postOnly,
-        reduceOnly: params.reduceOnly,
-        clientOrderId: params.clientOrderId,
-      }),
+      this.sim.placeOrder(this.account, orderInput(symbol, type, side, amount, price, params)),
     );
   }
 

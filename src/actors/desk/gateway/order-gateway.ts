@@ -36,14 +36,15 @@ import { formatDecimal, parseDecimal } from "../../../domain/fixed.js";
 import type { Ticker } from "../../../domain/market-data.js";
 import type { Order } from "../../../domain/order.js";
 import { fillSince } from "../../../domain/order-progress.js";
-import { type PositionFill, PositionLedger } from "../../../domain/position-ledger.js";
+import type { PositionFill } from "../../../domain/position-ledger.js";
 import { crashPoint } from "../../../journal/crash-point.js";
 import type { Logger } from "../../../log/logger.js";
 import type { Clock } from "../../../time/clock.js";
 import type { Venue } from "../../../venues/venue.js";
 import type { AuthorizedMandate } from "../../mandate.js";
 import { cancelBytes, orderBytes } from "../../order-signature.js";
-import type { BooksEntry, DeskEntry, DeskJournal, IntentEntry } from "../journal/entries.js";
+import { booksOf, intentOf, restoreBooks, restoreIntent } from "../journal/books.js";
+import type { BooksEntry, DeskEntry, DeskJournal } from "../journal/entries.js";
 import type { MandateBook } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
@@ -227,8 +228,8 @@ export class OrderGateway {
     this.#replaying = true;
     try {
       for (const entry of entries) {
-        if (entry.kind === "desk.books") this.#restoreBooks(entry);
-        else if (entry.kind === "desk.intent") this.#restoreIntent(entry);
+        if (entry.kind === "desk.books") restoreBooks(entry, this.#books());
+        else if (entry.kind === "desk.intent") restoreIntent(entry, this.#books());
         else if (entry.kind === "desk.revoked") this.#o.mandates.revoke(entry.nonce);
         else if (entry.kind === "desk.order") this.take(entry.order);
         else if (entry.kind === "desk.lost") {
@@ -243,111 +244,11 @@ export class OrderGateway {
 
   /** The books now, compacted into one entry: what a snapshot keeps instead of the journal. */
   books(): BooksEntry {
-    const saved = this.#o.mandates.saved();
-    return {
-      kind: "desk.books",
-      sequences: this.orders.sequences(),
-      budgets: saved.budgets.map((b) => ({ ...b, max: String(b.max), spent: String(b.spent) })),
-      signed: saved.signed,
-      revoked: saved.revoked,
-      risk: this.#o.risk.saved(),
-      positions: this.orders.positions().map(({ trader, market, position }) => ({
-        trader,
-        market,
-        scales: position.scales,
-        saved: position.saved(),
-      })),
-      open: this.orders.open().map((o) => {
-        const record = this.#o.mandates.record(o.nonce);
-        return {
-          intent: {
-            kind: "desk.intent",
-            clientOrderId: o.clientOrderId,
-            trader: o.trader,
-            market: o.market,
-            side: o.side,
-            nonce: o.nonce,
-            price: o.price,
-            amount: String(o.amount),
-            budget: String(o.budget),
-            closing: String(o.closing),
-            excess: String(o.excess),
-            mandate: {
-              fingerprint: record?.fingerprint ?? "",
-              trader: record?.trader ?? o.trader,
-              traderKey: record?.traderKey ?? "",
-              market: record?.market ?? o.market,
-              max: String(record?.max ?? 0n),
-            },
-            signed: undefined,
-          },
-          filled: String(o.filled),
-          last: o.last,
-        };
-      }),
-    };
+    return booksOf(this.#books());
   }
 
-  #restoreBooks(b: BooksEntry): void {
-    for (const [market, seq] of b.sequences) this.orders.restoreSequence(market, seq);
-    for (const budget of b.budgets) {
-      this.#o.mandates.restoreSpent({ ...budget, max: BigInt(budget.max) }, BigInt(budget.spent));
-    }
-    for (const [key, seq] of b.signed) this.#o.mandates.observeSigned(key, seq);
-    for (const nonce of b.revoked) this.#o.mandates.revoke(nonce);
-    this.#o.risk.restore(b.risk);
-    for (const p of b.positions) {
-      this.orders.restorePosition(p.trader, p.market, PositionLedger.restored(p.scales, p.saved));
-    }
-    for (const { intent, filled, last } of b.open) {
-      const owned: OwnedOrder = {
-        clientOrderId: intent.clientOrderId,
-        trader: intent.trader,
-        market: intent.market,
-        side: intent.side,
-        nonce: intent.nonce,
-        price: intent.price,
-        amount: BigInt(intent.amount),
-        filled: BigInt(filled),
-        budget: BigInt(intent.budget),
-        closing: BigInt(intent.closing),
-        excess: BigInt(intent.excess),
-        last,
-        done: false,
-      };
-      this.orders.restore(owned);
-      if (last !== undefined) this.orders.firstSight(last);
-    }
-  }
-
-  #restoreIntent(e: IntentEntry): void {
-    if (this.orders.byClientId(e.clientOrderId) !== undefined) return;
-    this.#o.mandates.restore({
-      nonce: e.nonce,
-      fingerprint: e.mandate.fingerprint,
-      trader: e.mandate.trader,
-      traderKey: e.mandate.traderKey,
-      market: e.mandate.market,
-      max: BigInt(e.mandate.max),
-    });
-    const budget = BigInt(e.budget);
-    this.#o.mandates.reserve(e.nonce, budget);
-    if (e.signed !== undefined) this.#o.mandates.observeSigned(e.signed.key, e.signed.seq);
-    this.orders.restore({
-      clientOrderId: e.clientOrderId,
-      trader: e.trader,
-      market: e.market,
-      side: e.side,
-      nonce: e.nonce,
-      price: e.price,
-      amount: BigInt(e.amount),
-      filled: 0n,
-      budget,
-      closing: BigInt(e.closing),
-      excess: BigInt(e.excess),
-      last: undefined,
-      done: false,
-    });
+  #books() {
+    return { orders: this.orders, mandates: this.#o.mandates, risk: this.#o.risk };
   }
 
   /** An owned order the venue never received: released, and journaled as lost. */
@@ -362,27 +263,9 @@ export class OrderGateway {
     if (mandate === undefined || key === undefined)
       throw new InternalError(`order ${owned.clientOrderId} has no mandate on record`);
     try {
-      await this.#o.journal?.append({
-        kind: "desk.intent",
-        clientOrderId: owned.clientOrderId,
-        trader: owned.trader,
-        market: owned.market,
-        side: owned.side,
-        nonce: owned.nonce,
-        price: owned.price,
-        amount: String(owned.amount),
-        budget: String(owned.budget),
-        closing: String(owned.closing),
-        excess: String(owned.excess),
-        mandate: {
-          fingerprint: mandate.fingerprint,
-          trader: mandate.trader,
-          traderKey: mandate.traderKey,
-          market: mandate.market,
-          max: String(mandate.max),
-        },
-        signed: typeof seq === "number" ? { key, seq } : undefined,
-      });
+      await this.#o.journal?.append(
+        intentOf(owned, mandate, typeof seq === "number" ? { key, seq } : undefined),
+      );
     } catch (err) {
       // Nothing was sent: the reservation goes back, and the Desk stops trading.
       this.#release(owned);
