@@ -17,9 +17,11 @@ import { candidateKey, Holder, type SpawnedTrader } from "./holder/holder.js";
 import { KeyRing } from "./identity/key-ring.js";
 import { HolderKeys } from "./mandate.js";
 import type { ControlHost } from "./runtime/actor.js";
+import type { ActorStore } from "./runtime/actor-store.js";
 import { deskId, holderId, traderId } from "./runtime/ids.js";
 import type { ReportProblem } from "./templates/last-valid.js";
 import type { Candidate } from "./trader/evaluate.js";
+import { resumable, type SavedTrader } from "./trader/saved.js";
 import { Trader, type TraderEnd, type TraderOutcome } from "./trader/trader.js";
 
 export interface TraderPlan {
@@ -81,6 +83,11 @@ export interface SystemOptions {
    * intent and order state before acting on it. None: a restart starts from nothing.
    */
   deskJournal?: DeskJournal;
+  /**
+   * Where Holders and Traders keep their records: a Trader an earlier run accepted resumes its
+   * attempt (and position) at start, its Holder's allocations as they were. None: they start afresh.
+   */
+  actorStore?: ActorStore;
 }
 
 export class CrypySystem {
@@ -88,6 +95,8 @@ export class CrypySystem {
   readonly holders: Holder[] = [];
   readonly traders = new Map<string, Trader>();
   private readonly ring: KeyRing;
+  /** Records of Traders an earlier run left accepted, by id: each resumes at its first spawn. */
+  private readonly toResume = new Map<string, SavedTrader>();
 
   constructor(private readonly options: SystemOptions) {
     this.ring = options.keys ?? KeyRing.inMemory();
@@ -126,6 +135,8 @@ export class CrypySystem {
       if (!(Number(balances[asset]?.total ?? "0") > 0)) continue; // only assets the account holds
       const plan = await this.options.holderPlan(asset);
       const id = holderId(this.desk.id, asset);
+      const pairs = plan.pairs.filter((p) => this.options.watch.includes(p));
+      const resumed = this.resumableTraders(id, pairs);
       const holder = new Holder(
         {
           id,
@@ -138,7 +149,13 @@ export class CrypySystem {
           maxTraders: plan.maxTraders,
           mandateTtlMs: plan.mandateTtlMs,
           assetDecimals: this.options.venueConfig.assets[asset]?.decimals ?? 8,
-          pairs: plan.pairs.filter((p) => this.options.watch.includes(p)),
+          pairs,
+          ...(this.options.actorStore === undefined ? {} : { store: this.options.actorStore }),
+          resumed: resumed.map((r) => ({
+            trader: r.trader,
+            allocation: r.trade.allocation,
+            nonce: r.trade.mandate.nonce,
+          })),
           spawnTrader: (market, h) => this.spawnTrader(market, h, plan),
           // In one process the Desk is at hand; over NATS this would be a control command to it.
           revoke: (nonce) => this.desk.revokeMandate(nonce),
@@ -157,8 +174,26 @@ export class CrypySystem {
     }
   }
 
+  /** The records of `holder`'s Traders on `pairs` that an earlier run left accepted. */
+  private resumableTraders(holder: string, pairs: readonly string[]): SavedTrader[] {
+    const store = this.options.actorStore;
+    if (store === undefined) return [];
+    const out: SavedTrader[] = [];
+    for (const market of pairs) {
+      const id = traderId(this.desk.id, market);
+      const record = resumable(store.load<SavedTrader>(id), holder, market);
+      if (record === undefined) continue;
+      this.toResume.set(id, record);
+      out.push(record);
+    }
+    return out;
+  }
+
   private spawnTrader(market: string, holder: Holder, plan: HolderPlan): SpawnedTrader {
     const id = traderId(this.desk.id, market);
+    // The first Trader on the pair takes up the attempt an earlier run left, if any.
+    const resume = this.toResume.get(id);
+    this.toResume.delete(id);
     // A successor on the pair is the same Trader to the world: same key, same order sequence.
     const keys = this.ring.keys(id);
     let trader: Trader | undefined;
@@ -195,6 +230,8 @@ export class CrypySystem {
           proposalWaitMs: holder.answerWithinMs,
           keys,
           sequence: this.ring.counter(id, "order-seq"),
+          ...(this.options.actorStore === undefined ? {} : { store: this.options.actorStore }),
+          ...(resume === undefined ? {} : { resume }),
         },
         this.env(),
       );

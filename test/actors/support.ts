@@ -3,9 +3,11 @@
  * BTC/USDT Trader, on a LocalBus or a NatsBus, driven on a virtual clock.
  */
 import { fileURLToPath } from "node:url";
+import type { DeskJournal } from "../../src/actors/desk/journal/entries.js";
 import type { KeyRing } from "../../src/actors/identity/key-ring.js";
 import type { MandateTerms } from "../../src/actors/mandate.js";
 import type { ActorEvent } from "../../src/actors/runtime/actor.js";
+import type { ActorStore } from "../../src/actors/runtime/actor-store.js";
 import { CrypySystem, type HolderPlan, type TraderPlan } from "../../src/actors/system.js";
 import type { TraderOutcome } from "../../src/actors/trader/trader.js";
 import type { Bus } from "../../src/bus/bus.js";
@@ -17,6 +19,7 @@ import { resolveParams } from "../../src/strategy/params.js";
 import { getStrategy } from "../../src/strategy/registry.js";
 import type { Strategy } from "../../src/strategy/strategy.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import type { Venue } from "../../src/venues/venue.js";
 import { testControl } from "./commands/as-operator.js";
 import { TestTrader } from "./signing.js";
 
@@ -45,6 +48,9 @@ liquidity:
 
 export interface TestSystem {
   simulation: Simulation;
+  /** This system's connection to the simulated venue (a crash closes it). */
+  venue: Venue;
+  bus: Bus;
   system: CrypySystem;
   events: ActorEvent[];
   outcomes: TraderOutcome[];
@@ -63,6 +69,10 @@ export interface SystemOverrides {
   heartbeatMs?: number;
   /** Where the actors' identities come from (default: fresh, in memory). */
   keys?: KeyRing;
+  /** The venue to run on (default: a new simulation of VENUE_YAML): a restart runs on the same. */
+  simulation?: Simulation;
+  deskJournal?: DeskJournal;
+  actorStore?: ActorStore;
   risk?: Partial<{
     maxOrderNotional: string;
     maxPositionNotional: string;
@@ -80,7 +90,7 @@ export const LENIENT = {
 
 export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Promise<TestSystem> {
   const config = parseVenueConfig(VENUE_YAML, { file: "venue.yaml", baseDir: FIXTURES });
-  const simulation = await createSimulation(config);
+  const simulation = overrides.simulation ?? (await createSimulation(config));
   const venue = simulation.venue("main");
   const strategy = overrides.strategy ?? getStrategy("sma-cross");
   const params = resolveParams(strategy, overrides.params ?? { fast: 5, slow: 20 });
@@ -107,6 +117,8 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
     heartbeatMs: overrides.heartbeatMs ?? 0,
     control: testControl(),
     ...(overrides.keys === undefined ? {} : { keys: overrides.keys }),
+    ...(overrides.deskJournal === undefined ? {} : { deskJournal: overrides.deskJournal }),
+    ...(overrides.actorStore === undefined ? {} : { actorStore: overrides.actorStore }),
     holderPlan: () => ({
       criteria: LENIENT,
       fraction: 0.5,
@@ -154,6 +166,8 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
   if (failure !== undefined) throw failure;
   return {
     simulation,
+    venue,
+    bus,
     system,
     events,
     outcomes,

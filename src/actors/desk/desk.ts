@@ -30,7 +30,9 @@ import {
   OrderGateway,
   type OwnedUpdate,
   type PlaceRequest,
+  type PositionRequest,
 } from "./gateway/order-gateway.js";
+import type { PositionReply } from "./gateway/requests.js";
 import type { DeskEntry, DeskJournal } from "./journal/entries.js";
 import { reconcileOrders } from "./journal/reconcile.js";
 import { deskMachine } from "./machine.js";
@@ -192,7 +194,7 @@ export class Desk extends Actor {
     this.running = true;
     this.startActor();
     this.keep(
-      this.bus.serve<PlaceRequest | CancelRequest>(deskOrder(this.id), (r) =>
+      this.bus.serve<PlaceRequest | CancelRequest | PositionRequest>(deskOrder(this.id), (r) =>
         this.onOrderRequest(r),
       ),
     );
@@ -474,11 +476,22 @@ export class Desk extends Actor {
 
   // ---- orders ----
 
-  private onOrderRequest(request: PlaceRequest | CancelRequest): Promise<Order> {
+  private onOrderRequest(
+    request: PlaceRequest | CancelRequest | PositionRequest,
+  ): Promise<Order> | PositionReply {
     if (request === null || typeof request !== "object") {
-      throw new InvalidInputError("an order request must be an object with op 'place' or 'cancel'");
+      throw new InvalidInputError(
+        "an order request must be an object with op 'place', 'cancel' or 'position'",
+      );
     }
     if (request.op === "cancel") return this.gateway.cancel(request);
+    if (request.op === "position") {
+      if (typeof request.trader !== "string" || !this.watching.includes(request.market))
+        throw new InvalidInputError(
+          `a position request needs a trader and a market ${this.id} trades (${this.watching.join(", ")})`,
+        );
+      return this.gateway.positionOf(request.trader, request.market);
+    }
     if (request.op !== "place") {
       throw new InvalidInputError(
         `unknown order op ${JSON.stringify((request as { op?: unknown }).op)}`,

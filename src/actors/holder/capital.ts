@@ -25,9 +25,11 @@ export class Capital {
   #free = 0n;
   readonly #grants = new Map<string, Grant>();
 
+  /** `changed` hears of every allocation made or released (the Holder keeps its record by it). */
   constructor(
     readonly asset: string,
     readonly decimals: number,
+    private readonly changed: () => void = () => {},
   ) {}
 
   /** The Desk's free balance of the asset, a decimal string; false (and no change) if unreadable. */
@@ -69,6 +71,12 @@ export class Capital {
 
   grant(trader: string, units: bigint, nonce: string): void {
     this.#grants.set(trader, { units, nonce });
+    this.changed();
+  }
+
+  /** Every allocation, by Trader. */
+  grants(): [string, Grant][] {
+    return [...this.#grants];
   }
 
   grantOf(trader: string): Grant | undefined {
@@ -80,6 +88,7 @@ export class Capital {
     const g = this.#grants.get(trader);
     if (g === undefined || (nonce !== undefined && g.nonce !== nonce)) return undefined;
     this.#grants.delete(trader);
+    this.changed();
     return g;
   }
 

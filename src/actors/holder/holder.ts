@@ -26,6 +26,7 @@ import type { CommandSpec } from "../commands/types.js";
 import { DurableCounter } from "../identity/counter.js";
 import { HolderKeys } from "../mandate.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import type { ActorStore } from "../runtime/actor-store.js";
 import type { TemplateProblem } from "../templates/last-valid.js";
 import type { TraderOutcome } from "../trader/trader.js";
 import { outcomeBytes } from "../trader-signature.js";
@@ -36,6 +37,7 @@ import type { Criteria } from "./criteria.js";
 import { holderMachine } from "./machine.js";
 import { checkOutcome } from "./outcome-check.js";
 import type { Approval, Proposal } from "./proposals.js";
+import { type ResumedGrant, restoreGrants, type SavedHolder, savedHolder } from "./saved.js";
 import { type Registration, TraderKeys } from "./trader-keys.js";
 import { type SpawnedTrader, TraderSlots } from "./trader-slots.js";
 
@@ -79,6 +81,10 @@ export interface HolderOptions {
   nonces?: { next(): number };
   /** How long a proposal waits for a person before it is refused, clock ms. Default 30 min. */
   reviewMs?: number;
+  /** Where it keeps its allocations, so a restart knows which mandates it gave (saved.ts). */
+  store?: ActorStore;
+  /** Allocations of Traders an earlier run accepted that resume now: granted again at start. */
+  resumed?: readonly ResumedGrant[];
 }
 
 export class Holder extends Actor {
@@ -107,13 +113,15 @@ export class Holder extends Actor {
       approval: options.approval ?? "auto",
       reviewMs: options.reviewMs ?? 30 * 60_000,
     };
-    this.capital = new Capital(options.asset, options.assetDecimals);
+    this.capital = new Capital(options.asset, options.assetDecimals, () => this.persist());
     const beat = env.heartbeatMs ?? 5_000;
     this.slots = new TraderSlots({
       holder: this.id,
       bus: this.bus,
       clock: this.clock,
       spawnTrader: (market) => options.spawnTrader(market, this),
+      // A Trader that resumes an earlier run's attempt never proposes: its report still counts.
+      spawned: (t) => void this.traderKeys.known(t.id),
       release: (trader) => this.release(trader),
       emit: (event, fields) => this.emit(event, fields),
       running: () => this.running,
@@ -188,6 +196,7 @@ export class Holder extends Actor {
     );
     this.keep(this.bus.subscribe<unknown>(holderReport(o.desk, o.asset), (r) => this.onReport(r)));
     this.slots.start();
+    this.restore();
     this.machine.send({ type: "STARTED" });
     // The balance as of now; updates follow on the balance subject.
     void this.bus
@@ -197,6 +206,38 @@ export class Holder extends Actor {
       .finally(() => {
         for (const market of o.pairs) this.slots.spawn(market);
       });
+  }
+
+  /**
+   * The allocations of an earlier run: those of Traders that resume are kept, the others' mandates
+   * revoked (nobody will trade them).
+   */
+  private restore(): void {
+    const store = this.options.store;
+    const saved = store?.load<SavedHolder>(this.id);
+    const revoked = restoreGrants(this.capital, saved, this.options.resumed ?? [], (nonce) =>
+      this.options.revoke?.(nonce),
+    );
+    if (saved !== undefined || (this.options.resumed ?? []).length > 0) {
+      this.emit("holder.restored", {
+        allocated: this.capital.text(this.capital.allocated),
+        traders: this.capital.grants().map(([trader]) => trader),
+        ...(revoked.length === 0 ? {} : { revoked }),
+      });
+    }
+    this.persist();
+  }
+
+  /** Keeps its allocations (saved.ts); a failed write is said loudly, and changes nothing held. */
+  private persist(): void {
+    const store = this.options.store;
+    if (store === undefined) return;
+    try {
+      store.save(this.id, savedHolder(this.capital));
+    } catch (err) {
+      this.log.error({ err }, "could not save the Holder's record");
+      this.emit("holder.save_failed", { error: String(err) });
+    }
   }
 
   /** Stops; proposals still waiting for a person are refused first, their answers sent. */

@@ -43,6 +43,8 @@ export interface SlotOptions {
   clock: Clock;
   /** Starts a Trader for a market (the system wires it). */
   spawnTrader: (market: string) => SpawnedTrader;
+  /** A Trader took its slot: its key is known from now on, even to a report after its end. */
+  spawned?: (t: Spawned) => void;
   /** Revokes a Trader's mandate and frees its allocation; the nonce revoked, if any. */
   release: (trader: string) => string | undefined;
   emit: (event: string, fields: Record<string, unknown>) => void;
@@ -125,6 +127,7 @@ export class TraderSlots {
       ...(handle.abandon === undefined ? {} : { abandon: handle.abandon }),
     };
     this.#traders.set(market, t);
+    this.o.spawned?.(t);
     if (this.#liveness !== undefined)
       t.beats = this.o.bus.subscribe(heartbeat(t.id), () => this.heardFrom(t.id));
     void handle.ended.then(

@@ -19,12 +19,13 @@ import type { Order } from "../../domain/order.js";
 import { fillSince, type OrderTotals } from "../../domain/order-progress.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
 import type { MarketConfig, VenueConfig } from "../../sim/config/types.js";
+import type { DeskPosition } from "./saved.js";
 
 /** Decimals order totals are compared at, as fillSince reads them. */
 const TOTALS_SCALE = 18;
 
 export class TraderPosition {
-  readonly ledger: PositionLedger;
+  #ledger: PositionLedger;
   readonly #spec: MarketConfig;
   readonly #seen = new Map<string, OrderTotals>();
   #spent = 0n;
@@ -37,12 +38,43 @@ export class TraderPosition {
     if (spec === undefined)
       throw new InvalidInputError(`${market} is not a market of ${venue.file}`);
     this.#spec = spec;
-    this.ledger = new PositionLedger({
+    this.#ledger = new PositionLedger({
       base: spec.base,
       quote: spec.quote,
       baseScale: venue.assets[spec.base]?.decimals ?? 8,
       quoteScale: venue.assets[spec.quote]?.decimals ?? 8,
     });
+  }
+
+  get ledger(): PositionLedger {
+    return this.#ledger;
+  }
+
+  /**
+   * After a restart: the position as the Desk holds it (its journal saw every fill), the last
+   * state of each of the Trader's orders it knows (so a later report of one adds only what is
+   * new), and what the buys cost: `spent` as saved, or — nothing sold yet — the Desk's basis.
+   */
+  adopt(desk: DeskPosition, spent: bigint | undefined): void {
+    const { baseScale, quoteScale } = this.#ledger.scales;
+    const p = desk.position;
+    this.#ledger = PositionLedger.restored(this.#ledger.scales, {
+      quantity: String(parseDecimal(p.quantity, baseScale, "half-even")),
+      basis: String(parseDecimal(p.basis, quoteScale, "half-even")),
+      realised: String(parseDecimal(p.realised, quoteScale, "half-even")),
+      fees: String(parseDecimal(p.fees, quoteScale, "half-even")),
+      otherFees: { ...p.otherFees },
+    });
+    this.#seen.clear();
+    for (const order of desk.orders) {
+      if (order.symbol !== this.market) continue;
+      this.#seen.set(order.id, {
+        filled: order.filled,
+        cost: order.cost,
+        ...(order.fee === undefined ? {} : { fee: order.fee }),
+      });
+    }
+    this.#spent = spent ?? this.#ledger.basis;
   }
 
   get quoteScale(): number {

@@ -32,6 +32,7 @@ import type { Candidate } from "./evaluate.js";
 import { ExitLevels } from "./exit-levels.js";
 import type { TraderEvent } from "./machine.js";
 import { TraderPosition } from "./position.js";
+import type { DeskPosition, SavedTrade } from "./saved.js";
 import type { TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
 /** Clock time an order request may take; after it the order is unknown, and reports still count. */
@@ -54,6 +55,8 @@ export interface TradeOptions {
   over: () => boolean;
   fail: (err: unknown) => void;
   end: (end: TraderEnd) => void;
+  /** The attempt is over: its record goes before the report does, so no restart reports twice. */
+  forget: () => void;
 }
 
 export class Trade {
@@ -109,6 +112,65 @@ export class Trade {
     this.#allocation = this.book.quoteUnits(allocation);
     const lastRow = rows[rows.length - 1];
     if (lastRow !== undefined && !Number.isFinite(this.#last)) this.#last = lastRow[4];
+  }
+
+  /** What a restart needs to take this trade up again (saved.ts); only once accepted. */
+  saved(): SavedTrade | undefined {
+    const candidate = this.#candidate;
+    const mandate = this.#mandate;
+    if (candidate === undefined || mandate === undefined) return undefined;
+    return {
+      strategy: candidate.strategy.name,
+      params: { ...candidate.params },
+      mandate,
+      allocation: this.book.quoteText(this.#allocation),
+      spent: String(this.book.spent),
+      ...(this.#entryPrice === undefined ? {} : { entryPrice: this.#entryPrice }),
+      exits: {
+        ...(this.exits.stopLoss === undefined ? {} : { stopLoss: this.exits.stopLoss }),
+        ...(this.exits.takeProfit === undefined ? {} : { takeProfit: this.exits.takeProfit }),
+        percents: { ...this.exits.percents },
+      },
+      exitReason: this.#exitReason,
+    };
+  }
+
+  /**
+   * An accepted trade an earlier run left (`saved`) in lifecycle `state`, taken up again with the
+   * position the Desk holds now. What the buys cost: as saved once exiting began (sells don't add
+   * to it); before that nothing was sold, so it is the Desk's basis — exact even when the crash
+   * came between the entry's fill and the record.
+   */
+  resume(saved: SavedTrade, candidate: Candidate, state: string, desk: DeskPosition): void {
+    this.#candidate = candidate;
+    this.#mandate = saved.mandate;
+    this.#allocation = this.book.quoteUnits(saved.allocation);
+    this.exits.percents.stopLossPct = saved.exits.percents.stopLossPct;
+    this.exits.percents.takeProfitPct = saved.exits.percents.takeProfitPct;
+    this.exits.stopLoss = saved.exits.stopLoss;
+    this.exits.takeProfit = saved.exits.takeProfit;
+    this.#exitReason = saved.exitReason;
+    this.book.adopt(desk, state === "exiting" ? BigInt(saved.spent) : undefined);
+    const held = this.book.ledger.quantity > 0n;
+    this.#entryPrice = saved.entryPrice ?? (held ? this.book.ledger.averageEntry() : undefined);
+    if (this.#entryPrice !== undefined && state !== "entering") {
+      this.#ctx.inPosition = true;
+      this.#ctx.side = "long";
+      this.#ctx.entryPrice = Number(this.#entryPrice);
+      if (saved.exits.stopLoss === undefined && saved.exits.takeProfit === undefined)
+        this.exits.arm(this.#ctx.entryPrice);
+    }
+  }
+
+  /**
+   * After `resume`: the trade goes on from its state — still waiting for an entry (entered
+   * already, if the Desk holds a fill the record did not), watching the position, or selling out.
+   */
+  carryOn(state: string): void {
+    if (state === "entering") {
+      if (this.book.ledger.quantity > 0n) this.entered(undefined);
+      else this.waitForEntry();
+    } else if (state === "exiting") void this.sellOut();
   }
 
   /** Brings the strategy's indicators up to date on the warm-up candles; their signals are history. */
@@ -253,8 +315,9 @@ export class Trade {
   async exit(reason: string): Promise<void> {
     const state = this.o.state();
     if (state === "inPosition") {
-      this.o.send({ type: "EXIT" });
+      // Before the transition: the record saved at it carries the reason.
       this.#exitReason = reason;
+      this.o.send({ type: "EXIT" });
       await this.sellOut();
     } else if (state === "entering") {
       this.#wait.stop();
@@ -309,6 +372,7 @@ export class Trade {
       returnPct: ratioOf(pnl, this.book.spent),
       ...(this.#mandate === undefined ? {} : { mandate: this.#mandate.nonce }),
     };
+    this.o.forget();
     // Signed: its Holder learns only from reports its own Traders sign.
     const proof = signOutcome(t.keys, t.desk, t.asset, outcome, t.sequence.next());
     this.o.bus.publish(holderReport(t.desk, t.asset), { ...outcome, ...proof });

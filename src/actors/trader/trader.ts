@@ -13,7 +13,7 @@
  * window and a margin), each order request, and the wait for an entry signal (entry-wait.ts); a
  * late answer changes nothing.
  */
-import { createActor } from "xstate";
+import { createActor, type Snapshot } from "xstate";
 import { deskReport, marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
@@ -25,6 +25,8 @@ import { traderCommands, traderSettings } from "./commands.js";
 import { type Evaluation, evaluate } from "./evaluate.js";
 import { traderMachine } from "./machine.js";
 import { metricsSummary, propose } from "./proposal.js";
+import { type ResumeHost, resumeTrade } from "./resume.js";
+import type { SavedTrader } from "./saved.js";
 import { Trade } from "./trade.js";
 import type { TraderEnd, TraderOptions } from "./types.js";
 import { positionView, statusView, type TraderSnapshot } from "./views.js";
@@ -33,7 +35,7 @@ import { seriesOf, warmUp } from "./warm-up.js";
 export type { ProposalReply, TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
 export class Trader extends Actor {
-  private readonly machine = createActor(traderMachine);
+  private readonly machine;
   private evaluation: Evaluation | undefined;
   /** What it does once accepted: entry, position, exit, report. */
   private readonly trade: Trade;
@@ -49,6 +51,13 @@ export class Trader extends Actor {
     env: ActorEnv,
   ) {
     super(options.id, "trader", env);
+    // An attempt an earlier run left accepted: its lifecycle goes on from the state it was in.
+    this.machine = createActor(
+      traderMachine,
+      options.resume === undefined
+        ? undefined
+        : { snapshot: options.resume.machine as Snapshot<unknown> },
+    );
     this.trade = new Trade({
       trader: options,
       bus: this.bus,
@@ -61,12 +70,49 @@ export class Trader extends Actor {
       over: () => this.over,
       fail: (err) => this.fail(err),
       end: (end) => this.end(end),
+      forget: () => this.forget(),
     });
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
-    this.machine.subscribe({ error: (err) => this.fail(err) });
+    this.machine.subscribe({ next: () => this.persist(), error: (err) => this.fail(err) });
     this.machine.start();
+  }
+
+  /**
+   * Keeps what a restart needs (saved.ts) at each step of an accepted attempt. A record that
+   * cannot be written is said loudly; the Trader goes on, its position still guarded by its exits
+   * — ending it would leave the position with nobody watching.
+   */
+  private persist(): void {
+    const store = this.options.store;
+    const trade = this.trade?.saved();
+    if (store === undefined || trade === undefined || this.over) return;
+    if (!["entering", "inPosition", "exiting"].includes(this.state)) return;
+    const record: SavedTrader = {
+      version: 1,
+      trader: this.id,
+      market: this.options.market,
+      holder: this.options.holder,
+      machine: this.machine.getPersistedSnapshot(),
+      state: this.state,
+      trade,
+    };
+    try {
+      store.save(this.id, record);
+    } catch (err) {
+      this.log.error({ err }, "could not save the Trader's record");
+      this.emit("trader.save_failed", { market: this.options.market, error: String(err) });
+    }
+  }
+
+  /** The attempt is over: a restart must not take it up again. */
+  private forget(): void {
+    try {
+      this.options.store?.remove(this.id);
+    } catch (err) {
+      this.log.error({ err }, "could not remove the Trader's record");
+    }
   }
 
   get state(): string {
@@ -97,7 +143,11 @@ export class Trader extends Actor {
       params: () => this.evaluation?.candidate.params ?? {},
       enter: () => this.enterNow(),
       exit: (reason) => this.exit(reason),
-      adjust: (which, level, percent) => this.trade.adjust(which, level, percent),
+      adjust: (which, level, percent) => {
+        const changed = this.trade.adjust(which, level, percent);
+        this.persist();
+        return changed;
+      },
     });
   }
 
@@ -123,11 +173,28 @@ export class Trader extends Actor {
   async run(): Promise<TraderEnd> {
     this.startActor();
     try {
-      await this.warmAndEvaluate();
+      const resume = this.options.resume;
+      if (resume === undefined) await this.warmAndEvaluate();
+      else await resumeTrade(this.resumeHost(), resume);
     } catch (err) {
       this.fail(err);
     }
     return this.ended;
+  }
+
+  /** What resuming an earlier run's attempt reaches (resume.ts). */
+  private resumeHost(): ResumeHost {
+    return {
+      id: this.id,
+      options: this.options,
+      bus: this.bus,
+      clock: this.clock,
+      trade: this.trade,
+      state: () => this.state,
+      keep: (subscription) => this.keep(subscription),
+      emit: (event, fields) => this.emit(event, fields),
+      over: () => this.over,
+    };
   }
 
   /** Warms up, evaluates, proposes; accepted, it hands the attempt to its trade. */
@@ -204,7 +271,11 @@ export class Trader extends Actor {
     const l = this.trade.book.ledger;
     const holding =
       l.quantity > 0n ? ` still holding ${l.baseText(l.quantity)} of ${this.options.market}` : "";
-    this.end({ kind: "nothing", reason: `system stopped${holding}` });
+    // Still holding a lot it could sell: its record stays, so the next start sells it.
+    this.end(
+      { kind: "nothing", reason: `system stopped${holding}` },
+      this.trade.book.sellableLots > 0n,
+    );
   }
 
   /**
@@ -254,8 +325,9 @@ export class Trader extends Actor {
     this.end({ kind: "failed", error });
   }
 
-  private end(end: TraderEnd): void {
+  private end(end: TraderEnd, keepRecord = false): void {
     if (this.over) return;
+    if (!keepRecord) this.forget();
     this.over = true;
     this.trade.close();
     this.emit("trader.ended", {

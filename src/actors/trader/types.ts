@@ -3,7 +3,9 @@ import type { VenueConfig } from "../../sim/config/types.js";
 import type { Objective } from "../../strategy/search/sweep.js";
 import type { ActorKeys } from "../identity/keys.js";
 import type { Mandate } from "../mandate.js";
+import type { ActorStore } from "../runtime/actor-store.js";
 import type { Candidate } from "./evaluate.js";
+import type { SavedTrader } from "./saved.js";
 
 export interface TraderOptions {
   id: string;
@@ -31,6 +33,10 @@ export interface TraderOptions {
   keys: ActorKeys;
   /** Its order sequence, never repeated, across restarts too (a DurableCounter). */
   sequence: { next(): number };
+  /** Where it keeps its record once accepted, so a restart takes the attempt up again. */
+  store?: ActorStore;
+  /** An earlier run's accepted attempt to take up (saved.ts), instead of starting afresh. */
+  resume?: SavedTrader;
 }
 
 export interface ProposalReply {

@@ -7,6 +7,7 @@
 import type { DeskJournal } from "../../actors/desk/journal/entries.js";
 import { plansFromTemplates } from "../../actors/from-templates.js";
 import { KeyRing } from "../../actors/identity/key-ring.js";
+import { FileActorStore } from "../../actors/runtime/actor-store.js";
 import { CrypySystem } from "../../actors/system.js";
 import type { DeskTemplate } from "../../actors/templates/index.js";
 import type { VenueConfig } from "../../sim/config/types.js";
@@ -40,10 +41,11 @@ export async function sessionSystem(
     ...(r.options.controlPort === undefined ? {} : { ports: { [r.desk]: r.options.controlPort } }),
     log: r.log,
   });
+  const state = ensurePrivateDir(stateDir());
   const system = new CrypySystem({
     // Identities, mandate nonces and order sequences from the state directory: the same keys and
     // never a repeated nonce or sequence across restarts.
-    keys: KeyRing.at(ensurePrivateDir(stateDir())),
+    keys: KeyRing.at(state),
     bus: r.bus,
     clock: on.clock,
     log: r.log.child({ component: "system" }),
@@ -56,7 +58,11 @@ export async function sessionSystem(
     assets: template.assets,
     holderPlan,
     control: plane,
-    ...(on.journal === undefined ? {} : { deskJournal: on.journal }),
+    // With the Desk's journal, the Holders' and Traders' records: a Trader holding a position
+    // when the process died takes it up again at the next start.
+    ...(on.journal === undefined
+      ? {}
+      : { deskJournal: on.journal, actorStore: new FileActorStore(state) }),
   });
   return { system, plane };
 }

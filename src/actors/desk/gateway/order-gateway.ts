@@ -55,11 +55,12 @@ import {
   checkPlaceRequest,
   isOlder,
   type PlaceRequest,
+  type PositionReply,
   readAmount,
   scalesOf,
 } from "./requests.js";
 
-export type { CancelRequest, PlaceRequest } from "./requests.js";
+export type { CancelRequest, PlaceRequest, PositionRequest } from "./requests.js";
 
 /** A new state of an owned order, after the gateway took it in. */
 export interface OwnedUpdate {
@@ -283,6 +284,21 @@ export class OrderGateway {
     const held = this.orders.position(trader, market, scalesOf(exposure)).quantity;
     const free = held - this.orders.offered(trader, market);
     return free > 0n ? free : 0n;
+  }
+
+  /** `{op: "position"}`: what `trader` holds on `market`, and its orders' last known states. */
+  positionOf(trader: string, market: string): PositionReply {
+    const ledger = this.orders.position(trader, market, scalesOf(this.#o.exposure(market)));
+    return {
+      position: {
+        quantity: ledger.baseText(ledger.quantity),
+        basis: ledger.quoteText(ledger.basis),
+        realised: ledger.quoteText(ledger.realised),
+        fees: ledger.quoteText(ledger.fees),
+        otherFees: Object.fromEntries(ledger.otherFees),
+      },
+      orders: this.orders.lastStatesOf(trader, market),
+    };
   }
 
   // ---- the synchronous step ----

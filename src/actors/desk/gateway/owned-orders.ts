@@ -138,6 +138,15 @@ export class OwnedOrders {
     return p;
   }
 
+  /** The last state of each order `trader` placed on `market` that is still remembered. */
+  lastStatesOf(trader: string, market: string): Order[] {
+    const out: Order[] = [];
+    for (const o of this.#byClientId.values()) {
+      if (o.trader === trader && o.market === market && o.last !== undefined) out.push(o.last);
+    }
+    return out;
+  }
+
   /** Base of `trader`'s holding on `market` its open sells already offer. */
   offered(trader: string, market: string): bigint {
     let sum = 0n;

@@ -7,6 +7,28 @@ import { parseDecimal } from "../../../domain/fixed.js";
 import { isSide, type Order } from "../../../domain/order.js";
 import type { SpotExposure } from "./exposure.js";
 
+/**
+ * A Trader asking, after a restart, for what it holds through the Desk: read-only, it moves nothing.
+ * Answered with a `PositionReply`.
+ */
+export interface PositionRequest {
+  op: "position";
+  trader: string;
+  market: string;
+}
+
+/** A Trader's position through the Desk as decimal strings, and its orders' last known states. */
+export interface PositionReply {
+  position: {
+    quantity: string;
+    basis: string;
+    realised: string;
+    fees: string;
+    otherFees: Record<string, string>;
+  };
+  orders: Order[];
+}
+
 /** An order request on the bus, from a Trader, with its Holder's mandate. */
 export interface PlaceRequest {
   op: "place";
