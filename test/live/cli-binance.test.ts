@@ -208,6 +208,41 @@ describe("cli - crypy binance against crypy venue serve", () => {
     expect(await verify.exited, verify.err()).toBe(0);
   }, 240_000);
 
+  it("cli - killed with SIGKILL while its Trader holds BTC, the restarted session's Trader takes the position up again and closes it", async () => {
+    const root = await templates("killed-in-position", "live");
+    const first = session(root, ["--mode", "live"]);
+    await waitUntil(
+      () => first.out().includes('"trader.entered"') || first.child.exitCode !== null,
+      "an entry before the kill",
+      90_000,
+    );
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const entered = events(first).find((e) => e.event === "trader.entered");
+    expect(entered, first.err().slice(0, 2000)).toBeDefined();
+
+    const second = session(root, ["--mode", "live"]);
+    try {
+      await waitUntil(
+        () => second.out().includes('"holder.recorded"') || second.child.exitCode !== null,
+        "the resumed Trader's report",
+        90_000,
+      );
+      const seen = events(second);
+      const resumed = seen.find((e) => e.event === "trader.resumed");
+      expect(resumed, second.err().slice(0, 2000)).toBeDefined();
+      expect(["inPosition", "exiting"]).toContain(resumed!.state);
+      expect(resumed!.holding).toBe(entered!.amount);
+      // It took the attempt up: no new proposal came before its report.
+      const reported = seen.findIndex((e) => e.event === "holder.recorded");
+      expect(seen.slice(0, reported).some((e) => e.event === "trader.proposed")).toBe(false);
+      expect(seen[reported]).toMatchObject({ trader: entered!.actor });
+    } finally {
+      second.child.kill("SIGINT");
+      await second.exited;
+    }
+  }, 240_000);
+
   it("cli - mode: live in the template without --mode live starts nothing and says what to do", async () => {
     const root = await templates("unconfirmed", "live");
     const s = session(root, []);
