@@ -15,6 +15,7 @@
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { type MsgHdrs, RequestError, TimeoutError } from "@nats-io/transport-node";
+import { crashPoint } from "../../../journal/crash-point.js";
 import { JournalError } from "../../../journal/errors.js";
 
 export interface PublishRetry {
@@ -77,6 +78,7 @@ export async function publishDurably(
         );
       }
       retry.onRetry?.(attempt, err);
+      crashPoint("journal.publish.unacked");
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
