@@ -16,6 +16,11 @@
  *   crypy.sys.hb.<actor>                   heartbeats: id, kind, pid, host, control address, state
  *   crypy.sys.event.<actor>                actor events for people: started, proposed, filled, …
  *   crypy.sys.doctor.>                     `crypy doctor`'s round-trip probes
+ *   crypy.journal.<desk>.entries           the Desk's journal on JetStream: batches of entries
+ *   crypy.journal.<desk>.books             the Desk's journal on JetStream: snapshot parts
+ *
+ * The journal's subjects are captured by one JetStream stream per Desk, `CRYPY_JOURNAL_<desk>`
+ * (`journalStream`).
  *
  * `<market>` is a market's subject token (`BTC-USDT`, `BTC-USDT-PERP`, `BTC-USDT-250328`), made by
  * `marketToken` in the domain. Builders reject a bad token with an InvalidInputError naming the
@@ -90,6 +95,7 @@ const shape = {
   heartbeat: (actor: string) => `${ROOT}.sys.hb.${actor}`,
   actorEvent: (actor: string) => `${ROOT}.sys.event.${actor}`,
   doctor: (probe: string) => `${ROOT}.sys.doctor.${probe}`,
+  journal: (desk: string, part: "entries" | "books") => `${ROOT}.journal.${desk}.${part}`,
 };
 
 /** `crypy.md.<desk>.<market>.<kind>`; `market` is a ccxt symbol (`BTC/USDT`) or already a token. */
@@ -155,6 +161,16 @@ export function heartbeat(actor: string): string {
 
 export function allHeartbeats(): string {
   return shape.heartbeat(ANY);
+}
+
+/** The Desk's journal on JetStream: its entries, or its snapshots' parts (journal/jetstream.ts). */
+export function journalSubject(desk: string, part: "entries" | "books"): string {
+  return shape.journal(token(desk, "desk"), part);
+}
+
+/** The JetStream stream holding one Desk's journal (stream names allow a token's characters). */
+export function journalStream(desk: string): string {
+  return `CRYPY_JOURNAL_${token(desk, "desk")}`;
 }
 
 // ---- who may say what: each role's subjects, for the NATS server's permissions ----

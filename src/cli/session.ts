@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
+import { JOURNAL_KINDS, type JournalKind } from "../control/session/desk-journal.js";
 import { action, type GlobalFlags, port } from "./program.js";
 
 interface SessionFlags {
@@ -18,6 +19,7 @@ interface SessionFlags {
   controlHost?: string;
   controlPort?: number;
   mode?: "paper" | "sandbox" | "live";
+  journal?: JournalKind;
 }
 
 const MODES = ["paper", "sandbox", "live"] as const;
@@ -26,6 +28,15 @@ const MODES = ["paper", "sandbox", "live"] as const;
 function mode(text: string): (typeof MODES)[number] {
   const found = MODES.find((m) => m === text);
   if (found === undefined) throw new InvalidArgumentError(`must be one of ${MODES.join(", ")}`);
+  return found;
+}
+
+/** A journal kind; commander names the option in the error. */
+function journalKind(text: string): JournalKind {
+  const found = JOURNAL_KINDS.find((k) => k === text);
+  if (found === undefined) {
+    throw new InvalidArgumentError(`must be one of ${JOURNAL_KINDS.join(", ")}`);
+  }
   return found;
 }
 
@@ -47,6 +58,11 @@ function sessionCommand(command: Command): Command {
       "--mode <paper|sandbox|live>",
       "a real exchange's mode (default: its desk template's): paper trades live data with simulated fills; live needs mode: live in the template too",
       mode,
+    )
+    .option(
+      "--journal <file|jetstream>",
+      "where a real exchange's Desk journals in sandbox and live mode: file (default; journal/<desk>/ in the state directory) or jetstream (a stream on the NATS server of --nats, run with JetStream: -js)",
+      journalKind,
     )
     .option(
       "--speed <n|max>",

@@ -32,6 +32,8 @@ export const CRASH_POINTS = [
   "desk.recover.looked-up",
   /** A journal write is in the file, its fsync not yet done. */
   "journal.write.unsynced",
+  /** A JetStream journal message went unacknowledged (server down, restarting): a retry is due. */
+  "journal.publish.unacked",
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -1,5 +1,6 @@
 /**
- * The process a crash test kills: a Desk with its file journal in a state directory, on CcxtVenue
+ * The process a crash test kills: a Desk with its journal (a file in the state directory, or a
+ * JetStream stream), on CcxtVenue
  * against `crypy venue serve`, driven by a seeded order flow as a Trader would send it (signed
  * requests under one Holder mandate). Run as `node --import tsx test/crash/driver.ts`, configured
  * by the environment:
@@ -8,6 +9,7 @@
  *   CRASH_SERVER  the server's base URL;  CRASH_KEY / CRASH_SECRET  the account's made-up key
  *   CRASH_SEED    the flow's seed;  CRASH_OPS  how many operations the flow has
  *   CRASH_SNAPSHOT_EVERY  the Desk's snapshot interval in journal entries (default its own)
+ *   CRASH_JOURNAL  file (default) or jetstream;  CRASH_NATS  the NATS URL the jetstream one needs
  *   CRYPY_CRASH_AT / CRYPY_CRASH_MARK  where to die (src/actors/runtime/crash-point.ts)
  *
  * The flow goes on from the operation after the last one it recorded as done, so a restart after
@@ -17,6 +19,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Desk } from "../../src/actors/desk/desk.js";
+import type { DeskJournal } from "../../src/actors/desk/journal/entries.js";
 import { FileDeskJournal } from "../../src/actors/desk/journal/file.js";
 import { KeyRing } from "../../src/actors/identity/key-ring.js";
 import { HolderKeys } from "../../src/actors/mandate.js";
@@ -75,7 +78,32 @@ const venue = await CcxtVenue.open({
   options: { fetchMarkets: { types: ["spot"] }, fetchCurrencies: false },
 });
 const ring = KeyRing.at(state);
-const journal = await FileDeskJournal.open(state, DESK);
+const journal = await openJournal();
+
+/** The journal CRASH_JOURNAL names, and how to let it go at the end. */
+async function openJournal(): Promise<DeskJournal & { close(): Promise<void> }> {
+  const kind = process.env.CRASH_JOURNAL ?? "file";
+  if (kind === "file") return FileDeskJournal.open(state, DESK);
+  if (kind !== "jetstream") throw new Error(`CRASH_JOURNAL ${kind}: expected file or jetstream`);
+  const { connect } = await import("@nats-io/transport-node");
+  const { JetStreamDeskJournal } = await import("../../src/actors/desk/journal/jetstream.js");
+  // Reconnects quickly and forever: the test restarts the server under a running Desk.
+  const nc = await connect({
+    servers: env("CRASH_NATS"),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 100,
+  });
+  const js = await JetStreamDeskJournal.open(nc, DESK, { retryForMs: 20_000 });
+  return {
+    recovered: js.recovered,
+    append: (entry) => js.append(entry),
+    snapshot: (entries) => js.snapshot(entries),
+    close: async () => {
+      await js.close();
+      await nc.close();
+    },
+  };
+}
 const bus = new LocalBus();
 const clock = new WallClock();
 const desk = new Desk(

@@ -37,8 +37,13 @@ export interface NatsServer {
   readonly dir: string;
   /** SIGTERM, wait for exit; SIGKILL after 5 s. */
   stop(): Promise<void>;
-  /** Stop, then start again on the same port and store directory; resolves when ready. */
-  restart(): Promise<void>;
+  /** SIGKILL, wait for exit: a crash, no chance to flush anything. */
+  kill(): Promise<void>;
+  /**
+   * Stop (or, with `kill: true`, SIGKILL), then start again on the same port and store directory;
+   * resolves when ready.
+   */
+  restart(options?: { kill?: boolean }): Promise<void>;
   /** Stop and remove the temp directory. */
   cleanup(): Promise<void>;
 }
@@ -113,8 +118,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     port,
     dir,
     stop: () => instance.stop(),
-    async restart() {
-      await instance.stop();
+    kill: () => instance.stop("SIGKILL"),
+    async restart(how = {}) {
+      await instance.stop(how.kill === true ? "SIGKILL" : "SIGTERM");
       instance = await launch(executable, port, jetstream, storeDir, config);
     },
     async cleanup() {
@@ -131,7 +137,7 @@ async function removeDir(dir: string): Promise<void> {
 
 interface Running {
   port: number;
-  stop(): Promise<void>;
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
 async function launch(
@@ -171,9 +177,9 @@ async function launch(
     });
   });
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
+    child.kill(signal);
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);

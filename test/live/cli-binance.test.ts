@@ -9,6 +9,8 @@
  * - `--mode paper` takes the server's market data and fills on crypy's own engine: the server's
  *   account never sees an order.
  * - An exchange that cannot be reached is one line naming it and the network error.
+ * - `--journal jetstream --nats URL` journals to a JetStream stream: killed with SIGKILL, the
+ *   session comes back from it; without a NATS server it is one line saying what is missing.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -19,6 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { startNatsServer } from "../harness/nats-server.js";
 import { waitUntil } from "../support/wait.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -242,6 +245,68 @@ describe("cli - crypy binance against crypy venue serve", () => {
       await second.exited;
     }
   }, 240_000);
+
+  it("cli - --journal jetstream: killed with SIGKILL, the session comes back from its JetStream stream", async () => {
+    const nats = await startNatsServer();
+    const root = await templates("jetstream", "live");
+    const args = ["--mode", "live", "--nats", nats.url, "--journal", "jetstream"];
+    try {
+      const first = session(root, args);
+      await waitUntil(
+        () => first.out().includes('"order.placed"') || first.child.exitCode !== null,
+        "an order before the kill",
+        90_000,
+      );
+      expect(first.err()).toMatch(
+        /binance-main journals to the JetStream stream CRYPY_JOURNAL_binance-main/,
+      );
+      first.child.kill("SIGKILL");
+      await first.exited;
+      const before = events(first)
+        .filter((e) => e.event === "order.placed")
+        .map((e) => e.clientOrderId);
+
+      const second = session(root, args);
+      try {
+        await waitUntil(
+          () => second.out().includes('"desk.recovered"') || second.child.exitCode !== null,
+          "the Desk's recovery",
+          90_000,
+        );
+        const recovered = events(second).find((e) => e.event === "desk.recovered");
+        expect(recovered, second.err().slice(0, 2000)).toBeDefined();
+        expect(recovered!.entries).toBeGreaterThanOrEqual(before.length);
+        await waitUntil(
+          () => second.out().includes('"order.placed"') || second.child.exitCode !== null,
+          "an order after the restart",
+          90_000,
+        );
+        const after = events(second)
+          .filter((e) => e.event === "order.placed")
+          .map((e) => e.clientOrderId);
+        for (const id of after) expect(before).not.toContain(id);
+      } finally {
+        second.child.kill("SIGINT");
+        await second.exited;
+      }
+      // Nothing in the file journal: the stream was the journal.
+      const verify = crypy(["journal", "list"], { CRYPY_STATE_DIR: join(root, "state") });
+      await verify.exited;
+      expect(verify.out()).not.toMatch(/binance-main/);
+    } finally {
+      await nats.cleanup();
+    }
+  }, 240_000);
+
+  it("cli - --journal jetstream without a NATS server: one line saying what is missing", async () => {
+    const root = await templates("jetstream-no-nats", "live");
+    const s = session(root, ["--mode", "live", "--journal", "jetstream"]);
+    expect(await s.exited).toBe(1);
+    expect(s.err().trim()).toMatch(
+      /^crypy: invalid_input: --journal jetstream needs a NATS server: pass --nats URL/,
+    );
+    expect(events(s)).toEqual([]);
+  }, 60_000);
 
   it("cli - mode: live in the template without --mode live starts nothing and says what to do", async () => {
     const root = await templates("unconfirmed", "live");

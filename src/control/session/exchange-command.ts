@@ -30,6 +30,7 @@ import { BusDashboardFeed } from "../dashboard/feed.js";
 import { readRegistry } from "../registry/registry.js";
 import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 import { commandLine } from "./command-line.js";
+import { checkJournalKind, type JournalKind } from "./desk-journal.js";
 import { runningDesk } from "./running-desk.js";
 import { sessionSystem } from "./session-system.js";
 import {
@@ -57,6 +58,8 @@ export interface ExchangeOptions {
   controlPort?: number | undefined;
   /** A real exchange's mode, within what its desk template allows (open-exchange.ts). */
   mode?: ExchangeMode | undefined;
+  /** Where a real exchange's Desk journals in sandbox and live mode (default file). */
+  journal?: JournalKind | undefined;
 }
 
 /** Enough 1m candles for the shipped Traders' warm-up (2000) before a live session begins. */
@@ -75,6 +78,7 @@ export async function exchangeCommand(
   io: SessionIo,
 ): Promise<number> {
   const speed = parseSpeed(options.speed);
+  checkJournalKind(options.journal, options.nats);
   const exitAfterMs =
     options.exitAfter === undefined ? undefined : parseTimeframe(options.exitAfter);
   const templates = await templatesDir(options.templates);
@@ -215,6 +219,11 @@ async function runSystem(r: RunSystem): Promise<void> {
   if (r.options.mode !== undefined) {
     throw new InvalidInputError(
       `--mode ${r.options.mode}: ${r.deskFile} runs the simulator (venue:), which has no modes; modes are for a desk template with exchange:`,
+    );
+  }
+  if (r.options.journal !== undefined) {
+    throw new InvalidInputError(
+      `--journal ${r.options.journal}: ${r.deskFile} runs the simulator (venue:), whose Desk keeps no journal; --journal is for a desk template with exchange: in sandbox or live mode`,
     );
   }
   return runSimulated(r, template, template.venue ?? DEFAULT_VENUE_FILE);

@@ -2,14 +2,14 @@
  * A session on a real exchange (`crypy binance`, …): the Desk on a CcxtVenue (sandbox, live) or a
  * PaperVenue over the exchange's live data (paper), on the wall clock, until stopped or
  * `--exit-after` has passed. In live and sandbox mode the Desk journals to
- * `<state>/journal/<desk>/` and, at the next start, replays it and reconciles with the exchange. The mode is always shown: on stderr when the session starts, and in
- * the dashboard's header.
+ * `<state>/journal/<desk>/`, or with `--journal jetstream` to a JetStream stream on the session's
+ * NATS server (desk-journal.ts), and at the next start replays it and reconciles with the exchange.
+ * The mode is always shown: on stderr when the session starts, and in the dashboard's header.
  */
 
-import { FileDeskJournal } from "../../actors/desk/journal/file.js";
 import type { DeskTemplate, ExchangeSettings } from "../../actors/templates/index.js";
 import { WallClock } from "../../time/wall-clock.js";
-import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
+import { openDeskJournal } from "./desk-journal.js";
 import type { RunSystem } from "./exchange-command.js";
 import { openExchange, sessionMode } from "./open-exchange.js";
 import { sessionSystem } from "./session-system.js";
@@ -24,11 +24,16 @@ export async function runOnExchange(
   const opened = await openExchange(template, exchange, { account: r.account, mode, clock });
   process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
   // Paper balances live in this process only: a journal would replay orders they no longer hold.
-  const journal =
-    mode === "paper" ? undefined : await FileDeskJournal.open(ensurePrivateDir(stateDir()), r.desk);
-  if (journal !== undefined && journal.cutBytes > 0) {
+  const kind = r.options.journal ?? "file";
+  const journaled =
+    mode === "paper" ? undefined : await openDeskJournal(kind, r.desk, r.options.nats);
+  const journal = journaled?.journal;
+  if (journaled !== undefined && kind !== "file") {
+    process.stderr.write(`crypy: ${r.desk} journals to ${journaled.where}\n`);
+  }
+  if (journaled !== undefined && journaled.cutBytes > 0) {
     process.stderr.write(
-      `crypy: ${r.desk}'s journal ended in a torn write (${journal.cutBytes} bytes, never acknowledged): cut\n`,
+      `crypy: ${r.desk}'s journal ended in a torn write (${journaled.cutBytes} bytes, never acknowledged): cut\n`,
     );
   }
   try {
@@ -52,6 +57,6 @@ export async function runOnExchange(
     void viewing;
   } finally {
     await opened.venue.close();
-    await journal?.close();
+    await journaled?.close();
   }
 }
