@@ -211,12 +211,37 @@ const actor = {
   publish: [shape.heartbeat(ANY), shape.actorEvent(ANY)],
   subscribe: [shape.control(ANY)],
 };
+/**
+ * The Desk's journal on JetStream (`--journal jetstream`): its own subjects, and the JetStream API
+ * calls the journal makes — stream info, create and purge, and the ordered consumer that reads it
+ * back. A stream name is one token and NATS wildcards are whole tokens, so the API grants cover
+ * every stream of the account: crypy's account holds only crypy's streams, and no other role has
+ * any JetStream grant.
+ */
+const journaling = [
+  `${ROOT}.journal.${ANY}.${ANY}`,
+  "$JS.API.INFO",
+  "$JS.API.STREAM.INFO.*",
+  "$JS.API.STREAM.CREATE.*",
+  "$JS.API.STREAM.PURGE.*",
+  "$JS.API.CONSUMER.CREATE.*",
+  "$JS.API.CONSUMER.CREATE.*.>",
+  "$JS.API.CONSUMER.DELETE.*.*",
+  "$JS.API.CONSUMER.INFO.*.*",
+  "$JS.API.CONSUMER.MSG.NEXT.*.*",
+];
 /** Watching without acting: market data and the actors' events (which are written for people). */
 const watching = [anyMarketData, shape.actorEvent(ANY)];
 
 const grants: Record<Exclude<Role, "node">, RolePermissions> = {
   desk: {
-    publish: [anyMarketData, shape.deskBalance(ANY), shape.deskReport(ANY, ANY), ...actor.publish],
+    publish: [
+      anyMarketData,
+      shape.deskBalance(ANY),
+      shape.deskReport(ANY, ANY),
+      ...journaling,
+      ...actor.publish,
+    ],
     subscribe: [shape.deskOrder(ANY), shape.deskCache(ANY), ...actor.subscribe],
     respond: true,
   },

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { formatCredentials } from "../bus/nats/credentials.js";
 import { renderServerConfig, type ServerUser } from "../bus/nats/server-config.js";
 import { inboxPrefix, ROLES } from "../bus/subjects.js";
@@ -65,7 +65,11 @@ export async function natsConfigCommand(
 
   const users: ServerUser[] = ROLES.map((role) => ({ role, password: newPassword() }));
   const files = [
-    { path: join(dir, SERVER_CONFIG_FILE), text: renderServerConfig({ listen, users }) },
+    {
+      path: join(dir, SERVER_CONFIG_FILE),
+      // JetStream's store beside the configuration, absolute: the server may start elsewhere.
+      text: renderServerConfig({ listen, users, storeDir: resolve(dir, "jetstream") }),
+    },
     ...users.map(({ role, password }) => ({
       path: join(dir, credentialsFile(role)),
       text: formatCredentials({ user: role, password, inboxPrefix: inboxPrefix(role) }),

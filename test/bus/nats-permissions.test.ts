@@ -14,7 +14,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JetStreamDeskJournal } from "../../src/actors/desk/journal/jetstream.js";
 import type { BusStatus } from "../../src/bus/bus.js";
 import { type NatsCredentials, readCredentials } from "../../src/bus/nats/credentials.js";
 import { NatsBus } from "../../src/bus/nats/nats-bus.js";
@@ -43,6 +45,7 @@ let dir: string;
 let server: NatsServer;
 const creds = new Map<Role, NatsCredentials>();
 const open: NatsBus[] = [];
+const closing: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "crypy-nats-perm-"));
@@ -59,6 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(open.map((b) => b.close()));
+  await Promise.allSettled(closing.map((close) => close()));
   await server?.cleanup();
   await rm(dir, { recursive: true, force: true });
 });
@@ -239,6 +243,39 @@ describe("nats permissions - allowed", () => {
       accepted: true,
     });
     expect(refusals([...desk.statuses, ...holder.statuses, ...trader.statuses])).toEqual([]);
+  });
+
+  it("nats permissions - the desk's user keeps its journal on JetStream (--journal jetstream); a trader's user may not touch it", async () => {
+    const connectAs = async (role: Role) => {
+      const c = creds.get(role)!;
+      const nc = await connect({
+        servers: server.url,
+        user: c.user,
+        pass: c.password,
+        inboxPrefix: c.inboxPrefix,
+      });
+      closing.push(() => nc.close());
+      return nc;
+    };
+    const entry = {
+      kind: "desk.lost" as const,
+      clientOrderId: "perm-desk-BTC-USDT-1",
+      reason: "t",
+    };
+    const journal = await JetStreamDeskJournal.open(await connectAs("desk"), "perm-desk");
+    await journal.append(entry);
+    await journal.snapshot([entry]);
+    await journal.append({ ...entry, clientOrderId: "perm-desk-BTC-USDT-2" });
+    await journal.close();
+    const again = await JetStreamDeskJournal.open(await connectAs("node"), "perm-desk");
+    expect(again.recovered.map((e) => (e as typeof entry).clientOrderId)).toEqual([
+      "perm-desk-BTC-USDT-1",
+      "perm-desk-BTC-USDT-2",
+    ]);
+    await again.close();
+    await expect(JetStreamDeskJournal.open(await connectAs("trader"), "perm-desk")).rejects.toThrow(
+      /perm-desk|CRYPY_JOURNAL|permission/i,
+    );
   });
 });
 

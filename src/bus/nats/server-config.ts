@@ -18,6 +18,11 @@ export interface ServerConfigOptions {
   /** `host:port` the server listens on for clients. */
   readonly listen: string;
   readonly users: readonly ServerUser[];
+  /**
+   * Where JetStream keeps its streams (the Desk's `--journal jetstream`): enables JetStream for
+   * crypy's account. None: no JetStream.
+   */
+  readonly storeDir?: string;
 }
 
 /** The account every crypy user belongs to. */
@@ -50,9 +55,18 @@ export function renderServerConfig(options: ServerConfigOptions): string {
     "# It holds every user's password: keep it mode 0600, readable by the server's user alone.",
     "# Each role's subjects come from crypy's subject grammar (src/bus/subjects.ts).",
     `listen: ${quote(options.listen)}`,
+    ...(options.storeDir === undefined
+      ? []
+      : [
+          "# JetStream, for the Desk's journal (crypy <exchange> --journal jetstream). nats-server",
+          "# 2.9 acknowledges a message once written to the OS and fsyncs every 2 minutes: an entry",
+          "# survives a crash of either process, a power cut only after that fsync (or replicas).",
+          `jetstream { store_dir: ${quote(options.storeDir)} }`,
+        ]),
     "",
     "accounts {",
     `  ${ACCOUNT} {`,
+    ...(options.storeDir === undefined ? [] : ["    jetstream: enabled"]),
     "    users = [",
     ...options.users.flatMap((u) => user(u).map((line) => `      ${line}`)),
     "    ]",
