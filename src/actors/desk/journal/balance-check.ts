@@ -100,7 +100,8 @@ export async function checkBalances(input: {
   if (venue.has.fetchMyTrades === false)
     return skipped(`${venue.id} cannot list the account's fills, so no change can be explained`);
 
-  const since = Math.min(...changed.map((a) => was(a).time)) - BOUNDARY_MS;
+  // Whole milliseconds: a venue's API takes no fraction (a simulated clock may have one).
+  const since = Math.floor(Math.min(...changed.map((a) => was(a).time)) - BOUNDARY_MS);
   const held = (asset: string) =>
     units(was(asset).balance?.total ?? "0") !== 0n ||
     units(now.balances[asset]?.total ?? "0") !== 0n;
@@ -179,7 +180,7 @@ async function fillsSince(
         out.set(key, f);
       }
       if (page.length < PAGE || fresh === 0) break;
-      from = Math.max(...page.map((f) => f.timestamp));
+      from = Math.floor(Math.max(...page.map((f) => f.timestamp)));
     }
   }
   return [...out.values()];
@@ -196,7 +197,7 @@ async function movementsSince(venue: Venue, since: number): Promise<LedgerEntry[
       out.set(e.id, e);
     }
     if (page.length < PAGE || fresh === 0) break;
-    from = Math.max(...page.map((e) => e.timestamp));
+    from = Math.floor(Math.max(...page.map((e) => e.timestamp)));
   }
   return [...out.values()];
 }
