@@ -57,6 +57,7 @@ export async function sessionSystem(
     holderPlan,
     control: plane,
     ...(on.journal === undefined ? {} : { deskJournal: on.journal }),
+    balanceTolerance: template.balanceTolerance,
   });
   return { system, plane };
 }
