@@ -10,6 +10,7 @@ import type { Objective } from "../strategy/search/sweep.js";
 import type { Clock } from "../time/clock.js";
 import type { Venue } from "../venues/venue.js";
 import { Desk } from "./desk/desk.js";
+import type { BalanceTolerance } from "./desk/journal/balance-check.js";
 import type { DeskJournal } from "./desk/journal/entries.js";
 import type { RiskLimits } from "./desk/risk.js";
 import type { Criteria } from "./holder/criteria.js";
@@ -88,6 +89,8 @@ export interface SystemOptions {
    * attempt (and position) at start, its Holder's allocations as they were. None: they start afresh.
    */
   actorStore?: ActorStore;
+  /** The Desk's tolerance for balances at restart (desk/journal/balance-check.ts). */
+  balanceTolerance?: BalanceTolerance;
 }
 
 export class CrypySystem {
@@ -109,6 +112,9 @@ export class CrypySystem {
         risk: options.risk,
         keys: this.ring,
         ...(options.deskJournal === undefined ? {} : { journal: options.deskJournal }),
+        ...(options.balanceTolerance === undefined
+          ? {}
+          : { balanceTolerance: options.balanceTolerance }),
         assetDecimals: Object.fromEntries(
           Object.entries(options.venueConfig.assets).map(([a, c]) => [a, c.decimals]),
         ),

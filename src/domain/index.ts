@@ -42,6 +42,12 @@ export {
   roundToStep,
   toSteps,
 } from "./fixed.js";
+export {
+  type BalancesAt,
+  LEDGER_KINDS,
+  type LedgerEntry,
+  type LedgerKind,
+} from "./ledger-entry.js";
 export type { MarketId, MarketKind } from "./market.js";
 export { marketFromToken, marketToken, parseMarket } from "./market.js";
 export type { BookLevel, Candle, OHLCV, OrderBook, PublicTrade, Ticker } from "./market-data.js";

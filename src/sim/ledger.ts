@@ -7,12 +7,14 @@
  *   InsufficientFundsError; anything else that would go negative is a bug and throws InternalError
  *   at once (corrupt balances are worse than a stopped simulator).
  * - Money is conserved: after setup (`deposit`), every change moves an amount between places —
- *   accounts, free/locked, the fee account — so each asset's total over all accounts is constant.
+ *   accounts, free/locked, the fee account — so each asset's total over all accounts is constant,
+ *   except for money deposited to or withdrawn from an account from outside the venue
+ *   (`deposit`/`withdraw` again, which the simulator records with their times: movements.ts).
  */
 
 import type { Balances } from "../domain/balance.js";
-import { InsufficientFundsError, InternalError } from "../domain/errors.js";
-import { formatDecimal } from "../domain/fixed.js";
+import { InsufficientFundsError, InternalError, InvalidInputError } from "../domain/errors.js";
+import { formatDecimal, parseDecimal } from "../domain/fixed.js";
 
 /** Where trading fees go. */
 export const FEE_ACCOUNT = "__fees__";
@@ -36,10 +38,22 @@ export class Ledger {
     if (!this.holdings.has(account)) this.holdings.set(account, new Map());
   }
 
-  /** Setup only: creates money in an account (initial balances, market-maker inventory). */
+  /** Creates money in an account: initial balances, market-maker inventory, a user's deposit. */
   deposit(account: string, asset: string, amount: bigint): void {
     if (amount < 0n) throw new InternalError(`deposit of a negative amount to ${account}`);
     this.holding(account, asset).free += amount;
+  }
+
+  /** Money leaves the venue from `account`'s free balance; refused beyond what is free. */
+  withdraw(account: string, asset: string, amount: bigint): void {
+    if (amount < 0n) throw new InternalError(`withdrawal of a negative amount from ${account}`);
+    const h = this.holding(account, asset);
+    if (h.free < amount) {
+      throw new InsufficientFundsError(
+        `a withdrawal of ${this.format(asset, amount)} ${asset} needs it free; ${account} has ${this.format(asset, h.free)} ${asset} free`,
+      );
+    }
+    h.free -= amount;
   }
 
   free(account: string, asset: string): bigint {
@@ -110,6 +124,13 @@ export class Ledger {
       };
     }
     return out;
+  }
+
+  /** An amount of `asset` as minor units; refused with more decimals than the asset has. */
+  units(asset: string, amount: string): bigint {
+    const decimals = this.decimals.get(asset);
+    if (decimals === undefined) throw new InvalidInputError(`unknown asset ${asset}`);
+    return parseDecimal(amount, decimals);
   }
 
   format(asset: string, units: bigint): string {

@@ -13,6 +13,7 @@
 import type { Balances } from "../domain/balance.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { Fill } from "../domain/fill.js";
+import type { LedgerEntry } from "../domain/ledger-entry.js";
 import type { BookLevel, OHLCV, OrderBook, PublicTrade, Ticker } from "../domain/market-data.js";
 import type { Order } from "../domain/order.js";
 import type { Logger } from "../log/logger.js";
@@ -20,6 +21,7 @@ import type { Clock } from "../time/clock.js";
 import { BUY, SELL } from "./book/index.js";
 import type { Exchange } from "./exchange.js";
 import { CLOSE } from "./feed.js";
+import { AccountMovements } from "./movements.js";
 import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
 import type { Changes } from "./settlement.js";
@@ -49,6 +51,8 @@ export class Simulator {
   private readonly tickListeners = new Set<TickListener>();
   private readonly list: SimMarket[];
   private readonly userTrades = new Map<string, PublicTrade[]>();
+  /** Deposits and withdrawals, with their times: the accounts' ledger (movements.ts). */
+  private readonly movements = new AccountMovements();
   /** Events delivered to listeners so far: tells a driver whether anyone was told anything. */
   private delivered = 0;
 
@@ -158,7 +162,29 @@ export class Simulator {
     return orderView(this.exchange.amend(account, id, amount, price));
   }
 
+  /**
+   * Money arrives in `account` from outside the venue, now (a user's deposit): recorded in the
+   * account's ledger and told as a balance change, as a venue's deposit is.
+   */
+  deposit(account: string, asset: string, amount: string): LedgerEntry {
+    const units = this.positive(asset, amount, "deposit");
+    this.exchange.ledger.deposit(account, asset, units);
+    return this.booked(account, asset, units, "deposit");
+  }
+
+  /** Money leaves `account`'s free balance for outside the venue, now (a user's withdrawal). */
+  withdraw(account: string, asset: string, amount: string): LedgerEntry {
+    const units = this.positive(asset, amount, "withdrawal");
+    this.exchange.ledger.withdraw(account, asset, units);
+    return this.booked(account, asset, -units, "withdrawal");
+  }
+
   // ---- queries ----
+
+  /** `account`'s deposits and withdrawals booked at or after `since`, oldest first. */
+  ledger(account: string, since?: number, currency?: string): LedgerEntry[] {
+    return this.movements.since(account, since, currency);
+  }
 
   order(account: string, ref: { id?: string; clientOrderId?: string }): Order {
     return orderView(this.exchange.findOrder(account, ref));
@@ -300,6 +326,29 @@ export class Simulator {
 
   /** Each account's recent fills, for myTrades; at most 2 × ACCOUNT_FILL_HISTORY are held. */
   private readonly fills = new Map<string, Fill[]>();
+
+  private positive(asset: string, amount: string, what: string): bigint {
+    const units = this.exchange.ledger.units(asset, amount);
+    if (units <= 0n) throw new InvalidInputError(`a ${what} must be positive, got ${amount}`);
+    return units;
+  }
+
+  private booked(
+    account: string,
+    asset: string,
+    units: bigint,
+    kind: "deposit" | "withdrawal",
+  ): LedgerEntry {
+    const time = this.clock.now();
+    const entry = this.movements.record(account, {
+      timestamp: time,
+      currency: asset,
+      amount: this.exchange.ledger.format(asset, units),
+      kind,
+    });
+    this.emit({ type: "balance", time, account, balances: this.balances(account) });
+    return entry;
+  }
 
   private levels(m: SimMarket, side: typeof BUY | typeof SELL, limit: number): BookLevel[] {
     const inst = m.instrument;

@@ -3,7 +3,8 @@
  * unmodified Binance client (ccxt's `binance` with only its URLs changed) reads the simulator's
  * markets, tickers, books, candles and trades; with an API key from the venue file's `apiKeys`
  * (set as ccxt's apiKey and secret), it trades the key's account through Binance's SIGNED
- * endpoints: account, order (new, query, cancel), openOrders, myTrades. Its WebSocket streams
+ * endpoints: account, order (new, query, cancel), openOrders, myTrades, and the deposit and
+ * withdrawal history (binance-capital.ts). Its WebSocket streams
  * (ws/venue-streams.ts) are Binance's market streams at /ws and /stream, the user data stream
  * through the WebSocket API at /ws-api/v3, and listen keys (/api/v3/userDataStream, /ws/<key>).
  *
@@ -33,6 +34,7 @@ import {
 import type { Simulation } from "../venues/sim/simulation.js";
 import { BinanceAccount } from "./binance-account.js";
 import { ApiKeys } from "./binance-auth.js";
+import { BinanceCapital } from "./binance-capital.js";
 import {
   BinanceError,
   invalidSymbol,
@@ -101,6 +103,7 @@ function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
 
 function signedRoutes(
   account: BinanceAccount,
+  capital: BinanceCapital,
   listenKeys: ListenKeys,
 ): ReadonlyMap<string, SignedRoute> {
   const fixed = (weight: number, answer: (account: string, q: Query) => unknown): SignedRoute => ({
@@ -122,6 +125,8 @@ function signedRoutes(
     ],
     ["DELETE /api/v3/openOrders", fixed(1, (a, q) => account.cancelOpenOrders(a, q))],
     ["GET /api/v3/myTrades", fixed(20, (a, q) => account.myTrades(a, q))],
+    ["GET /sapi/v1/capital/deposit/hisrec", fixed(1, (a, q) => capital.deposits(a, q))],
+    ["GET /sapi/v1/capital/withdraw/history", fixed(10, (a, q) => capital.withdrawals(a, q))],
     // ccxt's loadMarkets asks for margin pairs when it holds a key: the venue is spot only.
     ["GET /sapi/v1/margin/allPairs", fixed(1, () => [])],
     ["GET /sapi/v1/margin/isolated/allPairs", fixed(10, () => [])],
@@ -151,7 +156,7 @@ export async function startVenueServer(
   const faults = new WireFaults(simulation);
   const streams = new VenueStreams(simulation, spot, keys, faults, { ...options.streams, now });
   const account = new BinanceAccount(simulation.config, simulation.sim, spot);
-  const signed = signedRoutes(account, streams.listenKeys);
+  const signed = signedRoutes(account, new BinanceCapital(simulation.sim), streams.listenKeys);
   const limit = new RequestWeightLimit(
     simulation.config.rateLimit.requests,
     simulation.config.rateLimit.windowMs,

@@ -12,6 +12,7 @@
 import type { Balances } from "../domain/balance.js";
 import { NotSupportedError } from "../domain/errors.js";
 import type { Fill } from "../domain/fill.js";
+import type { BalancesAt, LedgerEntry } from "../domain/ledger-entry.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../domain/market-data.js";
 import type { Order, OrderType, Side, TimeInForce } from "../domain/order.js";
 
@@ -47,6 +48,7 @@ export const VENUE_FEATURES = [
   "fetchOrder",
   "fetchOpenOrders",
   "fetchMyTrades",
+  "fetchLedger",
   "watchTicker",
   "watchTrades",
   "watchOrderBook",
@@ -106,6 +108,18 @@ export interface Venue {
   fetchOrder(id: string, symbol?: string, params?: FetchOrderParams): Promise<Order>;
   fetchOpenOrders(symbol?: string, since?: number, limit?: number): Promise<Order[]>;
   fetchMyTrades(symbol?: string, since?: number, limit?: number): Promise<Fill[]>;
+  /**
+   * Deposits, withdrawals and transfers booked since `since` (venue time), oldest first; not
+   * trades or their fees (those are fills). Present where `has.fetchLedger` is not false:
+   * "emulated" when the venue has no ledger and it is read from its deposit and withdrawal
+   * histories.
+   */
+  fetchLedger?(code?: string, since?: number, limit?: number): Promise<LedgerEntry[]>;
+  /**
+   * `fetchBalance` with the venue time the balances are as of, where the venue says it: what a
+   * restart compares with the journal, and from when the fills since are counted.
+   */
+  fetchBalanceAt?(): Promise<BalancesAt>;
 
   watchTicker(symbol: string): Promise<Ticker>;
   watchTrades(symbol: string): Promise<PublicTrade[]>;
@@ -113,6 +127,8 @@ export interface Venue {
   watchOHLCV(symbol: string, timeframe?: string): Promise<OHLCV[]>;
   watchOrders(symbol?: string): Promise<Order[]>;
   watchBalance(): Promise<Balances>;
+  /** `watchBalance` with the venue time of each update, where the venue says it. */
+  watchBalanceAt?(): Promise<BalancesAt>;
 
   /** Releases connections and rejects pending watches with ClosedError. */
   close(): Promise<void>;

@@ -14,10 +14,11 @@ import { createActor } from "xstate";
 import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
 import { InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
 import { formatDecimal } from "../../domain/fixed.js";
+import type { BalancesAt } from "../../domain/ledger-entry.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
 import { crashPoint } from "../../journal/crash-point.js";
-import type { Venue } from "../../venues/venue.js";
+import type { Market, Venue } from "../../venues/venue.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import type { KeyRing } from "../identity/key-ring.js";
@@ -33,7 +34,19 @@ import {
   type PositionRequest,
 } from "./gateway/order-gateway.js";
 import type { PositionReply } from "./gateway/requests.js";
-import type { DeskEntry, DeskJournal } from "./journal/entries.js";
+import {
+  BalanceBaseline,
+  balancesEntry,
+  fetchBalancesAt,
+  watchBalancesAt,
+} from "./journal/balance-baseline.js";
+import {
+  type BalanceCheck,
+  type BalanceTolerance,
+  checkBalances,
+  DEFAULT_BALANCE_TOLERANCE,
+} from "./journal/balance-check.js";
+import type { BalancesEntry, DeskEntry, DeskJournal } from "./journal/entries.js";
 import { reconcileOrders } from "./journal/reconcile.js";
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
@@ -72,6 +85,12 @@ export interface DeskOptions {
   journal?: DeskJournal;
   /** Journal entries between two snapshots of the books (default 10,000). */
   snapshotEvery?: number;
+  /**
+   * How far a balance at restart may differ from what the journal and the venue's fills and
+   * deposits explain before the Desk starts HALTED (journal/balance-check.ts). Default: 0.01 %
+   * of the balance, or 0.00000001 of the asset, whichever is larger.
+   */
+  balanceTolerance?: BalanceTolerance;
 }
 
 export class Desk extends Actor {
@@ -96,6 +115,8 @@ export class Desk extends Actor {
   /** Journal entries since the last snapshot of the books. */
   private appended = 0;
   private snapshotting = false;
+  /** The journal's last balances, asset by asset: the restart's balance check starts there. */
+  private readonly baseline = new BalanceBaseline();
   /** The last trading-state entry, kept in every snapshot. */
   private lastState: DeskEntry | undefined;
   /** Why the Desk starts HALTED (its journal says so, or the venue disagrees with it). */
@@ -184,8 +205,11 @@ export class Desk extends Actor {
       this.venueMarkets = Object.keys(markets).sort();
       for (const market of Object.values(markets)) this.rules.add(market);
       for (const market of this.watching) await this.seed(market);
-      if (this.options.journal !== undefined) await this.recover(this.options.journal);
-      this.data.onBalances(await venue.fetchBalance());
+      const now = await fetchBalancesAt(venue);
+      if (this.options.journal !== undefined)
+        await this.recover(this.options.journal, markets, now);
+      this.data.onBalances(now.balances);
+      this.journalBalances(balancesEntry(now));
       this.startEquity = this.data.equityIn(this.quote, this.rules.decimalsOf(this.quote));
     } catch (err) {
       this.machine.send({ type: "FAIL", error: String(err) });
@@ -205,10 +229,10 @@ export class Desk extends Actor {
       (orders) => this.onOrders(orders),
     );
     void this.follow(
-      () => venue.watchBalance(),
-      (balances) => {
-        this.data.onBalances(balances);
-        this.journalQuietly({ kind: "desk.balances", balances });
+      () => watchBalancesAt(venue),
+      (update) => {
+        this.data.onBalances(update.balances);
+        this.journalBalances(balancesEntry(update));
       },
     );
     this.machine.send({ type: "STARTED" });
@@ -259,8 +283,13 @@ export class Desk extends Actor {
    * Desk takes an order: every order left open or unknown is looked up by its client order id
    * (fills since are taken in and journaled; one the venue never received is released); open
    * orders the journal never saw are reported as external and left alone; a halt stays a halt.
+   * Then the balances: a change neither fills nor deposits explain starts the Desk HALTED.
    */
-  private async recover(journal: DeskJournal): Promise<void> {
+  private async recover(
+    journal: DeskJournal,
+    markets: Readonly<Record<string, Market>>,
+    now: BalancesAt,
+  ): Promise<void> {
     const entries = journal.recovered;
     if (entries.length === 0) return;
     this.gateway.restore(entries);
@@ -285,6 +314,39 @@ export class Desk extends Actor {
         clientOrderId: order.clientOrderId,
       });
     }
+    for (const entry of entries) if (entry.kind === "desk.balances") this.baseline.take(entry);
+    this.judgeBalances(
+      await checkBalances({
+        venue: this.options.venue,
+        markets,
+        baseline: this.baseline,
+        now,
+        tolerance: this.options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE,
+      }),
+    );
+  }
+
+  /**
+   * A mismatch halts the Desk at start, and is journaled as a halt so that it stays one across
+   * restarts until an operator resumes; the balances now become the journal's (start journals
+   * them), so a resume accepts them.
+   */
+  private judgeBalances(check: BalanceCheck): void {
+    if (check.kind === "skipped") {
+      this.emit("desk.balances_unchecked", { reason: check.reason });
+    } else if (check.kind === "explained") {
+      if (check.assets.length > 0) this.emit("desk.balances_explained", check);
+    } else {
+      this.haltAtStart =
+        this.haltAtStart === undefined ? check.reason : `${this.haltAtStart}; ${check.reason}`;
+      this.journalQuietly({ kind: "desk.state", state: "halted", reason: check.reason });
+    }
+  }
+
+  /** Balances as the venue reported them: journaled, and the next restart's starting point. */
+  private journalBalances(entry: BalancesEntry): void {
+    this.baseline.take(entry);
+    this.journalQuietly(entry);
   }
 
   /** The journal refused an entry: nothing more is sent; the Desk halts, once, saying why. */
@@ -335,6 +397,7 @@ export class Desk extends Actor {
     this.snapshotting = true;
     const books: DeskEntry[] = [this.gateway.books()];
     if (this.lastState !== undefined) books.push(this.lastState);
+    books.push(...this.baseline.entries());
     journal
       .snapshot(books)
       .catch((err: unknown) => this.journalFailed(err))

@@ -107,6 +107,7 @@ export async function parseDeskTemplate(
     marketData: shaped.marketData,
     assets: shaped.assets,
     risk: shaped.risk,
+    balanceTolerance: shaped.balanceTolerance,
     holderTemplate,
     learned: {
       losingAssets: shaped.learned.losingAssets.map((entry) => ({

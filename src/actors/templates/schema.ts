@@ -44,6 +44,9 @@ export const TEMPLATE_DEFAULTS = Object.freeze({
   reviewWindow: "30m",
   maxSlippage: "0.01",
   exchangeMode: "paper",
+  // Kept equal to DEFAULT_BALANCE_TOLERANCE (desk/journal/balance-check.ts).
+  balanceRelative: "0.0001",
+  balanceAbsolute: "0.00000001",
 } as const);
 
 /**
@@ -134,6 +137,21 @@ export const deskTemplateSchema = block("a mapping of desk settings", {
         /^0(\.\d+)?$/.test(s),
       ).default(TEMPLATE_DEFAULTS.maxSlippage),
     },
+  ),
+  /**
+   * How far a balance at restart may differ from what the journal, the fills and the deposits
+   * since explain before the Desk starts HALTED: the larger of `relative` × the balance and
+   * `absolute` (in each asset's own units).
+   */
+  balanceTolerance: section(
+    block("a mapping with relative and absolute", {
+      relative: decimal('a fraction from 0 to below 1 like "0.0001"', (s) =>
+        /^0(\.\d+)?$/.test(s),
+      ).default(TEMPLATE_DEFAULTS.balanceRelative),
+      absolute: decimal('a decimal of at least 0 like "0.00000001"', (s) =>
+        /^\d+(\.\d+)?$/.test(s),
+      ).default(TEMPLATE_DEFAULTS.balanceAbsolute),
+    }),
   ),
   holderTemplate: filePath("../holder/default.yaml"),
   learned: section(

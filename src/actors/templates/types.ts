@@ -26,6 +26,8 @@ export interface DeskTemplate {
   /** Assets to create a Holder for; each is held by the account. */
   readonly assets: readonly string[];
   readonly risk: DeskRisk;
+  /** How far balances at restart may differ from what explains them before the Desk halts. */
+  readonly balanceTolerance: { readonly relative: string; readonly absolute: string };
   /** Absolute path of the template every Holder of this Desk is made from. */
   readonly holderTemplate: string;
   readonly learned: { readonly losingAssets: readonly LosingAsset[] };

@@ -63,6 +63,7 @@ export async function sessionSystem(
     ...(on.journal === undefined
       ? {}
       : { deskJournal: on.journal, actorStore: new FileActorStore(state) }),
+    balanceTolerance: template.balanceTolerance,
   });
   return { system, plane };
 }

@@ -25,6 +25,7 @@ import {
   UnknownMarketError,
 } from "../../domain/errors.js";
 import type { Fill } from "../../domain/fill.js";
+import type { BalancesAt, LedgerEntry } from "../../domain/ledger-entry.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-data.js";
 import type { Order, OrderType, Side } from "../../domain/order.js";
 import { parseTimeframe } from "../../domain/timeframe.js";
@@ -55,6 +56,7 @@ import { resolveCredentials } from "./credentials.js";
 import { onStep } from "./decimal.js";
 import { venueCallError } from "./errors.js";
 import { hasFromCcxt } from "./has.js";
+import { fromLedgerEntry, fromTransaction } from "./ledger.js";
 import { type CcxtVenueOptions, checkOptions, type VenueMode } from "./options.js";
 
 type Call<R = Raw> = (...args: unknown[]) => Promise<R>;
@@ -89,6 +91,9 @@ interface CcxtClient {
   fetchOpenOrders: Call<Raw[]>;
   fetchClosedOrders: Call<Raw[]>;
   fetchMyTrades: Call<Raw[]>;
+  fetchLedger: Call<Raw[]>;
+  fetchDeposits: Call<Raw[]>;
+  fetchWithdrawals: Call<Raw[]>;
   watchTicker: Call;
   watchTrades: Call<Raw[]>;
   watchOrderBook: Call;
@@ -293,6 +298,35 @@ export class CcxtVenue implements Venue {
     return toBalances(await this.call(() => this.client.fetchBalance()));
   }
 
+  /** ccxt's balance structure carries the venue time it is as of (binance: `updateTime`). */
+  async fetchBalanceAt(): Promise<BalancesAt> {
+    return balancesAt(await this.call(() => this.client.fetchBalance()));
+  }
+
+  /**
+   * Deposits, withdrawals and transfers since `since`: ccxt's ledger where it answers for the
+   * account, else its deposit and withdrawal histories (ledger.ts says why).
+   */
+  async fetchLedger(code?: string, since?: number, limit?: number): Promise<LedgerEntry[]> {
+    this.require("fetchLedger");
+    if (this.client.has.fetchLedger === true) {
+      try {
+        const raw = await this.call(() => this.client.fetchLedger(code, since, limit));
+        return raw.flatMap((e) => fromLedgerEntry(e) ?? []);
+      } catch (err) {
+        // Binance's ledger is its futures wallets': on spot the histories stand in.
+        const histories =
+          this.client.has.fetchDeposits === true && this.client.has.fetchWithdrawals === true;
+        if (!(err instanceof NotSupportedError) || !histories) throw err;
+      }
+    }
+    const deposits = await this.call(() => this.client.fetchDeposits(code, since, limit));
+    const withdrawals = await this.call(() => this.client.fetchWithdrawals(code, since, limit));
+    return [...deposits, ...withdrawals]
+      .flatMap((t) => fromTransaction(t) ?? [])
+      .sort((a, b) => a.timestamp - b.timestamp);
+  }
+
   async fetchOrder(id: string, symbol?: string, params: FetchOrderParams = {}): Promise<Order> {
     if (symbol !== undefined) await this.market(symbol);
     if (params.clientOrderId === undefined) {
@@ -485,6 +519,11 @@ export class CcxtVenue implements Venue {
     return toBalances(await this.call(() => this.client.watchBalance()));
   }
 
+  async watchBalanceAt(): Promise<BalancesAt> {
+    this.require("watchBalance");
+    return balancesAt(await this.call(() => this.client.watchBalance()));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -531,6 +570,16 @@ export class CcxtVenue implements Venue {
   private order(raw: Raw): Order {
     return toOrder(raw, (venueId) => this.callerIds.get(venueId) ?? venueId, Date.now());
   }
+}
+
+/** A ccxt balance structure and the venue time it carries (binance: updateTime, or E on a stream). */
+function balancesAt(raw: Raw): BalancesAt {
+  const t = raw.timestamp;
+  const timestamp = typeof t === "number" ? t : typeof t === "string" ? Number(t) : Number.NaN;
+  return {
+    balances: toBalances(raw),
+    timestamp: Number.isFinite(timestamp) ? timestamp : undefined,
+  };
 }
 
 /**

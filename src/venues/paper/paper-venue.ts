@@ -88,6 +88,8 @@ export class PaperVenue implements Venue {
       fetchOrder: true,
       fetchOpenOrders: true,
       fetchMyTrades: true,
+      // Paper money moves only by paper trades: nothing is deposited or withdrawn.
+      fetchLedger: false,
       watchTicker: d.watchTicker,
       watchTrades: d.watchTrades,
       watchOrderBook: d.watchOrderBook,

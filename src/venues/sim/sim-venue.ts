@@ -10,6 +10,7 @@
 import type { Balances } from "../../domain/balance.js";
 import { ClosedError, InvalidInputError, NetworkError } from "../../domain/errors.js";
 import type { Fill } from "../../domain/fill.js";
+import type { BalancesAt, LedgerEntry } from "../../domain/ledger-entry.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-data.js";
 import type { Order, OrderType, Side } from "../../domain/order.js";
 import type { Simulator } from "../../sim/simulator.js";
@@ -40,6 +41,7 @@ const SUPPORTED: VenueHas = Object.freeze({
   fetchOrder: true,
   fetchOpenOrders: true,
   fetchMyTrades: true,
+  fetchLedger: true,
   watchTicker: true,
   watchTrades: true,
   watchOrderBook: true,
@@ -58,7 +60,7 @@ export class SimVenue implements Venue {
   private readonly tradeWatches = new Map<string, BufferedWatch<PublicTrade>>();
   private readonly candleWatches = new Map<string, BufferedWatch<OHLCV>>();
   private readonly orderWatch = new BufferedWatch<Order>();
-  private readonly balanceWatch = new LatestWatch<Balances>();
+  private readonly balanceWatch = new LatestWatch<BalancesAt>();
   private readonly unsubscribe: Array<() => void> = [];
   private subscribed = false;
 
@@ -131,6 +133,22 @@ export class SimVenue implements Venue {
 
   fetchBalance(): Promise<Balances> {
     return this.request("account", () => this.sim.balances(this.account));
+  }
+
+  /** The balances and the simulated time they were read at. */
+  fetchBalanceAt(): Promise<BalancesAt> {
+    return this.request("account", () => ({
+      balances: this.sim.balances(this.account),
+      timestamp: this.sim.clock.now(),
+    }));
+  }
+
+  /** The account's deposits and withdrawals (Simulator.deposit / withdraw) since `since`. */
+  fetchLedger(code?: string, since?: number, limit?: number): Promise<LedgerEntry[]> {
+    return this.request("account", () => {
+      const entries = this.sim.ledger(this.account, since, code);
+      return limit === undefined ? entries : entries.slice(0, limit);
+    });
   }
 
   fetchOrder(id: string, _symbol?: string, params: FetchOrderParams = {}): Promise<Order> {
@@ -231,6 +249,11 @@ export class SimVenue implements Venue {
 
   watchBalance(): Promise<Balances> {
     this.subscribe();
+    return this.balanceWatch.next().then((update) => update.balances);
+  }
+
+  watchBalanceAt(): Promise<BalancesAt> {
+    this.subscribe();
     return this.balanceWatch.next();
   }
 
@@ -329,8 +352,8 @@ export class SimVenue implements Venue {
             return;
           case "balance":
             if (event.account === this.account) {
-              const balances = event.balances;
-              this.deliver(() => this.balanceWatch.push(balances));
+              const update = { balances: event.balances, timestamp: event.time };
+              this.deliver(() => this.balanceWatch.push(update));
             }
             return;
           default:

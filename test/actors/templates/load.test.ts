@@ -36,6 +36,7 @@ describe("templates - shipped", () => {
         maxDailyLoss: "500",
         maxOrdersPerSecond: 5,
       },
+      balanceTolerance: { relative: "0.0001", absolute: "0.00000001" },
       holderTemplate: box.holder,
       learned: { losingAssets: [] },
     });

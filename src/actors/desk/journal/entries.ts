@@ -9,7 +9,9 @@
  *   cancel, expiry, rejection): the venue's own record, from which fills follow.
  * - `desk.lost`, an intent the venue never received (looked up by client id: not found).
  * - `desk.state`, a trading-state change (halted, reducing, active) and its reason.
- * - `desk.balances`, the account's balances as the venue last reported them.
+ * - `desk.balances`, the account's balances as the venue reported them (a stream's update may hold
+ *   only the assets it changed), and the venue time they are as of: the restart's balance check
+ *   counts fills and deposits from there (balance-check.ts).
  * - `desk.revoked`, a mandate revoked: it authorizes nothing again, restart or not.
  * - `desk.books`, the books at one instant, compacted: what a snapshot holds instead of every
  *   entry before it (client id sequences, mandate budgets, request sequences, positions, and the
@@ -71,6 +73,8 @@ export interface RevokedEntry {
 export interface BalancesEntry {
   kind: "desk.balances";
   balances: Balances;
+  /** The venue's time the balances are as of; absent where the venue does not say. */
+  time?: number;
 }
 
 export interface BooksEntry {
