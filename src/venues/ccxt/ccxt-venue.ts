@@ -477,8 +477,15 @@ export class CcxtVenue implements Venue {
       return cancelled;
     }
     await this.market(symbol);
-    const orders = await this.call(() => this.client.cancelAllOrders(symbol));
-    return orders.map((o) => this.order(o));
+    try {
+      const orders = await this.call(() => this.client.cancelAllOrders(symbol));
+      return orders.map((o) => this.order(o));
+    } catch (err) {
+      // Binance answers "Unknown order sent." (-2011) when nothing is open: the orders listed a
+      // moment ago have filled meanwhile. Nothing to cancel is not a failure of a kill switch.
+      if (err instanceof OrderNotFoundError) return [];
+      throw err;
+    }
   }
 
   // ---- watches (ccxt pro) ----

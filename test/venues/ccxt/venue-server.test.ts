@@ -330,6 +330,11 @@ describe("ccxt venue - orders on the venue server", () => {
     ).toBeInstanceOf(OrderNotFoundError);
     expect(await failure(venue.cancelOrder("999999", SYMBOL))).toBeInstanceOf(OrderNotFoundError);
   });
+
+  it("ccxt venue - cancelling all orders of a market with none open cancels nothing, though Binance answers -2011 (a halt whose orders filled meanwhile)", async () => {
+    for (const o of await venue.fetchOpenOrders(SYMBOL)) await venue.cancelOrder(o.id, SYMBOL);
+    expect(await venue.cancelAllOrders(SYMBOL)).toEqual([]);
+  });
 });
 
 /** Runs `fn` with console and stderr/stdout writes captured; returns what was written. */
