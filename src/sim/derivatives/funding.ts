@@ -130,7 +130,10 @@ export interface FundingSettlement {
   residual: bigint;
 }
 
-/** Settles one funding: payer amounts rounded up, receiver amounts down; Σ + residual = 0. */
+/**
+ * Settles one funding of one market: payer amounts rounded up, receiver amounts down;
+ * Σ amounts + residual = 0. More paid out than in (short and long interest differ) is an error.
+ */
 export function settleFunding(
   positions: readonly Position[],
   mark: bigint,
@@ -139,6 +142,11 @@ export function settleFunding(
   const transfers: FundingTransfer[] = [];
   let sum = 0n;
   for (const position of positions) {
+    if (position.market !== positions[0]!.market) {
+      throw new InvalidInputError(
+        `funding: ${position.market.symbol} settled with ${positions[0]!.market.symbol}`,
+      );
+    }
     const side = sideOf(position);
     const exact = positionNotional(position, mark) * rate; // at settle + RATE_SCALE decimals
     const pays = side * rate > 0n; // longs pay a positive rate, shorts a negative one

@@ -167,7 +167,8 @@ function checkExpiry(spec: DerivativeSpec, date: string | undefined, where: stri
   }
   if (date !== yymmdd(spec.expiry)) {
     throw new InvalidInputError(
-      `${where}: symbol date ${date ?? "(none)"} is not the expiry's UTC day ${yymmdd(spec.expiry)}`,
+      `${where}: symbol date ${date ?? "(none)"} is not the expiry's UTC day ` +
+        yymmdd(spec.expiry),
     );
   }
 }

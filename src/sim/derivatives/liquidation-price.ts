@@ -79,7 +79,8 @@ export function liquidationPrice(input: LiquidationInput): Liquidation | null {
 export function bankruptcyPrice(input: LiquidationInput): ExactPrice | null {
   const { side, base, sizeFactor } = prepare(input);
   const { upnl } = othersOf(input);
-  // WB + UPNL1 + Side × (size × P − entry notional) = 0  ⇒  P = (Side × entry − WB − UPNL1) / (Side × size)
+  // WB + UPNL1 + Side × (size × P − entry notional) = 0
+  //   ⇒ P = (Side × entry notional − WB − UPNL1) / (Side × size)
   const numerator = side * base - input.walletBalance - upnl;
   const exact = normaliseFraction(numerator, side * sizeFactor);
   return exact.numerator > 0n ? exact : null;
@@ -89,7 +90,8 @@ export function bankruptcyPrice(input: LiquidationInput): ExactPrice | null {
  * An exact price → units on the tick grid, rounded once.
  *
  * @example
- * roundToTick(market, { numerator: 115325646n, denominator: 1000n }, "half-up");
+ * // 1,153.256 at tick 0.01 is 115,325.6 price units
+ * roundToTick(ETHUSDT, { numerator: 1153256n, denominator: 10n }, "half-up"); // 115326n
  */
 export function roundToTick(market: DerivativeMarket, price: ExactPrice, rounding: Rounding) {
   const step = market.tick.step;

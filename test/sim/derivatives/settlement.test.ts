@@ -21,8 +21,9 @@ const p = (text: string) => priceUnits(QUARTERLY, text);
 // Binance's announcement of 2024-11-04 (reported by ChainCatcher,
 // https://www.chaincatcher.com/en/article/2150246): from 2024-11-11 a delivery contract settles at
 // "the average of the price index every second for the last 30 minutes before delivery … totaling
-// 1,800 price indices" (before: the last hour, 3,600). See also Binance's COIN-M page "Delivery & Settlement of
-// Quarterly Futures", https://www.binance.com/en/support/faq/a3401595e1734084959c61491bc0dbe3.
+// 1,800 price indices" (before: the last hour, 3,600). See also Binance's COIN-M page
+// "Delivery & Settlement of Quarterly Futures",
+// https://www.binance.com/en/support/faq/a3401595e1734084959c61491bc0dbe3.
 // No worked numbers are published; the examples are by hand.
 describe("derivatives settlement - the 30-minute index average", () => {
   it("settlement - the mean of 1,800 per-second index samples", () => {
