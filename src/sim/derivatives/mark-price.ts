@@ -1,0 +1,144 @@
+/**
+ * Price index and mark price of a perpetual, by Binance USDⓈ-M's published method ("What Are Mark
+ * Price and Price Index in USDⓈ-Margined Futures?").
+ *
+ * Rules (prices are integer units at one scale the caller chooses; rates at RATE_SCALE):
+ * - Price index = Σ weight_i × price_i / Σ weight_i over the spot sources that are live (a source
+ *   that has stopped updating is left out by the caller, Binance giving it weight 0).
+ *   A source further than `maxDeviation` from the median of all sources is first capped at
+ *   median × (1 ± maxDeviation) (Binance: 3 %, and 1 % for the BTC and ETH indexes), so one bad
+ *   exchange moves the index by at most that much.
+ * - Price 1 = index × (1 + last funding rate × time until the next funding / funding interval).
+ * - Price 2 = index + the moving average of the basis, basis = (bid1 + ask1)/2 − index, sampled
+ *   once a second over the last 5 minutes (`RollingBasis` keeps the samples it is given).
+ * - Mark price = the median of price 1, price 2 and the contract's last price.
+ * - Rounding: each computed price (index, a capped source, price 1, the basis average) rounds once
+ *   to the caller's scale, half-even, except a capped source, which rounds toward the median so a
+ *   cap never lets a source further out than the rule allows. The median itself is exact.
+ */
+import { InvalidInputError } from "../../domain/errors.js";
+import { mulDiv } from "../../domain/fixed.js";
+import { median, median3, RATE_ONE } from "./rate.js";
+
+export interface IndexSource {
+  /** Units at the index's price scale. */
+  price: bigint;
+  /** Relative weight, any whole-number scale (e.g. a volume share in basis points); > 0. */
+  weight: bigint;
+}
+
+/**
+ * The weighted price index of live sources; `maxDeviation` is a rate (RATE_SCALE).
+ *
+ * @example
+ * priceIndex([{ price: 100n, weight: 1n }, { price: 102n, weight: 1n }]); // 101n
+ */
+export function priceIndex(sources: readonly IndexSource[], maxDeviation?: bigint): bigint {
+  if (sources.length === 0) throw new InvalidInputError("price index: no live sources");
+  for (const [i, s] of sources.entries()) {
+    if (s.weight <= 0n) throw new InvalidInputError(`price index: source ${i} has weight ≤ 0`);
+    if (s.price <= 0n) throw new InvalidInputError(`price index: source ${i} has price ≤ 0`);
+  }
+  const mid = median(sources.map((s) => s.price));
+  let weighted = 0n;
+  let total = 0n;
+  for (const s of sources) {
+    const price = maxDeviation === undefined ? s.price : capped(s.price, mid, maxDeviation);
+    weighted += price * s.weight;
+    total += s.weight;
+  }
+  return mulDiv(weighted, 1n, total, "half-even");
+}
+
+/** A source's price held within median × (1 ± maxDeviation), rounded toward the median. */
+export function capped(price: bigint, mid: bigint, maxDeviation: bigint): bigint {
+  if (maxDeviation < 0n) throw new InvalidInputError("price index: maxDeviation is negative");
+  const high = mulDiv(mid, RATE_ONE + maxDeviation, RATE_ONE, "down");
+  const low = mulDiv(mid, RATE_ONE - maxDeviation, RATE_ONE, "up");
+  return price > high ? high : price < low ? low : price;
+}
+
+/** Price 1: the index carried forward by the part of the last funding rate still to accrue. */
+export function fundingAdjustedIndex(
+  index: bigint,
+  lastFundingRate: bigint,
+  msUntilFunding: number,
+  fundingIntervalMs: number,
+): bigint {
+  if (!Number.isSafeInteger(fundingIntervalMs) || fundingIntervalMs <= 0) {
+    throw new InvalidInputError(`funding interval ${fundingIntervalMs} ms is not a whole > 0`);
+  }
+  if (!Number.isSafeInteger(msUntilFunding) || msUntilFunding < 0) {
+    throw new InvalidInputError(`time until funding ${msUntilFunding} ms is not a whole ≥ 0`);
+  }
+  if (msUntilFunding > fundingIntervalMs) {
+    throw new InvalidInputError("time until funding is longer than the funding interval");
+  }
+  const interval = BigInt(fundingIntervalMs);
+  const factor = RATE_ONE * interval + lastFundingRate * BigInt(msUntilFunding);
+  return mulDiv(index, factor, RATE_ONE * interval, "half-even");
+}
+
+export interface BasisSample {
+  bid: bigint;
+  ask: bigint;
+  index: bigint;
+}
+
+/**
+ * The moving average of the basis over the last `window` samples it was given (Binance: 300, one
+ * a second for 5 minutes). Pure state: no clock; the caller samples on its own clock.
+ */
+export class RollingBasis {
+  /** Each sample's basis doubled, (bid + ask) − 2 × index, so a half-unit mid stays exact. */
+  private readonly twice: bigint[] = [];
+  private sum = 0n;
+
+  constructor(readonly window: number) {
+    if (!Number.isSafeInteger(window) || window < 1) {
+      throw new InvalidInputError(`basis window ${window} is not a whole ≥ 1`);
+    }
+  }
+
+  push(sample: BasisSample): void {
+    if (sample.bid > sample.ask) {
+      throw new InvalidInputError(`basis sample: bid ${sample.bid} is above ask ${sample.ask}`);
+    }
+    const value = sample.bid + sample.ask - 2n * sample.index;
+    this.twice.push(value);
+    this.sum += value;
+    if (this.twice.length > this.window) this.sum -= this.twice.shift()!;
+  }
+
+  get count(): number {
+    return this.twice.length;
+  }
+
+  /** The mean basis, rounded half-even once; undefined before the first sample. */
+  average(): bigint | undefined {
+    const n = BigInt(this.twice.length);
+    return n === 0n ? undefined : mulDiv(this.sum, 1n, 2n * n, "half-even");
+  }
+}
+
+export interface MarkInputs {
+  index: bigint;
+  lastFundingRate: bigint;
+  msUntilFunding: number;
+  fundingIntervalMs: number;
+  /** The moving-average basis (RollingBasis.average()). */
+  basisAverage: bigint;
+  lastPrice: bigint;
+}
+
+/** Mark price = median(price 1, price 2, last price). */
+export function markPrice(m: MarkInputs): bigint {
+  const price1 = fundingAdjustedIndex(
+    m.index,
+    m.lastFundingRate,
+    m.msUntilFunding,
+    m.fundingIntervalMs,
+  );
+  const price2 = m.index + m.basisAverage;
+  return median3(price1, price2, m.lastPrice);
+}
