@@ -22,6 +22,7 @@ import type { Exchange } from "./exchange.js";
 import { CLOSE } from "./feed.js";
 import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
+import { loadExchange, type SavedExchange, saveExchange } from "./saved-state.js";
 import type { Changes } from "./settlement.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
 import { orderView } from "./sim-order.js";
@@ -156,6 +157,24 @@ export class Simulator {
 
   amendOrder(account: string, id: string, amount?: string, price?: string): Order {
     return orderView(this.exchange.amend(account, id, amount, price));
+  }
+
+  // ---- a saved state (saved-state.ts) ----
+
+  /**
+   * The accounts' state now, as a JSON value: balances, open orders, counters, the clock. Ended
+   * orders are kept only if `keep` names their client id (those someone may still look up).
+   */
+  save(keep: ReadonlySet<string> = new Set()): SavedExchange {
+    return saveExchange(this.exchange, this.clock.now(), keep);
+  }
+
+  /**
+   * Loads a saved state, before any order. The clock is the builder's to set: at `saved.time`
+   * (Simulation's `resume`), or now for a live market (paper).
+   */
+  load(saved: SavedExchange): void {
+    loadExchange(this.exchange, saved, this.venue);
   }
 
   // ---- queries ----
