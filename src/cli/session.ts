@@ -59,7 +59,7 @@ function sessionCommand(command: Command): Command {
     )
     .option(
       "--history <duration>",
-      "simulator only: market history before the session starts, so Traders warm up at once",
+      "simulator only: market history before a first session starts, so Traders warm up at once (a later one resumes where its journal left off)",
       "36h",
     )
     .option(

@@ -193,7 +193,9 @@ export async function startDesk(options: {
     settle,
     crash: async () => {
       if (journal.mode === "ok") journal.mode = "drop";
-      await desk.stop();
+      // Not awaited: it waits for order states to become durable, and none will now.
+      void desk.stop();
+      await flush();
     },
   };
 }

@@ -1,17 +1,20 @@
 /**
  * A session on a real exchange (`crypy binance`, …): the Desk on a CcxtVenue (sandbox, live) or a
  * PaperVenue over the exchange's live data (paper), on the wall clock, until stopped or
- * `--exit-after` has passed. In live and sandbox mode the Desk journals to
- * `<state>/journal/<desk>/` and, at the next start, replays it and reconciles with the exchange. The mode is always shown: on stderr when the session starts, and in
- * the dashboard's header.
+ * `--exit-after` has passed. The Desk journals to `<state>/journal/<desk>/` (paper mode:
+ * `<desk>.paper`, so paper orders never mix with an account's real ones) and, at the next start,
+ * replays it and reconciles with the exchange. In paper mode the paper account's balances and
+ * orders are written with each journal entry and restored from it first. The mode is always
+ * shown: on stderr when the session starts, and in the dashboard's header.
  */
 
-import { FileDeskJournal } from "../../actors/desk/journal/file.js";
+import { withVenueState } from "../../actors/desk/journal/venue-state.js";
 import type { DeskTemplate, ExchangeSettings } from "../../actors/templates/index.js";
+import { SavedStateError } from "../../sim/saved-state.js";
 import { WallClock } from "../../time/wall-clock.js";
-import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 import type { RunSystem } from "./exchange-command.js";
-import { openExchange, sessionMode } from "./open-exchange.js";
+import { type OpenedExchange, openExchange, sessionMode } from "./open-exchange.js";
+import { openSessionJournal, unresumable } from "./session-journal.js";
 import { sessionSystem } from "./session-system.js";
 
 export async function runOnExchange(
@@ -21,22 +24,25 @@ export async function runOnExchange(
 ): Promise<void> {
   const mode = sessionMode(template, exchange, r.options.mode);
   const clock = new WallClock();
-  const opened = await openExchange(template, exchange, { account: r.account, mode, clock });
-  process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
-  // Paper balances live in this process only: a journal would replay orders they no longer hold.
-  const journal =
-    mode === "paper" ? undefined : await FileDeskJournal.open(ensurePrivateDir(stateDir()), r.desk);
-  if (journal !== undefined && journal.cutBytes > 0) {
-    process.stderr.write(
-      `crypy: ${r.desk}'s journal ended in a torn write (${journal.cutBytes} bytes, never acknowledged): cut\n`,
-    );
-  }
+  const name = mode === "paper" ? `${r.desk}.paper` : r.desk;
+  const { journal, saved } = await openSessionJournal(name);
+  let opened: OpenedExchange | undefined;
   try {
+    opened = await openExchange(template, exchange, {
+      account: r.account,
+      mode,
+      clock,
+      resume: mode === "paper" ? saved : undefined,
+    }).catch((err: unknown) => {
+      throw err instanceof SavedStateError ? unresumable(name, err) : err;
+    });
+    process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
+    const { saveState } = opened;
     const { system, plane } = await sessionSystem(r, template, {
       clock,
       venue: opened.venue,
       rules: opened.rules,
-      ...(journal === undefined ? {} : { journal }),
+      journal: saveState === undefined ? journal : withVenueState(journal, saveState),
     });
     // Watching before the start: the Desk's recovery from its journal is news to the user.
     const viewing = r.view(`${exchange.id} ${mode.toUpperCase()}`);
@@ -51,7 +57,7 @@ export async function runOnExchange(
     await plane.closeAll();
     void viewing;
   } finally {
-    await opened.venue.close();
-    await journal?.close();
+    await opened?.venue.close();
+    await journal.close();
   }
 }

@@ -46,6 +46,11 @@ export type SaveVenue = (keep: ReadonlySet<string>) => unknown;
 export interface VenueStateJournal extends DeskJournal {
   /** Journals the venue's state alone (a quiet stretch with no Desk entry). */
   checkpoint(): Promise<void>;
+  /**
+   * Resolves once every write begun so far has settled: a simulation on a virtual clock waits
+   * for it before moving time on, so a disk's latency is not simulated minutes.
+   */
+  idle(): Promise<void>;
 }
 
 const TERMINAL = new Set(["closed", "canceled", "expired", "rejected"]);
@@ -73,14 +78,27 @@ export function withVenueState(journal: DeskJournal, save: SaveVenue): VenueStat
       : // Called in order in one turn: a journal writes them in that order.
         Promise.all(entries.map((e) => journal.append(e))).then(() => undefined);
   const snapshot = journal.snapshot?.bind(journal);
+  const writing = new Set<Promise<void>>();
+  const track = (write: Promise<void>): Promise<void> => {
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    writing.add(settled);
+    void settled.then(() => writing.delete(settled));
+    return write;
+  };
   return {
     recovered: journal.recovered,
     append: (entry) => {
       const state = venue(open);
       follow(open, entry);
-      return appendAll([state, entry]);
+      return track(appendAll([state, entry]));
     },
-    checkpoint: () => journal.append(venue(open)),
+    checkpoint: () => track(journal.append(venue(open))),
+    idle: async () => {
+      while (writing.size > 0) await Promise.all(writing);
+    },
     ...(snapshot === undefined
       ? {}
       : {
@@ -90,7 +108,7 @@ export function withVenueState(journal: DeskJournal, save: SaveVenue): VenueStat
             const state = venue(new Set([...open, ...keep]));
             open.clear();
             for (const id of keep) open.add(id);
-            return snapshot([...entries, state]);
+            return track(snapshot([...entries, state]));
           },
         }),
   };
