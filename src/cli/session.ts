@@ -61,7 +61,7 @@ function sessionCommand(command: Command): Command {
     )
     .option(
       "--journal <file|jetstream>",
-      "where a real exchange's Desk journals in sandbox and live mode: file (default; journal/<desk>/ in the state directory) or jetstream (a stream on the NATS server of --nats, run with JetStream: -js)",
+      "where a real exchange's Desk journals in sandbox and live mode: file (default; journal/<desk>/ in the state directory) or jetstream (a stream on the NATS server of --nats, run with JetStream: -js); paper mode and crypy sim always journal to the file, with their simulated account",
       journalKind,
     )
     .option(
@@ -75,7 +75,7 @@ function sessionCommand(command: Command): Command {
     )
     .option(
       "--history <duration>",
-      "simulator only: market history before the session starts, so Traders warm up at once",
+      "simulator only: market history before a first session starts, so Traders warm up at once (a later one resumes where its journal left off)",
       "36h",
     )
     .option(

@@ -44,9 +44,9 @@ const bookSide = (side: "buy" | "sell"): Side => (side === "buy" ? BUY : SELL);
 
 export class Exchange {
   readonly markets: ReadonlyMap<string, SimMarket>;
-  private readonly registry = new OrderRegistry();
-  private readonly settlement: Settlement;
-  private nextOrder = 1;
+  /** Read and loaded by saved-state.ts, with the ledger, for a restart. */
+  readonly registry = new OrderRegistry();
+  readonly settlement: Settlement;
   /** Called after every operation that changed something. */
   onChanges: ((changes: Changes) => void) | undefined;
 
@@ -79,7 +79,7 @@ export class Exchange {
     const m = this.market(input.symbol);
     const checked = checkOrder(m, input, this.rules);
     const inst = m.instrument;
-    const num = this.nextOrder++;
+    const num = this.registry.nextNumber++;
     const clientOrderId = checked.clientOrderId ?? `${this.rules.venue}-${num}`;
     this.registry.checkNew(account, clientOrderId);
     if (

@@ -21,7 +21,7 @@ export const FEE_ACCOUNT = "__fees__";
 /** The synthetic market makers' account (the liquidity model trades from it). */
 export const MARKET_MAKER_ACCOUNT = "__mm__";
 
-interface Holding {
+export interface Holding {
   free: bigint;
   locked: bigint;
 }
@@ -101,6 +101,36 @@ export class Ledger {
       if (h !== undefined) sum += h.free + h.locked;
     }
     return sum;
+  }
+
+  /** Every account's holdings, for a saved state (saved-state.ts). */
+  allHoldings(): ReadonlyMap<string, ReadonlyMap<string, Readonly<Holding>>> {
+    return this.holdings;
+  }
+
+  /**
+   * Replaces every account's holdings with `saved` (a state loaded after a restart). Setup only,
+   * like `deposit`: the totals are whatever the saved state conserved.
+   */
+  replace(saved: ReadonlyMap<string, ReadonlyMap<string, Readonly<Holding>>>): void {
+    for (const assets of saved.values()) {
+      for (const [asset, h] of assets) {
+        if (!this.decimals.has(asset))
+          throw new InternalError(`unknown asset ${asset} in the ledger`);
+        if (h.free < 0n || h.locked < 0n) throw new InternalError(`a negative ${asset} holding`);
+      }
+    }
+    this.holdings.clear();
+    for (const [account, assets] of saved) {
+      const copy = new Map<string, Holding>();
+      for (const [asset, h] of assets) copy.set(asset, { free: h.free, locked: h.locked });
+      this.holdings.set(account, copy);
+    }
+  }
+
+  /** The decimals of `asset`'s minor unit, undefined for an asset the ledger does not know. */
+  decimalsOf(asset: string): number | undefined {
+    return this.decimals.get(asset);
   }
 
   accounts(): string[] {

@@ -14,6 +14,8 @@ const key = (account: string, clientOrderId: string) => `${account}\u0000${clien
 
 export class OrderRegistry {
   readonly byNumber = new Map<number, SimOrder>();
+  /** The number the next accepted order gets (never reused, across a saved state too). */
+  nextNumber = 1;
   private readonly byClientId = new Map<string, SimOrder>();
   private readonly owners = new Map<string, number>();
 

@@ -42,7 +42,8 @@ export class Settlement implements BookListener {
   readonly touchedAccounts = new Set<string>();
   readonly newFills: Array<{ account: string; fill: Fill }> = [];
   readonly publicFills: PublicFill[] = [];
-  private nextFillId = 1;
+  /** The id the next fill gets (never reused, across a saved state too). */
+  nextFillId = 1;
 
   constructor(
     private readonly ledger: Ledger,

@@ -24,6 +24,7 @@ import { CLOSE } from "./feed.js";
 import { AccountMovements } from "./movements.js";
 import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
+import { loadExchange, type SavedExchange, saveExchange } from "./saved-state.js";
 import type { Changes } from "./settlement.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
 import { orderView } from "./sim-order.js";
@@ -177,6 +178,24 @@ export class Simulator {
     const units = this.positive(asset, amount, "withdrawal");
     this.exchange.ledger.withdraw(account, asset, units);
     return this.booked(account, asset, -units, "withdrawal");
+  }
+
+  // ---- a saved state (saved-state.ts) ----
+
+  /**
+   * The accounts' state now, as a JSON value: balances, open orders, counters, the clock. Ended
+   * orders are kept only if `keep` names their client id (those someone may still look up).
+   */
+  save(keep: ReadonlySet<string> = new Set()): SavedExchange {
+    return saveExchange(this.exchange, this.clock.now(), keep);
+  }
+
+  /**
+   * Loads a saved state, before any order. The clock is the builder's to set: at `saved.time`
+   * (Simulation's `resume`), or now for a live market (paper).
+   */
+  load(saved: SavedExchange): void {
+    loadExchange(this.exchange, saved, this.venue);
   }
 
   // ---- queries ----

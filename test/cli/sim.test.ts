@@ -26,7 +26,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const env = { ...process.env, CRYPY_LOG_LEVEL: "error" };
+// Each test's own state directory: `crypy sim` resumes from the journal it finds there.
+const env = () => ({
+  ...process.env,
+  CRYPY_LOG_LEVEL: "error",
+  CRYPY_STATE_DIR: join(dir, "state"),
+});
 
 describe("cli - crypy sim", () => {
   it("cli - --speed max --exit-after prints JSON event lines and stops cleanly, on a per-user copy of the templates", async () => {
@@ -35,7 +40,7 @@ describe("cli - crypy sim", () => {
       process.execPath,
       [BIN, "sim", "--speed", "max", "--exit-after", "3h", "--json"],
       {
-        env: { ...env, CRYPY_TEMPLATES: userTemplates },
+        env: { ...env(), CRYPY_TEMPLATES: userTemplates },
         timeout: 120_000,
         maxBuffer: 64 << 20,
       },
@@ -64,7 +69,7 @@ describe("cli - crypy sim", () => {
     const { stdout } = await run(
       process.execPath,
       [BIN, "sim", "--templates", dir, "--speed", "max", "--exit-after", "10m", "--json"],
-      { env, timeout: 120_000, maxBuffer: 64 << 20 },
+      { env: env(), timeout: 120_000, maxBuffer: 64 << 20 },
     );
     const events = stdout
       .trim()
@@ -79,7 +84,7 @@ describe("cli - crypy sim", () => {
 
   it("cli - SIGINT on a live clock stops the actors gracefully and exits 0", async () => {
     const child = spawn(process.execPath, [BIN, "sim", "--templates", dir, "--speed", "600"], {
-      env,
+      env: env(),
     });
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -98,7 +103,7 @@ describe("cli - crypy sim", () => {
     const result = await run(
       process.execPath,
       [BIN, "sim", "--templates", dir, "--speed", "max", "--exit-after", "1h"],
-      { env },
+      { env: env() },
     ).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });
     const { stdout, stderr } = result as { stdout: string; stderr: string };
@@ -114,7 +119,7 @@ describe("cli - crypy <exchange>", () => {
     const child = spawn(
       process.execPath,
       [BIN, "binance", "--templates", dir, "--no-tui", "--speed", "60"],
-      { env: { ...env, CRYPY_STATE_DIR: join(dir, "state") } },
+      { env: { ...env(), CRYPY_STATE_DIR: join(dir, "state") } },
     );
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -159,7 +164,7 @@ describe("cli - crypy sim on NATS", () => {
         "1h",
         "--json",
       ],
-      { env, timeout: 120_000, maxBuffer: 64 << 20 },
+      { env: env(), timeout: 120_000, maxBuffer: 64 << 20 },
     );
     const events = stdout
       .trim()

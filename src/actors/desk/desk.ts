@@ -274,6 +274,8 @@ export class Desk extends Actor {
   async stop(): Promise<void> {
     this.running = false;
     this.machine.send({ type: "STOP" });
+    // Order states on their way to the journal are reported once durable: before it says stopped.
+    await this.gateway.durable();
     this.emit("actor.stopped");
     this.stopActor();
   }

@@ -9,6 +9,8 @@
  */
 import { createWriteStream, existsSync } from "node:fs";
 import { join } from "node:path";
+import type { FileDeskJournal } from "../../actors/desk/journal/file.js";
+import { withVenueState } from "../../actors/desk/journal/venue-state.js";
 import type { ActorEvent } from "../../actors/runtime/actor.js";
 import { deskId } from "../../actors/runtime/ids.js";
 import {
@@ -24,6 +26,7 @@ import { terminalJson } from "../../domain/terminal-text.js";
 import { parseTimeframe } from "../../domain/timeframe.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { DEFAULT_VENUE_FILE } from "../../sim/config/load.js";
+import { type SavedExchange, SavedStateError } from "../../sim/saved-state.js";
 import { createSimulation } from "../../venues/sim/simulation.js";
 import { formatEventLine } from "../dashboard/event-line.js";
 import { BusDashboardFeed } from "../dashboard/feed.js";
@@ -32,6 +35,7 @@ import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 import { commandLine } from "./command-line.js";
 import { checkJournalKind, type JournalKind } from "./desk-journal.js";
 import { runningDesk } from "./running-desk.js";
+import { openSessionJournal, unresumable } from "./session-journal.js";
 import { sessionSystem } from "./session-system.js";
 import {
   addShippedDesk,
@@ -64,6 +68,8 @@ export interface ExchangeOptions {
 
 /** Enough 1m candles for the shipped Traders' warm-up (2000) before a live session begins. */
 const DEFAULT_HISTORY = "36h";
+/** Simulated time between two journal writes of the simulator's state when nothing else writes. */
+const CHECKPOINT_MS = 3_600_000;
 
 export interface SessionIo {
   out: NodeJS.WritableStream;
@@ -221,9 +227,9 @@ async function runSystem(r: RunSystem): Promise<void> {
       `--mode ${r.options.mode}: ${r.deskFile} runs the simulator (venue:), which has no modes; modes are for a desk template with exchange:`,
     );
   }
-  if (r.options.journal !== undefined) {
+  if (r.options.journal === "jetstream") {
     throw new InvalidInputError(
-      `--journal ${r.options.journal}: ${r.deskFile} runs the simulator (venue:), whose Desk keeps no journal; --journal is for a desk template with exchange: in sandbox or live mode`,
+      `--journal jetstream: ${r.deskFile} runs the simulator (venue:), whose state is journaled with the Desk's in the file journal; jetstream is for a desk template with exchange: in sandbox or live mode`,
     );
   }
   return runSimulated(r, template, template.venue ?? DEFAULT_VENUE_FILE);
@@ -236,21 +242,62 @@ async function runSimulated(
   venueFile: string,
 ): Promise<void> {
   const historyMs = parseTimeframe(r.options.history ?? DEFAULT_HISTORY);
-  // At every speed, --speed max included: a session starts with the market's recent past.
+  // The simulator lives in this process: its state is journaled with the Desk's entries, and a
+  // restart resumes it from the last one before the Desk reconciles (venue-state.ts).
+  const { journal, saved } = await openSessionJournal(r.desk);
+  try {
+    await simulateOn(r, template, venueFile, { historyMs, journal, saved });
+  } finally {
+    await journal.close();
+  }
+}
+
+async function simulateOn(
+  r: RunSystem,
+  template: DeskTemplate,
+  venueFile: string,
+  on: { historyMs: number; journal: FileDeskJournal; saved: SavedExchange | undefined },
+): Promise<void> {
+  const { historyMs, saved } = on;
+  // At every speed, --speed max included: a session starts with the market's recent past, or
+  // where the journal left it.
   const simulation = await createSimulation(venueFile, {
     clock: { speed: r.speed, historyMs },
+    ...(saved === undefined ? {} : { resume: saved }),
+  }).catch((err: unknown) => {
+    throw err instanceof SavedStateError ? unresumable(r.desk, err) : err;
   });
+  if (saved !== undefined) {
+    process.stderr.write(
+      `crypy: ${r.desk} resumes its simulator from its journal, at ${new Date(saved.time).toISOString()}\n`,
+    );
+  }
+  const journal = withVenueState(on.journal, (keep) => simulation.sim.save(keep));
   const { system, plane } = await sessionSystem(r, template, {
     clock: simulation.clock,
     venue: simulation.venue(r.account),
+    journal,
   });
+  // A quiet market journals nothing: the simulator's state is written at least every simulated
+  // hour anyway, so a restart does not replay a long stretch the Traders already saw.
+  let checkpointAt = simulation.clock.now();
+  const checkpoint = () => {
+    if (simulation.clock.now() - checkpointAt < CHECKPOINT_MS) return;
+    checkpointAt = simulation.clock.now();
+    journal
+      .checkpoint()
+      .catch((err: unknown) => r.log.error({ err }, "could not journal the simulator's state"));
+  };
   const bus = r.bus;
   const startAt = simulation.clock.now();
   const end = r.exitAfterMs === undefined ? Number.POSITIVE_INFINITY : startAt + r.exitAfterMs;
   const settle = async () => {
+    checkpoint();
     for (let i = 0; i < 3; i++) {
       await bus.flush();
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Virtual time waits for the disk: an order waits for its intent to be durable.
+      await journal.idle();
     }
   };
   let viewing: Promise<void> | undefined;
@@ -271,6 +318,7 @@ async function runSimulated(
     viewing = r.view();
     while (!r.isStopping() && simulation.clock.now() < end) {
       await Promise.race([driver.done, new Promise((resolve) => setTimeout(resolve, 100))]);
+      checkpoint();
       if (simulation.sim.nextEventTime() === Number.POSITIVE_INFINITY) break;
     }
   }
@@ -283,6 +331,8 @@ async function runSimulated(
     });
   await stopped;
   await plane.closeAll();
+  // Stopped cleanly: the next start resumes exactly here.
+  await journal.checkpoint();
   await simulation.stop();
   void viewing;
 }

@@ -3,7 +3,8 @@
  * command line choose it:
  *
  * - `paper`: the exchange's live market data (public: no keys needed), fills from crypy's matching
- *   engine against that live book, balances crypy keeps (`exchange.paperBalances`).
+ *   engine against that live book, balances crypy keeps (`exchange.paperBalances` at first, then
+ *   as the Desk's journal last saved them).
  * - `sandbox`: the exchange's testnet or demo, with the account's keys.
  * - `live`: real money. Only when the template says `mode: live` AND the command line says
  *   `--mode live`: one alone is refused with what to do.
@@ -14,11 +15,14 @@
 import type { DeskTemplate, ExchangeMode, ExchangeSettings } from "../../actors/templates/index.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { VenueConfig } from "../../sim/config/types.js";
+import type { SavedExchange } from "../../sim/saved-state.js";
 import type { Clock } from "../../time/clock.js";
 import type { Venue } from "../../venues/venue.js";
 
 export interface OpenedExchange {
   venue: Venue;
+  /** Paper mode: the paper account's state, for the Desk's journal (venue-state.ts). */
+  saveState?: (keep: ReadonlySet<string>) => SavedExchange;
   rules: VenueConfig;
   mode: ExchangeMode;
   /** What the session shows the user: the exchange and how it trades. */
@@ -55,7 +59,13 @@ export function sessionMode(
 export async function openExchange(
   template: DeskTemplate,
   exchange: ExchangeSettings,
-  options: { account: string; mode: ExchangeMode; clock: Clock },
+  options: {
+    account: string;
+    mode: ExchangeMode;
+    clock: Clock;
+    /** Paper mode: the paper account as the journal last saved it. */
+    resume?: SavedExchange | undefined;
+  },
 ): Promise<OpenedExchange> {
   const { CcxtVenue } = await import("../../venues/ccxt/ccxt-venue.js");
   const { venueRules } = await import("../../venues/ccxt/venue-rules.js");
@@ -66,17 +76,21 @@ export async function openExchange(
     ...(exchange.options === undefined ? {} : { options: { ...exchange.options } }),
   };
   let venue: Venue;
+  let saveState: OpenedExchange["saveState"];
   if (mode === "paper") {
     const { createPaperVenue } = await import("../../venues/paper/create.js");
     // Market data is public: paper trading needs no keys.
     const data = await CcxtVenue.open({ ...common, mode: "live" });
     try {
-      venue = await createPaperVenue({
+      const paper = await createPaperVenue({
         data,
         balances: exchange.paperBalances,
         clock,
         symbols: template.watch,
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
       });
+      venue = paper;
+      saveState = (keep) => paper.save(keep);
     } catch (err) {
       await data.close();
       throw err;
@@ -92,7 +106,7 @@ export async function openExchange(
   try {
     const rules = await rulesOf(venue, template, options.account, clock, venueRules);
     const banner = `${exchange.id} in ${mode} mode (${WHAT_MODE_MEANS[mode]})`;
-    return { venue, rules, mode, banner };
+    return { venue, rules, mode, banner, ...(saveState === undefined ? {} : { saveState }) };
   } catch (err) {
     await venue.close();
     throw err;

@@ -1,17 +1,24 @@
 /**
  * A session on a real exchange (`crypy binance`, …): the Desk on a CcxtVenue (sandbox, live) or a
  * PaperVenue over the exchange's live data (paper), on the wall clock, until stopped or
- * `--exit-after` has passed. In live and sandbox mode the Desk journals to
- * `<state>/journal/<desk>/`, or with `--journal jetstream` to a JetStream stream on the session's
- * NATS server (desk-journal.ts), and at the next start replays it and reconciles with the exchange.
- * The mode is always shown: on stderr when the session starts, and in the dashboard's header.
+ * `--exit-after` has passed. The Desk journals to `<state>/journal/<desk>/` (paper mode:
+ * `<desk>.paper`, so paper orders never mix with an account's real ones), or in sandbox and live
+ * mode with `--journal jetstream` to a JetStream stream on the session's NATS server
+ * (desk-journal.ts), and at the next start replays it and reconciles with the exchange. In paper
+ * mode the paper account's balances and orders are written with each journal entry and restored
+ * from it first. The mode is always shown: on stderr when the session starts, and in the
+ * dashboard's header.
  */
 
+import type { DeskJournal } from "../../actors/desk/journal/entries.js";
+import { withVenueState } from "../../actors/desk/journal/venue-state.js";
 import type { DeskTemplate, ExchangeSettings } from "../../actors/templates/index.js";
+import { SavedStateError } from "../../sim/saved-state.js";
 import { WallClock } from "../../time/wall-clock.js";
 import { openDeskJournal } from "./desk-journal.js";
 import type { RunSystem } from "./exchange-command.js";
-import { openExchange, sessionMode } from "./open-exchange.js";
+import { type OpenedExchange, openExchange, sessionMode } from "./open-exchange.js";
+import { openSessionJournal, unresumable } from "./session-journal.js";
 import { sessionSystem } from "./session-system.js";
 
 export async function runOnExchange(
@@ -21,27 +28,35 @@ export async function runOnExchange(
 ): Promise<void> {
   const mode = sessionMode(template, exchange, r.options.mode);
   const clock = new WallClock();
-  const opened = await openExchange(template, exchange, { account: r.account, mode, clock });
-  process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
-  // Paper balances live in this process only: a journal would replay orders they no longer hold.
-  const kind = r.options.journal ?? "file";
-  const journaled =
-    mode === "paper" ? undefined : await openDeskJournal(kind, r.desk, r.options.nats);
-  const journal = journaled?.journal;
-  if (journaled !== undefined && kind !== "file") {
-    process.stderr.write(`crypy: ${r.desk} journals to ${journaled.where}\n`);
-  }
-  if (journaled !== undefined && journaled.cutBytes > 0) {
-    process.stderr.write(
-      `crypy: ${r.desk}'s journal ended in a torn write (${journaled.cutBytes} bytes, never acknowledged): cut\n`,
-    );
-  }
+  const name = mode === "paper" ? `${r.desk}.paper` : r.desk;
+  // JetStream keeps a real exchange's Desk journal; paper's account lives in this process and is
+  // journaled with the Desk's entries in the file journal (session-journal.ts).
+  const jetstream = r.options.journal === "jetstream" && mode !== "paper";
+  const streamed = jetstream
+    ? await openDeskJournal("jetstream", r.desk, r.options.nats)
+    : undefined;
+  if (streamed !== undefined)
+    process.stderr.write(`crypy: ${r.desk} journals to ${streamed.where}\n`);
+  const session = streamed === undefined ? await openSessionJournal(name) : undefined;
+  const journal: DeskJournal = streamed?.journal ?? session!.journal;
+  const saved = session?.saved;
+  let opened: OpenedExchange | undefined;
   try {
+    opened = await openExchange(template, exchange, {
+      account: r.account,
+      mode,
+      clock,
+      resume: mode === "paper" ? saved : undefined,
+    }).catch((err: unknown) => {
+      throw err instanceof SavedStateError ? unresumable(name, err) : err;
+    });
+    process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
+    const { saveState } = opened;
     const { system, plane } = await sessionSystem(r, template, {
       clock,
       venue: opened.venue,
       rules: opened.rules,
-      ...(journal === undefined ? {} : { journal }),
+      journal: saveState === undefined ? journal : withVenueState(journal, saveState),
     });
     // Watching before the start: the Desk's recovery from its journal is news to the user.
     const viewing = r.view(`${exchange.id} ${mode.toUpperCase()}`);
@@ -56,7 +71,7 @@ export async function runOnExchange(
     await plane.closeAll();
     void viewing;
   } finally {
-    await opened.venue.close();
-    await journaled?.close();
+    await opened?.venue.close();
+    await (streamed?.close() ?? session?.journal.close());
   }
 }

@@ -18,6 +18,7 @@ import { Exchange } from "../../sim/exchange.js";
 import { Instrument } from "../../sim/instrument.js";
 import { Ledger, MARKET_MAKER_ACCOUNT } from "../../sim/ledger.js";
 import { LiveFeed } from "../../sim/live-feed.js";
+import type { SavedExchange } from "../../sim/saved-state.js";
 import type { MarketSetup } from "../../sim/sim-market.js";
 import { Simulator } from "../../sim/simulator.js";
 import type { Clock } from "../../time/clock.js";
@@ -53,6 +54,11 @@ export interface PaperVenueOptions {
   closeData?: boolean;
   /** Venue id; default `<data id>-paper`. */
   id?: string;
+  /**
+   * The paper account as an earlier run saved it (PaperVenue.save): it replaces `balances`, and
+   * its open orders rest again, in their places in the queue.
+   */
+  resume?: SavedExchange;
   logger?: Logger;
 }
 
@@ -125,7 +131,10 @@ export async function createPaperVenue(options: PaperVenueOptions): Promise<Pape
       new LiveMarket(m.symbol, liquidity.get(m.symbol)!, feeds.get(m.symbol)!, inputs),
     ]),
   );
-  return new PaperVenue(id, data, sim, live, options.closeData ?? true);
+  const paper = new PaperVenue(id, data, sim, live, options.closeData ?? true);
+  // After the venue measured the live market's setup inventory: its net stays counted from there.
+  if (options.resume !== undefined) paper.load(options.resume);
+  return paper;
 }
 
 function instrumentOf(market: Market, decimals: ReadonlyMap<string, number>): Instrument {

@@ -29,6 +29,7 @@ import type { Fill } from "../../domain/fill.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-data.js";
 import type { Order, OrderType, Side } from "../../domain/order.js";
 import { FEE_ACCOUNT, MARKET_MAKER_ACCOUNT } from "../../sim/ledger.js";
+import type { SavedExchange } from "../../sim/saved-state.js";
 import type { Simulator } from "../../sim/simulator.js";
 import { orderInput } from "../sim/order-input.js";
 import { BufferedWatch, LatestWatch } from "../sim/watch.js";
@@ -247,6 +248,22 @@ export class PaperVenue implements Venue {
       market[asset] = (net < 0n ? "-" : "") + ledger.format(asset, net < 0n ? -net : net);
     }
     return { account: this.sim.balances(PAPER_ACCOUNT), fees, market };
+  }
+
+  /**
+   * The paper account's state as a JSON value (src/sim/saved-state.ts): balances, open orders,
+   * counters. Ended orders only if `keep` names their client id. The live market is not saved:
+   * it is the exchange's, and goes on without crypy.
+   */
+  save(keep: ReadonlySet<string> = new Set()): SavedExchange {
+    return this.sim.save(keep);
+  }
+
+  /** Loads what `save` gave an earlier run, before this venue takes an order. */
+  load(saved: SavedExchange): void {
+    this.sim.load(saved);
+    // A resting order fills only from the tape: its market is watched from now on, as when placed.
+    for (const order of this.sim.openOrders(PAPER_ACCOUNT)) this.live.get(order.symbol)?.start();
   }
 
   async close(): Promise<void> {

@@ -10,12 +10,18 @@
  * const order = await simulation.settle(venue.createOrder("BTC/USDT", "market", "buy", "0.01"));
  */
 import { InvalidInputError, TimeoutError } from "../../domain/errors.js";
-import { buildSimulator, firstEventTime, loadFeeds } from "../../sim/build.js";
+import {
+  buildSimulator,
+  DEFAULT_SYNTHETIC_MS,
+  firstEventTime,
+  loadFeeds,
+} from "../../sim/build.js";
 import { loadVenueConfig } from "../../sim/config/index.js";
 import type { VenueConfig } from "../../sim/config/types.js";
 import { RealtimeDriver, type RunOptions, runSettled, runVirtual } from "../../sim/driver.js";
 import type { MarketFeed } from "../../sim/feed.js";
 import { Random } from "../../sim/random.js";
+import type { SavedExchange } from "../../sim/saved-state.js";
 import type { SimListener, Simulator } from "../../sim/simulator.js";
 import type { Clock } from "../../time/clock.js";
 import { VirtualClock } from "../../time/virtual-clock.js";
@@ -36,6 +42,14 @@ export interface SimulationOptions {
   /** Use these feeds instead of the config's data sources (benchmarks, tests). */
   feeds?: ReadonlyMap<string, MarketFeed>;
   eventLog?: SimListener;
+  /**
+   * A state an earlier run saved (Simulator.save): the clock starts at its time (not `historyMs`
+   * after the data), the market's past up to then happens at once, and then its balances and
+   * orders are loaded. The market is not stored but replayed: the data is a function of the
+   * config and its seed, so the path from the saved instant on is the one the earlier run would
+   * have seen, resting orders included, and the candles a Desk serves go on without a seam.
+   */
+  resume?: SavedExchange;
 }
 
 export class Simulation {
@@ -121,17 +135,25 @@ export async function createSimulation(
   options: SimulationOptions = {},
 ): Promise<Simulation> {
   const config = typeof source === "string" ? await loadVenueConfig(source) : source;
+  const { resume } = options;
+  // Resumed: synthetic data as long as asked for, counted from the saved instant. A seeded path
+  // generated longer is the same path with more after it.
+  const syntheticMs =
+    resume === undefined
+      ? options.syntheticMs
+      : Math.max(0, resume.time - config.startMs) + (options.syntheticMs ?? DEFAULT_SYNTHETIC_MS);
   const feeds =
-    options.feeds ??
-    (await loadFeeds(
-      config,
-      options.syntheticMs === undefined ? {} : { syntheticMs: options.syntheticMs },
-    ));
+    options.feeds ?? (await loadFeeds(config, syntheticMs === undefined ? {} : { syntheticMs }));
   const start = firstEventTime(feeds);
   const startMs = Number.isFinite(start) ? start : config.startMs;
   const c = options.clock === undefined || options.clock === "virtual" ? undefined : options.clock;
+  if (resume !== undefined && resume.time < startMs) {
+    throw new InvalidInputError(
+      `the saved state of ${config.name} is from ${new Date(resume.time).toISOString()}, before its data starts`,
+    );
+  }
   // A clock may start `historyMs` after the data does: the market has a past.
-  const clockStart = startMs + (c?.historyMs ?? 0);
+  const clockStart = resume?.time ?? startMs + (c?.historyMs ?? 0);
   const clock =
     c === undefined || c.speed === "max"
       ? new VirtualClock(clockStart)
@@ -140,8 +162,14 @@ export async function createSimulation(
     clock,
     ...(options.eventLog === undefined ? {} : { eventLog: options.eventLog }),
   });
-  // On a virtual clock the history happens now, at once (a live clock's happens in start()).
-  if (clock instanceof VirtualClock && clockStart > startMs) sim.processUntil(clockStart);
+  if (resume !== undefined) {
+    // The past first, with no order in the books: the saved orders had already lived through it.
+    sim.processUntil(clockStart);
+    sim.load(resume);
+  } else if (clock instanceof VirtualClock && clockStart > startMs) {
+    // On a virtual clock the history happens now, at once (a live clock's happens in start()).
+    sim.processUntil(clockStart);
+  }
   const random = new Random(config.seed);
   const gate = new SimGate(config, random.fork("latency"), random.fork("faults"));
   return new Simulation(config, sim, clock, gate);

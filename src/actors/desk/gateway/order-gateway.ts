@@ -220,6 +220,11 @@ export class OrderGateway {
     return update;
   }
 
+  /** Resolves once every order state taken in so far is journaled (or failed to be) and told. */
+  durable(): Promise<void> {
+    return this.#durable;
+  }
+
   /**
    * Rebuilds the books from an earlier run's journal: owned orders and their reservations,
    * mandate budgets, positions, client order id sequences and the Traders' request sequences.

@@ -16,6 +16,9 @@
  * - `desk.books`, the books at one instant, compacted: what a snapshot holds instead of every
  *   entry before it (client id sequences, mandate budgets, request sequences, positions, and the
  *   orders still open with what they reserve and their last state).
+ * - `desk.venue`, the state of a venue that lives in this process (the simulator, paper mode's
+ *   account), written in the same durable step as the Desk's entry (venue-state.ts). Replay
+ *   leaves it alone; the session loads the last one into the venue before the Desk starts.
  *
  * Amounts are decimal strings or bigint minor units written as strings: JSON has no bigint.
  */
@@ -107,6 +110,12 @@ export interface BooksEntry {
   open: { intent: IntentEntry; filled: string; last: Order | undefined }[];
 }
 
+export interface VenueEntry {
+  kind: "desk.venue";
+  /** Whatever the venue saved (a JSON value); the venue reads it back. */
+  state: unknown;
+}
+
 export type DeskEntry =
   | IntentEntry
   | OrderEntry
@@ -114,7 +123,8 @@ export type DeskEntry =
   | StateEntry
   | BalancesEntry
   | RevokedEntry
-  | BooksEntry;
+  | BooksEntry
+  | VenueEntry;
 
 /**
  * Where the Desk's entries go. `append` resolves once the entry is durable and rejects (for good:
@@ -124,6 +134,11 @@ export type DeskEntry =
 export interface DeskJournal {
   readonly recovered: readonly DeskEntry[];
   append(entry: DeskEntry): Promise<void>;
+  /**
+   * Appends entries in one durable step: after a crash a replay has all of them or none.
+   * Optional: venue-state.ts falls back to ordered appends (see there why that is still safe).
+   */
+  appendAll?(entries: DeskEntry[]): Promise<void>;
   /**
    * Replaces everything journaled so far with `entries` (the books, compacted), so a restart
    * replays those and the tail after them. Optional: a journal without it just grows.
@@ -146,6 +161,11 @@ export class MemoryDeskJournal implements DeskJournal {
     if (this.failWith !== undefined) throw this.failWith;
     // Stored as the file journal would: through JSON, so nothing relies on object identity.
     this.entries.push(JSON.parse(JSON.stringify(entry)) as DeskEntry);
+  }
+
+  async appendAll(entries: DeskEntry[]): Promise<void> {
+    if (this.failWith !== undefined) throw this.failWith;
+    this.entries.push(...(JSON.parse(JSON.stringify(entries)) as DeskEntry[]));
   }
 
   async snapshot(entries: DeskEntry[]): Promise<void> {

@@ -30,6 +30,11 @@ export class FileDeskJournal implements DeskJournal {
     await this.file.append(entry);
   }
 
+  /** One frame: recovery returns all of `entries` or none. */
+  async appendAll(entries: DeskEntry[]): Promise<void> {
+    await this.file.appendAll(entries);
+  }
+
   async snapshot(entries: DeskEntry[]): Promise<void> {
     await this.file.snapshot(entries);
   }
