@@ -112,5 +112,5 @@ describe("cli - money in events is exact", () => {
       problems.push(...moneyProblems(e, scales, `${e.actor} ${e.event}`));
     }
     expect(problems).toEqual([]);
-  });
+  }, 90_000);
 });

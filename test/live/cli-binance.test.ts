@@ -132,8 +132,8 @@ async function templates(name: string, mode: string, api = base): Promise<string
   return root;
 }
 
-function session(root: string, args: string[]): Child {
-  return crypy(["binance", "--templates", root, "--json", "--exit-after", "60s", ...args], {
+function session(root: string, args: string[], exitAfter = "60s"): Child {
+  return crypy(["binance", "--templates", root, "--json", "--exit-after", exitAfter, ...args], {
     CRYPY_STATE_DIR: join(root, "state"),
   });
 }
@@ -213,23 +213,24 @@ describe("cli - crypy binance against crypy venue serve", () => {
 
   it("cli - killed with SIGKILL while its Trader holds BTC, the restarted session's Trader takes the position up again and closes it", async () => {
     const root = await templates("killed-in-position", "live");
-    const first = session(root, ["--mode", "live"]);
+    // Long enough for an entry on a loaded machine: the kill, not the clock, ends this session.
+    const first = session(root, ["--mode", "live"], "170s");
     await waitUntil(
       () => first.out().includes('"trader.entered"') || first.child.exitCode !== null,
       "an entry before the kill",
-      90_000,
+      170_000,
     );
     first.child.kill("SIGKILL");
     await first.exited;
     const entered = events(first).find((e) => e.event === "trader.entered");
     expect(entered, first.err().slice(0, 2000)).toBeDefined();
 
-    const second = session(root, ["--mode", "live"]);
+    const second = session(root, ["--mode", "live"], "170s");
     try {
       await waitUntil(
         () => second.out().includes('"holder.recorded"') || second.child.exitCode !== null,
         "the resumed Trader's report",
-        90_000,
+        180_000,
       );
       const seen = events(second);
       const resumed = seen.find((e) => e.event === "trader.resumed");
@@ -244,7 +245,7 @@ describe("cli - crypy binance against crypy venue serve", () => {
       second.child.kill("SIGINT");
       await second.exited;
     }
-  }, 240_000);
+  }, 420_000);
 
   it("cli - --journal jetstream: killed with SIGKILL, the session comes back from its JetStream stream", async () => {
     const nats = await startNatsServer();
