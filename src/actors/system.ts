@@ -260,6 +260,10 @@ export class CrypySystem {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const trader of [...this.traders.values()]) await trader.shutdown();
+    // The Traders' last reports reach their Holders before those stop: a flush returns once the
+    // server has sent back what this connection published before it, and a turn dispatches it.
+    await this.options.bus.flush();
+    await new Promise<void>((resolve) => setImmediate(resolve));
     // A stopping Holder refuses the proposals still waiting for a person and sends those answers
     // before its own actor.stopped; the Desk stops last.
     for (const holder of this.holders) await holder.stop();

@@ -98,6 +98,8 @@ export class Holder extends Actor {
   /** What a person may change while it runs (`set`): criteria, allocation, approval. */
   private readonly live: HolderLive;
   private running = false;
+  /** Outcomes being written into templates: a stop waits for them (learning is not lost). */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly options: HolderOptions,
@@ -248,6 +250,7 @@ export class Holder extends Actor {
     // The refusals are answered (and holder.refused emitted) in promise callbacks: let them run,
     // so actor.stopped is this Holder's last event.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    await Promise.allSettled([...this.recording]);
     this.machine.send({ type: "STOP" });
     this.emit("actor.stopped");
     this.stopActor();
@@ -357,7 +360,7 @@ export class Holder extends Actor {
       strategy: outcome.strategy,
       pnl: outcome.pnl,
     });
-    void this.options
+    const recording = this.options
       .onOutcome?.(outcome)
       .then((files) => {
         for (const file of files ?? []) {
@@ -368,6 +371,8 @@ export class Holder extends Actor {
           });
         }
       })
-      .catch((err: unknown) => this.log.error({ err }, "could not record an outcome"));
+      .catch((err: unknown) => this.log.error({ err }, "could not record an outcome"))
+      .finally(() => this.recording.delete(recording!));
+    if (recording !== undefined) this.recording.add(recording);
   }
 }
