@@ -21,6 +21,35 @@ import { TestTrader } from "./signing.js";
 
 export const HOLDER = "sim-main_USDT";
 
+/**
+ * A simulated venue with one BTC/USDT market on a seeded GBM path, an account "main" with 100,000
+ * USDT, and makers' books of `levelNotional` per level: what the Desk-level tests trade on.
+ */
+export function gbmVenue(seed: number, levelNotional = "50000"): string {
+  return `name: sim
+seed: ${seed}
+start: "2024-01-01T00:00:00Z"
+assets:
+  BTC: { decimals: 8 }
+  USDT: { decimals: 8 }
+fees: { maker: "0.001", taker: "0.001" }
+markets:
+  BTC/USDT:
+    tickSize: "0.01"
+    lotSize: "0.00001"
+    minQty: "0.00001"
+    maxQty: "9000"
+    minNotional: "5"
+    data: { source: gbm, startPrice: "42000", volatility: 0.5, drift: 0, timeframe: 1m, volume: { mean: 5, std: 3 } }
+accounts:
+  main: { USDT: "100000" }
+latency: { fixedMs: 5, jitterMs: 0 }
+liquidity:
+  levelNotional: "${levelNotional}"
+  inventory: { BTC: "10000", USDT: "500000000" }
+`;
+}
+
 export interface LoneDesk {
   simulation: Simulation;
   /** The running Desk (a new one after `restart`). */

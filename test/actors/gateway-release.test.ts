@@ -12,31 +12,10 @@ import { deskCache } from "../../src/bus/subjects.js";
 import { MandateDeniedError } from "../../src/domain/errors.js";
 import { formatDecimal, mulDiv, parseDecimal, roundToStep } from "../../src/domain/fixed.js";
 import type { Order } from "../../src/domain/order.js";
-import { type LoneDesk, loneDesk } from "./desk-harness.js";
+import { gbmVenue, type LoneDesk, loneDesk } from "./desk-harness.js";
 import { refusal } from "./support.js";
 
-const venue = (levelNotional: string) => `name: sim
-seed: 3
-start: "2024-01-01T00:00:00Z"
-assets:
-  BTC: { decimals: 8 }
-  USDT: { decimals: 8 }
-fees: { maker: "0.001", taker: "0.001" }
-markets:
-  BTC/USDT:
-    tickSize: "0.01"
-    lotSize: "0.00001"
-    minQty: "0.00001"
-    maxQty: "9000"
-    minNotional: "5"
-    data: { source: gbm, startPrice: "42000", volatility: 0.5, drift: 0, timeframe: 1m, volume: { mean: 5, std: 3 } }
-accounts:
-  main: { USDT: "100000" }
-latency: { fixedMs: 5, jitterMs: 0 }
-liquidity:
-  levelNotional: "${levelNotional}"
-  inventory: { BTC: "10000", USDT: "500000000" }
-`;
+const venue = (levelNotional: string) => gbmVenue(3, levelNotional);
 
 const TRADER = "sim-main_BTC-USDT";
 const MARKET = "BTC/USDT";

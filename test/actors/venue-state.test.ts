@@ -16,30 +16,10 @@ import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { createPaperVenue } from "../../src/venues/paper/create.js";
 import type { PaperVenue } from "../../src/venues/paper/paper-venue.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
+import { gbmVenue } from "./desk-harness.js";
 import { type DeskRun, Principals, savedVenue, startDesk } from "./venue-restart-harness.js";
 
-const VENUE = `name: sim
-seed: 11
-start: "2024-01-01T00:00:00Z"
-assets:
-  BTC: { decimals: 8 }
-  USDT: { decimals: 8 }
-fees: { maker: "0.001", taker: "0.001" }
-markets:
-  BTC/USDT:
-    tickSize: "0.01"
-    lotSize: "0.00001"
-    minQty: "0.00001"
-    maxQty: "9000"
-    minNotional: "5"
-    data: { source: gbm, startPrice: "42000", volatility: 0.5, drift: 0, timeframe: 1m, volume: { mean: 5, std: 3 } }
-accounts:
-  main: { USDT: "100000" }
-latency: { fixedMs: 5, jitterMs: 0 }
-liquidity:
-  levelNotional: "50000"
-  inventory: { BTC: "10000", USDT: "500000000" }
-`;
+const VENUE = gbmVenue(11);
 const config = parseVenueConfig(VENUE, { file: "venue.yaml", baseDir: "." });
 const MARKET = "BTC/USDT";
 const TRADER = "sim-main_BTC-USDT";
