@@ -16,6 +16,7 @@ import { createLogger } from "../../src/log/logger.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
 import type { Venue } from "../../src/venues/venue.js";
+import { simSettling } from "../support/sim-settle.js";
 import { asOperator, testControl } from "./commands/as-operator.js";
 import { TestTrader } from "./signing.js";
 
@@ -135,31 +136,7 @@ export async function loneDesk(
   let desk = makeDesk(journal);
   const keys = HolderKeys.generate();
   desk.trustHolder(HOLDER, keys.publicKey);
-  const flush = async () => {
-    for (let i = 0; i < 3; i++) {
-      await bus.flush();
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
-  const settle = async <T>(promise: Promise<T>): Promise<T> => {
-    let done = false;
-    const outcome = promise.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    void outcome.then(() => {
-      done = true;
-    });
-    await simulation.runSettled(flush, { until: clock.now() + 3_600_000, shouldStop: () => done });
-    const result = await outcome;
-    await flush();
-    if (!result.ok) throw result.error;
-    return result.value;
-  };
-  const advance = async (ms: number) => {
-    await simulation.runSettled(flush, { until: clock.now() + ms, shouldStop: () => false });
-    await flush();
-  };
+  const { flush, settle, advance } = simSettling(simulation, bus);
   const traders = new Map<string, TestTrader>();
   const traderOf = (id: string) => {
     let trader = traders.get(id);

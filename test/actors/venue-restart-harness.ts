@@ -22,6 +22,7 @@ import type { VenueConfig } from "../../src/sim/config/index.js";
 import { parseSavedExchange, type SavedExchange } from "../../src/sim/saved-state.js";
 import type { Simulation } from "../../src/venues/sim/simulation.js";
 import type { Venue } from "../../src/venues/venue.js";
+import { simSettling } from "../support/sim-settle.js";
 import { asOperator, testControl } from "./commands/as-operator.js";
 import { TestTrader } from "./signing.js";
 
@@ -147,31 +148,7 @@ export async function startDesk(options: {
     { bus, clock, log: createLogger({ level: "silent" }), heartbeatMs: 0, control: testControl() },
   );
   desk.trustHolder(HOLDER, principals.holder.publicKey);
-  const flush = async () => {
-    for (let i = 0; i < 3; i++) {
-      await bus.flush();
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
-  const settle = async <T>(promise: Promise<T>): Promise<T> => {
-    let done = false;
-    const outcome = promise.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    void outcome.then(() => {
-      done = true;
-    });
-    await simulation.runSettled(flush, { until: clock.now() + 3_600_000, shouldStop: () => done });
-    const result = await outcome;
-    await flush();
-    if (!result.ok) throw result.error;
-    return result.value;
-  };
-  const advance = async (ms: number) => {
-    await simulation.runSettled(flush, { until: clock.now() + ms, shouldStop: () => false });
-    await flush();
-  };
+  const { flush, settle, advance } = simSettling(simulation, bus);
   const signed = (trader: string, request: Record<string, unknown>) => {
     const { mandate, ...fields } = request;
     return principals.trader(trader).place(mandate, { ...fields, trader });

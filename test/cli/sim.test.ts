@@ -172,6 +172,8 @@ describe("cli - crypy sim on NATS", () => {
       .map((l) => JSON.parse(l));
     const started = events.filter((e) => e.event === "actor.started").map((e) => e.actor);
     expect(started).toEqual(expect.arrayContaining(["sim-main", "sim-main_USDT"]));
-    expect(events.at(-1), JSON.stringify(events.slice(-4))).toMatchObject({ event: "actor.stopped" });
+    expect(events.at(-1), JSON.stringify(events.slice(-4))).toMatchObject({
+      event: "actor.stopped",
+    });
   });
 });
