@@ -14,7 +14,7 @@ export function lacking(caps: Capabilities, market: string, needs: Needs): strin
   }
   const leverage = needs.leverage ?? 1;
   if (leverage > caps.maxLeverage) {
-    const why = caps.off.leverage === undefined ? "" : ` (${caps.off.leverage})`;
+    const why = caps.off.leverage === undefined ? "" : `: ${caps.off.leverage}`;
     return `leverage ${leverage} is above the ${caps.maxLeverage} allowed${why}`;
   }
   return undefined;
