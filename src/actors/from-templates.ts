@@ -85,6 +85,7 @@ export async function plansFromTemplates(
       mandateTtlMs: holder.mandateTtlMs,
       approval: holder.approval,
       reviewMs: holder.reviewMs,
+      may: holder.may,
       pairs: holderPairs(holder, asset, Object.keys(venue.markets)),
       traderPlan: async (market: string, report?: ReportProblem): Promise<TraderPlan> => {
         // Read now: a human's edit since the last spawn applies to this Trader.

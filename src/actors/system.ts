@@ -9,6 +9,7 @@ import type { VenueConfig } from "../sim/config/types.js";
 import type { Objective } from "../strategy/search/sweep.js";
 import type { Clock } from "../time/clock.js";
 import type { Venue } from "../venues/venue.js";
+import type { HolderMay } from "./capabilities/index.js";
 import { Desk } from "./desk/desk.js";
 import type { BalanceTolerance } from "./desk/journal/balance-check.js";
 import type { DeskJournal } from "./desk/journal/entries.js";
@@ -53,6 +54,8 @@ export interface HolderPlan {
   respawnAfterMs?: number;
   /** A Trader silent this long (clock ms) is replaced; default six heartbeats (holder.ts). */
   livenessMs?: number;
+  /** What the Holder allows its Traders beyond long spot; default neither shorting nor leverage. */
+  may?: HolderMay;
 }
 
 export interface SystemOptions {
@@ -115,6 +118,7 @@ export class CrypySystem {
         ...(options.balanceTolerance === undefined
           ? {}
           : { balanceTolerance: options.balanceTolerance }),
+        venueRules: options.venueConfig,
         assetDecimals: Object.fromEntries(
           Object.entries(options.venueConfig.assets).map(([a, c]) => [a, c.decimals]),
         ),
@@ -170,6 +174,7 @@ export class CrypySystem {
           ...(plan.respawnAfterMs === undefined ? {} : { respawnAfterMs: plan.respawnAfterMs }),
           ...(plan.approval === undefined ? {} : { approval: plan.approval }),
           ...(plan.reviewMs === undefined ? {} : { reviewMs: plan.reviewMs }),
+          ...(plan.may === undefined ? {} : { may: plan.may }),
         },
         this.env(),
       );
@@ -238,6 +243,9 @@ export class CrypySystem {
           sequence: this.ring.counter(id, "order-seq"),
           ...(this.options.actorStore === undefined ? {} : { store: this.options.actorStore }),
           ...(resume === undefined ? {} : { resume }),
+          // In one process the Holder's own are at hand; they are read at each spawn, so a
+          // Trader spawned after a change of the Desk's gets the new ones.
+          ...(holder.capabilities === undefined ? {} : { capabilities: holder.capabilities }),
         },
         this.env(),
       );

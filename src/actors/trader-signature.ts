@@ -21,6 +21,8 @@ export interface SignedProposal {
   strategy: string;
   params: unknown;
   metrics: unknown;
+  /** What its strategy needs (shorting, leverage): signed when there is any. */
+  needs?: unknown;
 }
 
 /** The outcome fields a signature covers. */
@@ -44,6 +46,8 @@ export function proposalBytes(desk: string, asset: string, p: SignedProposal, se
     p.strategy,
     canonical(p.params),
     canonical(p.metrics),
+    // Only when present: a proposal that needs nothing signs the same bytes as before.
+    ...(p.needs === undefined ? [] : [canonical(p.needs)]),
     seq,
   ]);
 }

@@ -9,6 +9,8 @@
  *   crypy.desk.<desk>.report.<actor>       execution reports (order state, fills) for one actor
  *   crypy.desk.<desk>.balance              balance changes
  *   crypy.desk.<desk>.cache                request/reply: recent candles, ticker, book from the Desk's cache
+ *   crypy.desk.<desk>.capabilities         what the Desk's venue allows (market kinds, order types, …);
+ *                                           published at start, and answered by the cache op `capabilities`
  *   crypy.holder.<desk>.<asset>.proposal   request/reply: Trader proposals
  *   crypy.holder.<desk>.<asset>.report     a Trader's realised result, when it ends (signed)
  *   crypy.holder.<desk>.<asset>.register   request/reply: a Trader's key, with a one-time token
@@ -88,6 +90,7 @@ const shape = {
   deskReport: (desk: string, actor: string) => `${ROOT}.desk.${desk}.report.${actor}`,
   deskBalance: (desk: string) => `${ROOT}.desk.${desk}.balance`,
   deskCache: (desk: string) => `${ROOT}.desk.${desk}.cache`,
+  deskCapabilities: (desk: string) => `${ROOT}.desk.${desk}.capabilities`,
   holderProposal: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.proposal`,
   holderReport: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.report`,
   holderRegister: (desk: string, asset: string) => `${ROOT}.holder.${desk}.${asset}.register`,
@@ -128,6 +131,11 @@ export function deskBalance(desk: string): string {
 
 export function deskCache(desk: string): string {
   return shape.deskCache(token(desk, "desk"));
+}
+
+/** A Desk's capabilities (src/actors/capabilities), for its Holders and whoever watches. */
+export function deskCapabilities(desk: string): string {
+  return shape.deskCapabilities(token(desk, "desk"));
 }
 
 export function holderReport(desk: string, asset: string): string {
@@ -238,6 +246,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
     publish: [
       anyMarketData,
       shape.deskBalance(ANY),
+      shape.deskCapabilities(ANY),
       shape.deskReport(ANY, ANY),
       ...journaling,
       ...actor.publish,
@@ -252,6 +261,8 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.holderReport(ANY, ANY),
       shape.holderRegister(ANY, ANY),
       shape.deskBalance(ANY),
+      // what its Desk's venue allows, narrowed for its Traders
+      shape.deskCapabilities(ANY),
       // the heartbeats of the Traders it spawned, to notice one falling silent
       shape.heartbeat(ANY),
       ...actor.subscribe,
@@ -267,7 +278,12 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.holderRegister(ANY, ANY),
       ...actor.publish,
     ],
-    subscribe: [anyMarketData, shape.deskReport(ANY, ANY), ...actor.subscribe],
+    subscribe: [
+      anyMarketData,
+      shape.deskReport(ANY, ANY),
+      shape.deskCapabilities(ANY),
+      ...actor.subscribe,
+    ],
     respond: true,
   },
   // A person's tools (dashboards, attach, crypy bus): the only role that commands actors; reads

@@ -77,6 +77,11 @@ export interface Strategy<P extends ParamValues = ParamValues> {
   readonly name: string;
   readonly description: string;
   readonly params: ParamSchema;
+  /**
+   * What it needs beyond a long spot position: `short` if it enters short, `leverage` above 1 if
+   * it trades levered. A Trader whose capabilities lack one drops it (src/actors/capabilities).
+   */
+  readonly needs?: { readonly short?: boolean; readonly leverage?: number };
   /** Candles needed before the first signal can be trusted. */
   warmup(params: P): number;
   create(params: P): StrategyInstance;

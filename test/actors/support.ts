@@ -73,6 +73,8 @@ export interface SystemOverrides {
   simulation?: Simulation;
   deskJournal?: DeskJournal;
   actorStore?: ActorStore;
+  /** The venue file's text (default VENUE_YAML), e.g. with a capability switched off. */
+  venueYaml?: string;
   risk?: Partial<{
     maxOrderNotional: string;
     maxPositionNotional: string;
@@ -89,7 +91,7 @@ export const LENIENT = {
 };
 
 export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Promise<TestSystem> {
-  const config = parseVenueConfig(VENUE_YAML, { file: "venue.yaml", baseDir: FIXTURES });
+  const config = parseVenueConfig(overrides.venueYaml ?? VENUE_YAML, { file: "venue.yaml", baseDir: FIXTURES });
   const simulation = overrides.simulation ?? (await createSimulation(config));
   const venue = simulation.venue("main");
   const strategy = overrides.strategy ?? getStrategy("sma-cross");

@@ -23,6 +23,7 @@ import { NatsBus } from "../../src/bus/nats/nats-bus.js";
 import {
   control,
   deskCache,
+  deskCapabilities,
   deskOrder,
   heartbeat,
   holderProposal,
@@ -205,6 +206,36 @@ describe("nats permissions - refused", () => {
         expect.stringContaining("may not publish on crypy.md.obs-desk.BTC-USDT.ticker"),
       ]),
     );
+  });
+
+  it("nats permissions - only the desk publishes its capabilities; a holder and a trader hear them", async () => {
+    const holder = await as("holder");
+    const trader = await as("trader");
+    const heard: unknown[] = [];
+    holder.bus.subscribe(deskCapabilities("caps-desk"), (c) => void heard.push(["holder", c]));
+    trader.bus.subscribe(deskCapabilities("caps-desk"), (c) => void heard.push(["trader", c]));
+    await holder.bus.flush();
+    await trader.bus.flush();
+
+    // A trader cannot make its Holder believe the venue allows shorting.
+    trader.bus.publish(deskCapabilities("caps-desk"), { of: "caps-desk", shorting: true });
+    await trader.bus.flush();
+    await waitUntil(() => refusals(trader.statuses).length > 0, "the trader's refusal");
+    expect(refusals(trader.statuses)).toEqual([
+      expect.stringContaining("may not publish on crypy.desk.caps-desk.capabilities"),
+    ]);
+
+    const desk = await as("desk");
+    desk.bus.publish(deskCapabilities("caps-desk"), { of: "caps-desk", shorting: false });
+    await waitUntil(() => heard.length === 2, "the desk's capabilities, at both");
+    await sleep(50);
+    expect(heard).toEqual(
+      expect.arrayContaining([
+        ["holder", { of: "caps-desk", shorting: false }],
+        ["trader", { of: "caps-desk", shorting: false }],
+      ]),
+    );
+    expect(heard).toHaveLength(2);
   });
 
   it("nats permissions - a responder may answer a request, never publish into an inbox unasked", async () => {

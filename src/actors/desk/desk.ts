@@ -7,11 +7,14 @@
  * - Orders (`crypy.desk.<desk>.order`): trading state, then the Holder's mandate, then the risk
  *   limits, then the venue, with a deterministic client order id `<desk>-<market token>-<seq>`.
  *   Every refusal is a typed error that names its reason. Execution reports go to the owning actor.
+ * - Capabilities (`crypy.desk.<desk>.capabilities`): what its venue allows, derived at start from
+ *   the markets it loaded, the venue's `has` and its rules; published then, and answered by the
+ *   cache op `capabilities` for a Holder that starts later.
  * - Kill switch: `halt` cancels every open order and refuses new ones (cancels still pass) until
  *   `resume`.
  */
 import { createActor } from "xstate";
-import { deskCache, deskOrder, deskReport } from "../../bus/subjects.js";
+import { deskCache, deskCapabilities, deskOrder, deskReport } from "../../bus/subjects.js";
 import { InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
 import { formatDecimal } from "../../domain/fixed.js";
 import type { BalancesAt } from "../../domain/ledger-entry.js";
@@ -19,6 +22,11 @@ import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
 import { crashPoint } from "../../journal/crash-point.js";
 import type { Market, Venue } from "../../venues/venue.js";
+import {
+  type Capabilities,
+  deskCapabilities as capabilitiesOf,
+  type VenueRules,
+} from "../capabilities/index.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import type { KeyRing } from "../identity/key-ring.js";
@@ -91,6 +99,11 @@ export interface DeskOptions {
    * of the balance, or 0.00000001 of the asset, whichever is larger.
    */
   balanceTolerance?: BalanceTolerance;
+  /**
+   * The venue's rules beyond `has` and its markets: order types, times in force, and what its
+   * venue file switches off. Default: market and limit orders, nothing switched off.
+   */
+  venueRules?: VenueRules;
 }
 
 export class Desk extends Actor {
@@ -123,6 +136,8 @@ export class Desk extends Actor {
   private haltAtStart: string | undefined;
   /** Equity when the Desk started, for the session's PnL (quote minor units). */
   private startEquity: bigint | undefined;
+  /** What its venue allows, known once the markets are loaded. */
+  #capabilities: Capabilities | undefined;
 
   constructor(
     private readonly options: DeskOptions,
@@ -173,6 +188,11 @@ export class Desk extends Actor {
     return String(this.machine.getSnapshot().value);
   }
 
+  /** What its venue allows (undefined until started). */
+  get capabilities(): Capabilities | undefined {
+    return this.#capabilities;
+  }
+
   /** The Holder keys an operator registered (the state directory's), trusted from the start. */
   private trustRegistered(): void {
     for (const [holder, key] of this.options.keys?.trusted("holders") ?? [])
@@ -204,6 +224,13 @@ export class Desk extends Actor {
       const markets = await venue.loadMarkets();
       this.venueMarkets = Object.keys(markets).sort();
       for (const market of Object.values(markets)) this.rules.add(market);
+      this.#capabilities = capabilitiesOf(
+        this.id,
+        venue,
+        markets,
+        this.watching,
+        this.options.venueRules,
+      );
       for (const market of this.watching) await this.seed(market);
       const now = await fetchBalancesAt(venue);
       if (this.options.journal !== undefined)
@@ -222,7 +249,15 @@ export class Desk extends Actor {
         this.onOrderRequest(r),
       ),
     );
-    this.keep(this.bus.serve<CacheRequest>(deskCache(this.id), (r) => this.data.answer(r)));
+    this.keep(
+      this.bus.serve<CacheRequest | { op: "capabilities" }>(deskCache(this.id), (r) =>
+        r !== null && typeof r === "object" && r.op === "capabilities"
+          ? (this.#capabilities ?? null)
+          : this.data.answer(r as CacheRequest),
+      ),
+    );
+    // Retained-ish: a Holder already listening hears them now; one that starts later asks.
+    this.publishSoon(deskCapabilities(this.id), this.#capabilities);
     for (const market of this.watching) this.pumpMarket(market);
     void this.follow(
       () => venue.watchOrders(),
@@ -460,6 +495,7 @@ export class Desk extends Actor {
       ),
       holders: this.trusted,
       publicKey: this.publicKey,
+      capabilities: this.#capabilities,
     };
   }
 

@@ -9,6 +9,7 @@
  *
  * Invariants:
  * - A proposal for a pair that is not the Holder's is refused, whatever a person might say.
+ * - So is one that needs a capability the Holder lacks (shorting, leverage), with the reason.
  * - A Trader replaced while its proposal waited gets nothing, and nothing is learnt from it.
  * - Nothing is allocated when nothing is free or the Holder is stopping.
  * - One allocation per Trader: a second accepted proposal's replaces (and revokes) the first.
@@ -16,6 +17,7 @@
  */
 import { InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
 import type { Clock } from "../../time/clock.js";
+import { type Capabilities, lacking, readNeeds } from "../capabilities/index.js";
 import type { HolderKeys } from "../mandate.js";
 import type { ProposalReply } from "../trader/types.js";
 import { proposalBytes } from "../trader-signature.js";
@@ -46,6 +48,8 @@ export interface ApproverOptions {
   running: () => boolean;
   /** Revokes a Trader's mandate and frees its allocation. */
   release: (trader: string) => void;
+  /** The Holder's capabilities, once its Desk told them. */
+  capabilities: () => Capabilities | undefined;
 }
 
 export class Approver {
@@ -105,6 +109,11 @@ export class Approver {
         by: "criteria",
       });
     }
+    const missing = this.missingCapability(p);
+    if (missing !== undefined) {
+      // What the venue or the template does not allow: refused whatever a person might say.
+      return this.answer(record, who, { accept: false, reason: missing, by: "capabilities" });
+    }
     const approval = live.approval;
     const automatic =
       !this.o.paused() && (approval === "auto" || (approval === "review" && failed.length === 0));
@@ -138,6 +147,17 @@ export class Approver {
       this.o.clock.clearTimeout(window);
       return this.reply(record, who, decision);
     });
+  }
+
+  /** Why the Holder's capabilities do not allow what `p` needs, or undefined when they do. */
+  private missingCapability(p: Proposal): string | undefined {
+    const needs = readNeeds(p.needs);
+    if (typeof needs === "string") return needs;
+    if (needs.short !== true && (needs.leverage ?? 1) <= 1) return undefined;
+    const caps = this.o.capabilities();
+    if (caps === undefined)
+      return `${this.o.holder} does not know ${this.o.desk}'s capabilities yet`;
+    return lacking(caps, p.market, needs);
   }
 
   /** A person's decision on a pending proposal (`accept`/`refuse`). */

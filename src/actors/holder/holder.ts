@@ -12,15 +12,26 @@
  * A Trader that ends — or goes silent (liveness.ts: no heartbeat, proposal or report for
  * `livenessMs`) — has its mandate revoked at the Desk and its allocation released before anything
  * else, so a late reply or a late order of it creates nothing; a silent one is then replaced.
- * Revoking and releasing happen here (`release`), the one place both are done together. */
+ * Revoking and releasing happen here (`release`), the one place both are done together.
+ *
+ * Capabilities: it asks its Desk for the venue's at start (and follows the Desk's capabilities
+ * subject), narrows them by its template's `may` (capabilities/narrow.ts) and gives its own to
+ * the Traders it spawns; a proposal that needs one it lacks is refused with the reason. */
 import { createActor } from "xstate";
 import {
   deskBalance,
   deskCache,
+  deskCapabilities,
   holderProposal,
   holderRegister,
   holderReport,
 } from "../../bus/subjects.js";
+import {
+  type Capabilities,
+  DEFAULT_MAY,
+  type HolderMay,
+  holderCapabilities,
+} from "../capabilities/index.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { DurableCounter } from "../identity/counter.js";
@@ -85,6 +96,8 @@ export interface HolderOptions {
   store?: ActorStore;
   /** Allocations of Traders an earlier run accepted that resume now: granted again at start. */
   resumed?: readonly ResumedGrant[];
+  /** What its template allows its Traders beyond long spot (holder template `may:`). */
+  may?: HolderMay;
 }
 
 export class Holder extends Actor {
@@ -100,6 +113,8 @@ export class Holder extends Actor {
   private running = false;
   /** Outcomes being written into templates: a stop waits for them (learning is not lost). */
   private readonly recording = new Set<Promise<void>>();
+  /** Its Desk's capabilities narrowed by `may`; undefined until the Desk has told them. */
+  #capabilities: Capabilities | undefined;
 
   constructor(
     private readonly options: HolderOptions,
@@ -153,6 +168,7 @@ export class Holder extends Actor {
       paused: () => this.paused,
       running: () => this.running,
       release: (trader) => this.release(trader),
+      capabilities: () => this.#capabilities,
     });
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "holder machine error") });
     this.machine.start();
@@ -169,6 +185,25 @@ export class Holder extends Actor {
   /** The asset this Holder holds (the quote of its pairs). */
   get asset(): string {
     return this.options.asset;
+  }
+
+  /** Its capabilities, for the Traders it spawns (undefined until its Desk has told them). */
+  get capabilities(): Capabilities | undefined {
+    return this.#capabilities;
+  }
+
+  /** The Desk's capabilities (from the bus: untrusted in shape), narrowed by its template. */
+  private takeCapabilities(desk: unknown): void {
+    if (!isCapabilities(desk)) {
+      if (desk !== null) this.log.warn({ desk }, "the Desk's capabilities were not readable");
+      return;
+    }
+    this.#capabilities = holderCapabilities(desk, this.id, this.options.may ?? DEFAULT_MAY);
+    this.emit("holder.capabilities", {
+      shorting: this.#capabilities.shorting,
+      stopOrders: this.#capabilities.stopOrders,
+      maxLeverage: this.#capabilities.maxLeverage,
+    });
   }
 
   /** How long a Trader should wait for an answer to its proposal: the review window and a minute. */
@@ -197,17 +232,27 @@ export class Holder extends Actor {
       }),
     );
     this.keep(this.bus.subscribe<unknown>(holderReport(o.desk, o.asset), (r) => this.onReport(r)));
+    this.keep(
+      this.bus.subscribe<unknown>(deskCapabilities(o.desk), (c) => this.takeCapabilities(c)),
+    );
     this.slots.start();
     this.restore();
     this.machine.send({ type: "STARTED" });
-    // The balance as of now; updates follow on the balance subject.
-    void this.bus
+    // The balance and the capabilities as of now; updates follow on their subjects. Traders are
+    // spawned once both are known (or could not be): they start with what the Holder allows.
+    const balance = this.bus
       .request<{ [asset: string]: { free?: string } } | null>(deskCache(o.desk), { op: "balance" })
       .then((balances) => void this.capital.setFree(balances?.[o.asset]?.free))
-      .catch((err: unknown) => this.log.warn({ err }, "could not read the balance from the Desk"))
-      .finally(() => {
-        for (const market of o.pairs) this.slots.spawn(market);
-      });
+      .catch((err: unknown) => this.log.warn({ err }, "could not read the balance from the Desk"));
+    const capabilities = this.bus
+      .request<unknown>(deskCache(o.desk), { op: "capabilities" })
+      .then((c) => this.takeCapabilities(c))
+      .catch((err: unknown) =>
+        this.log.warn({ err }, "could not read the capabilities from the Desk"),
+      );
+    void Promise.all([balance, capabilities]).finally(() => {
+      for (const market of o.pairs) this.slots.spawn(market);
+    });
   }
 
   /**
@@ -264,6 +309,7 @@ export class Holder extends Actor {
       traders: Object.fromEntries([...this.slots.traders].map(([market, t]) => [market, t.id])),
       pending: this.approver.proposals.pendingIds(),
       approval: this.live.approval,
+      capabilities: this.#capabilities,
     };
   }
 
@@ -375,4 +421,21 @@ export class Holder extends Actor {
       .finally(() => this.recording.delete(recording!));
     if (recording !== undefined) this.recording.add(recording);
   }
+}
+
+/** Enough of a Capabilities value to narrow it safely (it came over the bus). */
+function isCapabilities(value: unknown): value is Capabilities {
+  if (value === null || typeof value !== "object") return false;
+  const c = value as Record<string, unknown>;
+  return (
+    typeof c.of === "string" &&
+    typeof c.shorting === "boolean" &&
+    typeof c.stopOrders === "boolean" &&
+    typeof c.maxLeverage === "number" &&
+    Array.isArray(c.routes) &&
+    typeof c.markets === "object" &&
+    c.markets !== null &&
+    typeof c.off === "object" &&
+    c.off !== null
+  );
 }

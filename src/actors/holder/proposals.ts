@@ -16,6 +16,8 @@ export interface Proposal {
   strategy: string;
   params: Record<string, unknown>;
   metrics: Partial<Metrics>;
+  /** What its strategy needs beyond a long spot position (capabilities/types.ts); signed. */
+  needs?: unknown;
 }
 
 export type ProposalStatus = "pending" | "accepted" | "refused";

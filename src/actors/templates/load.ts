@@ -235,6 +235,7 @@ export async function parseHolderTemplate(
     mandateTtlMs: parseDuration(shaped.mandateTtl)!,
     approval: shaped.approval,
     reviewMs: parseDuration(shaped.reviewWindow)!,
+    may: shaped.may,
     traderTemplates,
     pairs: shaped.pairs,
     learned: shaped.learned,

@@ -13,6 +13,7 @@ import { z } from "zod";
 import {
   assetCode,
   block,
+  bool,
   decimal,
   duration,
   expected,
@@ -42,6 +43,8 @@ export const TEMPLATE_DEFAULTS = Object.freeze({
   takeProfitPct: 0,
   approval: "auto",
   reviewWindow: "30m",
+  mayShort: false,
+  mayLeverage: 1,
   maxSlippage: "0.01",
   exchangeMode: "paper",
   // Kept equal to DEFAULT_BALANCE_TOLERANCE (desk/journal/balance-check.ts).
@@ -182,6 +185,13 @@ export const holderTemplateSchema = block("a mapping of holder settings", {
     maxTraders: int(1, 1000),
   }),
   approval: oneOf(["auto", "review", "manual"]).default(TEMPLATE_DEFAULTS.approval),
+  // What the Holder's Traders may do beyond long spot; never more than the venue allows.
+  may: section(
+    block("a mapping with short and leverage", {
+      short: bool.default(TEMPLATE_DEFAULTS.mayShort),
+      leverage: num(1, 1000).default(TEMPLATE_DEFAULTS.mayLeverage),
+    }),
+  ),
   reviewWindow: duration("30m", 1000, 30 * DAY_MS).default(TEMPLATE_DEFAULTS.reviewWindow),
   mandateTtl: duration("1h", 1000, 30 * DAY_MS),
   traderTemplates: listOf(

@@ -87,6 +87,8 @@ export interface HolderTemplate {
   readonly approval: "auto" | "review" | "manual";
   /** How long a proposal waits for a person before it is refused, ms. */
   readonly reviewMs: number;
+  /** What its Traders may do beyond long spot, within what the venue allows. */
+  readonly may: { readonly short: boolean; readonly leverage: number };
   /** Absolute paths of the trader templates to spawn from, tried in order. */
   readonly traderTemplates: readonly string[];
   /** Markets to trade; undefined = every market of the venue quoted in the Holder's asset. */

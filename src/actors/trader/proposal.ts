@@ -11,6 +11,7 @@ import { holderProposal } from "../../bus/subjects.js";
 import { TimeoutError } from "../../domain/errors.js";
 import type { Metrics } from "../../strategy/backtest/types.js";
 import type { Clock } from "../../time/clock.js";
+import { needsSomething } from "../capabilities/index.js";
 import type { Mandate } from "../mandate.js";
 import type { OrderProof } from "../order-signature.js";
 import { askWithin, duration } from "../runtime/ask.js";
@@ -51,6 +52,9 @@ export async function propose(
         strategy: evaluation.candidate.strategy.name,
         params: evaluation.candidate.params,
         metrics: evaluation.outOfSample,
+        ...(needsSomething(evaluation.candidate.strategy.needs)
+          ? { needs: { ...evaluation.candidate.strategy.needs } }
+          : {}),
       }),
       waitMs,
       o.holder,

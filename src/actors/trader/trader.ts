@@ -18,6 +18,7 @@ import { deskReport, marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { OHLCV, Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
+import { enabledCandidates, type StopMechanism, stopMechanism } from "../capabilities/index.js";
 import type { Settings } from "../commands/settings.js";
 import type { CommandSpec } from "../commands/types.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
@@ -45,12 +46,18 @@ export class Trader extends Actor {
   private finish!: (end: TraderEnd) => void;
   /** Resolves when the Trader has ended, with how. */
   readonly ended: Promise<TraderEnd>;
+  /**
+   * How its stop loss is held: a native stop order where its capabilities allow one, otherwise
+   * monitored on every ticker (trade.ts) — at the same trigger either way.
+   */
+  readonly stop: StopMechanism;
 
   constructor(
     private readonly options: TraderOptions,
     env: ActorEnv,
   ) {
     super(options.id, "trader", env);
+    this.stop = stopMechanism(options.capabilities);
     // An attempt an earlier run left accepted: its lifecycle goes on from the state it was in.
     this.machine = createActor(
       traderMachine,
@@ -133,6 +140,8 @@ export class Trader extends Actor {
       entryPrice: this.trade.entryPrice,
       mark: this.trade.mark(),
       allocation: this.trade.allocation,
+      capabilities: this.options.capabilities,
+      stop: this.stop,
     };
   }
 
@@ -212,7 +221,23 @@ export class Trader extends Actor {
     if (warm.kind !== "warm") return;
     const { rows } = warm;
     this.machine.send({ type: "WARMED" });
-    const evaluation = evaluate(o.candidates, seriesOf(rows), {
+    // Only what its Holder's capabilities allow is backtested, and so ever proposed.
+    const { enabled, dropped } = enabledCandidates(o.candidates, o.capabilities, o.market);
+    for (const d of dropped)
+      this.emit("trader.candidate_dropped", {
+        market: o.market,
+        strategy: d.strategy,
+        reason: d.reason,
+      });
+    if (enabled.length === 0 && dropped.length > 0) {
+      this.machine.send({ type: "NOTHING" });
+      this.end({
+        kind: "nothing",
+        reason: `no candidate its capabilities allow: ${dropped[0]!.reason}`,
+      });
+      return;
+    }
+    const evaluation = evaluate(enabled, seriesOf(rows), {
       market: o.market,
       venue: o.venue,
       inSampleFraction: o.inSampleFraction,

@@ -1,6 +1,7 @@
 /** What a Trader is given, what it asks its Holder, and what it reports when it ends. */
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { Objective } from "../../strategy/search/sweep.js";
+import type { Capabilities } from "../capabilities/index.js";
 import type { ActorKeys } from "../identity/keys.js";
 import type { Mandate } from "../mandate.js";
 import type { ActorStore } from "../runtime/actor-store.js";
@@ -37,6 +38,11 @@ export interface TraderOptions {
   store?: ActorStore;
   /** An earlier run's accepted attempt to take up (saved.ts), instead of starting afresh. */
   resume?: SavedTrader;
+  /**
+   * Its Holder's capabilities: which candidates it may run and how its stop is held. None: only
+   * long unlevered strategies, and a monitored stop.
+   */
+  capabilities?: Capabilities;
 }
 
 export interface ProposalReply {

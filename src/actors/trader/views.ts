@@ -3,6 +3,7 @@
  * string of its asset (the position's ledger formats it); prices a strategy reads as numbers (the
  * exits) are shown as such. Everything is computed when asked, never per tick.
  */
+import type { Capabilities, StopMechanism } from "../capabilities/index.js";
 import type { Evaluation } from "./evaluate.js";
 import type { ExitLevels } from "./exit-levels.js";
 import type { TraderPosition } from "./position.js";
@@ -20,6 +21,10 @@ export interface TraderSnapshot {
   mark: string | undefined;
   /** Quote minor units the Holder allocated. */
   allocation: bigint;
+  /** Its Holder's capabilities, as given at spawn. */
+  capabilities: Capabilities | undefined;
+  /** How its stop loss is held (capabilities/stop.ts). */
+  stop: StopMechanism;
 }
 
 export function statusView(t: TraderSnapshot): Record<string, unknown> {
@@ -31,7 +36,14 @@ export function statusView(t: TraderSnapshot): Record<string, unknown> {
     position: l.baseText(l.quantity),
     entryPrice: t.entryPrice,
     pnl: pnl(t),
+    stop: stopView(t),
+    capabilities: t.capabilities,
   };
+}
+
+/** The stop loss's mechanism and its trigger (none before entry, or with no stop loss set). */
+function stopView(t: TraderSnapshot): Record<string, unknown> {
+  return { ...t.stop, trigger: t.exits.stopLoss };
 }
 
 /** `position`: what is held, its entry, PnL and exits. */
@@ -51,6 +63,7 @@ export function positionView(t: TraderSnapshot): Record<string, unknown> {
     fees: l.quoteText(l.fees),
     pnl: pnl(t),
     stopLoss: t.exits.stopLoss,
+    stop: stopView(t),
     takeProfit: t.exits.takeProfit,
     allocation: t.book.quoteText(t.allocation),
   };

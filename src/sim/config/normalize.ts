@@ -9,7 +9,14 @@ import { parseInstant } from "../../config/time-text.js";
 import { parseDecimal } from "../../domain/fixed.js";
 import { feeSchedule, normalizeMarket } from "./markets.js";
 import type { VenueFile } from "./schema.js";
-import type { ApiKeyConfig, AssetAmount, Holdings, MarketConfig, VenueConfig } from "./types.js";
+import type {
+  ApiKeyConfig,
+  AssetAmount,
+  CapabilitySwitches,
+  Holdings,
+  MarketConfig,
+  VenueConfig,
+} from "./types.js";
 
 export interface NormalizeOptions {
   readonly file: string;
@@ -61,6 +68,7 @@ export function normalize(
     orderTypes: venue.orderTypes,
     timeInForce: venue.timeInForce,
     selfTradePrevention: venue.selfTradePrevention,
+    capabilities: capabilitySwitches(venue.capabilities),
     markets,
     accounts,
     apiKeys,
@@ -74,6 +82,15 @@ export function normalize(
     },
   };
   return { config, issues };
+}
+
+/** The `capabilities:` block without an absent cap (exactOptionalPropertyTypes). */
+function capabilitySwitches(c: VenueFile["capabilities"]): CapabilitySwitches {
+  return {
+    stopOrders: c.stopOrders,
+    shorting: c.shorting,
+    ...(c.maxLeverage === undefined ? {} : { maxLeverage: c.maxLeverage }),
+  };
 }
 
 /** No API key is listed twice, in one account or across accounts. */

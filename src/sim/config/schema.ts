@@ -254,6 +254,12 @@ export const venueFileSchema = block("a mapping of venue settings", {
     .superRefine(unique)
     .default([...DEFAULTS.timeInForce]),
   selfTradePrevention: oneOf(SELF_TRADE_PREVENTION).default(DEFAULTS.selfTradePrevention),
+  // Switches a capability off, so actors can be seen adapting (a Trader keeps a monitored stop).
+  capabilities: block("a mapping with stopOrders, shorting and maxLeverage", {
+    stopOrders: bool.default(true),
+    shorting: bool.default(true),
+    maxLeverage: int(1, 1000).optional(),
+  }).prefault({}),
   markets: mapOf(
     'a mapping of market symbol (like "BTC/USDT") to its settings',
     marketSymbol,

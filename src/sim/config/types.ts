@@ -34,6 +34,11 @@ export interface VenueConfig {
   readonly orderTypes: readonly OrderType[];
   readonly timeInForce: readonly TimeInForce[];
   readonly selfTradePrevention: SelfTradePrevention;
+  /**
+   * Capabilities the venue file switches off (`capabilities:`), so tests show actors adapting.
+   * Absent (a venue built elsewhere, e.g. from ccxt's markets): nothing switched off.
+   */
+  readonly capabilities?: CapabilitySwitches;
   /** Keyed by ccxt symbol, in file order. */
   readonly markets: Readonly<Record<string, MarketConfig>>;
   /** Initial balances, keyed by account name then asset. */
@@ -47,6 +52,16 @@ export interface VenueConfig {
   readonly rateLimit: RateLimitConfig;
   readonly faults: FaultsConfig;
   readonly liquidity: VenueLiquidityConfig;
+}
+
+/** The venue file's `capabilities:` block: each true unless switched off. */
+export interface CapabilitySwitches {
+  /** false: the venue takes no stop orders, whatever `orderTypes` lists. */
+  readonly stopOrders: boolean;
+  /** false: no short positions, even on perpetual and delivery markets. */
+  readonly shorting: boolean;
+  /** A cap on leverage; absent: each market's own. */
+  readonly maxLeverage?: number;
 }
 
 /** One API key of one account: the key a client sends, the secret it signs with. */

@@ -129,6 +129,17 @@ describe("templates - invalid templates are refused with file:line:col: field: m
     ]);
   });
 
+  it("templates - a holder template's may: each field checked, an unknown one named", async () => {
+    box = sandbox();
+    box.edit(box.holder, "  short: false", "  short: sometimes\n  margin: cross");
+    box.edit(box.holder, "  leverage: 1", "  leverage: 0");
+    expect(await errorLines(loadHolderTemplate(box.holder))).toEqual([
+      `${box.holder}:55:10: may.short: expected true or false, got "sometimes"`,
+      `${box.holder}:56:3: may.margin: unknown key, expected one of: short, leverage`,
+      `${box.holder}:57:13: may.leverage: expected a number from 1 to 1000, got 0`,
+    ]);
+  });
+
   it("templates - a referenced file that is missing: holder template, trader template, strategy file", async () => {
     box = sandbox();
     box.edit(

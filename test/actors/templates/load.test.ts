@@ -52,6 +52,7 @@ describe("templates - shipped", () => {
       mandateTtlMs: 3_600_000,
       approval: "review",
       reviewMs: 1_800_000,
+      may: { short: false, leverage: 1 },
       traderTemplates: [box.breakout],
       pairs: undefined,
       learned: { failedStrategies: [] },

@@ -25,7 +25,7 @@ describe("config errors", () => {
   it("config - an unknown top-level key is rejected with file, line and field", () => {
     expect(errorLines(`${MINIMAL}colour: blue\n`)).toEqual([
       "venues/test.yaml:18:1: colour: unknown key, expected one of: name, seed, start, assets, " +
-        "fees, orderTypes, timeInForce, selfTradePrevention, markets, accounts, latency, " +
+        "fees, orderTypes, timeInForce, selfTradePrevention, capabilities, markets, accounts, latency, " +
         "rateLimit, faults, liquidity",
     ]);
   });
@@ -140,6 +140,15 @@ describe("config errors", () => {
     expect(errorLines(text)).toEqual([
       'venues/test.yaml:18:22: orderTypes[1]: expected one of: market, limit, stop_market, stop_limit, got "trailing_stop"',
       'venues/test.yaml:19:25: timeInForce[2]: duplicate "GTC"',
+    ]);
+  });
+
+  it("config - the capabilities block: each switch checked, an unknown one named", () => {
+    const text = `${MINIMAL}capabilities: { stopOrders: no, shorting: false, maxLeverage: 0, margin: cross }\n`;
+    expect(errorLines(text)).toEqual([
+      'venues/test.yaml:18:29: capabilities.stopOrders: expected true or false, got "no"',
+      "venues/test.yaml:18:63: capabilities.maxLeverage: expected an integer from 1 to 1000, got 0",
+      "venues/test.yaml:18:66: capabilities.margin: unknown key, expected one of: stopOrders, shorting, maxLeverage",
     ]);
   });
 
@@ -318,7 +327,7 @@ describe("config errors", () => {
     );
     expect(errorLines(text)).toEqual([
       "venues/test.yaml:5:1: common: unknown key, expected one of: name, seed, start, assets, fees, " +
-        "orderTypes, timeInForce, selfTradePrevention, markets, accounts, latency, rateLimit, faults, liquidity",
+        "orderTypes, timeInForce, selfTradePrevention, capabilities, markets, accounts, latency, rateLimit, faults, liquidity",
       'venues/test.yaml:5:27: markets."BTC/USDT".tickSize: expected a positive decimal string like "0.01", got "x"',
     ]);
   });

@@ -130,6 +130,8 @@ describe("config values", () => {
     expect(venue.startMs).toBe(Date.UTC(2024, 0, 1));
     expect(venue.fees.maker).toBe(DEFAULTS.fees.maker);
     expect(venue.orderTypes).toEqual(["market", "limit", "stop_market", "stop_limit"]);
+    // Nothing switched off unless the venue file says so.
+    expect(venue.capabilities).toEqual({ stopOrders: true, shorting: true });
     expect(venue.timeInForce).toEqual(["GTC", "IOC", "FOK", "PO"]);
     expect(venue.selfTradePrevention).toBe("expire_maker");
     expect(venue.latency).toEqual(DEFAULTS.latency);
