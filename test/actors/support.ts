@@ -91,7 +91,10 @@ export const LENIENT = {
 };
 
 export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Promise<TestSystem> {
-  const config = parseVenueConfig(overrides.venueYaml ?? VENUE_YAML, { file: "venue.yaml", baseDir: FIXTURES });
+  const config = parseVenueConfig(overrides.venueYaml ?? VENUE_YAML, {
+    file: "venue.yaml",
+    baseDir: FIXTURES,
+  });
   const simulation = overrides.simulation ?? (await createSimulation(config));
   const venue = simulation.venue("main");
   const strategy = overrides.strategy ?? getStrategy("sma-cross");
