@@ -37,7 +37,9 @@ export async function loadFeeds(
 ): Promise<Map<string, MarketFeed>> {
   const random = new Random(config.seed);
   const feeds = new Map<string, MarketFeed>();
-  for (const [symbol, market] of Object.entries(config.markets)) {
+  const ordered = Object.entries(config.markets);
+  for (const [symbol, market] of ordered) {
+    if (market.contract?.samePathAsIndex === true) continue; // after its index, below
     const data = market.data;
     if (data.source === "gbm") {
       const count = Math.ceil((options.syntheticMs ?? DEFAULT_SYNTHETIC_MS) / data.timeframeMs);
@@ -67,7 +69,18 @@ export async function loadFeeds(
       feeds.set(symbol, new TradeFeed(trades, tradesToCandles(trades, 60_000)));
     }
   }
-  return feeds;
+  // A contract without data of its own replays its index market's candles: the same path.
+  const withIndexPath = new Map<string, MarketFeed>();
+  for (const [symbol, market] of ordered) {
+    if (market.contract?.samePathAsIndex !== true) continue;
+    const index = feeds.get(market.contract.index);
+    if (index === undefined) throw new InternalError(`no feed for ${market.contract.index}`);
+    withIndexPath.set(symbol, new CandleFeed(index.candles));
+  }
+  // In venue-file order: the simulator breaks time ties by it.
+  return new Map(
+    ordered.map(([symbol]) => [symbol, feeds.get(symbol) ?? withIndexPath.get(symbol)!]),
+  );
 }
 
 /**
