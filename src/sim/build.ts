@@ -16,7 +16,7 @@ import {
 import { Exchange } from "./exchange.js";
 import { CandleFeed, type MarketFeed, TradeFeed } from "./feed.js";
 import { Instrument } from "./instrument.js";
-import { Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
+import { INSURANCE_FUND_ACCOUNT, Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { LiquidityModel } from "./liquidity.js";
 import { Random } from "./random.js";
 import type { MarketSetup } from "./sim-market.js";
@@ -134,6 +134,9 @@ export function buildSimulator(
   for (const [asset, amount] of Object.entries(config.liquidity.inventory)) {
     ledger.deposit(MARKET_MAKER_ACCOUNT, asset, amount.units);
   }
+  for (const [asset, amount] of Object.entries(config.derivatives.insuranceFund)) {
+    ledger.deposit(INSURANCE_FUND_ACCOUNT, asset, amount.units);
+  }
   const setups: MarketSetup[] = Object.values(config.markets).map((m) => {
     const feed = feeds.get(m.symbol);
     if (feed === undefined) throw new InternalError(`no feed for ${m.symbol}`);
@@ -150,6 +153,9 @@ export function buildSimulator(
       minNotional: m.minNotional,
       makerFee: m.fees.maker,
       takerFee: m.fees.taker,
+      ...(m.contract === undefined
+        ? {}
+        : { contractSize: m.contract.contractSize, contract: m.contract.spec }),
     });
     return {
       instrument,
@@ -169,6 +175,7 @@ export function buildSimulator(
       stp: config.selfTradePrevention,
     },
     options.clock,
+    { leverage: config.derivatives.leverage, mode: config.derivatives.marginMode },
   );
   const log = options.logger ?? childLogger("sim", { venue: config.name });
   return new Simulator(config.name, exchange, options.clock, log, options.eventLog);
