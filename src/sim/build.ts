@@ -163,6 +163,7 @@ export function buildSimulator(
       liquidity: new LiquidityModel(m.liquidity, instrument),
       fillRule: m.liquidity.fillRule,
       queuePosition: m.liquidity.queuePosition,
+      ...(m.contract === undefined ? {} : { terms: m.contract }),
     };
   });
   const exchange = new Exchange(
