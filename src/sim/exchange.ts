@@ -308,14 +308,24 @@ export class Exchange {
         const cost = (n: number) =>
           marketNotional(m, order, n, priceMarketBuy(m, side, self, this.rules.stp, n).cost);
         if (!capToFunds) inst.checkNotional(inst.cost(referenceTicks(m), lots));
-        let need = contractReserve(this.positions, m, order, cost(lots));
+        // A triggered stop spends what it has (the share of its lots the free margin pays for),
+        // and expires if its bracket refuses its leverage: it cannot be refused any more.
+        const reserveOf = (n: number) => {
+          try {
+            return contractReserve(this.positions, m, order, cost(n));
+          } catch (err) {
+            if (capToFunds && err instanceof InvalidOrderError) return undefined;
+            throw err;
+          }
+        };
+        let need = reserveOf(lots);
         const free = this.ledger.free(order.account, inst.quote);
-        if (capToFunds && need > free) {
-          // A triggered stop spends what it has: the share of its lots the free margin pays for.
+        if (need !== undefined && capToFunds && need > free) {
           lots = Number((BigInt(lots) * free) / need);
-          need = contractReserve(this.positions, m, order, cost(lots));
+          need = reserveOf(lots);
         }
-        this.reserve(order, need, what);
+        if (need === undefined) lots = 0;
+        else this.reserve(order, need, what);
       } else if (order.side === "buy") {
         const budget = capToFunds ? this.ledger.free(order.account, inst.quote) : undefined;
         const self = this.registry.owner(order.account);

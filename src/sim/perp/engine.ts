@@ -28,11 +28,14 @@ import { formatRate } from "../derivatives/rate.js";
 import type { Exchange } from "../exchange.js";
 import type { SimMarket } from "../sim-market.js";
 import { payFunding } from "./funding-payments.js";
+import { type LiquidationRecord, liquidate } from "./liquidation.js";
 import { MarkAndFunding } from "./mark-funding.js";
 import { asPosition, type PerpPosition } from "./positions.js";
 
 export class PerpEngine {
   readonly states = new Map<string, MarkAndFunding>();
+  /** Every liquidation, oldest first (bounded as fills are). */
+  readonly liquidations: LiquidationRecord[] = [];
 
   constructor(
     readonly exchange: Exchange,
@@ -52,9 +55,16 @@ export class PerpEngine {
     const state = this.states.get(m.instrument.symbol);
     if (state === undefined) return [];
     const rate = state.sample(now);
-    if (rate === undefined || state.mark === undefined) return [];
+    if (state.mark === undefined) return [];
     const x = this.exchange;
-    return payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark, rate, now);
+    const touched =
+      rate === undefined
+        ? []
+        : payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark, rate, now);
+    const done = liquidate(x, m, state.mark, (s) => this.mark(s), now);
+    this.liquidations.push(...done);
+    if (this.liquidations.length > 10_000) this.liquidations.splice(0, 5_000);
+    return [...touched, ...done.map((l) => l.account)];
   }
 
   /** The mark price in price units (the last price before the first sample). */
