@@ -136,6 +136,22 @@ export const marketSymbol = z
     }
   });
 
+/**
+ * A market symbol of a venue file: spot ("BTC/USDT"), perpetual ("BTC/USDT:USDT") or delivery
+ * ("BTC/USDT:USDT-250328"), in ccxt's convention. Templates keep `marketSymbol` (spot only).
+ */
+export const venueMarketSymbol = z
+  .string({ error: expected('a market symbol like "BTC/USDT" or "BTC/USDT:USDT"') })
+  .superRefine((symbol, ctx) => {
+    try {
+      const id = parseMarket(symbol);
+      if (id.base === id.quote)
+        ctx.addIssue({ code: "custom", message: "base and quote must differ" });
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  });
+
 /** A candle timeframe up to a week: "1m", "15m", "4h", "1d". */
 export const timeframe = text('a timeframe like "1m", "15m", "4h" or "1d"', (s) => {
   const ms = parseTimeframe(s);

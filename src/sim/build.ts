@@ -16,7 +16,7 @@ import {
 import { Exchange } from "./exchange.js";
 import { CandleFeed, type MarketFeed, TradeFeed } from "./feed.js";
 import { Instrument } from "./instrument.js";
-import { Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
+import { INSURANCE_FUND_ACCOUNT, Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { LiquidityModel } from "./liquidity.js";
 import { Random } from "./random.js";
 import type { MarketSetup } from "./sim-market.js";
@@ -37,7 +37,9 @@ export async function loadFeeds(
 ): Promise<Map<string, MarketFeed>> {
   const random = new Random(config.seed);
   const feeds = new Map<string, MarketFeed>();
-  for (const [symbol, market] of Object.entries(config.markets)) {
+  const ordered = Object.entries(config.markets);
+  for (const [symbol, market] of ordered) {
+    if (market.contract?.samePathAsIndex === true) continue; // after its index, below
     const data = market.data;
     if (data.source === "gbm") {
       const count = Math.ceil((options.syntheticMs ?? DEFAULT_SYNTHETIC_MS) / data.timeframeMs);
@@ -67,7 +69,18 @@ export async function loadFeeds(
       feeds.set(symbol, new TradeFeed(trades, tradesToCandles(trades, 60_000)));
     }
   }
-  return feeds;
+  // A contract without data of its own replays its index market's candles: the same path.
+  const withIndexPath = new Map<string, MarketFeed>();
+  for (const [symbol, market] of ordered) {
+    if (market.contract?.samePathAsIndex !== true) continue;
+    const index = feeds.get(market.contract.index);
+    if (index === undefined) throw new InternalError(`no feed for ${market.contract.index}`);
+    withIndexPath.set(symbol, new CandleFeed(index.candles));
+  }
+  // In venue-file order: the simulator breaks time ties by it.
+  return new Map(
+    ordered.map(([symbol]) => [symbol, feeds.get(symbol) ?? withIndexPath.get(symbol)!]),
+  );
 }
 
 /**
@@ -121,6 +134,9 @@ export function buildSimulator(
   for (const [asset, amount] of Object.entries(config.liquidity.inventory)) {
     ledger.deposit(MARKET_MAKER_ACCOUNT, asset, amount.units);
   }
+  for (const [asset, amount] of Object.entries(config.derivatives.insuranceFund)) {
+    ledger.deposit(INSURANCE_FUND_ACCOUNT, asset, amount.units);
+  }
   const setups: MarketSetup[] = Object.values(config.markets).map((m) => {
     const feed = feeds.get(m.symbol);
     if (feed === undefined) throw new InternalError(`no feed for ${m.symbol}`);
@@ -137,6 +153,9 @@ export function buildSimulator(
       minNotional: m.minNotional,
       makerFee: m.fees.maker,
       takerFee: m.fees.taker,
+      ...(m.contract === undefined
+        ? {}
+        : { contractSize: m.contract.contractSize, contract: m.contract.spec }),
     });
     return {
       instrument,
@@ -144,6 +163,7 @@ export function buildSimulator(
       liquidity: new LiquidityModel(m.liquidity, instrument),
       fillRule: m.liquidity.fillRule,
       queuePosition: m.liquidity.queuePosition,
+      ...(m.contract === undefined ? {} : { terms: m.contract }),
     };
   });
   const exchange = new Exchange(
@@ -156,6 +176,7 @@ export function buildSimulator(
       stp: config.selfTradePrevention,
     },
     options.clock,
+    { leverage: config.derivatives.leverage, mode: config.derivatives.marginMode },
   );
   const log = options.logger ?? childLogger("sim", { venue: config.name });
   return new Simulator(config.name, exchange, options.clock, log, options.eventLog);

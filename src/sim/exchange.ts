@@ -14,6 +14,8 @@
  *   plus free funds can pay, and expires the rest.
  * - A market buy reserves exactly the cost of what the book can fill; a market order the book cannot
  *   fill completely fills what it can and expires the rest.
+ * - On a contract an order reserves margin in the settle asset instead (perp/contract-orders.ts),
+ *   and its fills change positions (perp/contract-fills.ts).
  */
 import { InvalidOrderError, UnknownMarketError } from "../domain/errors.js";
 import type { Clock } from "../time/clock.js";
@@ -30,6 +32,8 @@ import {
   type VenueRules,
 } from "./order-entry.js";
 import { type OrderRef, OrderRegistry } from "./order-registry.js";
+import { checkReduceOnly, contractReserve, marketNotional } from "./perp/contract-orders.js";
+import { type MarginSetting, Positions } from "./perp/positions.js";
 import { type Changes, Settlement } from "./settlement.js";
 import {
   createSimMarket,
@@ -47,6 +51,8 @@ export class Exchange {
   /** Read and loaded by saved-state.ts, with the ledger, for a restart. */
   readonly registry = new OrderRegistry();
   readonly settlement: Settlement;
+  /** Positions on contracts, and each account's leverage and margin mode. */
+  readonly positions: Positions;
   /** Called after every operation that changed something. */
   onChanges: ((changes: Changes) => void) | undefined;
 
@@ -55,8 +61,10 @@ export class Exchange {
     readonly ledger: Ledger,
     private readonly rules: VenueRules & { readonly stp: StpMode },
     private readonly clock: Clock,
+    marginDefaults: MarginSetting = { leverage: 20, mode: "cross" },
   ) {
-    this.settlement = new Settlement(ledger, this.registry.byNumber);
+    this.positions = new Positions(marginDefaults);
+    this.settlement = new Settlement(ledger, this.registry.byNumber, this.positions);
     this.markets = new Map(
       setups.map((setup) => [
         setup.instrument.symbol,
@@ -108,13 +116,15 @@ export class Exchange {
       notionalTickLots: 0n,
       feeUnits: 0n,
       reserved: 0n,
-      reservedAsset: checked.side === "buy" ? inst.quote : inst.base,
+      reservedAsset: checked.side === "buy" || inst.contract !== undefined ? inst.quote : inst.base,
       status: "open",
       timestamp: this.clock.now(),
       lastTradeTimestamp: undefined,
       triggered: false,
       queueAhead: 0,
+      reduceOnly: checked.reduceOnly,
     };
+    if (order.reduceOnly) checkReduceOnly(this.positions, order);
     const what = `${order.side} ${inst.lotsToAmount(order.amountLots)} ${inst.symbol}`;
     this.transact(m, () => {
       // Registered first: settlement finds the order by its number while it fills.
@@ -126,11 +136,7 @@ export class Exchange {
           const atTicks = order.type === "stop_market" ? order.stopTicks : order.priceTicks;
           const notional = inst.cost(atTicks, order.amountLots);
           inst.checkNotional(notional);
-          this.reserve(
-            order,
-            order.side === "buy" ? notional : inst.baseUnits(order.amountLots),
-            what,
-          );
+          this.reserve(order, this.reserveFor(m, order, notional, order.amountLots), what);
           if (order.type === "limit") this.executeLimit(m, order);
           else m.stops.add(order.num, bookSide(order.side), order.stopTicks);
         }
@@ -194,8 +200,7 @@ export class Exchange {
     }
     const remaining = newLots - order.filledLots;
     inst.checkNotional(inst.cost(newTicks, newLots));
-    const needed =
-      order.side === "buy" ? inst.cost(newTicks, remaining) : inst.baseUnits(remaining);
+    const needed = this.reserveFor(m, order, inst.cost(newTicks, remaining), remaining);
     const before = {
       amountLots: order.amountLots,
       priceTicks: order.priceTicks,
@@ -298,7 +303,30 @@ export class Exchange {
     quoteAgainst(m, this.ledger, order.side, this.clock.now(), remainingLots(order));
     try {
       let lots = remainingLots(order);
-      if (order.side === "buy") {
+      if (inst.contract !== undefined) {
+        const self = this.registry.owner(order.account);
+        const cost = (n: number) =>
+          marketNotional(m, order, n, priceMarketBuy(m, side, self, this.rules.stp, n).cost);
+        if (!capToFunds) inst.checkNotional(inst.cost(referenceTicks(m), lots));
+        // A triggered stop spends what it has (the share of its lots the free margin pays for),
+        // and expires if its bracket refuses its leverage: it cannot be refused any more.
+        const reserveOf = (n: number) => {
+          try {
+            return contractReserve(this.positions, m, order, cost(n));
+          } catch (err) {
+            if (capToFunds && err instanceof InvalidOrderError) return undefined;
+            throw err;
+          }
+        };
+        let need = reserveOf(lots);
+        const free = this.ledger.free(order.account, inst.quote);
+        if (need !== undefined && capToFunds && need > free) {
+          lots = Number((BigInt(lots) * free) / need);
+          need = reserveOf(lots);
+        }
+        if (need === undefined) lots = 0;
+        else this.reserve(order, need, what);
+      } else if (order.side === "buy") {
         const budget = capToFunds ? this.ledger.free(order.account, inst.quote) : undefined;
         const self = this.registry.owner(order.account);
         const priced = priceMarketBuy(m, side, self, this.rules.stp, lots, budget);
@@ -333,6 +361,13 @@ export class Exchange {
   private withdrawResting(m: SimMarket, order: SimOrder): void {
     if (m.book.has(order.num)) m.book.cancel(order.num);
     else if (m.stops.has(order.num)) m.stops.remove(order.num);
+  }
+
+  /** What an order reserves for `lots` of notional `notional`: spot quote or base, or margin. */
+  private reserveFor(m: SimMarket, order: SimOrder, notional: bigint, lots: number): bigint {
+    if (m.instrument.contract !== undefined)
+      return contractReserve(this.positions, m, order, notional);
+    return order.side === "buy" ? notional : m.instrument.baseUnits(lots);
   }
 
   private restoreReservation(order: SimOrder, reserved: bigint): void {

@@ -10,6 +10,11 @@
  * Fee rule: the fee is charged in the asset the account RECEIVES (a buyer pays it in base, a seller
  * in quote), rounded UP to that asset's minor unit (the venue never under-charges), and paid to the
  * fee account. The market makers' synthetic account pays no fee.
+ *
+ * A contract (perpetual, delivery: `contract` set) uses the same ticks and lots for its book, a lot
+ * being contracts; its "cost" is the notional, ticks × lots × costFactor with the contract size in
+ * costFactor, in the settle (= quote) asset, and it agrees with derivatives/instrument.ts's
+ * notional. Its fees are charged in the settle asset on that notional, both sides.
  */
 import { InternalError, InvalidOrderError } from "../domain/errors.js";
 import {
@@ -21,6 +26,7 @@ import {
   parseIncrement,
   toSteps,
 } from "../domain/fixed.js";
+import type { DerivativeMarket } from "./derivatives/instrument.js";
 
 export interface InstrumentSpec {
   symbol: string;
@@ -35,6 +41,10 @@ export interface InstrumentSpec {
   minNotional: string;
   makerFee: string;
   takerFee: string;
+  /** Contracts only: one contract is this much base (default "1"). */
+  contractSize?: string;
+  /** Contracts only: the derivatives model's view of the market. */
+  contract?: DerivativeMarket;
 }
 
 /** A fee rate as an exact fraction: numerator / 10^scale. */
@@ -66,6 +76,7 @@ export class Instrument {
   readonly minNotionalUnits: bigint;
   readonly makerRate: Rate;
   readonly takerRate: Rate;
+  readonly contract: DerivativeMarket | undefined;
 
   constructor(readonly spec: InstrumentSpec) {
     this.symbol = spec.symbol;
@@ -73,8 +84,10 @@ export class Instrument {
     this.quote = spec.quote;
     this.tick = parseIncrement(spec.tickSize);
     this.lot = parseIncrement(spec.lotSize);
-    const costNum = this.tick.step * this.lot.step * pow10(spec.quoteDecimals);
-    const costDen = pow10(this.tick.scale + this.lot.scale);
+    this.contract = spec.contract;
+    const size = parseIncrement(spec.contractSize ?? "1");
+    const costNum = this.tick.step * this.lot.step * size.step * pow10(spec.quoteDecimals);
+    const costDen = pow10(this.tick.scale + this.lot.scale + size.scale);
     const lotNum = this.lot.step * pow10(spec.baseDecimals);
     const lotDen = pow10(this.lot.scale);
     if (costNum % costDen !== 0n || lotNum % lotDen !== 0n) {

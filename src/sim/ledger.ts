@@ -20,6 +20,8 @@ import { formatDecimal, parseDecimal } from "../domain/fixed.js";
 export const FEE_ACCOUNT = "__fees__";
 /** The synthetic market makers' account (the liquidity model trades from it). */
 export const MARKET_MAKER_ACCOUNT = "__mm__";
+/** Contracts: receives liquidation fees and surpluses, pays for losses past bankruptcy. */
+export const INSURANCE_FUND_ACCOUNT = "__insurance__";
 
 export interface Holding {
   free: bigint;

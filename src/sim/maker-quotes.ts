@@ -15,6 +15,8 @@ const MAX_LOTS = BigInt(Number.MAX_SAFE_INTEGER);
  */
 export function makerBudget(m: SimMarket, ledger: Ledger, side: Side): number {
   const inst = m.instrument;
+  // On a contract the makers are the house: they sell contracts, not inventory (contract-fills.ts).
+  if (inst.contract !== undefined) return Number.MAX_SAFE_INTEGER;
   const lots =
     side === SELL
       ? ledger.free(MARKET_MAKER_ACCOUNT, inst.base) / inst.lotFactor

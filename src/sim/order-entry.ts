@@ -36,6 +36,7 @@ export interface CheckedOrder {
   priceTicks: number;
   stopTicks: number;
   clientOrderId: string | undefined;
+  reduceOnly: boolean;
 }
 
 export interface VenueRules {
@@ -63,7 +64,7 @@ export function checkOrder(m: SimMarket, input: OrderInput, rules: VenueRules): 
   if (!isSide(input.side)) {
     throw new InvalidOrderError(`side must be buy or sell, got ${JSON.stringify(input.side)}`);
   }
-  if (input.reduceOnly === true) {
+  if (input.reduceOnly === true && inst.contract === undefined) {
     throw new NotSupportedError(
       `reduceOnly applies to derivatives; ${inst.symbol} is a spot market`,
     );
@@ -106,7 +107,17 @@ export function checkOrder(m: SimMarket, input: OrderInput, rules: VenueRules): 
       `clientOrderId ${JSON.stringify(cid)} must be 1-36 characters of letters, digits and . : / _ -`,
     );
   }
-  return { type, side: input.side, timeInForce, lots, priceTicks, stopTicks, clientOrderId: cid };
+  const reduceOnly = input.reduceOnly === true;
+  return {
+    type,
+    side: input.side,
+    timeInForce,
+    lots,
+    priceTicks,
+    stopTicks,
+    clientOrderId: cid,
+    reduceOnly,
+  };
 }
 
 /** Market and stop orders need a market price: refused before the feed's first event. */

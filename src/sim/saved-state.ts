@@ -64,6 +64,8 @@ export interface SavedOrder {
   lastTradeTimestamp: number | null;
   triggered: boolean;
   queueAhead: number;
+  /** Contracts only; absent (false) in states saved before contracts. */
+  reduceOnly?: boolean;
 }
 
 export interface SavedExchange {
@@ -132,6 +134,7 @@ export function saveExchange(
       lastTradeTimestamp: o.lastTradeTimestamp ?? null,
       triggered: o.triggered,
       queueAhead: o.queueAhead,
+      ...(o.reduceOnly ? { reduceOnly: true } : {}),
     });
   }
   return {
@@ -196,12 +199,16 @@ export function loadExchange(x: ExchangeParts, saved: SavedExchange, venue: stri
       notionalTickLots: units(s.notionalTickLots, refuse),
       feeUnits: units(s.feeUnits, refuse),
       reserved: units(s.reserved, refuse),
-      reservedAsset: s.side === "buy" ? m.instrument.quote : m.instrument.base,
+      reservedAsset:
+        s.side === "buy" || m.instrument.contract !== undefined
+          ? m.instrument.quote
+          : m.instrument.base,
       status: s.status,
       timestamp: s.timestamp,
       lastTradeTimestamp: s.lastTradeTimestamp ?? undefined,
       triggered: s.triggered,
       queueAhead: s.queueAhead,
+      reduceOnly: s.reduceOnly === true,
     };
     x.registry.checkNew(order.account, order.clientOrderId);
     x.registry.add(order);
@@ -311,6 +318,7 @@ export function parseSavedExchange(value: unknown): SavedExchange {
       triggered: o.triggered === true,
       queueAhead:
         typeof o.queueAhead === "number" ? o.queueAhead : bad(f("queueAhead"), "a number"),
+      ...(o.reduceOnly === true ? { reduceOnly: true } : {}),
     };
   });
   return {

@@ -7,12 +7,15 @@
  *   base:  lots × lotFactor moves seller → buyer (from the seller's reservation);
  *   fees:  each side pays its maker or taker rate on what it received, rounded up, to FEE_ACCOUNT.
  * The synthetic market makers trade from their account's free balance and pay no fee.
+ * A fill on a contract moves no base: it changes positions instead (perp/contract-fills.ts).
  * What settlement touched (orders, accounts, fills) is collected for the caller to publish.
  */
 import type { Fill } from "../domain/fill.js";
 import type { BookListener } from "./book/index.js";
 import { FEE_ACCOUNT, type Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { MARKET_MAKER_OWNER } from "./liquidity.js";
+import { applyContractFill } from "./perp/contract-fills.js";
+import type { Positions } from "./perp/positions.js";
 import type { SimMarket } from "./sim-market.js";
 import { fillView, remainingLots, type SimOrder } from "./sim-order.js";
 
@@ -48,6 +51,7 @@ export class Settlement implements BookListener {
   constructor(
     private readonly ledger: Ledger,
     private readonly orders: ReadonlyMap<number, SimOrder>,
+    private readonly positions: Positions,
   ) {}
 
   onFill(
@@ -67,9 +71,46 @@ export class Settlement implements BookListener {
     const buyerAccount = buyer?.account ?? MARKET_MAKER_ACCOUNT;
     const sellerAccount = seller?.account ?? MARKET_MAKER_ACCOUNT;
     const cost = inst.cost(ticks, lots);
-    const base = inst.baseUnits(lots);
     const fillId = this.nextFillId++;
 
+    if (inst.contract !== undefined) {
+      for (const [order, side] of [
+        [buyer, 1n],
+        [seller, -1n],
+      ] as const) {
+        if (order === undefined) continue; // the makers: the house, see contract-fills.ts
+        const role = order === maker ? "maker" : "taker";
+        const fill = { order, side, ticks, lots, role, now: this.now } as const;
+        const fee = applyContractFill(this.ledger, this.positions, fill);
+        this.touchedAccounts.add(order.account);
+        this.record(order, fillId, ticks, lots, cost, fee, role);
+      }
+    } else {
+      this.spotFill(buyer, seller, maker, buyerAccount, sellerAccount, ticks, lots, fillId);
+    }
+    this.publicFills.push({
+      id: fillId,
+      time: this.now,
+      symbol: inst.symbol,
+      ticks,
+      lots,
+      side: (taker?.side ?? (makerBuys ? "sell" : "buy")) as "buy" | "sell",
+    });
+  }
+
+  private spotFill(
+    buyer: SimOrder | undefined,
+    seller: SimOrder | undefined,
+    maker: SimOrder | undefined,
+    buyerAccount: string,
+    sellerAccount: string,
+    ticks: number,
+    lots: number,
+    fillId: number,
+  ): void {
+    const inst = this.market.instrument;
+    const cost = inst.cost(ticks, lots);
+    const base = inst.baseUnits(lots);
     if (buyer !== undefined) {
       this.ledger.transfer(buyerAccount, "locked", sellerAccount, inst.quote, cost);
       const reservedForFill =
@@ -101,14 +142,6 @@ export class Settlement implements BookListener {
       this.ledger.transfer(sellerAccount, "free", FEE_ACCOUNT, inst.quote, fee);
       this.record(seller, fillId, ticks, lots, cost, fee, role);
     }
-    this.publicFills.push({
-      id: fillId,
-      time: this.now,
-      symbol: inst.symbol,
-      ticks,
-      lots,
-      side: (taker?.side ?? (makerBuys ? "sell" : "buy")) as "buy" | "sell",
-    });
   }
 
   onMakerExpired(makerId: number): void {

@@ -3,7 +3,9 @@
  * matches), stop book, liquidity source (synthetic makers, or a live venue's L2 book) and feed,
  * plus where the market's price path is now.
  */
+
 import { type BookListener, OrderBook, StopBook, type StpMode } from "./book/index.js";
+import type { ContractConfig } from "./config/types.js";
 import type { MarketFeed } from "./feed.js";
 import type { Instrument } from "./instrument.js";
 import type { LiquiditySource } from "./liquidity-source.js";
@@ -20,6 +22,8 @@ export interface SimMarket {
   readonly fillRule: FillRule;
   /** With touch: a resting limit fills only after the size displayed ahead of it has traded. */
   readonly queuePosition: boolean;
+  /** Contracts: the venue file's terms (index market, funding, liquidation fee). */
+  readonly terms: ContractConfig | undefined;
   /** Tick size as a float, for mapping path prices onto the tick grid. */
   readonly tickSize: number;
   /** The latest path price (NaN before the feed's first event) and its time. */
@@ -56,6 +60,7 @@ export interface MarketSetup {
   liquidity: LiquiditySource;
   fillRule: FillRule;
   queuePosition: boolean;
+  terms?: ContractConfig;
 }
 
 /** A market with an empty book whose fills go to `listener`, before its feed's first event. */
@@ -72,6 +77,7 @@ export function createSimMarket(
     feed: setup.feed,
     fillRule: setup.fillRule,
     queuePosition: setup.queuePosition,
+    terms: setup.terms,
     tickSize: Number(setup.instrument.spec.tickSize),
     lastPrice: Number.NaN,
     lastTime: Number.NaN,

@@ -40,14 +40,24 @@ export interface SimOrder {
   triggered: boolean;
   /** With the queue-position fill rule: lots displayed ahead of this order at its price. */
   queueAhead: number;
+  /** Contracts only: the order may only reduce the account's position (it reserves nothing). */
+  readonly reduceOnly: boolean;
 }
 
 export function remainingLots(o: SimOrder): number {
   return o.amountLots - o.filledLots;
 }
 
+/** Spot: the asset the order receives. A contract: its settle asset (the quote). */
 export function feeAsset(o: SimOrder): string {
-  return o.side === "buy" ? o.instrument.base : o.instrument.quote;
+  return o.side === "buy" && o.instrument.contract === undefined
+    ? o.instrument.base
+    : o.instrument.quote;
+}
+
+function formatFee(o: SimOrder, fee: bigint): string {
+  const inst = o.instrument;
+  return feeAsset(o) === inst.base ? inst.formatBase(fee) : inst.formatQuote(fee);
 }
 
 /** The ccxt view of an order. */
@@ -67,11 +77,8 @@ export function orderView(o: SimOrder): Order {
     cost: inst.formatQuote(o.costUnits),
     status: o.status,
     postOnly: o.timeInForce === "PO",
-    reduceOnly: false,
-    fee: {
-      currency: feeAsset(o),
-      cost: o.side === "buy" ? inst.formatBase(o.feeUnits) : inst.formatQuote(o.feeUnits),
-    },
+    reduceOnly: o.reduceOnly,
+    fee: { currency: feeAsset(o), cost: formatFee(o, o.feeUnits) },
   };
   if (!Number.isNaN(o.priceTicks)) order.price = inst.ticksToPrice(o.priceTicks);
   if (!Number.isNaN(o.stopTicks)) order.stopPrice = inst.ticksToPrice(o.stopTicks);
@@ -110,10 +117,6 @@ export function fillView(
     amount: inst.lotsToAmount(lots),
     cost: inst.formatQuote(cost),
     takerOrMaker: role,
-    fee: {
-      currency: feeAsset(o),
-      cost: o.side === "buy" ? inst.formatBase(fee) : inst.formatQuote(fee),
-      rate: inst.feeRate(role),
-    },
+    fee: { currency: feeAsset(o), cost: formatFee(o, fee), rate: inst.feeRate(role) },
   };
 }

@@ -24,6 +24,7 @@ import { CLOSE } from "./feed.js";
 import { AccountMovements } from "./movements.js";
 import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
+import { PerpEngine } from "./perp/engine.js";
 import { loadExchange, type SavedExchange, saveExchange } from "./saved-state.js";
 import type { Changes } from "./settlement.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
@@ -56,6 +57,8 @@ export class Simulator {
   private readonly movements = new AccountMovements();
   /** Events delivered to listeners so far: tells a driver whether anyone was told anything. */
   private delivered = 0;
+  /** Mark price, funding, positions' views and margin settings of the contract markets. */
+  readonly derivatives: PerpEngine;
 
   constructor(
     readonly venue: string,
@@ -65,6 +68,7 @@ export class Simulator {
     private readonly eventLog?: SimListener,
   ) {
     this.list = [...exchange.markets.values()];
+    this.derivatives = new PerpEngine(exchange, clock.now());
     exchange.onChanges = (changes) => this.publish(changes);
   }
 
@@ -132,6 +136,7 @@ export class Simulator {
     }
     const before = this.delivered;
     this.exchange.onPath(m, feed.price, feed.volume);
+    if (m.terms !== undefined) this.onContractPath(m, feed.time);
     // A resting order the path filled told its listeners: they must react before time moves on.
     const told = this.delivered !== before;
     if (this.tickListeners.size === 0) return told;
@@ -143,6 +148,14 @@ export class Simulator {
       }
     }
     return true;
+  }
+
+  /** Mark and funding of a contract market; accounts that paid or got funding are told. */
+  private onContractPath(m: SimMarket, time: number): void {
+    const touched = this.derivatives.onPath(m, time);
+    for (const account of touched) {
+      this.emit({ type: "balance", time, account, balances: this.balances(account) });
+    }
   }
 
   // ---- commands (synchronous, at the matching engine; SimVenue adds latency and faults) ----

@@ -10,6 +10,12 @@
  * update (trades, candles and orders: everything since the previous call).
  */
 import type { Balances } from "../domain/balance.js";
+import type {
+  FundingRate,
+  FundingRateHistory,
+  MarginMode,
+  Position,
+} from "../domain/derivatives.js";
 import { NotSupportedError } from "../domain/errors.js";
 import type { Fill } from "../domain/fill.js";
 import type { BalancesAt, LedgerEntry } from "../domain/ledger-entry.js";
@@ -19,14 +25,30 @@ import type { Order, OrderType, Side, TimeInForce } from "../domain/order.js";
 /** A decimal as a string ("0.001"), or a number converted through its shortest decimal form. */
 export type Num = string | number;
 
+/** ccxt's market types: a perpetual is a "swap", a delivery contract a "future". */
+export type MarketType = "spot" | "swap" | "future";
+
 export interface Market {
-  /** The venue's own id (BTCUSDT); `symbol` is ccxt's (BTC/USDT). */
+  /** The venue's own id (BTCUSDT); `symbol` is ccxt's (BTC/USDT, BTC/USDT:USDT). */
   id: string;
   symbol: string;
   base: string;
   quote: string;
-  type: "spot";
-  spot: true;
+  type: MarketType;
+  spot: boolean;
+  /** Contracts (swap, future) only, as ccxt gives them: */
+  swap?: boolean;
+  future?: boolean;
+  contract?: boolean;
+  /** true: margined and settled in the quote (USDⓈ-M); false: inverse. */
+  linear?: boolean;
+  inverse?: boolean;
+  settle?: string;
+  /** Base per contract, a decimal string. */
+  contractSize?: string;
+  /** Delivery time (ms) and its ISO 8601 form; futures only. */
+  expiry?: number;
+  expiryDatetime?: string;
   active: boolean;
   precision: { price: string; amount: string };
   limits: { amount: { min: string; max: string }; cost: { min: string } };
@@ -55,7 +77,22 @@ export const VENUE_FEATURES = [
   "watchOHLCV",
   "watchOrders",
   "watchBalance",
+  "fetchPositions",
+  "setLeverage",
+  "setMarginMode",
+  "fetchFundingRate",
+  "fetchFundingRateHistory",
+  "fetchMarkOHLCV",
 ] as const;
+/** The derivatives features: false on a venue until it maps them (CcxtVenue, PaperVenue today). */
+export const DERIVATIVE_FEATURES = [
+  "fetchPositions",
+  "setLeverage",
+  "setMarginMode",
+  "fetchFundingRate",
+  "fetchFundingRateHistory",
+  "fetchMarkOHLCV",
+] as const satisfies readonly (typeof VENUE_FEATURES)[number][];
 export type VenueFeature = (typeof VENUE_FEATURES)[number];
 export type FeatureSupport = true | "emulated" | false;
 export type VenueHas = Readonly<Record<VenueFeature, FeatureSupport>>;
@@ -68,6 +105,7 @@ export interface CreateOrderParams {
   stopPrice?: Num;
   /** Deterministic id chosen by the caller; a venue refuses a duplicate of an order it knows. */
   clientOrderId?: string;
+  /** Contracts: the order may only reduce the position (refused otherwise, with the reason). */
   reduceOnly?: boolean;
 }
 
@@ -129,6 +167,29 @@ export interface Venue {
   watchBalance(): Promise<Balances>;
   /** `watchBalance` with the venue time of each update, where the venue says it. */
   watchBalanceAt?(): Promise<BalancesAt>;
+
+  // ---- derivatives (ccxt's unified names); present where `has` says so ----
+
+  /** Open positions of the account, on `symbols` or every contract. */
+  fetchPositions?(symbols?: string[]): Promise<Position[]>;
+  setLeverage?(leverage: number, symbol: string): Promise<{ symbol: string; leverage: number }>;
+  setMarginMode?(
+    marginMode: MarginMode,
+    symbol: string,
+  ): Promise<{ symbol: string; marginMode: MarginMode }>;
+  fetchFundingRate?(symbol: string): Promise<FundingRate>;
+  fetchFundingRateHistory?(
+    symbol: string,
+    since?: number,
+    limit?: number,
+  ): Promise<FundingRateHistory[]>;
+  /** Candles of the mark price. */
+  fetchMarkOHLCV?(
+    symbol: string,
+    timeframe?: string,
+    since?: number,
+    limit?: number,
+  ): Promise<OHLCV[]>;
 
   /** Releases connections and rejects pending watches with ClosedError. */
   close(): Promise<void>;

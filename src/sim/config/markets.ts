@@ -19,6 +19,7 @@ import {
   toSteps,
 } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
+import { normalizeContract } from "./contracts.js";
 import { DEFAULTS, FEE_RATE_DECIMALS, type MarketFile, type VenueFile } from "./schema.js";
 import type { FeeSchedule, LiquidityConfig, MarketConfig, MarketDataConfig } from "./types.js";
 
@@ -84,7 +85,8 @@ export function normalizeMarket(
   const scope = marketScope(symbol, ctx);
   const { path, report, exact } = scope;
 
-  const { base, quote } = parseMarket(symbol);
+  const id = parseMarket(symbol);
+  const { base, quote } = id;
   for (const [role, asset] of Object.entries({ base, quote })) {
     if (ctx.assets[asset] === undefined) {
       report(path(), `${role} asset "${asset}" is not declared in assets`, "key");
@@ -153,7 +155,14 @@ export function normalizeMarket(
     market.fees?.maker ?? ctx.fees.maker,
     market.fees?.taker ?? ctx.fees.taker,
   );
-  const data = normalizeData(market, tick, maxPriceTicks, scope);
+  const contract = normalizeContract(id, market, ctx.assets, ctx.issues);
+  if (id.kind !== "spot" && contract === undefined) return undefined;
+  let data: MarketDataConfig | undefined;
+  if (market.data !== undefined)
+    data = normalizeData(market.data, market, tick, maxPriceTicks, scope);
+  else if (id.kind === "spot") report(path("data"), "missing: a spot market needs its data source");
+  // A contract without data: normalize.ts gives it its index market's data (same path).
+  else data = PENDING_INDEX_DATA;
   const liquidity = mergeLiquidity(market, quote, quoteDecimals, scope);
 
   if (
@@ -170,7 +179,8 @@ export function normalizeMarket(
   }
   return {
     symbol,
-    kind: "spot",
+    kind: id.kind,
+    ...(contract === undefined ? {} : { contract }),
     base,
     quote,
     tickSize,
@@ -193,13 +203,20 @@ export function normalizeMarket(
   };
 }
 
+/** Stands for "the index market's data" until normalize.ts has every market. */
+export const PENDING_INDEX_DATA: MarketDataConfig = Object.freeze({
+  source: "trades",
+  file: "",
+  path: "",
+});
+
 function normalizeData(
+  data: NonNullable<MarketFile["data"]>,
   market: MarketFile,
   tick: Increment,
   maxPriceTicks: bigint | undefined,
   { path, report, exact, ctx }: MarketScope,
 ): MarketDataConfig | undefined {
-  const data = market.data;
   if (data.source === "gbm") {
     const { jumps, regimes, volume } = data;
     const at = path("data", "startPrice");

@@ -7,7 +7,7 @@
 import type { Issue, PathSegment } from "../../config/issues.js";
 import { parseInstant } from "../../config/time-text.js";
 import { parseDecimal } from "../../domain/fixed.js";
-import { feeSchedule, normalizeMarket } from "./markets.js";
+import { feeSchedule, normalizeMarket, PENDING_INDEX_DATA } from "./markets.js";
 import type { VenueFile } from "./schema.js";
 import type {
   ApiKeyConfig,
@@ -41,6 +41,7 @@ export function normalize(
     const normalized = normalizeMarket(symbol, market, marketCtx);
     if (normalized !== undefined) markets[symbol] = normalized;
   }
+  linkIndexes(markets, issues);
   const accounts: Record<string, Holdings> = {};
   const apiKeys: ApiKeyConfig[] = [];
   for (const [name, { apiKeys: keys, ...balances }] of Object.entries(venue.accounts)) {
@@ -55,6 +56,8 @@ export function normalize(
   checkApiKeys(venue, issues);
   const { inventory: inventoryText, levelNotional, ...liquidity } = venue.liquidity;
   const inventory = holdings(["liquidity", "inventory"], inventoryText, assets, issues);
+  const { insuranceFund, leverage, marginMode } = venue.derivatives;
+  const fund = holdings(["derivatives", "insuranceFund"], insuranceFund, assets, issues);
   checkInventory(Object.values(markets), inventory, issues);
 
   const config: VenueConfig = {
@@ -80,6 +83,7 @@ export function normalize(
       ...(levelNotional === undefined ? {} : { levelNotional }),
       inventory,
     },
+    derivatives: { insuranceFund: fund, leverage, marginMode },
   };
   return { config, issues };
 }
@@ -91,6 +95,30 @@ function capabilitySwitches(c: VenueFile["capabilities"]): CapabilitySwitches {
     shorting: c.shorting,
     ...(c.maxLeverage === undefined ? {} : { maxLeverage: c.maxLeverage }),
   };
+}
+
+/**
+ * Each contract's index is a spot market of the venue; a contract without data of its own gets its
+ * index market's (the simulator replays the same path for both).
+ */
+function linkIndexes(markets: Record<string, MarketConfig>, issues: Issue[]): void {
+  for (const [symbol, market] of Object.entries(markets)) {
+    const contract = market.contract;
+    if (contract === undefined) continue;
+    const index = markets[contract.index];
+    if (index === undefined || index.kind !== "spot") {
+      issues.push({
+        path: ["markets", symbol, "index"],
+        message:
+          index === undefined
+            ? `"${contract.index}" is not a market of this venue (markets: ${Object.keys(markets).join(", ")})`
+            : `"${contract.index}" is a ${index.kind} market; an index is a spot market`,
+      });
+      delete markets[symbol];
+      continue;
+    }
+    if (market.data === PENDING_INDEX_DATA) markets[symbol] = { ...market, data: index.data };
+  }
 }
 
 /** No API key is listed twice, in one account or across accounts. */
@@ -164,6 +192,8 @@ function checkInventory(
     let depth = 0;
     for (let i = 0; i < levels; i++) depth += Number(levelNotional) * depthGrowth ** i;
     need(market.quote, depth, `${market.symbol} bids`);
+    // A contract's makers sell contracts, not base: they need only the settle asset.
+    if (market.contract !== undefined) continue;
     const price = market.data.source === "gbm" ? Number(market.data.startPrice) : undefined;
     need(market.base, price === undefined ? 0 : depth / price, `${market.symbol} asks`);
   }

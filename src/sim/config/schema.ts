@@ -22,7 +22,6 @@ import {
   int,
   listOf,
   mapOf,
-  marketSymbol,
   name,
   nonNegativeDecimal,
   num,
@@ -31,6 +30,7 @@ import {
   text,
   timeframe,
   unique,
+  venueMarketSymbol,
 } from "../../config/fields.js";
 import { parseDecimal } from "../../domain/fixed.js";
 import { ORDER_TYPES, TIMES_IN_FORCE } from "../../domain/order.js";
@@ -80,6 +80,13 @@ export const DEFAULTS = Object.freeze({
     refreshMs: 1000,
     fillRule: "through",
     queuePosition: false,
+  }),
+  /** Binance's defaults: cross margin at 20x, 8-hour funding with 0.01 % interest per 8 hours. */
+  derivatives: Object.freeze({
+    leverage: 20,
+    marginMode: "cross" as const,
+    fundingIntervalHours: 8,
+    interestRate: "0.0001",
   }),
 } as const);
 
@@ -186,7 +193,58 @@ const liquidityOverride = block("liquidity settings", {
 const balances = (example: string) =>
   mapOf(`a mapping of asset to amount, like { ${example} }`, assetCode, nonNegativeDecimal("1000"));
 
+// ---- derivatives (perpetual and delivery markets; see src/sim/perp/) ----
+
+export const MARKET_TYPES = ["spot", "perpetual", "delivery"] as const;
+export const MARGIN_MODES = ["cross", "isolated"] as const;
+
+/** One leverage bracket, as Binance's GET /fapi/v1/leverageBracket lists it. */
+const leverageBracket = block(
+  "a bracket with notionalFloor, notionalCap, maxLeverage, maintMarginRatio (and maintAmount)",
+  {
+    notionalFloor: nonNegativeDecimal("0"),
+    notionalCap: positiveDecimal("50000"),
+    maxLeverage: int(1, 1000),
+    maintMarginRatio: positiveDecimal("0.004"),
+    maintAmount: nonNegativeDecimal("0").optional(),
+  },
+);
+
+const funding = block("a mapping with intervalHours, interestRate and cap", {
+  intervalHours: int(1, 24).default(DEFAULTS.derivatives.fundingIntervalHours),
+  interestRate: decimal('a rate per 8 hours, like "0.0001"', (s) =>
+    /^-?\d+(\.\d+)?$/.test(s),
+  ).default(DEFAULTS.derivatives.interestRate),
+  /** The funding rate's bound either way; absent: 0.75 × the first bracket's maintenance ratio. */
+  cap: positiveDecimal("0.02").optional(),
+});
+
+/** A perpetual's or delivery future's own fields; a spot market may have none of them. */
+const contractFields = {
+  type: oneOf(MARKET_TYPES).optional(),
+  contractSize: positiveDecimal("1").optional(),
+  index: venueMarketSymbol.optional(),
+  expiry: instant.optional(),
+  leverageBrackets: listOf("a list of leverage brackets, lowest notional first", leverageBracket)
+    .min(1, { error: "expected at least one leverage bracket" })
+    .optional(),
+  funding: funding.optional(),
+  liquidationFee: nonNegativeDecimal("0.0125").optional(),
+};
+
+/** Venue-wide derivatives settings: the insurance fund and each account's starting margin. */
+const derivatives = block("a mapping with insuranceFund, leverage and marginMode", {
+  insuranceFund: mapOf(
+    'a mapping of settle asset to amount, like { USDT: "1000000" }',
+    assetCode,
+    nonNegativeDecimal("1000000"),
+  ).default({}),
+  leverage: int(1, 1000).default(DEFAULTS.derivatives.leverage),
+  marginMode: oneOf(MARGIN_MODES).default(DEFAULTS.derivatives.marginMode),
+});
+
 const market = block("market settings", {
+  ...contractFields,
   tickSize: positiveDecimal("0.01"),
   lotSize: positiveDecimal("0.00001"),
   minQty: positiveDecimal("0.00001"),
@@ -194,7 +252,8 @@ const market = block("market settings", {
   minNotional: nonNegativeDecimal("5"),
   maxPrice: positiveDecimal("1000000").optional(),
   fees: feesOverride.optional(),
-  data,
+  /** Required for spot; a contract without it follows its index market's path. */
+  data: data.optional(),
   liquidity: liquidityOverride.optional(),
 });
 
@@ -261,10 +320,11 @@ export const venueFileSchema = block("a mapping of venue settings", {
     maxLeverage: int(1, 1000).optional(),
   }).prefault({}),
   markets: mapOf(
-    'a mapping of market symbol (like "BTC/USDT") to its settings',
-    marketSymbol,
+    'a mapping of market symbol (like "BTC/USDT" or "BTC/USDT:USDT") to its settings',
+    venueMarketSymbol,
     market,
   ).refine((markets) => Object.keys(markets).length > 0, { error: "expected at least one market" }),
+  derivatives: derivatives.prefault({}),
   accounts: mapOf(
     'a mapping of account name to balances, like { main: { USDT: "10000" } }',
     name("main"),

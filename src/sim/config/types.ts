@@ -13,7 +13,9 @@
  */
 
 import type { Increment } from "../../domain/fixed.js";
+import type { MarketKind } from "../../domain/market.js";
 import type { OrderType, TimeInForce } from "../../domain/order.js";
+import type { DerivativeMarket } from "../derivatives/instrument.js";
 import type { FillRule, SelfTradePrevention } from "./schema.js";
 
 export type { FillRule, SelfTradePrevention } from "./schema.js";
@@ -52,6 +54,7 @@ export interface VenueConfig {
   readonly rateLimit: RateLimitConfig;
   readonly faults: FaultsConfig;
   readonly liquidity: VenueLiquidityConfig;
+  readonly derivatives: DerivativesConfig;
 }
 
 /** The venue file's `capabilities:` block: each true unless switched off. */
@@ -97,9 +100,11 @@ export interface FeeSchedule {
 }
 
 export interface MarketConfig {
-  /** ccxt unified symbol, e.g. "BTC/USDT". */
+  /** ccxt unified symbol, e.g. "BTC/USDT" or "BTC/USDT:USDT". */
   readonly symbol: string;
-  readonly kind: "spot";
+  readonly kind: MarketKind;
+  /** Perpetual and delivery markets only. */
+  readonly contract?: ContractConfig;
   readonly base: string;
   readonly quote: string;
   readonly tickSize: string;
@@ -125,6 +130,41 @@ export interface MarketConfig {
   readonly data: MarketDataConfig;
   /** The venue's liquidity block with this market's overrides applied. */
   readonly liquidity: LiquidityConfig;
+}
+
+/**
+ * A perpetual's or delivery future's own settings, checked: the contract as derivatives/ reads it
+ * (ticks, lots, contract size, brackets with their maintenance amounts), its index market, its
+ * funding rule (perpetuals) and the liquidation fee. Rates are fixed-point at RATE_SCALE.
+ */
+export interface ContractConfig {
+  readonly spec: DerivativeMarket;
+  readonly contractSize: string;
+  /** The spot market of this venue whose price is the contract's index. */
+  readonly index: string;
+  /** true: the contract has no data of its own and trades on its index market's path. */
+  readonly samePathAsIndex: boolean;
+  /** Perpetuals only. */
+  readonly funding?: FundingConfig;
+  /** Of the liquidated notional, paid into the insurance fund (RATE_SCALE). */
+  readonly liquidationFeeRate: bigint;
+}
+
+export interface FundingConfig {
+  readonly intervalHours: number;
+  /** Per 8 hours (RATE_SCALE). */
+  readonly interestRate: bigint;
+  /** The rate's bounds: floor = −cap (RATE_SCALE). */
+  readonly cap: bigint;
+}
+
+/** Venue-wide derivatives settings. */
+export interface DerivativesConfig {
+  /** The insurance fund's starting balance per settle asset. */
+  readonly insuranceFund: Holdings;
+  /** Every account's leverage and margin mode on a contract until it sets its own. */
+  readonly leverage: number;
+  readonly marginMode: "cross" | "isolated";
 }
 
 export type MarketDataConfig = GbmDataConfig | CandlesDataConfig | TradesDataConfig;

@@ -6,7 +6,13 @@
  * `fetchLedger` is "emulated" where deposit and withdrawal histories stand in for it (ledger.ts).
  */
 
-import { type FeatureSupport, VENUE_FEATURES, type VenueFeature, type VenueHas } from "../venue.js";
+import {
+  DERIVATIVE_FEATURES,
+  type FeatureSupport,
+  VENUE_FEATURES,
+  type VenueFeature,
+  type VenueHas,
+} from "../venue.js";
 import { ledgerSupport } from "./ledger.js";
 
 /**
@@ -17,6 +23,11 @@ import { ledgerSupport } from "./ledger.js";
 export function hasFromCcxt(ccxtHas: Readonly<Record<string, unknown>>, pro: boolean): VenueHas {
   const out = {} as Record<VenueFeature, FeatureSupport>;
   for (const feature of VENUE_FEATURES) {
+    if ((DERIVATIVE_FEATURES as readonly string[]).includes(feature)) {
+      // Not mapped onto ccxt's methods yet: false whatever ccxt says.
+      out[feature] = false;
+      continue;
+    }
     if (feature === "fetchLedger") {
       out[feature] = ledgerSupport(ccxtHas);
       continue;

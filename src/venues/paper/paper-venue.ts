@@ -97,6 +97,13 @@ export class PaperVenue implements Venue {
       watchOHLCV: d.watchOHLCV,
       watchOrders: true,
       watchBalance: true,
+      // Paper trading is spot only: the live venue's contracts are not simulated yet.
+      fetchPositions: false,
+      setLeverage: false,
+      setMarginMode: false,
+      fetchFundingRate: false,
+      fetchFundingRateHistory: false,
+      fetchMarkOHLCV: false,
     });
     const ledger = sim.exchange.ledger;
     this.depth = new Map(ledger.assets().map((a) => [a, ledger.free(MARKET_MAKER_ACCOUNT, a)]));

@@ -8,6 +8,12 @@
  * of the window's start; a disconnect window fails requests and pending watches with NetworkError.
  */
 import type { Balances } from "../../domain/balance.js";
+import type {
+  FundingRate,
+  FundingRateHistory,
+  MarginMode,
+  Position,
+} from "../../domain/derivatives.js";
 import { ClosedError, InvalidInputError, NetworkError } from "../../domain/errors.js";
 import type { Fill } from "../../domain/fill.js";
 import type { BalancesAt, LedgerEntry } from "../../domain/ledger-entry.js";
@@ -24,6 +30,7 @@ import {
   type VenueHas,
 } from "../venue.js";
 import type { RequestKind, SimGate } from "./gate.js";
+import { marketView } from "./market-view.js";
 import { orderInput } from "./order-input.js";
 import { BufferedWatch, LatestWatch } from "./watch.js";
 
@@ -48,6 +55,12 @@ const SUPPORTED: VenueHas = Object.freeze({
   watchOHLCV: true,
   watchOrders: true,
   watchBalance: true,
+  fetchPositions: true,
+  setLeverage: true,
+  setMarginMode: true,
+  fetchFundingRate: true,
+  fetchFundingRateHistory: true,
+  fetchMarkOHLCV: true,
 });
 
 export class SimVenue implements Venue {
@@ -88,23 +101,7 @@ export class SimVenue implements Venue {
   loadMarkets(): Promise<Record<string, Market>> {
     return this.request("market-data", () => {
       const out: Record<string, Market> = {};
-      for (const symbol of this.sim.symbols) {
-        const inst = this.sim.market(symbol).instrument;
-        const s = inst.spec;
-        out[symbol] = {
-          id: `${inst.base}${inst.quote}`,
-          symbol,
-          base: inst.base,
-          quote: inst.quote,
-          type: "spot",
-          spot: true,
-          active: true,
-          precision: { price: s.tickSize, amount: s.lotSize },
-          limits: { amount: { min: s.minQty, max: s.maxQty }, cost: { min: s.minNotional } },
-          maker: s.makerFee,
-          taker: s.takerFee,
-        };
-      }
+      for (const symbol of this.sim.symbols) out[symbol] = marketView(this.sim, symbol);
       return out;
     });
   }
@@ -209,6 +206,56 @@ export class SimVenue implements Venue {
 
   cancelAllOrders(symbol?: string): Promise<Order[]> {
     return this.request("order", () => this.sim.cancelAllOrders(this.account, symbol));
+  }
+
+  // ---- derivatives ----
+
+  fetchPositions(symbols?: string[]): Promise<Position[]> {
+    return this.request("account", () => this.sim.derivatives.positions(this.account, symbols));
+  }
+
+  setLeverage(leverage: number, symbol: string): Promise<{ symbol: string; leverage: number }> {
+    return this.request("order", () => {
+      this.sim.derivatives.setLeverage(this.account, symbol, leverage);
+      return { symbol, leverage };
+    });
+  }
+
+  setMarginMode(
+    marginMode: MarginMode,
+    symbol: string,
+  ): Promise<{ symbol: string; marginMode: MarginMode }> {
+    return this.request("order", () => {
+      this.sim.derivatives.setMarginMode(this.account, symbol, marginMode);
+      return { symbol, marginMode };
+    });
+  }
+
+  fetchFundingRate(symbol: string): Promise<FundingRate> {
+    return this.request("market-data", () =>
+      this.sim.derivatives.fundingRate(symbol, this.sim.clock.now()),
+    );
+  }
+
+  fetchFundingRateHistory(
+    symbol: string,
+    since?: number,
+    limit?: number,
+  ): Promise<FundingRateHistory[]> {
+    return this.request("market-data", () =>
+      this.sim.derivatives.fundingHistory(symbol, since, limit),
+    );
+  }
+
+  fetchMarkOHLCV(
+    symbol: string,
+    timeframe = "1m",
+    since?: number,
+    limit?: number,
+  ): Promise<OHLCV[]> {
+    return this.request("market-data", () =>
+      this.sim.derivatives.markOHLCV(symbol, timeframe, since, limit),
+    );
   }
 
   // ---- watches ----

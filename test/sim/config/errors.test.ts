@@ -25,8 +25,8 @@ describe("config errors", () => {
   it("config - an unknown top-level key is rejected with file, line and field", () => {
     expect(errorLines(`${MINIMAL}colour: blue\n`)).toEqual([
       "venues/test.yaml:18:1: colour: unknown key, expected one of: name, seed, start, assets, " +
-        "fees, orderTypes, timeInForce, selfTradePrevention, capabilities, markets, accounts, latency, " +
-        "rateLimit, faults, liquidity",
+        "fees, orderTypes, timeInForce, selfTradePrevention, capabilities, markets, derivatives, " +
+        "accounts, latency, rateLimit, faults, liquidity",
     ]);
   });
 
@@ -36,7 +36,8 @@ describe("config errors", () => {
     );
     expect(line).toBe(
       'venues/test.yaml:12:5: markets."BTC/USDT".tickSise: unknown key, expected one of: ' +
-        "tickSize, lotSize, minQty, maxQty, minNotional, maxPrice, fees, data, liquidity",
+        "type, contractSize, index, expiry, leverageBrackets, funding, liquidationFee, tickSize, " +
+        "lotSize, minQty, maxQty, minNotional, maxPrice, fees, data, liquidity",
     );
   });
 
@@ -152,13 +153,14 @@ describe("config errors", () => {
     ]);
   });
 
-  it("config - a perpetual or delivery symbol is not supported yet", () => {
+  it("config - a perpetual without its contract fields names each missing field", () => {
     const text = edit(["  BTC/USDT:\n", "  BTC/USDT:USDT:\n"]);
     expect(errorLines(text)).toEqual([
-      'venues/test.yaml:6:3: markets."BTC/USDT:USDT": perpetual markets are not supported yet; only spot, like "BTC/USDT"',
+      'venues/test.yaml:6:3: markets."BTC/USDT:USDT".index: missing: a perpetual market needs its index market (a spot market of this venue, like "BTC/USDT")',
+      'venues/test.yaml:6:3: markets."BTC/USDT:USDT".leverageBrackets: missing: a perpetual market needs its leverage brackets (tiered maintenance margin)',
     ]);
-    expect(errorLines(edit(["  BTC/USDT:\n", "  BTC/USDT:USDT-250328:\n"]))[0]).toContain(
-      "delivery markets are not supported yet",
+    expect(errorLines(edit(["  BTC/USDT:\n", "  BTC/USDT:USDT-250328:\n"])).join("\n")).toContain(
+      "missing: a delivery market needs its delivery time",
     );
   });
 
@@ -327,7 +329,8 @@ describe("config errors", () => {
     );
     expect(errorLines(text)).toEqual([
       "venues/test.yaml:5:1: common: unknown key, expected one of: name, seed, start, assets, fees, " +
-        "orderTypes, timeInForce, selfTradePrevention, capabilities, markets, accounts, latency, rateLimit, faults, liquidity",
+        "orderTypes, timeInForce, selfTradePrevention, capabilities, markets, derivatives, accounts, " +
+        "latency, rateLimit, faults, liquidity",
       'venues/test.yaml:5:27: markets."BTC/USDT".tickSize: expected a positive decimal string like "0.01", got "x"',
     ]);
   });

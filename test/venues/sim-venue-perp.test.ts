@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { parseVenueConfig } from "../../src/sim/config/index.js";
+import { CandleFeed } from "../../src/sim/feed.js";
+import { INSURANCE_FUND_ACCOUNT } from "../../src/sim/ledger.js";
+import { createSimulation } from "../../src/venues/sim/simulation.js";
+import { flat, seriesOf, T0 } from "../sim/exchange-support.js";
+import { checkPerp, PERP, PERP_VENUE, usdt } from "../sim/perp/perp-support.js";
+
+const HOUR = 3_600_000;
+
+async function perpSimulation(bars = flat(100, 9 * 60)) {
+  const config = parseVenueConfig(PERP_VENUE, { file: "perp.yaml", baseDir: "." });
+  const series = seriesOf(bars);
+  const feeds = new Map([
+    ["BTC/USDT", new CandleFeed(series)],
+    [PERP, new CandleFeed(series)],
+  ]);
+  return createSimulation(config, { feeds });
+}
+
+describe("SimVenue - perpetuals", () => {
+  it("SimVenue perp - markets in ccxt's shape; has says what is supported", async () => {
+    const s = await perpSimulation();
+    const venue = s.venue("bob");
+    const markets = await s.settle(venue.loadMarkets());
+    expect(markets[PERP]).toMatchObject({
+      id: "BTCUSDT",
+      type: "swap",
+      spot: false,
+      swap: true,
+      future: false,
+      contract: true,
+      linear: true,
+      settle: "USDT",
+      contractSize: "1",
+    });
+    expect(markets["BTC/USDT"]).toMatchObject({ type: "spot", spot: true });
+    expect(venue.has.fetchPositions).toBe(true);
+    expect(venue.has.fetchFundingRateHistory).toBe(true);
+  });
+
+  it("SimVenue perp - a leveraged short receives funding at 08:00 UTC: notional at mark × rate", async () => {
+    const s = await perpSimulation();
+    const venue = s.venue("bob");
+    await s.run({ until: T0 + 60_000 });
+    const total = s.sim.exchange.ledger.total("USDT");
+    await s.settle(venue.setLeverage(10, PERP));
+    await expect(s.settle(venue.setMarginMode("isolated", PERP))).resolves.toEqual({
+      symbol: PERP,
+      marginMode: "isolated",
+    });
+    await s.settle(venue.setMarginMode("cross", PERP));
+    const order = await s.settle(venue.createOrder(PERP, "market", "sell", "1"));
+    expect(order.average).toBe("99.9");
+    const [position] = await s.settle(venue.fetchPositions());
+    expect(position).toMatchObject({
+      symbol: PERP,
+      side: "short",
+      contracts: "1",
+      entryPrice: "99.9",
+      leverage: 10,
+      marginMode: "cross",
+      collateral: "9.99",
+      hedged: false,
+    });
+    // Before funding: the predicted rate is the interest rate (the test book is too thin for
+    // impact prices, so the premium is 0): 0.01 % per 8 hours.
+    const predicted = await s.settle(venue.fetchFundingRate(PERP));
+    expect(predicted.fundingRate).toBe("0.0001");
+    expect(predicted.fundingTimestamp).toBe(T0 + 8 * HOUR);
+    const before = s.sim.exchange.ledger.free("bob", "USDT");
+    await s.run({ until: T0 + 8 * HOUR + 60_000 });
+    const history = await s.settle(venue.fetchFundingRateHistory(PERP));
+    expect(history).toEqual([{ symbol: PERP, fundingRate: "0.0001", timestamp: T0 + 8 * HOUR }]);
+    // Mark 100 (index 100, symmetric spread, last 100) × 1 contract × 0.0001 = 0.01, to the short
+    expect(s.sim.exchange.ledger.free("bob", "USDT") - before).toBe(usdt("0.01"));
+    expect(s.sim.exchange.positions.get("bob", PERP)!.funding).toBe(usdt("0.01"));
+    const candles = await s.settle(venue.fetchMarkOHLCV(PERP, "1m", undefined, 2));
+    expect(candles.at(-1)?.[4]).toBe(100);
+    expect(s.sim.exchange.ledger.total("USDT")).toBe(total);
+    checkPerp(s.sim, total);
+    expect(s.sim.exchange.ledger.free(INSURANCE_FUND_ACCOUNT, "USDT")).toBe(usdt("1000"));
+  });
+});
