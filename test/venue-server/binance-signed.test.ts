@@ -407,8 +407,15 @@ describe("venue server - API keys in the venue file", () => {
       `  main: { USDT: "1", apiKeys: [{ key: k1, secret: s1 }] }\n` +
         `  alt: { USDT: "1", apiKeys: [{ key: k1, secret: s2 }] }\n`,
     );
+    // The line of the second listing, wherever the shipped file puts its accounts block.
+    const line =
+      (await readFile(file, "utf8"))
+        .split("\n")
+        .indexOf(`  alt: { USDT: "1", apiKeys: [{ key: k1, secret: s2 }] }`) + 1;
     await expect(loadVenueConfig(file)).rejects.toThrow(
-      /:121:\d+: accounts\.alt\.apiKeys\[0\]\.key: this key is already listed/,
+      new RegExp(
+        `:${line}:\\d+: accounts\\.alt\\.apiKeys\\[0\\]\\.key: this key is already listed`,
+      ),
     );
   });
 
