@@ -18,22 +18,14 @@
  * Invariants a load checks (corrupt state is worse than a fresh start): the exchange is fresh (no
  * order yet); every asset and market exists with the same scales; balances are non-negative
  * integers; each account's locked balance equals what its open orders reserve; a resting order
- * does not cross the book.
+ * does not cross the book. Reading one back from a journal: saved-state-parse.ts.
  */
 import { InvalidInputError } from "../domain/errors.js";
-import {
-  ORDER_STATUSES,
-  ORDER_TYPES,
-  type OrderStatus,
-  type OrderType,
-  SIDES,
-  type Side,
-  TIMES_IN_FORCE,
-  type TimeInForce,
-} from "../domain/order.js";
+import type { OrderStatus, OrderType, Side, TimeInForce } from "../domain/order.js";
 import { AddResult, BUY, SELL } from "./book/index.js";
 import type { Ledger } from "./ledger.js";
 import type { OrderRegistry } from "./order-registry.js";
+import type { MarginMode, Positions } from "./perp/positions.js";
 import type { SimMarket } from "./sim-market.js";
 import { remainingLots, type SimOrder } from "./sim-order.js";
 
@@ -80,6 +72,24 @@ export interface SavedExchange {
   nextOrder: number;
   nextFill: number;
   orders: SavedOrder[];
+  /**
+   * Positions on contracts, units as integer strings; absent in states saved before contracts.
+   * Their margin is part of the account's locked balance, as its open orders' reservations are.
+   */
+  positions?: SavedPosition[];
+  /** Leverage and margin mode each account chose per contract, where not the venue's default. */
+  marginSettings?: { account: string; symbol: string; leverage: number; mode: MarginMode }[];
+}
+
+export interface SavedPosition {
+  account: string;
+  symbol: string;
+  qty: string;
+  entryNotional: string;
+  margin: string;
+  realizedPnl: string;
+  funding: string;
+  timestamp: number;
 }
 
 /** What of an exchange a save reads and a load writes (an Exchange is one). */
@@ -88,6 +98,8 @@ export interface ExchangeParts {
   readonly ledger: Ledger;
   readonly registry: OrderRegistry;
   readonly settlement: { nextFillId: number };
+  /** Contracts' positions and margin settings (an exchange without contracts has none open). */
+  readonly positions?: Positions;
 }
 
 const nanToNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
@@ -137,6 +149,19 @@ export function saveExchange(
       ...(o.reduceOnly ? { reduceOnly: true } : {}),
     });
   }
+  const positions = (x.positions?.all() ?? []).map(
+    (p): SavedPosition => ({
+      account: p.account,
+      symbol: p.symbol,
+      qty: String(p.qty),
+      entryNotional: String(p.entryNotional),
+      margin: String(p.margin),
+      realizedPnl: String(p.realizedPnl),
+      funding: String(p.funding),
+      timestamp: p.timestamp,
+    }),
+  );
+  const marginSettings = x.positions?.changedSettings() ?? [];
   return {
     version: SAVED_EXCHANGE_VERSION,
     time,
@@ -146,6 +171,8 @@ export function saveExchange(
     nextOrder: x.registry.nextNumber,
     nextFill: x.settlement.nextFillId,
     orders,
+    ...(positions.length === 0 ? {} : { positions }),
+    ...(marginSettings.length === 0 ? {} : { marginSettings }),
   };
 }
 
@@ -218,14 +245,38 @@ export function loadExchange(x: ExchangeParts, saved: SavedExchange, venue: stri
     reservedBy.set(key, (reservedBy.get(key) ?? 0n) + order.reserved);
     rest(m, order, x.registry.owner(order.account), refuse);
   }
+  for (const p of saved.positions ?? []) {
+    const contract = x.markets.get(p.symbol)?.instrument.contract;
+    if (contract === undefined)
+      refuse(`position of ${p.account} is on ${p.symbol}, not a contract here`);
+    const key = `${p.account} ${contract!.settle}`;
+    reservedBy.set(key, (reservedBy.get(key) ?? 0n) + units(p.margin, refuse));
+  }
   for (const [account, assets] of holdings) {
     for (const [asset, { locked }] of assets) {
       const reserved = reservedBy.get(`${account} ${asset}`) ?? 0n;
       if (reserved !== locked)
         refuse(
-          `${account} has ${locked} ${asset} units locked, its open orders reserve ${reserved}`,
+          `${account} has ${locked} ${asset} units locked, its open orders and positions hold ${reserved}`,
         );
     }
+  }
+  if (saved.positions !== undefined || saved.marginSettings !== undefined) {
+    if (x.positions === undefined)
+      refuse("it holds positions on contracts, and this simulator has none");
+    x.positions!.replace(
+      (saved.positions ?? []).map((p) => ({
+        account: p.account,
+        symbol: p.symbol,
+        qty: signedUnits(p.qty, refuse),
+        entryNotional: units(p.entryNotional, refuse),
+        margin: units(p.margin, refuse),
+        realizedPnl: signedUnits(p.realizedPnl, refuse),
+        funding: signedUnits(p.funding, refuse),
+        timestamp: p.timestamp,
+      })),
+      saved.marginSettings ?? [],
+    );
   }
   x.registry.nextNumber = Math.max(saved.nextOrder, last + 1);
   x.settlement.nextFillId = saved.nextFill;
@@ -244,91 +295,13 @@ function rest(m: SimMarket, o: SimOrder, owner: number, refuse: (why: string) =>
   if (result !== AddResult.RESTED) refuse(`open order ${o.num} would cross the book`);
 }
 
-function units(text: string, refuse: (why: string) => never): bigint {
-  if (!/^(0|[1-9][0-9]*)$/.test(text)) refuse(`${JSON.stringify(text)} is not a count of units`);
+function signedUnits(text: string, refuse: (why: string) => never): bigint {
+  if (!/^-?(0|[1-9][0-9]*)$/.test(text))
+    refuse(`${JSON.stringify(text)} is not a signed count of units`);
   return BigInt(text);
 }
 
-/**
- * Reads a value from a journal as a saved exchange, checking its shape: a clear error naming the
- * field rather than a half-loaded simulator.
- */
-export function parseSavedExchange(value: unknown): SavedExchange {
-  const bad = (field: string, what: string): never => {
-    throw new SavedStateError(`saved simulator state: '${field}' must be ${what}`);
-  };
-  const obj = (v: unknown, field: string): Record<string, unknown> =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : bad(field, "an object");
-  const int = (v: unknown, field: string): number =>
-    Number.isSafeInteger(v) ? (v as number) : bad(field, "an integer");
-  const str = (v: unknown, field: string): string =>
-    typeof v === "string" ? v : bad(field, "a string");
-  const oneOf = <T extends string>(v: unknown, field: string, all: readonly T[]): T =>
-    all.includes(v as T) ? (v as T) : bad(field, `one of ${all.join(", ")}`);
-  const intOrNull = (v: unknown, field: string) => (v === null ? null : int(v, field));
-
-  const s = obj(value, "state");
-  if (s.version !== SAVED_EXCHANGE_VERSION) bad("version", String(SAVED_EXCHANGE_VERSION));
-  const assets: Record<string, number> = {};
-  for (const [a, d] of Object.entries(obj(s.assets, "assets"))) assets[a] = int(d, `assets.${a}`);
-  const markets: SavedExchange["markets"] = {};
-  for (const [symbol, r] of Object.entries(obj(s.markets, "markets"))) {
-    const rules = obj(r, `markets.${symbol}`);
-    markets[symbol] = {
-      tickSize: str(rules.tickSize, `markets.${symbol}.tickSize`),
-      lotSize: str(rules.lotSize, `markets.${symbol}.lotSize`),
-    };
-  }
-  const ledger: SavedExchange["ledger"] = {};
-  for (const [account, row] of Object.entries(obj(s.ledger, "ledger"))) {
-    const holdings: Record<string, [string, string]> = {};
-    for (const [asset, pair] of Object.entries(obj(row, `ledger.${account}`))) {
-      const field = `ledger.${account}.${asset}`;
-      if (!Array.isArray(pair) || pair.length !== 2) bad(field, "[free, locked]");
-      const [free, locked] = pair as unknown[];
-      holdings[asset] = [str(free, field), str(locked, field)];
-    }
-    ledger[account] = holdings;
-  }
-  if (!Array.isArray(s.orders)) bad("orders", "an array");
-  const orders = (s.orders as unknown[]).map((v, i): SavedOrder => {
-    const o = obj(v, `orders[${i}]`);
-    const f = (name: string) => `orders[${i}].${name}`;
-    return {
-      num: int(o.num, f("num")),
-      clientOrderId: str(o.clientOrderId, f("clientOrderId")),
-      account: str(o.account, f("account")),
-      symbol: str(o.symbol, f("symbol")),
-      type: oneOf(o.type, f("type"), ORDER_TYPES),
-      side: oneOf(o.side, f("side"), SIDES),
-      timeInForce: oneOf(o.timeInForce, f("timeInForce"), TIMES_IN_FORCE),
-      priceTicks: intOrNull(o.priceTicks, f("priceTicks")),
-      stopTicks: intOrNull(o.stopTicks, f("stopTicks")),
-      amountLots: int(o.amountLots, f("amountLots")),
-      filledLots: int(o.filledLots, f("filledLots")),
-      costUnits: str(o.costUnits, f("costUnits")),
-      notionalTickLots: str(o.notionalTickLots, f("notionalTickLots")),
-      feeUnits: str(o.feeUnits, f("feeUnits")),
-      reserved: str(o.reserved, f("reserved")),
-      status: oneOf(o.status, f("status"), ORDER_STATUSES),
-      timestamp: int(o.timestamp, f("timestamp")),
-      lastTradeTimestamp: intOrNull(o.lastTradeTimestamp, f("lastTradeTimestamp")),
-      triggered: o.triggered === true,
-      queueAhead:
-        typeof o.queueAhead === "number" ? o.queueAhead : bad(f("queueAhead"), "a number"),
-      ...(o.reduceOnly === true ? { reduceOnly: true } : {}),
-    };
-  });
-  return {
-    version: SAVED_EXCHANGE_VERSION,
-    time: int(s.time, "time"),
-    assets,
-    markets,
-    ledger,
-    nextOrder: int(s.nextOrder, "nextOrder"),
-    nextFill: int(s.nextFill, "nextFill"),
-    orders,
-  };
+function units(text: string, refuse: (why: string) => never): bigint {
+  if (!/^(0|[1-9][0-9]*)$/.test(text)) refuse(`${JSON.stringify(text)} is not a count of units`);
+  return BigInt(text);
 }

@@ -18,7 +18,8 @@ import { lastVenueState } from "../../src/actors/desk/journal/venue-state.js";
 import { parseDecimal } from "../../src/domain/fixed.js";
 import type { Order } from "../../src/domain/order.js";
 import { nodeFiles, scanJournal } from "../../src/journal/index.js";
-import { parseSavedExchange, type SavedExchange } from "../../src/sim/saved-state.js";
+import type { SavedExchange } from "../../src/sim/saved-state.js";
+import { parseSavedExchange } from "../../src/sim/saved-state-parse.js";
 import { waitUntil } from "../support/wait.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,11 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { OrderNotFoundError } from "../../src/domain/errors.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
-import {
-  parseSavedExchange,
-  type SavedExchange,
-  SavedStateError,
-} from "../../src/sim/saved-state.js";
+import { type SavedExchange, SavedStateError } from "../../src/sim/saved-state.js";
+import { parseSavedExchange } from "../../src/sim/saved-state-parse.js";
 import { orderInput } from "../../src/venues/sim/order-input.js";
 import { createSimulation, type Simulation } from "../../src/venues/sim/simulation.js";
 
@@ -132,7 +129,7 @@ describe("saved state - the simulator's accounts through JSON and back", () => {
       },
     };
     await expect(createSimulation(config, { ...options, resume: tampered })).rejects.toThrow(
-      /main has 0 USDT units locked, its open orders reserve \d+/,
+      /main has 0 USDT units locked, its open orders and positions hold \d+/,
     );
     expect(() =>
       parseSavedExchange({ ...saved, orders: [{ ...saved.orders[0], side: "up" }] }),

@@ -2,20 +2,22 @@ import { describe, expect, it } from "vitest";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { CandleFeed } from "../../src/sim/feed.js";
 import { INSURANCE_FUND_ACCOUNT } from "../../src/sim/ledger.js";
+import type { SavedExchange } from "../../src/sim/saved-state.js";
+import { parseSavedExchange } from "../../src/sim/saved-state-parse.js";
 import { createSimulation } from "../../src/venues/sim/simulation.js";
 import { flat, seriesOf, T0 } from "../sim/exchange-support.js";
 import { checkPerp, PERP, PERP_VENUE, usdt } from "../sim/perp/perp-support.js";
 
 const HOUR = 3_600_000;
 
-async function perpSimulation(bars = flat(100, 9 * 60)) {
+async function perpSimulation(bars = flat(100, 9 * 60), resume?: SavedExchange) {
   const config = parseVenueConfig(PERP_VENUE, { file: "perp.yaml", baseDir: "." });
   const series = seriesOf(bars);
   const feeds = new Map([
     ["BTC/USDT", new CandleFeed(series)],
     [PERP, new CandleFeed(series)],
   ]);
-  return createSimulation(config, { feeds });
+  return createSimulation(config, { feeds, ...(resume === undefined ? {} : { resume }) });
 }
 
 describe("SimVenue - perpetuals", () => {
@@ -80,5 +82,59 @@ describe("SimVenue - perpetuals", () => {
     expect(s.sim.exchange.ledger.total("USDT")).toBe(total);
     checkPerp(s.sim, total);
     expect(s.sim.exchange.ledger.free(INSURANCE_FUND_ACCOUNT, "USDT")).toBe(usdt("1000"));
+  });
+
+  it("SimVenue perp - a crash-resumed simulation keeps its positions, leverage and margin mode, and closes them as the original would", async () => {
+    const s = await perpSimulation();
+    const venue = s.venue("bob");
+    await s.run({ until: T0 + 60_000 });
+    const total = s.sim.exchange.ledger.total("USDT");
+    await s.settle(venue.setLeverage(10, PERP));
+    await s.settle(venue.setMarginMode("isolated", PERP));
+    await s.settle(venue.createOrder(PERP, "market", "sell", "1"));
+    const before = await s.settle(venue.fetchPositions());
+    // What a journal holds: the state through JSON, read back with its checks.
+    const saved = parseSavedExchange(JSON.parse(JSON.stringify(s.sim.save())));
+    expect(saved.positions).toHaveLength(1);
+
+    const r = await perpSimulation(undefined, saved);
+    const again = r.venue("bob");
+    const after = await r.settle(again.fetchPositions());
+    expect(after.map(({ markPrice: _, timestamp: __, ...p }) => p)).toEqual(
+      before.map(({ markPrice: _, timestamp: __, ...p }) => p),
+    );
+    expect(after[0]).toMatchObject({ side: "short", leverage: 10, marginMode: "isolated" });
+    expect(r.sim.exchange.ledger.free("bob", "USDT")).toBe(
+      s.sim.exchange.ledger.free("bob", "USDT"),
+    );
+    expect(r.sim.exchange.ledger.total("USDT")).toBe(total);
+    // The resumed position closes: reduce-only knows it, and money is still conserved.
+    await r.settle(again.createOrder(PERP, "market", "buy", "1", undefined, { reduceOnly: true }));
+    expect(r.sim.exchange.positions.get("bob", PERP)!.qty).toBe(0n);
+    expect(r.sim.exchange.ledger.locked("bob", "USDT")).toBe(0n);
+    checkPerp(r.sim, total);
+  });
+
+  it("SimVenue perp - a saved position on a market this venue does not trade as a contract is refused, naming it", async () => {
+    const s = await perpSimulation();
+    const saved = s.sim.save();
+    const bad = {
+      ...saved,
+      positions: [
+        {
+          account: "bob",
+          symbol: "BTC/USDT",
+          qty: "1",
+          entryNotional: "1",
+          margin: "0",
+          realizedPnl: "0",
+          funding: "0",
+          timestamp: 0,
+        },
+      ],
+    };
+    await expect(perpSimulation(undefined, parseSavedExchange(bad))).rejects.toThrow(
+      /position of bob is on BTC\/USDT, not a contract here/,
+    );
   });
 });

@@ -7,7 +7,8 @@
 import { FileDeskJournal } from "../../actors/desk/journal/file.js";
 import { lastVenueState } from "../../actors/desk/journal/venue-state.js";
 import { InvalidInputError } from "../../domain/errors.js";
-import { parseSavedExchange, type SavedExchange } from "../../sim/saved-state.js";
+import type { SavedExchange } from "../../sim/saved-state.js";
+import { parseSavedExchange } from "../../sim/saved-state-parse.js";
 import { ensurePrivateDir, stateDir } from "../registry/state-dir.js";
 
 export interface SessionJournal {
