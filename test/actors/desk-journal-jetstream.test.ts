@@ -3,6 +3,7 @@
  * what an open reads back, snapshots and what a crash between their steps leaves, msgID dedup,
  * the fence against a second writer, and a nats-server killed with SIGKILL mid-append-stream.
  */
+
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -17,6 +18,7 @@ import {
 import { BOOKS_HEADER, PART_HEADER } from "../../src/actors/desk/journal/jetstream-wire.js";
 import { journalStream, journalSubject } from "../../src/bus/subjects.js";
 import { JournalError } from "../../src/journal/errors.js";
+import { WallClock } from "../../src/time/wall-clock.js";
 import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
 
 function lost(i: number): LostEntry {
@@ -27,7 +29,7 @@ function ids(entries: readonly DeskEntry[]): string[] {
   return entries.map((e) => (e.kind === "desk.lost" ? e.clientOrderId : e.kind));
 }
 
-const RETRY = { retryForMs: 15_000, attemptTimeoutMs: 500 };
+const RETRY = { clock: new WallClock(), retryForMs: 15_000, attemptTimeoutMs: 500 };
 
 let server: NatsServer;
 const connections: NatsConnection[] = [];

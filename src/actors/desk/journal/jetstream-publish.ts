@@ -17,8 +17,11 @@ import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { type MsgHdrs, RequestError, TimeoutError } from "@nats-io/transport-node";
 import { crashPoint } from "../../../journal/crash-point.js";
 import { JournalError } from "../../../journal/errors.js";
+import type { Clock } from "../../../time/clock.js";
 
 export interface PublishRetry {
+  /** Whose time the deadline is in: the wall clock live, a test's own otherwise. */
+  clock: Clock;
   /** Give up this long after the first attempt (ms). */
   retryForMs: number;
   /** Wait this long for one attempt's acknowledgement (ms). */
@@ -50,8 +53,8 @@ export async function publishDurably(
   stream: string,
   msg: JournalMessage,
   retry: PublishRetry,
-  now: () => number = Date.now,
 ): Promise<PubAck> {
+  const now = () => retry.clock.now();
   const deadline = now() + retry.retryForMs;
   for (let attempt = 1; ; attempt++) {
     try {

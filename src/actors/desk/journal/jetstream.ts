@@ -59,6 +59,8 @@ import { journalStream, journalSubject } from "../../../bus/subjects.js";
 import { InvalidInputError } from "../../../domain/errors.js";
 import { JournalError } from "../../../journal/errors.js";
 import { childLogger, type Logger } from "../../../log/logger.js";
+import type { Clock } from "../../../time/clock.js";
+import { WallClock } from "../../../time/wall-clock.js";
 import type { DeskEntry, DeskJournal } from "./entries.js";
 import { isTransient, type PublishRetry, publishDurably } from "./jetstream-publish.js";
 import { readJournal } from "./jetstream-read.js";
@@ -72,6 +74,8 @@ export interface JetStreamJournalOptions {
   /** Replicas of a stream this open creates (an existing stream keeps its own); default 1. */
   replicas?: number;
   logger?: Logger;
+  /** Whose time retry deadlines are in; default the wall clock. */
+  clock?: Clock;
 }
 
 /** The duplicate window of a stream this journal creates: the time a msgID dedups retries. */
@@ -171,6 +175,7 @@ export class JetStreamDeskJournal implements DeskJournal {
       recovered.lastEntry + 1,
       info.state.last_seq,
       {
+        clock: options.clock ?? new WallClock(),
         retryForMs,
         attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
         onRetry: (attempt, err) =>
@@ -330,13 +335,14 @@ export class JetStreamDeskJournal implements DeskJournal {
 
   /** Removes every message before stream sequence `seq`; failures are logged, not thrown. */
   private async purgeBefore(seq: number): Promise<void> {
-    const deadline = Date.now() + this.retry.retryForMs;
+    const { clock, retryForMs } = this.retry;
+    const deadline = clock.now() + retryForMs;
     for (;;) {
       try {
         await this.jsm.streams.purge(this.stream, { seq });
         return;
       } catch (err) {
-        if (!isTransient(err) || Date.now() > deadline) {
+        if (!isTransient(err) || clock.now() > deadline) {
           this.log.warn(
             { err, seq },
             "journal purge failed: the snapshot stands, older entries stay",
