@@ -46,6 +46,11 @@ export interface PositionFill {
   /** Quote value executed (price × amount). */
   cost: string;
   fee?: Fee;
+  /**
+   * A fee-only fill (amount "0": the venue told the fee after the execution) has no price of its
+   * own; this is the order's average price, which a base fee is valued at in `fees`.
+   */
+  price?: string;
 }
 
 /** A position as decimal strings, for status, events and JSON. */
@@ -136,11 +141,34 @@ export class PositionLedger {
       else this.#addOtherFee(fee);
     }
     const buy = fill.side === "buy";
+    if (amount === 0n && buy && this.#quantity > 0n) {
+      // A buy's fee told after its execution: a base fee shrinks the quantity bought and a quote
+      // fee adds to its cost, both in the basis, exactly as had the fee come with the execution.
+      this.#fees += quoteFee + (fill.price === undefined ? 0n : this.#quoteOf(baseFee, fill.price));
+      this.#quantity -= baseFee;
+      this.#basis += quoteFee;
+      return;
+    }
     // Base in (buy) or out (sell), net of a base fee; quote out (buy, negative) or in (sell).
     const dq = buy ? amount - baseFee : -(amount + baseFee);
     const cash = buy ? -(cost + quoteFee) : cost - quoteFee;
-    this.#fees += quoteFee + (amount === 0n ? 0n : mulDiv(cost, baseFee, amount, "half-even"));
+    const baseFeeValue =
+      amount !== 0n
+        ? mulDiv(cost, baseFee, amount, "half-even")
+        : fill.price === undefined
+          ? 0n
+          : this.#quoteOf(baseFee, fill.price);
+    this.#fees += quoteFee + baseFeeValue;
     this.#move(dq, cash);
+  }
+
+  /** Quote minor units `base` (base minor units) is worth at `price` (a decimal), half-even. */
+  #quoteOf(base: bigint, price: string): bigint {
+    const units = parseDecimal(price, PRICE_SCALE, "half-even");
+    const shift = this.scales.baseScale + PRICE_SCALE - this.scales.quoteScale;
+    return shift >= 0
+      ? mulDiv(base, units, 10n ** BigInt(shift), "half-even")
+      : base * units * 10n ** BigInt(-shift);
   }
 
   #move(dq: bigint, cash: bigint): void {
@@ -175,12 +203,7 @@ export class PositionLedger {
   /** Signed quote minor units the open quantity is worth at `price`, rounded half-even. */
   valueAt(price: string): bigint {
     if (this.#quantity === 0n) return 0n;
-    const units = parseDecimal(price, PRICE_SCALE, "half-even");
-    const { baseScale, quoteScale } = this.scales;
-    const shift = baseScale + PRICE_SCALE - quoteScale;
-    return shift >= 0
-      ? mulDiv(this.#quantity, units, 10n ** BigInt(shift), "half-even")
-      : this.#quantity * units * 10n ** BigInt(-shift);
+    return this.#quoteOf(this.#quantity, price);
   }
 
   /** Average entry of the open quantity, fees included, at `scale` decimals (half-even). */

@@ -20,7 +20,7 @@ import { VirtualClock } from "../../src/time/virtual-clock.js";
 import type { Venue } from "../../src/venues/venue.js";
 import { TestTrader } from "./signing.js";
 
-const state = (filled: string, status: Order["status"], cost: string): Order => ({
+const state = (filled: string, status: Order["status"], cost: string, fee?: string): Order => ({
   id: "1",
   clientOrderId: "sim-main-BTC-USDT-1",
   timestamp: 0,
@@ -36,6 +36,7 @@ const state = (filled: string, status: Order["status"], cost: string): Order => 
   status,
   postOnly: false,
   reduceOnly: false,
+  ...(fee === undefined ? {} : { fee: { currency: "BTC", cost: fee } }),
 });
 
 function setup(reply: () => Promise<Order>) {
@@ -129,5 +130,42 @@ describe("gateway - order states out of order", () => {
     expect(position.view()).toMatchObject({ quantity: "0.02", basis: "800" });
     expect(t.mandates.remaining("n")).toBe(200_00000000n);
     expect(t.gateway.orders.openCount).toBe(0);
+  });
+
+  it("gateway - a fee the stream tells after the reply closed the order still leaves the position", async () => {
+    // binance: the REST reply is the closed order without its fee; the stream's report has it.
+    const t = setup(async () => state("0.02", "closed", "800"));
+    await t.place();
+    const position = t.gateway.orders.position("t", "BTC/USDT", {
+      base: "BTC",
+      quote: "USDT",
+      baseScale: 8,
+      quoteScale: 8,
+    });
+    expect(position.view()).toMatchObject({ quantity: "0.02", basis: "800" });
+    expect(t.gateway.take(state("0.02", "closed", "800", "0.00002"))?.fill?.fee?.cost).toBe(
+      "0.00002",
+    );
+    expect(position.view()).toMatchObject({ quantity: "0.01998", basis: "800", fees: "0.8" });
+    // The same report again, or the fee-less reply again: nothing more.
+    expect(t.gateway.take(state("0.02", "closed", "800", "0.00002"))).toBeUndefined();
+    expect(t.gateway.take(state("0.02", "closed", "800"))).toBeUndefined();
+    expect(position.view().quantity).toBe("0.01998");
+    expect(t.mandates.remaining("n")).toBe(200_00000000n);
+  });
+
+  it("gateway - a fee-less reply between two reports does not count the first fee twice", async () => {
+    const t = setup(async () => state("0", "open", "0"));
+    await t.place();
+    t.gateway.take(state("0.01", "open", "400", "0.00001"));
+    t.gateway.take(state("0.015", "open", "600")); // a REST state: more filled, no fee
+    t.gateway.take(state("0.02", "closed", "800", "0.00002"));
+    const position = t.gateway.orders.position("t", "BTC/USDT", {
+      base: "BTC",
+      quote: "USDT",
+      baseScale: 8,
+      quoteScale: 8,
+    });
+    expect(position.view()).toMatchObject({ quantity: "0.01998", basis: "800" });
   });
 });

@@ -70,6 +70,15 @@ describe("trader position - each execution once, exactly", () => {
     expect(p.spent).toBe(690030000000n);
   });
 
+  it("trader position - a fee the report tells after a fee-less reply is taken once, into the basis", () => {
+    const p = new TraderPosition("BTC/USDT", venue);
+    expect(p.absorb(state("1", "buy", "0.05794", "3476.4"))).toBe(true); // binance's REST reply
+    expect(p.absorb(state("1", "buy", "0.05794", "3476.4", "0.00005794"))).toBe(true);
+    expect(p.absorb(state("1", "buy", "0.05794", "3476.4"))).toBe(false); // the reply again
+    expect(p.ledger.view()).toMatchObject({ quantity: "0.05788206", basis: "3476.4" });
+    expect(p.spent).toBe(347640000000n);
+  });
+
   it("trader position - an older state after a newer one (reports race replies) is ignored", () => {
     const p = new TraderPosition("BTC/USDT", venue);
     p.absorb(state("1", "buy", "0.3", "6900.3"));

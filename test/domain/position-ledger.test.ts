@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/domain/errors.js";
 import type { Order } from "../../src/domain/order.js";
-import { fillSince } from "../../src/domain/order-progress.js";
+import { fillSince, knownFee } from "../../src/domain/order-progress.js";
 import { PositionLedger } from "../../src/domain/position-ledger.js";
 
 const btc = () => new PositionLedger({ base: "BTC", quote: "USDT", baseScale: 8, quoteScale: 8 });
@@ -153,6 +153,57 @@ describe("order progress - the fill between two states of an order", () => {
     });
     expect(fillSince(order("0.3", "30"), order("0.3", "30"))).toBeUndefined();
     expect(() => fillSince(order("0.3", "30"), order("0.1", "10"))).toThrow(/went backwards/);
+  });
+
+  it("order progress - a fee told after the execution is a fee-only fill at the order's average price", () => {
+    // binance: the REST reply says filled 0.3 with no fee; the stream's report then tells the fee.
+    expect(fillSince(order("0.3", "30.3"), order("0.3", "30.3", "0.0003"))).toEqual({
+      side: "buy",
+      amount: "0",
+      cost: "0",
+      fee: { currency: "BTC", cost: "0.0003" },
+      price: "101",
+    });
+    expect(fillSince(order("0.3", "30.3", "0.0003"), order("0.3", "30.3", "0.0003"))).toBe(
+      undefined,
+    );
+  });
+
+  it("order progress - a fee a later state leaves out is remembered, so the next counts only what is new", () => {
+    const withFee = order("0.1", "10", "0.0001");
+    const restReply = order("0.2", "20"); // more filled, no fee told
+    expect(knownFee(withFee, restReply)).toEqual({ currency: "BTC", cost: "0.0001" });
+    const remembered = { ...restReply, fee: { currency: "BTC", cost: "0.0001" } };
+    expect(fillSince(remembered, order("0.2", "20", "0.0002"))?.fee).toEqual({
+      currency: "BTC",
+      cost: "0.0001",
+    });
+    expect(knownFee(order("0.2", "20", "0.0002"), withFee)).toEqual({
+      currency: "BTC",
+      cost: "0.0002",
+    });
+  });
+
+  it("position - a buy's base fee told later leaves the same position as told with the fill", () => {
+    const together = btc();
+    together.apply({
+      side: "buy",
+      amount: "0.05794",
+      cost: "3476.4",
+      fee: { currency: "BTC", cost: "0.00005794" },
+    });
+    const apart = btc();
+    apart.apply({ side: "buy", amount: "0.05794", cost: "3476.4" });
+    apart.apply({
+      side: "buy",
+      amount: "0",
+      cost: "0",
+      fee: { currency: "BTC", cost: "0.00005794" },
+      price: "60000",
+    });
+    expect(apart.view()).toEqual(together.view());
+    expect(apart.view().quantity).toBe("0.05788206");
+    expect(apart.view().fees).toBe("3.4764");
   });
 });
 

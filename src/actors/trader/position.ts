@@ -16,7 +16,7 @@
 import { InvalidInputError } from "../../domain/errors.js";
 import { formatDecimal, fromSteps, parseDecimal, toSteps } from "../../domain/fixed.js";
 import type { Order } from "../../domain/order.js";
-import { fillSince, type OrderTotals } from "../../domain/order-progress.js";
+import { fillSince, knownFee, type OrderTotals } from "../../domain/order-progress.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
 import type { MarketConfig, VenueConfig } from "../../sim/config/types.js";
 import type { DeskPosition } from "./saved.js";
@@ -89,11 +89,15 @@ export class TraderPosition {
     if (order.symbol !== this.market) return false;
     const before = this.#seen.get(order.id);
     if (before !== undefined && totals(order.filled) < totals(before.filled)) return false;
-    const fill = fillSince(before, order);
+    const fee = knownFee(before, order);
+    const fill = fillSince(
+      before,
+      fee === order.fee || fee === undefined ? order : { ...order, fee },
+    );
     this.#seen.set(order.id, {
       filled: order.filled,
       cost: order.cost,
-      ...(order.fee === undefined ? {} : { fee: order.fee }),
+      ...(fee === undefined ? {} : { fee }),
     });
     if (fill === undefined) return false;
     const basis = this.ledger.basis;

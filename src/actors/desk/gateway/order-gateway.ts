@@ -35,7 +35,7 @@ import {
 import { formatDecimal, parseDecimal } from "../../../domain/fixed.js";
 import type { Ticker } from "../../../domain/market-data.js";
 import type { Order } from "../../../domain/order.js";
-import { fillSince } from "../../../domain/order-progress.js";
+import { fillSince, knownFee } from "../../../domain/order-progress.js";
 import type { PositionFill } from "../../../domain/position-ledger.js";
 import { crashPoint } from "../../../journal/crash-point.js";
 import type { Logger } from "../../../log/logger.js";
@@ -184,16 +184,21 @@ export class OrderGateway {
    * mandate's reservation follow it, then `onUpdate` is told. A state seen before, or an order
    * this gateway does not own, changes nothing.
    */
-  take(order: Order): OwnedUpdate | undefined {
-    const owned = this.orders.byClientId(order.clientOrderId);
-    if (owned === undefined || owned.done) return undefined;
+  take(told: Order): OwnedUpdate | undefined {
+    const owned = this.orders.byClientId(told.clientOrderId);
+    if (owned === undefined) return undefined;
     // The reply and the order stream travel apart: an older state may come after a newer one.
-    if (owned.last !== undefined && isOlder(order, owned.last)) return undefined;
+    if (owned.last !== undefined && isOlder(told, owned.last)) return undefined;
+    // A venue may tell the fee only in a later state (binance: its stream, not its REST reply).
+    const fee = knownFee(owned.last, told);
+    const order = fee === told.fee || fee === undefined ? told : { ...told, fee };
+    // Once over, only a fee told late still changes the books.
+    if (owned.done && fee === owned.last?.fee) return undefined;
     if (!this.orders.firstSight(order)) return undefined;
     const fill = fillSince(owned.last, order);
     owned.last = order;
     if (fill !== undefined) this.#account(owned, fill);
-    if (TERMINAL.has(order.status)) this.#release(owned);
+    if (TERMINAL.has(order.status) && !owned.done) this.#release(owned);
     const update = { owner: owned, order, fill };
     if (this.#replaying) return update;
     const journal = this.#o.journal;
@@ -491,6 +496,8 @@ export class OrderGateway {
     const realised = position.realised - realisedBefore;
     if (realised !== 0n) risk.recordPnl(realised, utcDay(this.#o.clock.now()));
     owned.filled += amount;
+    // A fee told after the order was over: its reservation is already settled.
+    if (owned.done) return;
     const rest = owned.amount > owned.filled ? owned.amount - owned.filled : 0n;
     let spent: bigint;
     let bound: bigint;

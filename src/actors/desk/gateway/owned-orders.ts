@@ -115,10 +115,11 @@ export class OwnedOrders {
 
   /**
    * True the first time this state of the order is seen; a repeat (the reply and the stream carry
-   * the same state) is false.
+   * the same state) is false. The fee is part of the state: a venue may tell it only later.
    */
   firstSight(order: Order): boolean {
-    const state = `${order.status}\u0000${order.filled}`;
+    const fee = order.fee === undefined ? "" : `${order.fee.cost} ${order.fee.currency}`;
+    const state = `${order.status}\u0000${order.filled}\u0000${fee}`;
     if (this.#handled.get(order.clientOrderId) === state) return false;
     this.#handled.set(order.clientOrderId, state);
     if (this.#handled.size > HANDLED_LIMIT) {
