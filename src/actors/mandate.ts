@@ -1,7 +1,8 @@
 /**
  * Mandates: a Holder's signed permission for one Trader to trade its capital on one Desk.
  *
- * A Holder signs `{trader, desk, market, sides, maxNotional, expiresAt, nonce}` with its Ed25519 key
+ * A Holder signs `{trader, desk, market, sides, maxNotional, expiresAt, nonce}` — and on a contract
+ * market `maxLeverage` and `maxPosition` — with its Ed25519 key
  * (`HolderKeys`); the mandate travels with every order as plain JSON; the Desk checks it against the
  * Holder's public key and the notional already spent under it (`MandateBook`).
  *
@@ -40,6 +41,17 @@ export interface MandateTerms {
   /** Epoch ms; the mandate is void from this instant on. */
   expiresAt: number;
   nonce: string;
+  /**
+   * Contract markets only: the most leverage an order may be sized at (a whole number, 1 if
+   * absent). On a contract `maxNotional` is margin, so the notional at risk is at most
+   * maxNotional × maxLeverage.
+   */
+  maxLeverage?: number;
+  /**
+   * Contract markets only: the largest position, long or short, in the market's amount unit
+   * (contracts), that the Trader's orders may reach; absent, only the budget bounds it.
+   */
+  maxPosition?: string;
 }
 
 export interface Mandate extends MandateTerms {
@@ -66,6 +78,9 @@ export interface AuthorizedMandate {
   readonly market: string;
   readonly side: Side;
   readonly notional: bigint;
+  /** The mandate's contract bounds (mandate terms): leverage 1 and no position bound if absent. */
+  readonly maxLeverage: number;
+  readonly maxPosition: string | undefined;
 }
 
 /** Tags the signed bytes, so a mandate signature can never pass as any other signed message. */
@@ -86,7 +101,12 @@ const TERM_FIELDS = [
   "expiresAt",
   "nonce",
 ];
-const MANDATE_FIELDS = new Set([...TERM_FIELDS, "holder", "signature"]);
+/** Terms a mandate may leave out: signed when present. */
+const OPTIONAL_TERMS = ["maxLeverage", "maxPosition"] as const;
+const MANDATE_FIELDS = new Set([...TERM_FIELDS, ...OPTIONAL_TERMS, "holder", "signature"]);
+const REQUIRED_FIELDS = TERM_FIELDS.length + 2;
+/** The most leverage a mandate may name: above any venue's. */
+const MAX_LEVERAGE = 1000;
 
 /**
  * The bytes a Holder signs. A mandate crosses the bus as JSON, and a JSON object's key order is not
@@ -103,16 +123,12 @@ const MANDATE_FIELDS = new Set([...TERM_FIELDS, "holder", "signature"]);
 export function canonicalBytes(terms: MandateTerms): Buffer {
   const sides = [...terms.sides].sort();
   const { trader, traderKey, desk, market, maxNotional, expiresAt, nonce } = terms;
-  return signedBytes(DOMAIN_TAG, [
-    trader,
-    traderKey,
-    desk,
-    market,
-    sides,
-    maxNotional,
-    expiresAt,
-    nonce,
-  ]);
+  const fields: unknown[] = [trader, traderKey, desk, market, sides, maxNotional, expiresAt, nonce];
+  // A contract's bounds follow, when named: a spot mandate signs the same bytes it always did.
+  if (terms.maxLeverage !== undefined || terms.maxPosition !== undefined) {
+    fields.push(terms.maxLeverage ?? null, terms.maxPosition ?? null);
+  }
+  return signedBytes(DOMAIN_TAG, fields);
 }
 
 /**
@@ -156,6 +172,8 @@ export class HolderKeys {
       maxNotional: terms.maxNotional,
       expiresAt: terms.expiresAt,
       nonce: terms.nonce,
+      ...(terms.maxLeverage === undefined ? {} : { maxLeverage: terms.maxLeverage }),
+      ...(terms.maxPosition === undefined ? {} : { maxPosition: terms.maxPosition }),
     };
     const signature = this.#keys.sign(canonicalBytes(clean));
     return { ...clean, holder, signature };
@@ -181,8 +199,10 @@ export function sameMandate(value: unknown, known: Mandate): boolean {
     const v = value as Record<string, unknown>;
     // Own keys, exactly the mandate's fields: nothing extra, nothing read from a prototype.
     const keys = Object.keys(v);
-    if (keys.length !== MANDATE_FIELDS.size) return false;
+    const optional = OPTIONAL_TERMS.filter((field) => known[field] !== undefined).length;
+    if (keys.length !== REQUIRED_FIELDS + optional) return false;
     for (const key of keys) if (!MANDATE_FIELDS.has(key)) return false;
+    if (v.maxLeverage !== known.maxLeverage || v.maxPosition !== known.maxPosition) return false;
     if (
       v.signature !== known.signature ||
       v.holder !== known.holder ||
@@ -267,6 +287,25 @@ function termsProblem(terms: object): string | undefined {
   const expiresAt = own(record, "expiresAt");
   if (typeof expiresAt !== "number" || !Number.isSafeInteger(expiresAt) || expiresAt < 0) {
     return `'expiresAt' must be a whole number of ms, got ${preview(expiresAt)}`;
+  }
+  const maxLeverage = own(record, "maxLeverage");
+  if (
+    maxLeverage !== undefined &&
+    (typeof maxLeverage !== "number" ||
+      !Number.isInteger(maxLeverage) ||
+      maxLeverage < 1 ||
+      maxLeverage > MAX_LEVERAGE)
+  ) {
+    return `'maxLeverage' must be a whole number from 1 to ${MAX_LEVERAGE}, got ${preview(maxLeverage)}`;
+  }
+  const maxPosition = own(record, "maxPosition");
+  if (
+    maxPosition !== undefined &&
+    (typeof maxPosition !== "string" ||
+      !PLAIN_DECIMAL.test(maxPosition) ||
+      !/[1-9]/.test(maxPosition))
+  ) {
+    return `'maxPosition' must be a plain decimal string above 0, got ${preview(maxPosition)}`;
   }
   return undefined;
 }

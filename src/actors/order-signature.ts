@@ -4,7 +4,8 @@
  *
  * The signed bytes are rebuilt from the request's fields in one fixed order behind a domain tag:
  * desk, trader, market, side, type, amount, price (null for a market order), the mandate's nonce,
- * and the Trader's sequence number. Changing any field breaks the signature; the sequence only
+ * and the Trader's sequence number; then, on a contract market, reduceOnly and leverage when the
+ * request names either (a spot order signs the same bytes as before they existed). Changing any field breaks the signature; the sequence only
  * grows per Trader key (DurableCounter), so a replayed request is recognised by the Desk.
  */
 import type { ActorKeys } from "./identity/keys.js";
@@ -21,6 +22,10 @@ export interface SignedOrderFields {
   type: string;
   amount: string;
   price?: string | undefined;
+  /** Contract markets: the order may only reduce the Trader's position. */
+  reduceOnly?: boolean | undefined;
+  /** Contract markets: the leverage the order's margin is reserved at (1 if absent). */
+  leverage?: number | undefined;
 }
 
 /** What travels with an order request to prove it. */
@@ -36,7 +41,7 @@ export function orderBytes(
   nonce: string,
   seq: number,
 ): Buffer {
-  return signedBytes(ORDER_TAG, [
+  const fields: unknown[] = [
     desk,
     order.trader,
     order.market,
@@ -46,7 +51,11 @@ export function orderBytes(
     order.price ?? null,
     nonce,
     seq,
-  ]);
+  ];
+  if (order.reduceOnly !== undefined || order.leverage !== undefined) {
+    fields.push(order.reduceOnly ?? false, order.leverage ?? null);
+  }
+  return signedBytes(ORDER_TAG, fields);
 }
 
 /**

@@ -144,6 +144,8 @@ describe("mandate - authorize", () => {
       market: "BTC/USDT",
       side: "buy",
       notional: usdt("400"),
+      maxLeverage: 1,
+      maxPosition: undefined,
     });
     expect(book.remaining("n-1")).toBe(usdt("1000")); // authorize alone spends nothing
     book.commit(auth);
@@ -282,6 +284,63 @@ describe("mandate - authorize", () => {
     expect(book.remaining("n-1")).toBe(usdt("998"));
     book.trust("USDT", HolderKeys.generate().publicKey);
     expect(denial(() => book.authorize(ORDER, mandate, NOW))).toMatch(/^bad signature/);
+  });
+
+  it("mandate - a contract's maxLeverage and maxPosition are signed: added, changed or dropped after signing, the signature fails; the cache holds them as they are", () => {
+    const { book } = setup();
+    const spot = usdtKeys.sign(TERMS, "USDT");
+    // A spot mandate signs exactly the bytes it did before contracts existed.
+    expect(canonicalBytes(TERMS).toString()).not.toMatch(/null/);
+    const contract = usdtKeys.sign(
+      { ...TERMS, nonce: "n-c", maxLeverage: 5, maxPosition: "0.5" },
+      "USDT",
+    );
+    expect(canonicalBytes(contract)).not.toEqual(canonicalBytes({ ...contract, maxLeverage: 6 }));
+    const auth = book.authorize(ORDER, JSON.parse(JSON.stringify(contract)), NOW);
+    expect(auth).toMatchObject({ maxLeverage: 5, maxPosition: "0.5" });
+    for (const forged of [
+      { ...contract, maxLeverage: 50 },
+      { ...contract, maxPosition: "5" },
+      { ...spot, maxLeverage: 125 },
+    ]) {
+      expect(denial(() => book.authorize(ORDER, forged, NOW))).toMatch(/^bad signature/);
+    }
+    const { maxLeverage: _dropped, ...withoutLeverage } = contract;
+    expect(denial(() => book.authorize(ORDER, withoutLeverage, NOW))).toMatch(/^bad signature/);
+    // A spot mandate authorizes at 1x with no position bound.
+    expect(book.authorize(ORDER, spot, NOW)).toMatchObject({
+      maxLeverage: 1,
+      maxPosition: undefined,
+    });
+    for (const [change, field] of [
+      [{ maxLeverage: 0 }, /'maxLeverage' must be a whole number from 1/],
+      [{ maxLeverage: 2.5 }, /'maxLeverage'/],
+      [{ maxPosition: "-1" }, /'maxPosition' must be a plain decimal string above 0/],
+      [{ maxPosition: 1 }, /'maxPosition'/],
+    ] as [Partial<Mandate>, RegExp][]) {
+      expect(denial(() => book.authorize(ORDER, { ...contract, ...change }, NOW))).toMatch(field);
+      expect(() => usdtKeys.sign({ ...TERMS, ...change } as MandateTerms, "USDT")).toThrow(
+        InvalidInputError,
+      );
+    }
+  });
+
+  it("mandate - a Trader's reduceOnly and leverage are signed with its order", () => {
+    const order = {
+      trader: "t",
+      market: "BTC/USDT:USDT",
+      side: "sell",
+      type: "market",
+      amount: "1",
+    };
+    const plain = orderBytes("sim-main", order, "n", 1);
+    expect(orderBytes("sim-main", { ...order, reduceOnly: undefined }, "n", 1)).toEqual(plain);
+    const reducing = orderBytes("sim-main", { ...order, reduceOnly: true }, "n", 1);
+    expect(reducing).not.toEqual(plain);
+    expect(orderBytes("sim-main", { ...order, leverage: 5 }, "n", 1)).not.toEqual(plain);
+    expect(orderBytes("sim-main", { ...order, leverage: 5 }, "n", 1)).not.toEqual(
+      orderBytes("sim-main", { ...order, leverage: 6 }, "n", 1),
+    );
   });
 
   it("mandate - forged: a signature by another holder's key, or an unknown holder", () => {

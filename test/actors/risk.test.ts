@@ -107,6 +107,40 @@ describe("risk - positions", () => {
     expect(() => g.recordFill("BTC/USDT", "buy", -1n)).toThrow(InvalidInputError);
   });
 
+  it("risk - on a contract a short is a position: sells below flat count toward the limit, buys reduce it", () => {
+    const g = gate();
+    const perp = "BTC/USDT:USDT";
+    g.recordFill(perp, "sell", usdt("4500"));
+    expect(g.positionOf(perp)).toBe(-usdt("4500"));
+    // Adding to the short is held to the limit; a buy against it is a reduction and passes.
+    expect(denial(() => g.check(sell("600", perp), T0))).toMatch(
+      /BTC\/USDT:USDT short position would be 5100 USDT, above the desk's limit of 5000 USDT/,
+    );
+    g.check(sell("500", perp), T0);
+    g.check(buy("1000", perp), T0);
+    g.recordFill(perp, "buy", usdt("4500"));
+    expect(g.positionOf(perp)).toBe(0n);
+    // A snapshot keeps the sign.
+    g.recordFill(perp, "sell", usdt("10"));
+    const restored = gate();
+    restored.restore(g.saved());
+    expect(restored.positionOf(perp)).toBe(-usdt("10"));
+  });
+
+  it("risk - margin usage: at the fraction of the balance passes, beyond it or with no balance known is denied", () => {
+    const g = gate({ maxMarginUsage: "0.5" });
+    const perp = "BTC/USDT:USDT";
+    g.checkMargin(perp, usdt("500"), usdt("1000"));
+    expect(denial(() => g.checkMargin(perp, usdt("500.01"), usdt("1000")))).toMatch(
+      /margin in use would be 500\.01 USDT, above the desk's limit of 0\.5 of the 1000 USDT balance \(500 USDT\)/,
+    );
+    expect(denial(() => g.checkMargin(perp, 1n, undefined))).toMatch(/no USDT balance is known/);
+    gate().checkMargin(perp, usdt("1000000"), undefined); // no limit: the venue's check only
+    for (const bad of ["0", "1.5", "-0.1", "half"]) {
+      expect(() => gate({ maxMarginUsage: bad })).toThrow(/'maxMarginUsage' must be a fraction/);
+    }
+  });
+
   it("risk - position limit per market: exactly at the limit passes, beyond is denied", () => {
     const g = gate({ maxOrderNotional: "10000" });
     fillLong(g, "4000");

@@ -170,5 +170,6 @@ export function deskSettings(
     "risk.maxDailyLoss": limit("maxDailyLoss"),
     "risk.maxOrdersPerSecond": limit("maxOrdersPerSecond"),
     "risk.maxSlippage": limit("maxSlippage"),
+    "risk.maxMarginUsage": limit("maxMarginUsage"),
   };
 }

@@ -16,7 +16,7 @@
 import { createActor } from "xstate";
 import { deskCache, deskCapabilities, deskOrder, deskReport } from "../../bus/subjects.js";
 import { InvalidInputError, OrderNotFoundError } from "../../domain/errors.js";
-import { formatDecimal } from "../../domain/fixed.js";
+import { formatDecimal, parseDecimal } from "../../domain/fixed.js";
 import type { BalancesAt } from "../../domain/ledger-entry.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Order } from "../../domain/order.js";
@@ -164,6 +164,12 @@ export class Desk extends Actor {
       state: () => this.state,
       onUpdate: (update) => this.onOwnedUpdate(update),
       emit: (event, fields) => this.emit(event, fields),
+      balance: (asset) => {
+        const total = this.data.balance()?.[asset]?.total;
+        return total === undefined
+          ? undefined
+          : parseDecimal(total, this.rules.decimalsOf(asset), "down");
+      },
       ...(this.journal === undefined
         ? {}
         : {

@@ -205,6 +205,8 @@ export class MandateBook {
       market: order.market,
       side: order.side,
       notional: order.notional,
+      maxLeverage: m.maxLeverage ?? 1,
+      maxPosition: m.maxPosition,
     });
     this.#issued.set(auth, budget);
     return auth;

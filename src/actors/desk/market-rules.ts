@@ -5,6 +5,7 @@
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseIncrement } from "../../domain/fixed.js";
 import type { Market } from "../../venues/venue.js";
+import { ContractExposure } from "./gateway/contract-exposure.js";
 import { SpotExposure } from "./gateway/exposure.js";
 
 /** Decimals of an asset the venue file does not list. */
@@ -25,16 +26,27 @@ export class MarketRules {
 
   /** A market the venue lists: what an order on it may cost is bounded by its rules from now on. */
   add(market: Market): void {
+    const rules = {
+      symbol: market.symbol,
+      base: market.base,
+      quote: market.quote,
+      baseScale: this.decimalsOf(market.base),
+      quoteScale: this.decimalsOf(market.quote),
+      tick: parseIncrement(market.precision.price),
+      taker: market.taker,
+    };
+    if (market.contract !== true) {
+      this.#exposures.set(market.symbol, new SpotExposure(rules));
+      return;
+    }
+    // An inverse contract is left out (contract-exposure.ts): refused by name when ordered.
+    if (market.settle !== market.quote) return;
     this.#exposures.set(
       market.symbol,
-      new SpotExposure({
-        symbol: market.symbol,
-        base: market.base,
-        quote: market.quote,
-        baseScale: this.decimalsOf(market.base),
-        quoteScale: this.decimalsOf(market.quote),
-        tick: parseIncrement(market.precision.price),
-        taker: market.taker,
+      new ContractExposure({
+        ...rules,
+        settle: market.settle ?? market.quote,
+        contractSize: market.contractSize ?? "1",
       }),
     );
   }

@@ -9,8 +9,12 @@
  *   sell of an existing long is a reduction and passes even when the position is already beyond
  *   the limit or the day's loss is. The part of a sell beyond the long opens exposure the other
  *   way, and is held to both limits.
- * - Position notional is the running sum of filled notional per market: buys add, sells subtract,
- *   and it never goes below 0.
+ * - Position notional is the running sum of filled notional per market: buys add, sells subtract.
+ *   On spot it never goes below 0; on a contract market (a ccxt symbol with a settle currency) it
+ *   is signed, a short below 0, and an order toward the position's side adds to it either way.
+ * - Margin usage (contract markets, `maxMarginUsage`): margin in use after the order, over the
+ *   settle currency's balance, must not be above the limit; an order that adds margin with no
+ *   balance known is refused.
  * - The day's loss is -(realised PnL recorded for the current UTC day + the latest marked PnL of
  *   open positions); realised PnL starts from 0 each UTC day.
  * - The rate window slides: an order is denied when `maxOrdersPerSecond` orders were recorded in
@@ -37,6 +41,12 @@ export interface RiskLimits {
    * venue as an IOC limit at that price. Not a RiskGate limit: the order gateway applies it.
    */
   maxSlippage?: string;
+  /**
+   * Contract markets: the most margin (positions' initial margin at their leverage, plus what open
+   * orders reserve, plus the new order's) as a fraction of the settle currency's balance ("0.5").
+   * Absent: the venue's own margin check is the only one.
+   */
+  maxMarginUsage?: string;
 }
 
 export interface RiskOrder {
@@ -98,6 +108,7 @@ export class RiskGate {
     this.#maxPosition = readLimit(limits, "maxPositionNotional", quoteDecimals, 1n);
     this.#maxLoss = readLimit(limits, "maxDailyLoss", quoteDecimals, 0n);
     this.#maxRate = readRate(limits);
+    checkUsage(limits);
   }
 
   /** The limits in force, as given. */
@@ -114,6 +125,7 @@ export class RiskGate {
     const maxPosition = readLimit(limits, "maxPositionNotional", this.#decimals, 1n);
     const maxLoss = readLimit(limits, "maxDailyLoss", this.#decimals, 0n);
     const maxRate = readRate(limits);
+    checkUsage(limits);
     this.#limits = { ...limits };
     this.#maxOrder = maxOrder;
     this.#maxPosition = maxPosition;
@@ -139,14 +151,13 @@ export class RiskGate {
       );
     }
     const position = this.positionOf(order.market);
-    const added =
-      order.side === "buy"
-        ? order.notional
-        : order.notional > position
-          ? order.notional - position
-          : 0n;
+    // The part of the order beyond closing what is held on the other side adds exposure.
+    const against = order.side === "buy" ? position < 0n : position > 0n;
+    const held = position < 0n ? -position : position;
+    const beyond = order.notional > held ? order.notional - held : 0n;
+    const added = against ? beyond : order.notional;
     if (added === 0n) return;
-    const after = order.side === "buy" ? position + added : added;
+    const after = against ? added : held + added;
     if (after > this.#maxPosition) {
       const direction = order.side === "buy" ? "long" : "short";
       deny(
@@ -176,8 +187,31 @@ export class RiskGate {
       throw new InvalidInputError(`fill notional must be a bigint of at least 0, got ${notional}`);
     }
     const position = this.positionOf(market) + (side === "buy" ? notional : -notional);
-    if (position > 0n) this.#positions.set(market, position);
+    if (position > 0n || (position < 0n && isContract(market)))
+      this.#positions.set(market, position);
     else this.#positions.delete(market);
+  }
+
+  /**
+   * Throws RiskDeniedError when `used` (settle minor units of margin in use once the order is in)
+   * is above `maxMarginUsage` × `balance`; without the limit, passes.
+   */
+  checkMargin(market: string, used: bigint, balance: bigint | undefined): void {
+    const limit = this.#limits.maxMarginUsage;
+    if (limit === undefined) return;
+    const money = (n: bigint) => this.#money(n, market);
+    if (balance === undefined || balance <= 0n) {
+      deny(
+        `no ${quoteOf(market) ?? "settle"} balance is known yet: margin usage on ${market} cannot be bounded`,
+      );
+    }
+    const allowed = (balance * parseDecimal(limit, 18)) / 10n ** 18n;
+    if (used > allowed) {
+      deny(
+        `margin in use would be ${money(used)}, above the desk's limit of ${limit} of the` +
+          ` ${money(balance)} balance (${money(allowed)})`,
+      );
+    }
   }
 
   /**
@@ -195,8 +229,10 @@ export class RiskGate {
 
   /** The state `saved()` wrote, into a fresh gate. */
   restore(saved: SavedRiskGate): void {
-    for (const [market, notional] of saved.positions)
-      this.recordFill(market, "buy", BigInt(notional));
+    for (const [market, notional] of saved.positions) {
+      const n = BigInt(notional);
+      this.recordFill(market, n < 0n ? "sell" : "buy", n < 0n ? -n : n);
+    }
     if (saved.day !== undefined) this.recordPnl(BigInt(saved.realised), saved.day);
   }
 
@@ -301,4 +337,26 @@ function quoteOf(market: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `maxMarginUsage`, when given, is a fraction above 0 and at most 1. */
+function checkUsage(limits: RiskLimits): void {
+  const usage = limits.maxMarginUsage;
+  if (usage === undefined) return;
+  let units: bigint | undefined;
+  try {
+    units = typeof usage === "string" ? parseDecimal(usage, 18) : undefined;
+  } catch {
+    units = undefined;
+  }
+  if (units === undefined || units <= 0n || units > 10n ** 18n) {
+    throw new InvalidInputError(
+      `risk limit 'maxMarginUsage' must be a fraction above 0 and at most 1, like "0.5", got ${JSON.stringify(usage)}`,
+    );
+  }
+}
+
+/** A contract market's symbol names its settle currency (`BTC/USDT:USDT`). */
+function isContract(market: string): boolean {
+  return market.includes(":");
 }

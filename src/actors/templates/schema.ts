@@ -46,6 +46,7 @@ export const TEMPLATE_DEFAULTS = Object.freeze({
   mayShort: false,
   mayLeverage: 1,
   maxSlippage: "0.01",
+  maxMarginUsage: "0.5",
   exchangeMode: "paper",
   // Kept equal to DEFAULT_BALANCE_TOLERANCE (desk/journal/balance-check.ts).
   balanceRelative: "0.0001",
@@ -139,6 +140,9 @@ export const deskTemplateSchema = block("a mapping of desk settings", {
       maxSlippage: decimal('a fraction from 0 to below 1 like "0.01"', (s) =>
         /^0(\.\d+)?$/.test(s),
       ).default(TEMPLATE_DEFAULTS.maxSlippage),
+      maxMarginUsage: decimal('a fraction above 0 and at most 1 like "0.5"', (s) =>
+        /^(0\.\d*[1-9]\d*|1(\.0+)?)$/.test(s),
+      ).default(TEMPLATE_DEFAULTS.maxMarginUsage),
     },
   ),
   /**

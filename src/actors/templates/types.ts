@@ -52,6 +52,8 @@ export interface DeskRisk {
   readonly maxPositionNotional: string;
   readonly maxDailyLoss: string;
   readonly maxOrdersPerSecond: number;
+  /** Contract markets: margin in use over the settle balance, at most (a fraction). */
+  readonly maxMarginUsage?: string;
 }
 
 export interface LosingAsset {

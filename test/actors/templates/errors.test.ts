@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -147,8 +148,13 @@ describe("templates - invalid templates are refused with file:line:col: field: m
       "holderTemplate: ../holder/default.yaml",
       "holderTemplate: ../holder/nope.yaml",
     );
+    // The line the edit is on, wherever the shipped template has it.
+    const line =
+      readFileSync(box.desk, "utf8")
+        .split("\n")
+        .findIndex((l) => l.startsWith("holderTemplate: ")) + 1;
     expect(await errorLines(loadDeskTemplate(box.desk))).toEqual([
-      `${box.desk}:45:17: holderTemplate: file not found: ${join(box.dir, "templates", "holder", "nope.yaml")}`,
+      `${box.desk}:${line}:17: holderTemplate: file not found: ${join(box.dir, "templates", "holder", "nope.yaml")}`,
     ]);
     box.edit(
       box.holder,

@@ -33,6 +33,7 @@ describe("templates - shipped", () => {
         maxOrderNotional: "2500",
         maxPositionNotional: "5000",
         maxSlippage: "0.01",
+        maxMarginUsage: "0.5",
         maxDailyLoss: "500",
         maxOrdersPerSecond: 5,
       },

@@ -48,6 +48,8 @@ import type { BooksEntry, DeskEntry, DeskJournal } from "../journal/entries.js";
 import type { MandateBook } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
+import { ContractExposure } from "./contract-exposure.js";
+import { checkContractMandate, contractBudget } from "./contract-plan.js";
 import type { SpotExposure } from "./exposure.js";
 import { type OwnedOrder, OwnedOrders } from "./owned-orders.js";
 import {
@@ -96,6 +98,11 @@ export interface GatewayOptions {
   journal?: DeskJournal;
   /** The journal could not make an entry durable: the Desk must stop trading. */
   journalFailed?: (err: unknown) => void;
+  /**
+   * The venue account's total balance of an asset in its minor units, if known: what margin usage
+   * on contract markets is measured against.
+   */
+  balance?: (asset: string) => bigint | undefined;
 }
 
 const OVER = "over budget: ";
@@ -108,6 +115,8 @@ export class OrderGateway {
   #replaying = false;
   /** Order states wait for their journal entry, in order, before anyone is told. */
   #durable: Promise<void> = Promise.resolve();
+  /** Contract positions' leverage by trader and market: that of the last order that opened. */
+  readonly #leverage = new Map<string, number>();
 
   constructor(options: GatewayOptions) {
     this.#o = options;
@@ -133,6 +142,7 @@ export class OrderGateway {
       order = await this.#o.venue.createOrder(r.market, "limit", r.side, r.amount, owned.price, {
         clientOrderId: owned.clientOrderId,
         timeInForce: r.type === "market" ? "IOC" : "GTC",
+        ...(owned.reduceOnly === true ? { reduceOnly: true } : {}),
       });
     } catch (err) {
       return this.#afterFailedSend(owned, err);
@@ -330,7 +340,38 @@ export class OrderGateway {
     let closing = 0n;
     let excess = 0n;
     let budget: bigint;
-    if (r.side === "sell") {
+    const contract = exposure instanceof ContractExposure ? exposure : undefined;
+    const contractAsk =
+      contract === undefined
+        ? undefined
+        : {
+            trader: r.trader,
+            market: r.market,
+            side: r.side,
+            amount,
+            price: contract.marginPrice(
+              r.side,
+              priced.price,
+              this.#o.ticker(r.market),
+              this.#o.slippage(),
+            ),
+            reduceOnly: r.reduceOnly === true,
+            leverage: r.leverage ?? 1,
+          };
+    const contractBook =
+      contract === undefined
+        ? undefined
+        : {
+            position: this.orders.position(r.trader, r.market, scalesOf(contract)).quantity,
+            ...this.orders.contractOpen(r.trader, r.market, r.side),
+          };
+    if (contract !== undefined && contractAsk !== undefined && contractBook !== undefined) {
+      budget = contractBudget(contract, contractAsk, contractBook, state);
+    } else if (r.reduceOnly !== undefined || r.leverage !== undefined) {
+      throw new InvalidInputError(
+        `reduceOnly and leverage are for contract markets; ${r.market} is spot`,
+      );
+    } else if (r.side === "sell") {
       const free = this.available(r.trader, r.market);
       closing = amount < free ? amount : free;
       excess = amount - closing;
@@ -338,7 +379,7 @@ export class OrderGateway {
     } else {
       budget = exposure.buyBound(amount, priced.price);
     }
-    if (state === "reducing" && (r.side !== "sell" || excess > 0n)) {
+    if (contract === undefined && state === "reducing" && (r.side !== "sell" || excess > 0n)) {
       throw new RiskDeniedError(
         `${this.#o.desk} is reducing: only orders that reduce a position are accepted`,
       );
@@ -367,6 +408,14 @@ export class OrderGateway {
       );
     }
     const risk = this.#o.risk.of(r.market);
+    if (contract !== undefined && contractAsk !== undefined && contractBook !== undefined) {
+      checkContractMandate(contract, contractAsk, contractBook, auth);
+      if (!contractAsk.reduceOnly) {
+        const settle = contract.contract.settle;
+        const used = this.#marginInUse(settle) + budget;
+        risk.checkMargin(r.market, used, this.#o.balance?.(settle));
+      }
+    }
     this.#mark(exposure.rules.quote, risk);
     risk.check({ market: r.market, side: r.side, notional: priced.notional }, now);
     this.#o.mandates.commit(auth);
@@ -385,6 +434,13 @@ export class OrderGateway {
       excess,
       last: undefined,
       done: false,
+      ...(contractAsk === undefined
+        ? {}
+        : {
+            reduceOnly: contractAsk.reduceOnly,
+            leverage: contractAsk.leverage,
+            marginPrice: contractAsk.price,
+          }),
     };
     this.orders.add(owned);
     // Placed = checked, reserved and sent; the venue's fills may arrive before its reply does.
@@ -464,6 +520,39 @@ export class OrderGateway {
   // ---- accounting ----
 
   /**
+   * Margin in use in `settle`: each contract position at the mark (its basis with no price yet)
+   * over its leverage, and what open contract orders reserve. Settle minor units.
+   */
+  #marginInUse(settle: string): bigint {
+    let used = 0n;
+    for (const o of this.orders.open()) {
+      if (this.#contractOf(o.market)?.contract.settle === settle) used += o.budget;
+    }
+    for (const { trader, market, position } of this.orders.positions()) {
+      const exposure = this.#contractOf(market);
+      if (position.flat || exposure?.contract.settle !== settle) continue;
+      const last = this.#o.ticker(market)?.last;
+      const size = position.quantity < 0n ? -position.quantity : position.quantity;
+      const basis = position.basis < 0n ? -position.basis : position.basis;
+      const value = last === undefined ? basis : exposure.notional(size, parseDecimal(last, 18));
+      // Unknown (a restart before any fill): 1x, the most margin it can hold.
+      const leverage = this.#leverage.get(`${trader}\u0000${market}`) ?? 1;
+      used += exposure.marginOf(value, leverage);
+    }
+    return used;
+  }
+
+  /** The contract rules of `market`; undefined for spot or a market the venue no longer lists. */
+  #contractOf(market: string): ContractExposure | undefined {
+    try {
+      const exposure = this.#o.exposure(market);
+      return exposure instanceof ContractExposure ? exposure : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Marks the open positions in `quote` at their markets' last prices, for the day's loss limit:
    * unrealised PnL computed when an order asks, not on every tick.
    */
@@ -501,7 +590,19 @@ export class OrderGateway {
     const rest = owned.amount > owned.filled ? owned.amount - owned.filled : 0n;
     let spent: bigint;
     let bound: bigint;
-    if (owned.side === "buy") {
+    if (exposure instanceof ContractExposure) {
+      // Margin at the order's leverage and the fee: what the fill holds of the reservation.
+      const leverage = owned.leverage ?? 1;
+      const fee = fill.fee?.currency === quote ? parseDecimal(fill.fee.cost, quoteScale, "up") : 0n;
+      spent = owned.reduceOnly === true ? 0n : exposure.marginOf(cost, leverage) + fee;
+      bound =
+        owned.reduceOnly === true
+          ? 0n
+          : exposure.marginBound(rest, owned.marginPrice ?? owned.price, leverage);
+      if (owned.reduceOnly !== true && amount > 0n) {
+        this.#leverage.set(`${owned.trader}\u0000${owned.market}`, leverage);
+      }
+    } else if (owned.side === "buy") {
       const fee = fill.fee?.currency === quote ? parseDecimal(fill.fee.cost, quoteScale, "up") : 0n;
       spent = cost + fee;
       bound = exposure.buyBound(rest, owned.price);

@@ -40,6 +40,12 @@ export interface OwnedOrder {
   /** The last state taken in. */
   last: Order | undefined;
   done: boolean;
+  /** Contract markets: it may only reduce the position, and reserves nothing. */
+  readonly reduceOnly?: boolean;
+  /** Contract markets: the leverage its margin was reserved at. */
+  readonly leverage?: number;
+  /** Contract markets: the price its margin was reserved at (its worst fill). */
+  readonly marginPrice?: string;
 }
 
 export class OwnedOrders {
@@ -146,6 +152,22 @@ export class OwnedOrders {
       if (o.trader === trader && o.market === market && o.last !== undefined) out.push(o.last);
     }
     return out;
+  }
+
+  /**
+   * Contract markets: what `trader`'s open reduceOnly orders on `market` on `side` still offer to
+   * close, and what its other open orders there could still add to the position on `side`.
+   */
+  contractOpen(trader: string, market: string, side: Side): { closing: bigint; adding: bigint } {
+    let closing = 0n;
+    let adding = 0n;
+    for (const o of this.#open.values()) {
+      if (o.trader !== trader || o.market !== market || o.side !== side) continue;
+      const rest = o.amount > o.filled ? o.amount - o.filled : 0n;
+      if (o.reduceOnly === true) closing += rest;
+      else adding += rest;
+    }
+    return { closing, adding };
   }
 
   /** Base of `trader`'s holding on `market` its open sells already offer. */

@@ -39,6 +39,10 @@ export interface PlaceRequest {
   type: "market" | "limit";
   amount: string;
   price?: string;
+  /** Contract markets: the order may only reduce the Trader's position (it reserves nothing). */
+  reduceOnly?: boolean;
+  /** Contract markets: the leverage its margin is reserved at, at most the mandate's (default 1). */
+  leverage?: number;
   /** The Trader's order sequence and its signature over the request (order-signature.ts). */
   seq?: unknown;
   signature?: unknown;
@@ -66,6 +70,16 @@ export function checkPlaceRequest(r: PlaceRequest): void {
     throw new InvalidInputError(`order type ${JSON.stringify(r.type)} is not market or limit`);
   if (r.price !== undefined && typeof r.price !== "string")
     throw new InvalidInputError("order price must be a decimal string");
+  if (r.reduceOnly !== undefined && typeof r.reduceOnly !== "boolean")
+    throw new InvalidInputError("order reduceOnly must be true or false");
+  if (
+    r.leverage !== undefined &&
+    (typeof r.leverage !== "number" || !Number.isInteger(r.leverage) || r.leverage < 1)
+  ) {
+    throw new InvalidInputError(
+      `order leverage must be a whole number of at least 1, got ${JSON.stringify(r.leverage)}`,
+    );
+  }
 }
 
 /** `order` executed less than `seen`: a state from before it. */

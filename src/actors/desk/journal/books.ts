@@ -28,6 +28,9 @@ export function intentOf(
     budget: String(owned.budget),
     closing: String(owned.closing),
     excess: String(owned.excess),
+    ...(owned.reduceOnly === undefined ? {} : { reduceOnly: owned.reduceOnly }),
+    ...(owned.leverage === undefined ? {} : { leverage: owned.leverage }),
+    ...(owned.marginPrice === undefined ? {} : { marginPrice: owned.marginPrice }),
     mandate: {
       fingerprint: mandate.fingerprint,
       trader: mandate.trader,
@@ -55,6 +58,9 @@ function ownedOf(intent: IntentEntry, filled: bigint, last: Order | undefined): 
     excess: BigInt(intent.excess),
     last,
     done: false,
+    ...(intent.reduceOnly === undefined ? {} : { reduceOnly: intent.reduceOnly }),
+    ...(intent.leverage === undefined ? {} : { leverage: intent.leverage }),
+    ...(intent.marginPrice === undefined ? {} : { marginPrice: intent.marginPrice }),
   };
 }
 

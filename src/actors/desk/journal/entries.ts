@@ -40,6 +40,10 @@ export interface IntentEntry {
   budget: string;
   closing: string;
   excess: string;
+  /** Contract markets only: as the request named them (absent on spot). */
+  reduceOnly?: boolean;
+  leverage?: number;
+  marginPrice?: string;
   mandate: {
     fingerprint: string;
     trader: string;
