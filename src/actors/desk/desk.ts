@@ -66,6 +66,9 @@ import { RiskGates } from "./risk-gates.js";
 
 export type { CancelRequest, PlaceRequest } from "./gateway/order-gateway.js";
 
+/** How often a contract market's mark and funding are read from the venue. */
+const MARK_EVERY_MS = 1_000;
+
 export interface DeskOptions {
   id: string;
   venue: Venue;
@@ -308,6 +311,21 @@ export class Desk extends Actor {
     void this.follow(
       () => venue.watchTicker(market),
       (ticker) => this.data.onTicker(market, ticker),
+      watched,
+    );
+    // A contract's mark and funding: read every MARK_EVERY_MS (Binance publishes its mark each
+    // second), published as crypy.md.<desk>.<market>.mark and .funding.
+    const fetchFundingRate = venue.fetchFundingRate?.bind(venue);
+    if (parseMarket(market).kind === "spot" || !venue.has.fetchFundingRate || !fetchFundingRate)
+      return;
+    let first = true;
+    void this.follow(
+      async () => {
+        if (!first) await new Promise<void>((r) => this.clock.setTimeout(r, MARK_EVERY_MS));
+        first = false;
+        return fetchFundingRate(market);
+      },
+      (rate) => this.data.onFunding(market, rate),
       watched,
     );
   }

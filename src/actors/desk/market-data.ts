@@ -2,12 +2,19 @@
  * The Desk's market data: what it publishes for each watched market (closed candles and tickers,
  * each message with a per-subject sequence number so a subscriber can see a gap) and the cache it
  * answers from, so a Trader warms up without touching the venue.
+ *
+ * Contract markets also carry, from the venue's funding rate structure:
+ * - `mark`: the mark and index price at each reading ({market, mark: {markPrice, indexPrice,
+ *   timestamp}, seq}); unrealised PnL and liquidation are measured at the mark, not the last trade.
+ * - `funding`: the funding rate structure ({market, funding, seq}) whenever the rate, the next
+ *   funding time or the last settled funding changed, so a subscriber sees each settlement once.
  */
 import type { Bus } from "../../bus/bus.js";
 import { deskBalance, marketData } from "../../bus/subjects.js";
 import type { Balances } from "../../domain/balance.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { mulDiv, parseDecimal, rescale } from "../../domain/fixed.js";
+import type { FundingRate } from "../../domain/derivatives.js";
 import type { OHLCV, OrderBook, Ticker } from "../../domain/market-data.js";
 
 /** Decimals balances and prices are read at for equity: beyond any asset's minor unit. */
@@ -17,11 +24,13 @@ export type CacheRequest =
   | { op: "candles"; market: string; limit?: number }
   | { op: "ticker"; market: string }
   | { op: "book"; market: string; limit?: number }
+  | { op: "funding"; market: string }
   | { op: "balance" };
 
 export class DeskMarketData {
   private readonly candles = new Map<string, OHLCV[]>();
   private readonly tickers = new Map<string, Ticker>();
+  private readonly funding = new Map<string, FundingRate>();
   private readonly seqs = new Map<string, number>();
   private balances: Balances | undefined;
 
@@ -69,6 +78,30 @@ export class DeskMarketData {
     });
   }
 
+  /** A reading of a contract market's funding rate structure: its mark, and funding if it moved. */
+  onFunding(market: string, rate: FundingRate): void {
+    const before = this.funding.get(market);
+    this.funding.set(market, rate);
+    const { markPrice, indexPrice, timestamp } = rate;
+    this.bus.publish(marketData(this.desk, market, "mark"), {
+      market,
+      mark: { markPrice, indexPrice, timestamp },
+      seq: this.nextSeq(market, "mark"),
+    });
+    if (
+      before === undefined ||
+      before.fundingRate !== rate.fundingRate ||
+      before.fundingTimestamp !== rate.fundingTimestamp ||
+      before.previousFundingTimestamp !== rate.previousFundingTimestamp
+    ) {
+      this.bus.publish(marketData(this.desk, market, "funding"), {
+        market,
+        funding: rate,
+        seq: this.nextSeq(market, "funding"),
+      });
+    }
+  }
+
   onBalances(balances: Balances): void {
     this.balances = balances;
     this.publishLater(deskBalance(this.desk), { balances });
@@ -114,6 +147,7 @@ export class DeskMarketData {
     if (!this.watch.includes(r.market))
       throw new InvalidInputError(`${this.desk} does not watch ${r.market}`);
     if (r.op === "ticker") return this.tickers.get(r.market) ?? null;
+    if (r.op === "funding") return this.funding.get(r.market) ?? null;
     // The book is not cached: it is fresh from the venue.
     if (r.op === "book") return this.book(r.market, typeof r.limit === "number" ? r.limit : 20);
     if (r.op === "candles") {
