@@ -27,6 +27,7 @@ import {
 import { formatRate } from "../derivatives/rate.js";
 import type { Exchange } from "../exchange.js";
 import type { SimMarket } from "../sim-market.js";
+import type { AdlRecord } from "./adl.js";
 import { payFunding } from "./funding-payments.js";
 import { type LiquidationRecord, liquidate } from "./liquidation.js";
 import { MarkAndFunding } from "./mark-funding.js";
@@ -36,6 +37,8 @@ export class PerpEngine {
   readonly states = new Map<string, MarkAndFunding>();
   /** Every liquidation, oldest first (bounded as fills are). */
   readonly liquidations: LiquidationRecord[] = [];
+  /** Every auto-deleveraged position, oldest first (bounded the same way). */
+  readonly adl: AdlRecord[] = [];
 
   constructor(
     readonly exchange: Exchange,
@@ -62,9 +65,13 @@ export class PerpEngine {
         ? []
         : payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark, rate, now);
     const done = liquidate(x, m, state.mark, (s) => this.mark(s), now);
-    this.liquidations.push(...done);
-    if (this.liquidations.length > 10_000) this.liquidations.splice(0, 5_000);
-    return [...touched, ...done.map((l) => l.account)];
+    keep(this.liquidations, done.liquidations);
+    keep(this.adl, done.adl);
+    return [
+      ...touched,
+      ...done.liquidations.map((l) => l.account),
+      ...done.adl.map((a) => a.account),
+    ];
   }
 
   /** The mark price in price units (the last price before the first sample). */
@@ -236,4 +243,10 @@ function entryPrice(
   const num = p.entryNotional * 10n ** BigInt(lotScale + frac.length + extra);
   const den = size * cs * 10n ** BigInt(settleDecimals);
   return formatDecimal(den === 0n ? 0n : num / den, extra);
+}
+
+/** Appends `records`, keeping the newest 5,000 once there are more than 10,000. */
+function keep<T>(list: T[], records: readonly T[]): void {
+  list.push(...records);
+  if (list.length > 10_000) list.splice(0, list.length - 5_000);
 }

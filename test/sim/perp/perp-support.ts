@@ -58,14 +58,21 @@ liquidity:
   inventory: { BTC: "1000", USDT: "1000000" }
 `;
 
-/** Both markets on `bars` (the perpetual's path is its index's). */
+/** PERP_VENUE with each `[from, to]` text replaced (each must be there). */
+export function perpVenueWith(...replacements: [string, string][]): string {
+  let text = PERP_VENUE;
+  for (const [from, to] of replacements) {
+    if (!text.includes(from)) throw new Error(`perp venue has no ${JSON.stringify(from)}`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/** Every market on `bars` (a contract's path is its index's). */
 export function makePerpSim(bars: Bar[], yaml = PERP_VENUE): TestSim {
   const config = parseVenueConfig(yaml, { file: "perp.yaml", baseDir: "." });
   const series = seriesOf(bars);
-  const feeds = new Map([
-    ["BTC/USDT", new CandleFeed(series)],
-    [PERP, new CandleFeed(series)],
-  ]);
+  const feeds = new Map(Object.keys(config.markets).map((s) => [s, new CandleFeed(series)]));
   const clock = new VirtualClock(T0);
   const events: SimEvent[] = [];
   const sim = buildSimulator(config, feeds, { clock, eventLog: (e) => void events.push(e) });
