@@ -28,6 +28,7 @@ import { formatRate } from "../derivatives/rate.js";
 import type { Exchange } from "../exchange.js";
 import type { SimMarket } from "../sim-market.js";
 import type { AdlRecord } from "./adl.js";
+import { Deliveries, type DeliveryRecord } from "./delivery.js";
 import { payFunding } from "./funding-payments.js";
 import { type LiquidationRecord, liquidate } from "./liquidation.js";
 import { MarkAndFunding } from "./mark-funding.js";
@@ -39,11 +40,16 @@ export class PerpEngine {
   readonly liquidations: LiquidationRecord[] = [];
   /** Every auto-deleveraged position, oldest first (bounded the same way). */
   readonly adl: AdlRecord[] = [];
+  /** The delivery contracts still to deliver, and each delivered one's settlement price. */
+  readonly deliveries: Deliveries;
+  /** Every position settled at a delivery, oldest first (bounded the same way). */
+  readonly delivered: DeliveryRecord[] = [];
 
   constructor(
     readonly exchange: Exchange,
     now: number,
   ) {
+    this.deliveries = new Deliveries(exchange, now);
     for (const m of exchange.markets.values()) {
       if (m.terms === undefined) continue;
       this.states.set(
@@ -53,8 +59,23 @@ export class PerpEngine {
     }
   }
 
-  /** A path point of `m` at `now`: mark and funding. Returns the accounts whose money moved. */
+  /**
+   * Before a path point at `now` moves anything: delivers the delivery contracts whose expiry has
+   * come (delivery.ts). Returns the accounts whose money moved.
+   */
+  deliverDue(now: number): string[] {
+    if (!this.deliveries.watching) return [];
+    const done = this.deliveries.due(now);
+    keep(this.delivered, done);
+    return done.map((d) => d.account);
+  }
+
+  /**
+   * A path point of `m` (any market) at `now`: the index samples of delivery contracts; on a
+   * contract, mark, funding and liquidation. Returns the accounts whose money moved.
+   */
   onPath(m: SimMarket, now: number): string[] {
+    if (this.deliveries.watching) this.deliveries.onPath(m, now);
     const state = this.states.get(m.instrument.symbol);
     if (state === undefined) return [];
     const rate = state.sample(now);

@@ -58,6 +58,25 @@ liquidity:
   inventory: { BTC: "1000", USDT: "1000000" }
 `;
 
+export const DELIVERY = "BTC/USDT:USDT-240101";
+
+/** PERP_VENUE with a delivery contract on BTC/USDT too, expiring at 00:40 UTC on T0's day. */
+export const DELIVERY_VENUE = PERP_VENUE.replace(
+  "derivatives:",
+  `  BTC/USDT:USDT-240101:
+    type: delivery
+    tickSize: "0.01"
+    lotSize: "0.001"
+    minQty: "0.001"
+    maxQty: "1000"
+    minNotional: "1"
+    index: BTC/USDT
+    expiry: "2024-01-01T00:40:00Z"
+    leverageBrackets:
+      - { notionalFloor: "0", notionalCap: "100000", maxLeverage: 20, maintMarginRatio: "0.01" }
+derivatives:`,
+);
+
 /** PERP_VENUE with each `[from, to]` text replaced (each must be there). */
 export function perpVenueWith(...replacements: [string, string][]): string {
   let text = PERP_VENUE;
