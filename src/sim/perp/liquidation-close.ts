@@ -17,9 +17,12 @@
  *   it stands (the match is synchronous, so the walk is the match), and the order is sized to the
  *   most lots whose summed loss the fund (after this liquidation's fee) can pay. Levels come best
  *   first, so each further lot loses at least as much as the one before: the first lot the fund
- *   cannot pay ends the close.
- * - What the book does not take (the fund is short, or the book is too thin) is left to
- *   auto-deleveraging (adl.ts), at the bankruptcy price.
+ *   cannot pay ends the close, and the fund is short.
+ * - A book too thin for the whole position (the fund not short): the fund accepts the rest, as
+ *   Binance's does, and the house takes it from the fund at the mark price: the fund gets or pays
+ *   side × (notional at the mark − notional at the bankruptcy price), again only for the
+ *   contracts it can pay for.
+ * - What neither takes is left to auto-deleveraging (adl.ts), at the bankruptcy price.
  */
 import { BUY, NO_STP_OWNER, SELL } from "../book/index.js";
 import { notional } from "../derivatives/instrument.js";
@@ -34,25 +37,60 @@ export interface CloseFill {
   lots: number;
 }
 
+export interface Close {
+  /** The engine's fills in the book, in matching order. */
+  fills: CloseFill[];
+  /** Contracts (lot scale) the fund accepted at the mark (the book was too thin). */
+  toFund: bigint;
+  /** Contracts (lot scale) left for auto-deleveraging. */
+  left: bigint;
+}
+
 /**
- * Closes up to `lots` of a position taken over at `bankruptcy` (price units), long when `long`.
- * Returns the fills; the lots they do not cover are the caller's (auto-deleveraging).
+ * Closes a position of `size` contracts (lot scale) taken over at `bankruptcy` (price units),
+ * long when `long`, in the book and then with the fund at `mark`.
  */
-export function closeInBook(
+export function closeOut(
+  x: Exchange,
+  m: SimMarket,
+  long: boolean,
+  size: bigint,
+  bankruptcy: bigint,
+  mark: bigint,
+): Close {
+  const spec = m.instrument.contract!;
+  const { fills, fundShort } = closeInBook(x, m, long, Number(size / spec.lot.step), bankruptcy);
+  const filled = fills.reduce((n, f) => n + BigInt(f.lots), 0n) * spec.lot.step;
+  let rest = size - filled;
+  let toFund = 0n;
+  if (!fundShort && rest > 0n) {
+    const value = perLot(m, long, mark, bankruptcy);
+    const fund = x.ledger.free(INSURANCE_FUND_ACCOUNT, spec.settle);
+    const lots = rest / spec.lot.step;
+    const take = value >= 0n ? lots : minBig(lots, fund / -value);
+    toFund = take * spec.lot.step;
+    settleWithFund(x.ledger, m, long, toFund, mark, bankruptcy);
+    rest -= toFund;
+  }
+  return { fills, toFund, left: rest };
+}
+
+function closeInBook(
   x: Exchange,
   m: SimMarket,
   long: boolean,
   lots: number,
   bankruptcy: bigint,
-): CloseFill[] {
-  if (lots <= 0 || Number.isNaN(m.lastPrice)) return [];
+): { fills: CloseFill[]; fundShort: boolean } {
+  if (lots <= 0 || Number.isNaN(m.lastPrice)) return { fills: [], fundShort: false };
   const side = long ? "sell" : "buy";
-  const fills = x.transact(m, () => {
+  const step = m.instrument.contract!.tick.step;
+  const result = x.transact(m, () => {
     quoteAgainst(m, x.ledger, side, x.settlement.now, lots);
     try {
       const fund = x.ledger.free(INSURANCE_FUND_ACCOUNT, m.instrument.contract!.settle);
-      const affordable = affordableLots(m, long, lots, bankruptcy, fund);
-      if (affordable === 0) return [];
+      const { affordable, fundShort } = affordableLots(m, long, lots, bankruptcy, fund);
+      if (affordable === 0) return { fills: [], fundShort };
       const engine: EngineOrder = { id: m.liquidity.takerId(), side, fills: [] };
       x.settlement.engine = engine;
       try {
@@ -60,57 +98,65 @@ export function closeInBook(
       } finally {
         x.settlement.engine = undefined;
       }
-      return engine.fills;
+      return { fills: engine.fills, fundShort };
     } finally {
       m.liquidity.withdraw(m.book);
     }
   });
-  for (const fill of fills) settleWithFund(x.ledger, m, long, fill, bankruptcy);
-  return fills;
+  for (const fill of result.fills) {
+    const q = BigInt(fill.lots) * m.instrument.contract!.lot.step;
+    settleWithFund(x.ledger, m, long, q, BigInt(fill.ticks) * step, bankruptcy);
+  }
+  return result;
 }
 
-/** What one lot filled at `ticks` is worth to the fund (negative: it pays). */
-function perLot(m: SimMarket, long: boolean, ticks: number, bankruptcy: bigint): bigint {
+/** What one lot closed at `price` (price units) is worth to the fund (negative: it pays). */
+function perLot(m: SimMarket, long: boolean, price: bigint, bankruptcy: bigint): bigint {
   const spec = m.instrument.contract!;
   const one = spec.lot.step;
-  const diff =
-    notional(spec, one, BigInt(ticks) * spec.tick.step) - notional(spec, one, bankruptcy);
+  const diff = notional(spec, one, price) - notional(spec, one, bankruptcy);
   return long ? diff : -diff;
 }
 
-/** The most of `lots` the book fills before the fund's summed share would fall below −fund. */
+/**
+ * The most of `lots` the book fills before the fund's summed share would fall below −fund, and
+ * whether the fund (not the book) is what stopped it.
+ */
 function affordableLots(
   m: SimMarket,
   long: boolean,
   lots: number,
   bankruptcy: bigint,
   fund: bigint,
-): number {
+): { affordable: number; fundShort: boolean } {
+  const step = m.instrument.contract!.tick.step;
   let taken = 0;
+  let fundShort = false;
   let room = fund; // the fund plus what the fills so far brought, minus what they cost
   const limit = long ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   m.book.forEachCrossing(long ? SELL : BUY, limit, (ticks, qty) => {
     const want = Math.min(qty, lots - taken);
-    const value = perLot(m, long, ticks, bankruptcy);
+    const value = perLot(m, long, BigInt(ticks) * step, bankruptcy);
     const payable = value >= 0n ? want : Number(minBig(BigInt(want), room / -value));
     taken += payable;
     room += value * BigInt(payable);
-    return payable === want && taken < lots;
+    fundShort = payable < want;
+    return !fundShort && taken < lots;
   });
-  return taken;
+  return { affordable: taken, fundShort };
 }
 
+/** The fund's share of `q` contracts (lot scale) closed at `price`, with the makers' account. */
 function settleWithFund(
   ledger: Ledger,
   m: SimMarket,
   long: boolean,
-  fill: CloseFill,
+  q: bigint,
+  price: bigint,
   bankruptcy: bigint,
 ): void {
   const spec = m.instrument.contract!;
-  const q = BigInt(fill.lots) * spec.lot.step;
-  const diff =
-    notional(spec, q, BigInt(fill.ticks) * spec.tick.step) - notional(spec, q, bankruptcy);
+  const diff = notional(spec, q, price) - notional(spec, q, bankruptcy);
   const gain = long ? diff : -diff;
   const [from, to, amount] =
     gain >= 0n

@@ -16,11 +16,12 @@
  * - The engine then closes the position in the book as its market order would fill, level after
  *   level (liquidation-close.ts): what each fill gains over the bankruptcy price goes from the
  *   makers to the insurance fund, what it loses (a gap through the bankruptcy price) the fund
- *   pays — only as many contracts as the fund can pay for.
- * - The rest (the fund is short, or the book too thin) is auto-deleveraged (adl.ts): users'
- *   opposite positions, ranked as Binance ranks them, close against it at the bankruptcy price;
- *   what no user takes the house (the makers' account) takes there. The fund never goes
- *   negative, and every move is a ledger transfer: money is conserved.
+ *   pays — only as many contracts as the fund can pay for. What a thin book cannot take the fund
+ *   accepts at the mark price, as far as it can pay.
+ * - The rest (the fund is short) is auto-deleveraged (adl.ts): users' opposite positions, ranked
+ *   as Binance ranks them, close against it at the bankruptcy price; what no user takes the
+ *   house (the makers' account) takes there. The fund never goes negative, and every move is a
+ *   ledger transfer: money is conserved.
  * - Each liquidation is told with a LiquidationRecord, each deleveraged position with an
  *   AdlRecord.
  */
@@ -34,7 +35,7 @@ import { INSURANCE_FUND_ACCOUNT } from "../ledger.js";
 import type { SimMarket } from "../sim-market.js";
 import { type AdlRecord, crossOthers, deleverage, type MarkOf } from "./adl.js";
 import { settlePnl } from "./contract-fills.js";
-import { closeInBook } from "./liquidation-close.js";
+import { closeOut } from "./liquidation-close.js";
 import { asPosition, type PerpPosition } from "./positions.js";
 
 export interface LiquidationRecord {
@@ -47,6 +48,8 @@ export interface LiquidationRecord {
   markPrice: string;
   /** The engine's close in the book: each fill's price and contracts, in matching order. */
   closed: Array<{ price: string; qty: string }>;
+  /** Contracts the fund accepted at the mark price (the book was too thin). */
+  toFund: string;
   /** Contracts auto-deleveraged against users' opposite positions (adl.ts). */
   deleveraged: string;
   /** Contracts the house took at the bankruptcy price (no user was left to deleverage). */
@@ -89,9 +92,8 @@ export function liquidate(
     const qty = p.qty;
     takeOver(x, m, p, bp, isolated);
     const size = long ? qty : -qty;
-    const fills = closeInBook(x, m, long, Number(size / spec.lot.step), bp);
-    const filled = fills.reduce((n, f) => n + BigInt(f.lots), 0n) * spec.lot.step;
-    const adl = deleverage(x, m, { account: p.account, long }, size - filled, bp, markOf, now);
+    const { fills, toFund, left } = closeOut(x, m, long, size, bp, mark);
+    const adl = deleverage(x, m, { account: p.account, long }, left, bp, markOf, now);
     const contracts = (u: bigint) => formatDecimal(u, spec.lot.scale);
     out.adl.push(...adl.records);
     out.liquidations.push({
@@ -105,7 +107,8 @@ export function liquidate(
         price: m.instrument.ticksToPrice(f.ticks),
         qty: contracts(BigInt(f.lots) * spec.lot.step),
       })),
-      deleveraged: contracts(size - filled - adl.left),
+      toFund: contracts(toFund),
+      deleveraged: contracts(left - adl.left),
       toHouse: contracts(adl.left),
     });
   }

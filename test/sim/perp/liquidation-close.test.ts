@@ -39,6 +39,7 @@ describe("sim perp - the liquidation engine's close walks the book", () => {
         { price: "120.24", qty: "2.495" },
         { price: "120.36", qty: "0.008" },
       ],
+      toFund: "0",
       deleveraged: "0",
       toHouse: "0",
     });
@@ -93,6 +94,43 @@ describe("sim perp - the liquidation engine's close walks the book", () => {
     ]);
     // 1 × (120.05 − 109.84) + 2.497 × 10.28 + 1.503 × 10.40 = 10.21 + 25.66916 + 15.6312
     expect(x.ledger.free(INSURANCE_FUND_ACCOUNT, "USDT")).toBe(fund - usdt("51.51036"));
+    checkPerp(t.sim, total);
+  });
+
+  it("sim perp - a book too thin for the whole position: the fund accepts the rest at the mark price, nothing is deleveraged", async () => {
+    // two levels a side: at 120 the makers ask 2.497 at 120.12 and 2.495 at 120.24, 4.992 BTC
+    const twoLevels = perpVenueWith(
+      ['levelNotional: "1000"', 'levelNotional: "300"'],
+      ["levels: 5", "levels: 2"],
+    );
+    const t = makePerpSim([...flat(100, 2), ...flat(120, 2)], twoLevels);
+    await t.at(0, 1);
+    const x = t.sim.exchange;
+    const total = x.ledger.total("USDT");
+    t.sim.derivatives.setLeverage("bob", PERP, 10);
+    t.sim.derivatives.setMarginMode("bob", PERP, "isolated");
+    t.sim.placeOrder("bob", { symbol: PERP, type: "market", side: "sell", amount: "5" });
+    t.sim.derivatives.setLeverage("alice", PERP, 10);
+    t.sim.placeOrder("alice", { symbol: PERP, type: "market", side: "buy", amount: "1" });
+    const fund = x.ledger.free(INSURANCE_FUND_ACCOUNT, "USDT");
+    await t.at(2, 1);
+    const [record] = t.sim.derivatives.liquidations;
+    expect(record).toMatchObject({
+      bankruptcyPrice: "109.84",
+      markPrice: "120",
+      closed: [
+        { price: "120.12", qty: "2.497" },
+        { price: "120.24", qty: "2.495" },
+      ],
+      toFund: "0.008",
+      deleveraged: "0",
+      toHouse: "0",
+    });
+    // alice's long is not deleveraged: the fund could pay
+    expect(t.sim.derivatives.adl).toEqual([]);
+    expect(x.positions.get("alice", PERP)!.qty).toBe(1000n);
+    // 25.66916 + 25.948 in the book, then 0.008 × (120 − 109.84) = 0.08128 at the mark
+    expect(x.ledger.free(INSURANCE_FUND_ACCOUNT, "USDT")).toBe(fund - usdt("51.69844"));
     checkPerp(t.sim, total);
   });
 });
