@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INSURANCE_FUND_ACCOUNT } from "../../../src/sim/ledger.js";
+import { adlRanking } from "../../../src/sim/perp/adl.js";
 import { flat } from "../exchange-support.js";
 import { checkPerp, makePerpSim, PERP, perpVenueWith, usdt } from "./perp-support.js";
 
@@ -145,5 +146,29 @@ describe("sim perp - auto-deleveraging", () => {
     // the fund's 0.99716 for the engine's 0.097 BTC bought back from it
     expect(x.ledger.free("__mm__", "USDT")).toBe(mm + usdt("49.8997") + usdt("0.99716"));
     checkPerp(t.sim, total);
+  });
+
+  it("sim perp - ranking: a cross position counts its whole wallet, so a 10x cross long ranks below a 2x isolated one", async () => {
+    const t = await bobShort("1000");
+    const x = t.sim.exchange;
+    // alice: 10x cross long of 2 BTC at 100.10 (200.20), her wallet 1000 less a taker fee of
+    // 0.1001; carol: 2x isolated long of 4 BTC (400.7012, margin 200.3506), as above
+    t.sim.derivatives.setLeverage("alice", PERP, 10);
+    t.sim.placeOrder("alice", { symbol: PERP, type: "market", side: "buy", amount: "2" });
+    t.sim.derivatives.setLeverage("carol", PERP, 2);
+    t.sim.derivatives.setMarginMode("carol", PERP, "isolated");
+    t.sim.placeOrder("carol", { symbol: PERP, type: "market", side: "buy", amount: "4" });
+    // At a mark of 120.00:
+    //   alice: 39.80 / 999.8999 × 2.40 / 1039.6999 ≈ 0.0000919
+    //   carol: 79.2988 / 200.3506 × 4.80 / 279.6494 ≈ 0.0068
+    const mark = () => 12000n;
+    expect(adlRanking(x, PERP, false, mark).map((p) => p.account)).toEqual(["carol", "alice"]);
+    // a bankrupt long is deleveraged against the shorts: bob alone
+    expect(adlRanking(x, PERP, true, mark).map((p) => p.account)).toEqual(["bob"]);
+    // at a mark of 95.00 both longs lose: rank 0, first-trade order
+    expect(adlRanking(x, PERP, false, () => 9500n).map((p) => p.account)).toEqual([
+      "alice",
+      "carol",
+    ]);
   });
 });
