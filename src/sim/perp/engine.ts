@@ -1,7 +1,10 @@
 /**
  * The simulator's derivatives: mark price and funding of every contract market on the clock
- * (mark-funding.ts, funding-payments.ts), each account's leverage and margin mode, and the ccxt
- * views of positions and funding rates that the Venue interface serves.
+ * (mark-funding.ts, funding-payments.ts), liquidation and auto-deleveraging on each mark
+ * (liquidation.ts, adl.ts), delivery of delivery contracts at expiry (delivery.ts), each account's
+ * leverage and margin mode, and the ccxt views of positions and funding rates that the Venue
+ * interface serves. What liquidation, ADL and delivery did is kept, newest last, in
+ * `liquidations`, `adl` and `delivered`.
  *
  * Rules: a view states each value as the derivatives model computes it (margin.ts: unrealised PnL
  * and maintenance at the mark; liquidation-price.ts: the liquidation price from the account's
