@@ -32,7 +32,12 @@ import {
   type VenueRules,
 } from "./order-entry.js";
 import { type OrderRef, OrderRegistry } from "./order-registry.js";
-import { checkReduceOnly, contractReserve, marketNotional } from "./perp/contract-orders.js";
+import {
+  checkReduceOnly,
+  contractReserve,
+  marketNotional,
+  refuseExpired,
+} from "./perp/contract-orders.js";
 import { type MarginSetting, Positions } from "./perp/positions.js";
 import { type Changes, Settlement } from "./settlement.js";
 import {
@@ -85,6 +90,7 @@ export class Exchange {
 
   place(account: string, input: OrderInput): SimOrder {
     const m = this.market(input.symbol);
+    refuseExpired(m, this.clock.now());
     const checked = checkOrder(m, input, this.rules);
     const inst = m.instrument;
     const num = this.registry.nextNumber++;
@@ -190,6 +196,7 @@ export class Exchange {
       );
     }
     const m = this.market(order.instrument.symbol);
+    refuseExpired(m, this.clock.now());
     const inst = m.instrument;
     const newTicks = price === undefined ? order.priceTicks : inst.priceToTicks(price);
     const newLots = amount === undefined ? order.amountLots : inst.amountToLots(amount);
@@ -399,8 +406,11 @@ export class Exchange {
     return this.registry.byNumber;
   }
 
-  /** Runs one operation on `m`, then publishes what it changed (even when it throws). */
-  private transact<T>(m: SimMarket, body: () => T): T {
+  /**
+   * Runs one operation on `m`, then publishes what it changed (even when it throws). Also for the
+   * liquidation engine's close (perp/liquidation-close.ts).
+   */
+  transact<T>(m: SimMarket, body: () => T): T {
     this.begin(m);
     try {
       return body();

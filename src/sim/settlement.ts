@@ -8,6 +8,9 @@
  *   fees:  each side pays its maker or taker rate on what it received, rounded up, to FEE_ACCOUNT.
  * The synthetic market makers trade from their account's free balance and pay no fee.
  * A fill on a contract moves no base: it changes positions instead (perp/contract-fills.ts).
+ * The liquidation engine's closing order (perp/liquidation-close.ts) trades as the makers do: its
+ * side of a fill moves nothing here; the fill is handed to it (`engine.fills`) to settle with the
+ * insurance fund, and a user maker's side is applied as any other.
  * What settlement touched (orders, accounts, fills) is collected for the caller to publish.
  */
 import type { Fill } from "../domain/fill.js";
@@ -37,10 +40,19 @@ export interface Changes {
   publicFills: PublicFill[];
 }
 
+/** The liquidation engine's closing order while it matches, and the fills it took. */
+export interface EngineOrder {
+  id: number;
+  side: "buy" | "sell";
+  fills: Array<{ ticks: number; lots: number }>;
+}
+
 export class Settlement implements BookListener {
   /** Set by the exchange before every book operation. */
   market!: SimMarket;
   now = 0;
+  /** Set by the liquidation engine around its closing order's match. */
+  engine: EngineOrder | undefined;
   readonly touchedOrders = new Set<SimOrder>();
   readonly touchedAccounts = new Set<string>();
   readonly newFills: Array<{ account: string; fill: Fill }> = [];
@@ -65,7 +77,10 @@ export class Settlement implements BookListener {
     const inst = this.market.instrument;
     const maker = makerOwner === MARKET_MAKER_OWNER ? undefined : this.orders.get(makerId);
     const taker = takerOwner === MARKET_MAKER_OWNER ? undefined : this.orders.get(takerId);
-    const makerBuys = maker !== undefined ? maker.side === "buy" : taker!.side === "sell";
+    const engine = this.engine?.id === takerId ? this.engine : undefined;
+    engine?.fills.push({ ticks, lots });
+    const takerSide = taker?.side ?? engine?.side;
+    const makerBuys = maker !== undefined ? maker.side === "buy" : takerSide === "sell";
     const buyer = makerBuys ? maker : taker;
     const seller = makerBuys ? taker : maker;
     const buyerAccount = buyer?.account ?? MARKET_MAKER_ACCOUNT;
@@ -94,7 +109,7 @@ export class Settlement implements BookListener {
       symbol: inst.symbol,
       ticks,
       lots,
-      side: (taker?.side ?? (makerBuys ? "sell" : "buy")) as "buy" | "sell",
+      side: takerSide ?? (makerBuys ? "sell" : "buy"),
     });
   }
 

@@ -135,8 +135,13 @@ export class Simulator {
       return this.listeners.size > 0;
     }
     const before = this.delivered;
+    const perp = this.derivatives;
+    // A delivery contract past its expiry settles before the path can fill anything there.
+    if (perp.deliveries.watching) this.tellBalances(perp.deliverDue(feed.time), feed.time);
     this.exchange.onPath(m, feed.price, feed.volume);
-    if (m.terms !== undefined) this.onContractPath(m, feed.time);
+    if (m.terms !== undefined || perp.deliveries.watching) {
+      this.tellBalances(perp.onPath(m, feed.time), feed.time);
+    }
     // A resting order the path filled told its listeners: they must react before time moves on.
     const told = this.delivered !== before;
     if (this.tickListeners.size === 0) return told;
@@ -150,10 +155,9 @@ export class Simulator {
     return true;
   }
 
-  /** Mark and funding of a contract market; accounts that paid or got funding are told. */
-  private onContractPath(m: SimMarket, time: number): void {
-    const touched = this.derivatives.onPath(m, time);
-    for (const account of touched) {
+  /** Accounts whose money the derivatives moved (funding, liquidation, delivery) are told. */
+  private tellBalances(accounts: readonly string[], time: number): void {
+    for (const account of accounts) {
       this.emit({ type: "balance", time, account, balances: this.balances(account) });
     }
   }

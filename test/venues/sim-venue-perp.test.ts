@@ -6,7 +6,14 @@ import type { SavedExchange } from "../../src/sim/saved-state.js";
 import { parseSavedExchange } from "../../src/sim/saved-state-parse.js";
 import { createSimulation } from "../../src/venues/sim/simulation.js";
 import { flat, seriesOf, T0 } from "../sim/exchange-support.js";
-import { checkPerp, PERP, PERP_VENUE, usdt } from "../sim/perp/perp-support.js";
+import {
+  checkPerp,
+  DELIVERY,
+  DELIVERY_VENUE,
+  PERP,
+  PERP_VENUE,
+  usdt,
+} from "../sim/perp/perp-support.js";
 
 const HOUR = 3_600_000;
 
@@ -21,6 +28,30 @@ async function perpSimulation(bars = flat(100, 9 * 60), resume?: SavedExchange) 
 }
 
 describe("SimVenue - perpetuals", () => {
+  it("SimVenue perp - a delivery contract is an active future until its expiry, then inactive and closed to orders", async () => {
+    const config = parseVenueConfig(DELIVERY_VENUE, { file: "perp.yaml", baseDir: "." });
+    const series = seriesOf(flat(100, 45));
+    const feeds = new Map(Object.keys(config.markets).map((m) => [m, new CandleFeed(series)]));
+    const s = await createSimulation(config, { feeds });
+    const venue = s.venue("alice");
+    const before = await s.settle(venue.loadMarkets());
+    expect(before[DELIVERY]).toMatchObject({
+      id: "BTCUSDT_240101",
+      type: "future",
+      future: true,
+      active: true,
+      expiry: T0 + 40 * 60_000,
+      expiryDatetime: "2024-01-01T00:40:00.000Z",
+    });
+    await s.run({ until: T0 + 41 * 60_000 });
+    const after = await s.settle(venue.loadMarkets());
+    expect(after[DELIVERY]).toMatchObject({ active: false });
+    expect(after[PERP]).toMatchObject({ active: true });
+    await expect(s.settle(venue.createOrder(DELIVERY, "market", "buy", "1"))).rejects.toThrow(
+      /BTC\/USDT:USDT-240101 expired at 2024-01-01T00:40:00.000Z/,
+    );
+  });
+
   it("SimVenue perp - markets in ccxt's shape; has says what is supported", async () => {
     const s = await perpSimulation();
     const venue = s.venue("bob");

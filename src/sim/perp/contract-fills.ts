@@ -26,12 +26,12 @@
  */
 
 import { mulDiv } from "../../domain/fixed.js";
-import { notional } from "../derivatives/instrument.js";
+import { type DerivativeMarket, notional } from "../derivatives/instrument.js";
 import type { Instrument } from "../instrument.js";
 import type { Ledger } from "../ledger.js";
 import { FEE_ACCOUNT, INSURANCE_FUND_ACCOUNT, MARKET_MAKER_ACCOUNT } from "../ledger.js";
 import { remainingLots, type SimOrder } from "../sim-order.js";
-import { abs, type Positions } from "./positions.js";
+import { abs, type PerpPosition, type Positions } from "./positions.js";
 
 export interface ContractFill {
   order: SimOrder;
@@ -66,20 +66,7 @@ export function applyContractFill(
 
   const reducing = pos.qty !== 0n && pos.qty > 0n !== side > 0n;
   const close = reducing ? (abs(pos.qty) < q ? abs(pos.qty) : q) : 0n;
-  if (close > 0n) {
-    const size = abs(pos.qty);
-    const entryShare =
-      close === size ? pos.entryNotional : mulDiv(pos.entryNotional, close, size, "down");
-    const marginShare = close === size ? pos.margin : mulDiv(pos.margin, close, size, "down");
-    const posSide = pos.qty > 0n ? 1n : -1n;
-    const pnl = posSide * (notional(spec, close, price) - entryShare);
-    pos.qty -= posSide * close;
-    pos.entryNotional -= entryShare;
-    pos.margin -= marginShare;
-    pos.realizedPnl += pnl;
-    ledger.unlock(account, settle, marginShare);
-    settlePnl(ledger, account, settle, pnl);
-  }
+  if (close > 0n) reducePosition(ledger, spec, pos, close, price);
   const open = q - close;
   if (open > 0n) {
     const n = notional(spec, open, price);
@@ -100,6 +87,33 @@ export function applyContractFill(
   ledger.transfer(account, "free", FEE_ACCOUNT, settle, feeRest);
   if (pool > 0n) ledger.unlock(account, settle, pool);
   return feeFromPool + feeRest;
+}
+
+/**
+ * Closes `close` contracts (0 < close ≤ |qty|) of `pos` at `price`, by the header's reduce rule:
+ * shares of entry and margin rounded down, the margin share unlocked, the PnL settled with the
+ * makers' account. Returns the realised PnL. Also how auto-deleveraging closes (adl.ts).
+ */
+export function reducePosition(
+  ledger: Ledger,
+  spec: DerivativeMarket,
+  pos: PerpPosition,
+  close: bigint,
+  price: bigint,
+): bigint {
+  const size = abs(pos.qty);
+  const entryShare =
+    close === size ? pos.entryNotional : mulDiv(pos.entryNotional, close, size, "down");
+  const marginShare = close === size ? pos.margin : mulDiv(pos.margin, close, size, "down");
+  const posSide = pos.qty > 0n ? 1n : -1n;
+  const pnl = posSide * (notional(spec, close, price) - entryShare);
+  pos.qty -= posSide * close;
+  pos.entryNotional -= entryShare;
+  pos.margin -= marginShare;
+  pos.realizedPnl += pnl;
+  ledger.unlock(pos.account, spec.settle, marginShare);
+  settlePnl(ledger, pos.account, spec.settle, pnl);
+  return pnl;
 }
 
 /**

@@ -8,6 +8,8 @@
  *   The notional is at the limit price (stop: trigger price); a market buy at the exact cost of
  *   what the book fills; a market sell at the best bid (no fill of a sell is above it).
  * - A leverage the bracket of the resulting position does not allow is refused, naming it.
+ * - A delivery contract takes no order (nor amendment) once its expiry has come: the market is
+ *   closed (delivery.ts settles it); the error names the market and its expiry.
  * - A reduce-only order must be opposite to the account's position and no bigger than it; else it
  *   is refused with the reason. It reserves nothing; a fill of it beyond the position (the
  *   position shrank meanwhile) opens the rest with margin from the free balance.
@@ -67,4 +69,20 @@ export function marketNotional(m: SimMarket, order: SimOrder, lots: number, buyC
   if (order.side === "buy") return buyCost;
   const bid = m.book.bestBid();
   return Number.isNaN(bid) ? 0n : m.instrument.cost(bid, lots);
+}
+
+/** Refuses an order on a delivery contract whose expiry has come (`now` ≥ expiry). */
+export function refuseExpired(m: SimMarket, now: number): void {
+  if (!isExpired(m, now)) return;
+  const expiry = new Date(m.instrument.contract!.expiry!).toISOString();
+  throw new InvalidOrderError(
+    `${m.instrument.symbol} expired at ${expiry}: the delivery contract ` +
+      "is settled and the market is closed to orders",
+  );
+}
+
+/** Whether `m` is a delivery contract whose expiry has come. */
+export function isExpired(m: SimMarket, now: number): boolean {
+  const expiry = m.instrument.contract?.expiry;
+  return expiry !== undefined && now >= expiry;
 }

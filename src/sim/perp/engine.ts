@@ -1,7 +1,10 @@
 /**
  * The simulator's derivatives: mark price and funding of every contract market on the clock
- * (mark-funding.ts, funding-payments.ts), each account's leverage and margin mode, and the ccxt
- * views of positions and funding rates that the Venue interface serves.
+ * (mark-funding.ts, funding-payments.ts), liquidation and auto-deleveraging on each mark
+ * (liquidation.ts, adl.ts), delivery of delivery contracts at expiry (delivery.ts), each account's
+ * leverage and margin mode, and the ccxt views of positions and funding rates that the Venue
+ * interface serves. What liquidation, ADL and delivery did is kept, newest last, in
+ * `liquidations`, `adl` and `delivered`.
  *
  * Rules: a view states each value as the derivatives model computes it (margin.ts: unrealised PnL
  * and maintenance at the mark; liquidation-price.ts: the liquidation price from the account's
@@ -27,6 +30,8 @@ import {
 import { formatRate } from "../derivatives/rate.js";
 import type { Exchange } from "../exchange.js";
 import type { SimMarket } from "../sim-market.js";
+import type { AdlRecord } from "./adl.js";
+import { Deliveries, type DeliveryRecord } from "./delivery.js";
 import { payFunding } from "./funding-payments.js";
 import { type LiquidationRecord, liquidate } from "./liquidation.js";
 import { MarkAndFunding } from "./mark-funding.js";
@@ -36,11 +41,18 @@ export class PerpEngine {
   readonly states = new Map<string, MarkAndFunding>();
   /** Every liquidation, oldest first (bounded as fills are). */
   readonly liquidations: LiquidationRecord[] = [];
+  /** Every auto-deleveraged position, oldest first (bounded the same way). */
+  readonly adl: AdlRecord[] = [];
+  /** The delivery contracts still to deliver, and each delivered one's settlement price. */
+  readonly deliveries: Deliveries;
+  /** Every position settled at a delivery, oldest first (bounded the same way). */
+  readonly delivered: DeliveryRecord[] = [];
 
   constructor(
     readonly exchange: Exchange,
     now: number,
   ) {
+    this.deliveries = new Deliveries(exchange, now);
     for (const m of exchange.markets.values()) {
       if (m.terms === undefined) continue;
       this.states.set(
@@ -50,8 +62,23 @@ export class PerpEngine {
     }
   }
 
-  /** A path point of `m` at `now`: mark and funding. Returns the accounts whose money moved. */
+  /**
+   * Before a path point at `now` moves anything: delivers the delivery contracts whose expiry has
+   * come (delivery.ts). Returns the accounts whose money moved.
+   */
+  deliverDue(now: number): string[] {
+    if (!this.deliveries.watching) return [];
+    const done = this.deliveries.due(now);
+    keep(this.delivered, done);
+    return done.map((d) => d.account);
+  }
+
+  /**
+   * A path point of `m` (any market) at `now`: the index samples of delivery contracts; on a
+   * contract, mark, funding and liquidation. Returns the accounts whose money moved.
+   */
   onPath(m: SimMarket, now: number): string[] {
+    if (this.deliveries.watching) this.deliveries.onPath(m, now);
     const state = this.states.get(m.instrument.symbol);
     if (state === undefined) return [];
     const rate = state.sample(now);
@@ -62,9 +89,13 @@ export class PerpEngine {
         ? []
         : payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark, rate, now);
     const done = liquidate(x, m, state.mark, (s) => this.mark(s), now);
-    this.liquidations.push(...done);
-    if (this.liquidations.length > 10_000) this.liquidations.splice(0, 5_000);
-    return [...touched, ...done.map((l) => l.account)];
+    keep(this.liquidations, done.liquidations);
+    keep(this.adl, done.adl);
+    return [
+      ...touched,
+      ...done.liquidations.map((l) => l.account),
+      ...done.adl.map((a) => a.account),
+    ];
   }
 
   /** The mark price in price units (the last price before the first sample). */
@@ -236,4 +267,10 @@ function entryPrice(
   const num = p.entryNotional * 10n ** BigInt(lotScale + frac.length + extra);
   const den = size * cs * 10n ** BigInt(settleDecimals);
   return formatDecimal(den === 0n ? 0n : num / den, extra);
+}
+
+/** Appends `records`, keeping the newest 5,000 once there are more than 10,000. */
+function keep<T>(list: T[], records: readonly T[]): void {
+  list.push(...records);
+  if (list.length > 10_000) list.splice(0, list.length - 5_000);
 }

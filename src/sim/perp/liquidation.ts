@@ -9,26 +9,33 @@
  *   back); the position is taken over at the bankruptcy price (liquidation-price.ts, rounded to
  *   the tick against the liquidation engine: up for a long, down for a short, so the account's
  *   loss never exceeds its margin balance) — the account realises its PnL there with the makers
- *   (contract-fills.ts's settlePnl) — and the engine closes it in the book at the makers' best
- *   price (bid for a long, ask for a short). What that close gains over the bankruptcy price goes
- *   from the makers to the insurance fund; what it loses (a gap through the bankruptcy price) the
- *   fund pays, as far as it has it.
+ *   (contract-fills.ts's settlePnl).
  * - Liquidation fee: `liquidationFee` × the notional at the bankruptcy price, to the insurance fund,
  *   from what a cross account has left free (little or nothing: the bankruptcy price spends its
- *   wallet). An isolated position loses exactly its margin and pays no fee beyond it; the fund's
- *   share is then only the engine's close over the bankruptcy price.
- * - Not yet: auto-deleveraging when the fund is short (the makers, the house, receive less).
+ *   wallet). An isolated position loses exactly its margin and pays no fee beyond it.
+ * - The engine then closes the position in the book as its market order would fill, level after
+ *   level (liquidation-close.ts): what each fill gains over the bankruptcy price goes from the
+ *   makers to the insurance fund, what it loses (a gap through the bankruptcy price) the fund
+ *   pays — only as many contracts as the fund can pay for. What a thin book cannot take the fund
+ *   accepts at the mark price, as far as it can pay.
+ * - The rest (the fund is short) is auto-deleveraged (adl.ts): users' opposite positions, ranked
+ *   as Binance ranks them, close against it at the bankruptcy price; what no user takes the
+ *   house (the makers' account) takes there. The fund never goes negative, and every move is a
+ *   ledger transfer: money is conserved.
+ * - Each liquidation is told with a LiquidationRecord, each deleveraged position with an
+ *   AdlRecord.
  */
 import { formatDecimal, mulDiv } from "../../domain/fixed.js";
-import { BUY, SELL } from "../book/index.js";
 import { notional } from "../derivatives/instrument.js";
 import { bankruptcyPrice, roundToTick } from "../derivatives/liquidation-price.js";
 import { crossMargin, isolatedMargin } from "../derivatives/margin.js";
 import { RATE_ONE } from "../derivatives/rate.js";
 import type { Exchange } from "../exchange.js";
-import { INSURANCE_FUND_ACCOUNT, MARKET_MAKER_ACCOUNT } from "../ledger.js";
-import { referenceTicks, type SimMarket } from "../sim-market.js";
+import { INSURANCE_FUND_ACCOUNT } from "../ledger.js";
+import type { SimMarket } from "../sim-market.js";
+import { type AdlRecord, crossOthers, deleverage, type MarkOf } from "./adl.js";
 import { settlePnl } from "./contract-fills.js";
+import { closeOut } from "./liquidation-close.js";
 import { asPosition, type PerpPosition } from "./positions.js";
 
 export interface LiquidationRecord {
@@ -39,6 +46,19 @@ export interface LiquidationRecord {
   qty: string;
   bankruptcyPrice: string;
   markPrice: string;
+  /** The engine's close in the book: each fill's price and contracts, in matching order. */
+  closed: Array<{ price: string; qty: string }>;
+  /** Contracts the fund accepted at the mark price (the book was too thin). */
+  toFund: string;
+  /** Contracts auto-deleveraged against users' opposite positions (adl.ts). */
+  deleveraged: string;
+  /** Contracts the house took at the bankruptcy price (no user was left to deleverage). */
+  toHouse: string;
+}
+
+export interface Liquidations {
+  liquidations: LiquidationRecord[];
+  adl: AdlRecord[];
 }
 
 /** Liquidates every position of `m` due at `mark`; returns what it did. */
@@ -46,69 +66,62 @@ export function liquidate(
   x: Exchange,
   m: SimMarket,
   mark: bigint,
-  markOf: (symbol: string) => bigint,
+  markOf: MarkOf,
   now: number,
-): LiquidationRecord[] {
+): Liquidations {
   const spec = m.instrument.contract!;
-  const out: LiquidationRecord[] = [];
+  const out: Liquidations = { liquidations: [], adl: [] };
   for (const p of x.positions.openOn(spec.symbol)) {
-    const setting = x.positions.setting(p.account, p.symbol);
-    const wallet = x.ledger.free(p.account, spec.settle) + x.ledger.locked(p.account, spec.settle);
-    const cross = x.positions
-      .ofAccount(p.account)
-      .filter((o) => o.qty !== 0n && x.positions.setting(o.account, o.symbol).mode === "cross");
-    const state =
-      setting.mode === "isolated"
-        ? isolatedMargin(asPosition(spec, p), p.margin, mark)
-        : crossMargin(
-            wallet,
-            cross.map((o) => ({
-              position: asPosition(x.market(o.symbol).instrument.contract!, o),
-              mark: markOf(o.symbol),
-            })),
-          );
+    // An earlier liquidation's close or deleveraging may have changed or closed it.
+    if (p.qty === 0n) continue;
+    const isolated = x.positions.setting(p.account, p.symbol).mode === "isolated";
+    const wallet = () =>
+      x.ledger.free(p.account, spec.settle) + x.ledger.locked(p.account, spec.settle);
+    const state = isolated
+      ? isolatedMargin(asPosition(spec, p), p.margin, mark)
+      : crossMargin(wallet(), crossOthers(x, p.account, markOf));
     if (!state.liquidatable) continue;
     x.cancelAll(p.account, p.symbol);
-    const others =
-      setting.mode === "isolated"
-        ? []
-        : cross
-            .filter((o) => o !== p)
-            .map((o) => ({
-              position: asPosition(x.market(o.symbol).instrument.contract!, o),
-              mark: markOf(o.symbol),
-            }));
-    const walletNow =
-      setting.mode === "isolated"
-        ? p.margin
-        : x.ledger.free(p.account, spec.settle) + x.ledger.locked(p.account, spec.settle);
     const exact = bankruptcyPrice({
       position: asPosition(spec, p),
-      walletBalance: walletNow,
-      others,
+      walletBalance: isolated ? p.margin : wallet(),
+      others: isolated ? [] : crossOthers(x, p.account, markOf, p),
     });
     const long = p.qty > 0n;
     const bp = exact === null ? spec.tick.step : roundToTick(spec, exact, long ? "up" : "down");
-    out.push({
+    const qty = p.qty;
+    takeOver(x, m, p, bp, isolated);
+    const size = long ? qty : -qty;
+    const { fills, toFund, left } = closeOut(x, m, long, size, bp, mark);
+    const adl = deleverage(x, m, { account: p.account, long }, left, bp, markOf, now);
+    const contracts = (u: bigint) => formatDecimal(u, spec.lot.scale);
+    out.adl.push(...adl.records);
+    out.liquidations.push({
       time: now,
       account: p.account,
       symbol: p.symbol,
-      qty: formatDecimal(p.qty, spec.lot.scale),
+      qty: contracts(qty),
       bankruptcyPrice: formatDecimal(bp, spec.tick.scale),
       markPrice: formatDecimal(mark, spec.tick.scale),
+      closed: fills.map((f) => ({
+        price: m.instrument.ticksToPrice(f.ticks),
+        qty: contracts(BigInt(f.lots) * spec.lot.step),
+      })),
+      toFund: contracts(toFund),
+      deleveraged: contracts(left - adl.left),
+      toHouse: contracts(adl.left),
     });
-    takeOver(x, m, p, bp);
   }
   return out;
 }
 
-function takeOver(x: Exchange, m: SimMarket, p: PerpPosition, bp: bigint): void {
+/** The account realises its PnL at `bp` and pays the liquidation fee; the position is flat. */
+function takeOver(x: Exchange, m: SimMarket, p: PerpPosition, bp: bigint, isolated: boolean) {
   const spec = m.instrument.contract!;
   const settle = spec.settle;
   const ledger = x.ledger;
   const side = p.qty > 0n ? 1n : -1n;
-  const size = side * p.qty;
-  const atBankruptcy = notional(spec, size, bp);
+  const atBankruptcy = notional(spec, side * p.qty, bp);
   const pnl = side * (atBankruptcy - p.entryNotional);
   ledger.unlock(p.account, settle, p.margin);
   p.realizedPnl += pnl;
@@ -116,43 +129,7 @@ function takeOver(x: Exchange, m: SimMarket, p: PerpPosition, bp: bigint): void 
   p.entryNotional = 0n;
   p.margin = 0n;
   settlePnl(ledger, p.account, settle, pnl);
-  const isolated = x.positions.setting(p.account, p.symbol).mode === "isolated";
   const fee = isolated ? 0n : mulDiv(atBankruptcy, m.terms!.liquidationFeeRate, RATE_ONE, "up");
   const free = ledger.free(p.account, settle);
   ledger.transfer(p.account, "free", INSURANCE_FUND_ACCOUNT, settle, free < fee ? free : fee);
-  // The engine closes at the makers' best price: a long is sold to the bids, a short bought.
-  const now = x.settlement.now;
-  const [level] = m.liquidity.levels(
-    long(side) ? BUY : SELL,
-    referenceTicks(m),
-    now,
-    Number.NaN,
-    1,
-  );
-  const closeTicks = BigInt(level?.price ?? referenceTicks(m));
-  const atClose = notional(spec, size, closeTicks * spec.tick.step);
-  const gain = side * (atClose - atBankruptcy);
-  if (gain >= 0n) {
-    const mm = ledger.free(MARKET_MAKER_ACCOUNT, settle);
-    ledger.transfer(
-      MARKET_MAKER_ACCOUNT,
-      "free",
-      INSURANCE_FUND_ACCOUNT,
-      settle,
-      mm < gain ? mm : gain,
-    );
-  } else {
-    const fund = ledger.free(INSURANCE_FUND_ACCOUNT, settle);
-    ledger.transfer(
-      INSURANCE_FUND_ACCOUNT,
-      "free",
-      MARKET_MAKER_ACCOUNT,
-      settle,
-      fund < -gain ? fund : -gain,
-    );
-  }
-}
-
-function long(side: bigint): boolean {
-  return side > 0n;
 }

@@ -1,7 +1,9 @@
 /**
  * A simulator market as ccxt's market structure: spot, or a contract ("swap" for a perpetual,
- * "future" for a delivery contract) with contract size, settle asset, linear and expiry.
+ * "future" for a delivery contract) with contract size, settle asset, linear and expiry. A
+ * delivery contract whose expiry has come is settled and closed: not active.
  */
+import { isExpired } from "../../sim/perp/contract-orders.js";
 import type { Simulator } from "../../sim/simulator.js";
 import type { Market } from "../venue.js";
 
@@ -17,7 +19,7 @@ export function marketView(sim: Simulator, symbol: string): Market {
     quote: inst.quote,
     type: contract === undefined ? "spot" : contract.kind === "perpetual" ? "swap" : "future",
     spot: contract === undefined,
-    active: true,
+    active: !isExpired(m, sim.clock.now()),
     precision: { price: s.tickSize, amount: s.lotSize },
     limits: { amount: { min: s.minQty, max: s.maxQty }, cost: { min: s.minNotional } },
     maker: s.makerFee,

@@ -94,7 +94,15 @@ describe("config - perpetual and delivery markets", () => {
   it("config - the shipped sim-perp venue loads", async () => {
     const file = (await shippedVenues())["sim-perp"]!;
     const config = await loadVenueConfig(file);
-    expect(Object.keys(config.markets)).toEqual(["BTC/USDT", "BTC/USDT:USDT"]);
+    expect(Object.keys(config.markets)).toEqual([
+      "BTC/USDT",
+      "BTC/USDT:USDT",
+      "BTC/USDT:USDT-240329",
+    ]);
     expect(config.markets["BTC/USDT:USDT"]!.contract!.spec.brackets).toHaveLength(6);
+    expect(config.markets["BTC/USDT:USDT-240329"]!.contract!.spec).toMatchObject({
+      kind: "delivery",
+      expiry: Date.UTC(2024, 2, 29, 8),
+    });
   });
 });

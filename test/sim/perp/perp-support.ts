@@ -58,14 +58,40 @@ liquidity:
   inventory: { BTC: "1000", USDT: "1000000" }
 `;
 
-/** Both markets on `bars` (the perpetual's path is its index's). */
+export const DELIVERY = "BTC/USDT:USDT-240101";
+
+/** PERP_VENUE with a delivery contract on BTC/USDT too, expiring at 00:40 UTC on T0's day. */
+export const DELIVERY_VENUE = PERP_VENUE.replace(
+  "derivatives:",
+  `  BTC/USDT:USDT-240101:
+    type: delivery
+    tickSize: "0.01"
+    lotSize: "0.001"
+    minQty: "0.001"
+    maxQty: "1000"
+    minNotional: "1"
+    index: BTC/USDT
+    expiry: "2024-01-01T00:40:00Z"
+    leverageBrackets:
+      - { notionalFloor: "0", notionalCap: "100000", maxLeverage: 20, maintMarginRatio: "0.01" }
+derivatives:`,
+);
+
+/** PERP_VENUE with each `[from, to]` text replaced (each must be there). */
+export function perpVenueWith(...replacements: [string, string][]): string {
+  let text = PERP_VENUE;
+  for (const [from, to] of replacements) {
+    if (!text.includes(from)) throw new Error(`perp venue has no ${JSON.stringify(from)}`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/** Every market on `bars` (a contract's path is its index's). */
 export function makePerpSim(bars: Bar[], yaml = PERP_VENUE): TestSim {
   const config = parseVenueConfig(yaml, { file: "perp.yaml", baseDir: "." });
   const series = seriesOf(bars);
-  const feeds = new Map([
-    ["BTC/USDT", new CandleFeed(series)],
-    [PERP, new CandleFeed(series)],
-  ]);
+  const feeds = new Map(Object.keys(config.markets).map((s) => [s, new CandleFeed(series)]));
   const clock = new VirtualClock(T0);
   const events: SimEvent[] = [];
   const sim = buildSimulator(config, feeds, { clock, eventLog: (e) => void events.push(e) });
