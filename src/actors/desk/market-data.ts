@@ -12,9 +12,9 @@
 import type { Bus } from "../../bus/bus.js";
 import { deskBalance, marketData } from "../../bus/subjects.js";
 import type { Balances } from "../../domain/balance.js";
+import type { FundingRate } from "../../domain/derivatives.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { mulDiv, parseDecimal, rescale } from "../../domain/fixed.js";
-import type { FundingRate } from "../../domain/derivatives.js";
 import type { OHLCV, OrderBook, Ticker } from "../../domain/market-data.js";
 
 /** Decimals balances and prices are read at for equity: beyond any asset's minor unit. */
