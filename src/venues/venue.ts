@@ -51,7 +51,12 @@ export interface Market {
   expiryDatetime?: string;
   active: boolean;
   precision: { price: string; amount: string };
-  limits: { amount: { min: string; max: string }; cost: { min: string } };
+  limits: {
+    amount: { min: string; max: string };
+    cost: { min: string };
+    /** Contracts: the most leverage the venue allows (its first bracket's), as ccxt gives it. */
+    leverage?: { max: number };
+  };
   maker: string;
   taker: string;
 }

@@ -81,6 +81,8 @@ export interface SystemOverrides {
     maxDailyLoss: string;
     maxOrdersPerSecond: number;
   }>;
+  /** Markets the Desk watches (default BTC/USDT). */
+  watch?: string[];
 }
 
 export const LENIENT = {
@@ -110,7 +112,7 @@ export async function startSystem(bus: Bus, overrides: SystemOverrides = {}): Pr
     venue,
     venueConfig: config,
     account: "main",
-    watch: ["BTC/USDT"],
+    watch: overrides.watch ?? ["BTC/USDT"],
     risk: {
       maxOrderNotional: "100000",
       maxPositionNotional: "100000",

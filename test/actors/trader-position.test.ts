@@ -89,8 +89,8 @@ describe("trader position - each execution once, exactly", () => {
   it("trader position - pnl is the quote gained: realised, less what the dust under one lot cost", () => {
     const p = new TraderPosition("BTC/USDT", venue);
     p.absorb(state("1", "buy", "0.12345", "2839.35", "0.00012345"));
-    expect(p.sellableLots).toBe(12332n); // 0.12332655 held: 12,332 whole lots of 0.00001
-    p.absorb(state("2", "sell", p.amountOf(p.sellableLots), "2900.0", "2.9"));
+    expect(p.closableLots).toBe(12332n); // 0.12332655 held: 12,332 whole lots of 0.00001
+    p.absorb(state("2", "sell", p.amountOf(p.closableLots), "2900.0", "2.9"));
     expect(p.ledger.quantity).toBe(655n); // 0.00000655 BTC of dust
     // Quote in 2897.1, quote out 2839.35: the pnl is exactly the quote balance's change.
     expect(p.quoteText(p.pnl)).toBe("57.75");

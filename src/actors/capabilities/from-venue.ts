@@ -42,7 +42,9 @@ export function kindOf(market: Pick<Market, "type">): MarketKind {
 export function deskCapabilities(
   desk: string,
   venue: Pick<Venue, "id" | "has">,
-  markets: Readonly<Record<string, Pick<Market, "type">>>,
+  markets: Readonly<
+    Record<string, Pick<Market, "type"> & { limits?: { leverage?: { max: number } } }>
+  >,
   watch: readonly string[],
   rules: VenueRules = {},
 ): Capabilities {
@@ -69,9 +71,15 @@ export function deskCapabilities(
       "shorting is switched off at the venue (venue file capabilities.shorting: false)";
   else if (!derivatives) off.shorting = "the venue has no shorting on spot";
 
-  let maxLeverage = derivatives ? (switches.maxLeverage ?? 1) : 1;
+  // The venue's own limit: the lowest of its watched contracts' (a market that states none: 1).
+  const venueMax = Math.min(
+    ...watch
+      .filter((symbol) => kinds[symbol] !== undefined && kinds[symbol] !== "spot")
+      .map((symbol) => markets[symbol]?.limits?.leverage?.max ?? 1),
+  );
+  let maxLeverage = derivatives ? Math.min(venueMax, switches.maxLeverage ?? venueMax) : 1;
   if (!derivatives) off.leverage = "spot markets trade without leverage";
-  else if (switches.maxLeverage !== undefined)
+  else if (switches.maxLeverage !== undefined && switches.maxLeverage < venueMax)
     off.leverage = `the venue file caps leverage at ${switches.maxLeverage} (capabilities.maxLeverage)`;
   maxLeverage = Math.max(1, maxLeverage);
 

@@ -16,6 +16,7 @@
  * - A refused candidate is remembered for its pair, so the pair's next Trader tries others first.
  */
 import { InvalidInputError, MandateDeniedError } from "../../domain/errors.js";
+import { parseMarket } from "../../domain/market.js";
 import type { Clock } from "../../time/clock.js";
 import { type Capabilities, lacking, readNeeds } from "../capabilities/index.js";
 import type { HolderKeys } from "../mandate.js";
@@ -209,6 +210,7 @@ export class Approver {
     const nonce = `${o.holder}-${o.nextNonce()}`;
     const mandate = o.keys.sign(
       {
+        ...contractBounds(record),
         trader: record.trader,
         traderKey: who.publicKey,
         desk: o.desk,
@@ -246,4 +248,15 @@ export function candidateKey(strategy: string, params: Readonly<Record<string, u
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A contract market's mandate bounds its leverage to what the proposal needs (its Holder's
+ * capabilities allowed that much, or it was refused): the allocation is then margin, and the
+ * Desk refuses an order asking more. Spot mandates name none.
+ */
+function contractBounds(record: ProposalRecord): { maxLeverage?: number } {
+  if (parseMarket(record.market).kind === "spot") return {};
+  const needs = readNeeds(record.needs);
+  return { maxLeverage: typeof needs === "string" ? 1 : (needs.leverage ?? 1) };
 }

@@ -1,7 +1,8 @@
 /**
- * A long position's exits: a stop loss below and a take profit above, as prices. They are set at
- * entry from the percents (the template's, or a person's `set`/`adjust` before entry) and may be
- * moved by `adjust` while in position — never to the wrong side of the last price.
+ * A position's exits, as prices: for a long a stop loss below and a take profit above, for a short
+ * (a perpetual's) the mirror — a stop loss above and a take profit below. They are set at entry
+ * from the percents (the template's, or a person's `set`/`adjust` before entry) and may be moved
+ * by `adjust` while in position — never to the wrong side of the last price.
  */
 import { InvalidInputError } from "../../domain/errors.js";
 
@@ -12,23 +13,33 @@ export class ExitLevels {
   readonly percents: Record<ExitPercent, number>;
   stopLoss: number | undefined;
   takeProfit: number | undefined;
+  /** The position's side, from `arm`: which way the levels lie. */
+  side: "long" | "short" = "long";
 
   constructor(stopLossPct: number, takeProfitPct: number) {
     this.percents = { stopLossPct, takeProfitPct };
   }
 
-  /** At entry: the levels from the percents. */
-  arm(entry: number): void {
+  /** At entry: the levels from the percents, on the side of a `side` position. */
+  arm(entry: number, side: "long" | "short" = "long"): void {
     const { stopLossPct, takeProfitPct } = this.percents;
-    this.stopLoss = stopLossPct > 0 ? entry * (1 - stopLossPct / 100) : undefined;
-    this.takeProfit = takeProfitPct > 0 ? entry * (1 + takeProfitPct / 100) : undefined;
+    this.side = side;
+    this.stopLoss = stopLossPct > 0 ? entry * (1 - this.#sign * (stopLossPct / 100)) : undefined;
+    this.takeProfit =
+      takeProfitPct > 0 ? entry * (1 + this.#sign * (takeProfitPct / 100)) : undefined;
   }
 
   /** The exit `last` reaches, if any. */
   hit(last: number): "stop-loss" | "take-profit" | undefined {
-    if (this.stopLoss !== undefined && last <= this.stopLoss) return "stop-loss";
-    if (this.takeProfit !== undefined && last >= this.takeProfit) return "take-profit";
+    const s = this.#sign;
+    if (this.stopLoss !== undefined && s * last <= s * this.stopLoss) return "stop-loss";
+    if (this.takeProfit !== undefined && s * last >= s * this.takeProfit) return "take-profit";
     return undefined;
+  }
+
+  /** 1 for a long, -1 for a short: a short's levels are a long's mirrored about the entry. */
+  get #sign(): number {
+    return this.side === "short" ? -1 : 1;
   }
 
   /**
@@ -51,15 +62,22 @@ export class ExitLevels {
       throw new InvalidInputError(
         `a price level needs a position; this Trader is ${position.state}`,
       );
-    const price = percent ? entry * (which === "sl" ? 1 - level / 100 : 1 + level / 100) : level;
+    const s = this.#sign;
+    const price = percent
+      ? entry * (which === "sl" ? 1 - s * (level / 100) : 1 + s * (level / 100))
+      : level;
+    const below = this.side === "long" ? "below" : "above";
+    const above = this.side === "long" ? "above" : "below";
     if (which === "sl") {
-      if (Number.isFinite(last) && price >= last)
-        throw new InvalidInputError(`a stop loss of ${price} is not below the last price ${last}`);
+      if (Number.isFinite(last) && s * price >= s * last)
+        throw new InvalidInputError(
+          `a stop loss of ${price} is not ${below} the last price ${last}`,
+        );
       this.stopLoss = price > 0 ? price : undefined;
     } else {
-      if (Number.isFinite(last) && price <= last)
+      if (Number.isFinite(last) && s * price <= s * last)
         throw new InvalidInputError(
-          `a take profit of ${price} is not above the last price ${last}`,
+          `a take profit of ${price} is not ${above} the last price ${last}`,
         );
       this.takeProfit = price > 0 ? price : undefined;
     }

@@ -11,7 +11,8 @@
  *   price rounded up to the tick, so an order never costs more than its budget at that price.
  * - `pnl` is the quote gained or lost: realised PnL less the basis of what is still held. Once the
  *   Trader has sold all it can, what is left is dust under one lot, written off at its cost, so
- *   `pnl` is exactly the change of the quote balance its orders made.
+ *   `pnl` is exactly the change of the quote balance its orders made. A contract position (long
+ *   or short, fees in the settle currency) closes whole: its `pnl` is its realised PnL.
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import { formatDecimal, fromSteps, parseDecimal, toSteps } from "../../domain/fixed.js";
@@ -29,6 +30,7 @@ export class TraderPosition {
   readonly #spec: MarketConfig;
   readonly #seen = new Map<string, OrderTotals>();
   #spent = 0n;
+  #leverage = 1;
 
   constructor(
     readonly market: string,
@@ -101,13 +103,29 @@ export class TraderPosition {
     });
     if (fill === undefined) return false;
     const basis = this.ledger.basis;
+    const size = abs(this.ledger.quantity);
     this.ledger.apply(fill);
-    // A long-only Trader's buys never close anything: all they cost goes into the basis.
-    if (fill.side === "buy") this.#spent += this.ledger.basis - basis;
+    // What an opening fill adds to the basis (a buy of a long, a sell of a short) is what the
+    // attempt puts at stake: all of it on spot, its margin (over the leverage) on a contract.
+    const added = abs(this.ledger.basis) - abs(basis);
+    if (abs(this.ledger.quantity) > size && added > 0n)
+      this.#spent += (added + BigInt(this.#leverage) - 1n) / BigInt(this.#leverage);
     return true;
   }
 
-  /** Quote minor units paid for buys, fees included: what a return is measured against. */
+  /** Contract markets: the leverage the position is opened at (its margin is what is spent). */
+  set leverage(leverage: number) {
+    this.#leverage = leverage;
+  }
+
+  get leverage(): number {
+    return this.#leverage;
+  }
+
+  /**
+   * Quote minor units put at stake, fees included: paid for a spot position's buys, the margin of
+   * a contract position's opening fills. What a return is measured against.
+   */
   get spent(): bigint {
     return this.#spent;
   }
@@ -119,10 +137,9 @@ export class TraderPosition {
     return budget / (ticks * this.#spec.quoteUnitsPerTickLot);
   }
 
-  /** Whole lots of what is held: what can be sold. */
-  get sellableLots(): bigint {
-    const q = this.ledger.quantity;
-    return q <= 0n ? 0n : q / this.#spec.baseUnitsPerLot;
+  /** Whole lots of the position, long or short: what an exit can close. */
+  get closableLots(): bigint {
+    return abs(this.ledger.quantity) / this.#spec.baseUnitsPerLot;
   }
 
   /** An amount of `lots` lots, as the order's decimal string. */
@@ -152,4 +169,8 @@ export class TraderPosition {
 
 function totals(text: string): bigint {
   return parseDecimal(text, TOTALS_SCALE, "half-even");
+}
+
+function abs(n: bigint): bigint {
+  return n < 0n ? -n : n;
 }

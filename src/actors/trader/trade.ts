@@ -14,10 +14,15 @@
  *   report, goes in once. What is held — never what a reply said — tells whether the entry filled
  *   and whether the exit is done: it never reports a position closed while a lot is still held.
  * - Once the Trader has ended, nothing the trade learns changes anything.
+ * - On a perpetual or delivery future the trade may go short — only when its strategy declares
+ *   `needs.short` (so its Holder checked it may) — and sizes at the strategy's leverage: the
+ *   allocation is the margin, orders name the leverage, and every exit order is reduceOnly, so an
+ *   exit can only close the position, never reverse it.
  */
 import type { Bus } from "../../bus/bus.js";
 import { deskOrder, holderReport } from "../../bus/subjects.js";
 import { ratioOf } from "../../domain/fixed.js";
+import { parseMarket } from "../../domain/market.js";
 import { candleFromOHLCV, type OHLCV, type Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import type { Logger } from "../../log/logger.js";
@@ -81,12 +86,15 @@ export class Trade {
   /** The last traded price seen: a number for the exits, its text for marking and `enter`. */
   #last = Number.NaN;
   #lastText: string | undefined;
+  /** A perpetual or delivery future: orders name leverage, exits are reduceOnly. */
+  readonly #contract: boolean;
 
   constructor(private readonly o: TradeOptions) {
     const t = o.trader;
     this.exits = new ExitLevels(t.stopLossPct, t.takeProfitPct);
     this.#wait = new EntryWait(o.clock, t.maxWaitCandles ?? 240);
     this.book = new TraderPosition(t.market, t.venue);
+    this.#contract = parseMarket(t.market).kind !== "spot";
   }
 
   get entryPrice(): string | undefined {
@@ -109,6 +117,7 @@ export class Trade {
   accepted(candidate: Candidate, mandate: Mandate, allocation: string, rows: OHLCV[]): void {
     this.#candidate = candidate;
     this.#mandate = mandate;
+    this.book.leverage = this.#leverageOf(candidate);
     this.#allocation = this.book.quoteUnits(allocation);
     const lastRow = rows[rows.length - 1];
     if (lastRow !== undefined && !Number.isFinite(this.#last)) this.#last = lastRow[4];
@@ -144,6 +153,7 @@ export class Trade {
   resume(saved: SavedTrade, candidate: Candidate, state: string, desk: DeskPosition): void {
     this.#candidate = candidate;
     this.#mandate = saved.mandate;
+    this.book.leverage = this.#leverageOf(candidate);
     this.#allocation = this.book.quoteUnits(saved.allocation);
     this.exits.percents.stopLossPct = saved.exits.percents.stopLossPct;
     this.exits.percents.takeProfitPct = saved.exits.percents.takeProfitPct;
@@ -151,14 +161,15 @@ export class Trade {
     this.exits.takeProfit = saved.exits.takeProfit;
     this.#exitReason = saved.exitReason;
     this.book.adopt(desk, state === "exiting" ? BigInt(saved.spent) : undefined);
-    const held = this.book.ledger.quantity > 0n;
+    const held = this.book.ledger.quantity !== 0n;
     this.#entryPrice = saved.entryPrice ?? (held ? this.book.ledger.averageEntry() : undefined);
     if (this.#entryPrice !== undefined && state !== "entering") {
       this.#ctx.inPosition = true;
-      this.#ctx.side = "long";
+      this.#ctx.side = this.#side();
       this.#ctx.entryPrice = Number(this.#entryPrice);
+      this.exits.side = this.#side();
       if (saved.exits.stopLoss === undefined && saved.exits.takeProfit === undefined)
-        this.exits.arm(this.#ctx.entryPrice);
+        this.exits.arm(this.#ctx.entryPrice, this.#side());
     }
   }
 
@@ -168,7 +179,7 @@ export class Trade {
    */
   carryOn(state: string): void {
     if (state === "entering") {
-      if (this.book.ledger.quantity > 0n) this.entered(undefined);
+      if (this.book.ledger.quantity !== 0n) this.entered(undefined);
       else this.waitForEntry();
     } else if (state === "exiting") void this.sellOut();
   }
@@ -229,8 +240,9 @@ export class Trade {
         return;
       }
       // Paused: no new entries; a position already held stays protected by its exits.
-      if (signal?.action === "enter" && signal.side === "long" && !this.o.paused())
-        void this.enter(String(candle.close));
+      const side = signal?.action === "enter" ? signal.side : undefined;
+      if ((side === "long" || (side === "short" && this.#mayShort())) && !this.o.paused())
+        void this.enter(String(candle.close), side);
       else if (this.#wait.exhausted) void this.exit("no entry signal");
     } else if (state === "inPosition" && signal?.action === "exit" && !this.o.paused()) {
       void this.exit("signal");
@@ -262,22 +274,28 @@ export class Trade {
       return;
     }
     // A fill of an entry whose reply was lost (timed out): the position is real, so watch it.
-    if (this.o.state() === "entering" && !this.#busy && this.book.ledger.quantity > 0n)
+    if (this.o.state() === "entering" && !this.#busy && this.book.ledger.quantity !== 0n)
       this.entered(order);
   }
 
-  /** Buys with the allocation at `price`, less the margin; ends the trade if nothing is held. */
-  async enter(price: string): Promise<void> {
+  /**
+   * Buys (or, `short`, sells) with the allocation at `price`, less the margin — on a contract the
+   * allocation is the margin, so the position is the allocation × the leverage — and ends the
+   * trade if nothing is held.
+   */
+  async enter(price: string, side: "long" | "short" = "long"): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     let last: Order | undefined;
     let why = "entry not filled";
     try {
       const budget = (this.#allocation * (100n - ENTRY_MARGIN_PCT)) / 100n;
-      const lots = this.book.lotsFor(budget, price);
+      const lots = this.book.lotsFor(budget * BigInt(this.book.leverage), price);
       if (lots <= 0n) why = "allocation too small for one lot";
       else {
-        last = await this.order("buy", this.book.amountOf(lots));
+        const opening = this.#contract ? { leverage: this.book.leverage } : {};
+        const order = side === "long" ? "buy" : "sell";
+        last = await this.order(order, this.book.amountOf(lots), opening);
         this.book.absorb(last);
       }
     } catch (err) {
@@ -288,7 +306,7 @@ export class Trade {
       this.#busy = false;
     }
     // What the Desk reported counts, whatever the reply said (a timed-out order may have filled).
-    if (this.book.ledger.quantity > 0n) this.entered(last);
+    if (this.book.ledger.quantity !== 0n) this.entered(last);
     else await this.exit(why);
   }
 
@@ -299,13 +317,14 @@ export class Trade {
     const l = this.book.ledger;
     this.#entryPrice = order?.average ?? l.averageEntry();
     this.#ctx.inPosition = true;
-    this.#ctx.side = "long";
+    this.#ctx.side = this.#side();
     this.#ctx.entryPrice = Number(this.#entryPrice);
-    this.exits.arm(this.#ctx.entryPrice);
+    this.exits.arm(this.#ctx.entryPrice, this.#side());
     this.o.send({ type: "ENTERED" });
     this.o.emit("trader.entered", {
       market: this.o.trader.market,
-      amount: l.baseText(l.quantity),
+      side: this.#side(),
+      amount: l.baseText(l.quantity < 0n ? -l.quantity : l.quantity),
       price: this.#entryPrice,
       cost: l.quoteText(l.basis),
     });
@@ -328,15 +347,19 @@ export class Trade {
   }
 
   /**
-   * Sells what is held. A refused or partial sale leaves the Trader in `exiting`; the next candle
-   * tries again — it never reports a position as closed while it still holds it.
+   * Sells what is held (buys back a short). A refused or partial exit leaves the Trader in
+   * `exiting`; the next candle tries again — it never reports a position as closed while it still
+   * holds it.
    */
   async sellOut(): Promise<void> {
     if (this.#busy || this.o.over()) return;
     this.#busy = true;
     try {
-      const lots = this.book.sellableLots;
-      if (lots > 0n) this.book.absorb(await this.order("sell", this.book.amountOf(lots)));
+      const lots = this.book.closableLots;
+      const side = this.book.ledger.quantity < 0n ? "buy" : "sell";
+      const closing = this.#contract ? { reduceOnly: true } : {};
+      if (lots > 0n)
+        this.book.absorb(await this.order(side, this.book.amountOf(lots), closing));
     } catch (err) {
       this.o.log.warn({ err }, "exit order failed; retrying at the next candle");
       this.o.emit("trader.exit_failed", { market: this.o.trader.market, error: String(err) });
@@ -345,14 +368,14 @@ export class Trade {
       this.#busy = false;
     }
     // A thin book: the rest at the next candle. Under one lot is dust nobody can sell.
-    if (this.book.sellableLots > 0n || this.o.state() !== "exiting") return;
+    if (this.book.closableLots > 0n || this.o.state() !== "exiting") return;
     this.#ctx.inPosition = false;
     this.o.send({ type: "EXITED" });
     const l = this.book.ledger;
     this.o.emit("trader.exited", {
       market: this.o.trader.market,
       reason: this.#exitReason,
-      ...(l.quantity > 0n ? { dust: l.baseText(l.quantity) } : {}),
+      ...(l.quantity !== 0n ? { dust: l.baseText(l.quantity) } : {}),
     });
     await this.report(1);
   }
@@ -380,10 +403,28 @@ export class Trade {
     this.o.end({ kind: "reported", outcome });
   }
 
-  private order(side: "buy" | "sell", amount: string): Promise<Order> {
+  /** The strategy's leverage on a contract (1 when it names none); always 1 on spot. */
+  #leverageOf(candidate: Candidate): number {
+    return this.#contract ? (candidate.strategy.needs?.leverage ?? 1) : 1;
+  }
+
+  /** A short entry is taken only on a contract, by a strategy that declared it (its Holder checked). */
+  #mayShort(): boolean {
+    return this.#contract && this.#candidate?.strategy.needs?.short === true;
+  }
+
+  #side(): "long" | "short" {
+    return this.book.ledger.quantity < 0n ? "short" : "long";
+  }
+
+  private order(
+    side: "buy" | "sell",
+    amount: string,
+    contract: { leverage?: number; reduceOnly?: boolean } = {},
+  ): Promise<Order> {
     const t = this.o.trader;
     const mandate = this.#mandate;
-    const request = { trader: t.id, market: t.market, side, type: "market", amount };
+    const request = { trader: t.id, market: t.market, side, type: "market", amount, ...contract };
     // Signed with the key the mandate names, at a sequence never used before: a sniffed mandate,
     // a replayed or a changed request is refused by the Desk.
     const proof =

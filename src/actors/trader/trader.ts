@@ -295,11 +295,11 @@ export class Trader extends Actor {
     this.stopped = true;
     const l = this.trade.book.ledger;
     const holding =
-      l.quantity > 0n ? ` still holding ${l.baseText(l.quantity)} of ${this.options.market}` : "";
+      l.quantity !== 0n ? ` still holding ${l.baseText(l.quantity)} of ${this.options.market}` : "";
     // Still holding a lot it could sell: its record stays, so the next start sells it.
     this.end(
       { kind: "nothing", reason: `system stopped${holding}` },
-      this.trade.book.sellableLots > 0n,
+      this.trade.book.closableLots > 0n,
     );
   }
 

@@ -37,6 +37,10 @@ export function marketView(sim: Simulator, symbol: string): Market {
     inverse: !contract.linear,
     settle: contract.settle,
     contractSize: s.contractSize ?? "1",
+    limits: {
+      ...market.limits,
+      leverage: { max: Math.max(...contract.brackets.map((b) => b.maxLeverage)) },
+    },
     ...(contract.expiry === undefined
       ? {}
       : { expiry: contract.expiry, expiryDatetime: new Date(contract.expiry).toISOString() }),

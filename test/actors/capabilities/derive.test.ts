@@ -16,7 +16,12 @@ import { NOTHING_SUPPORTED } from "../../../src/venues/venue.js";
 const venue = { id: "sim", has: { ...NOTHING_SUPPORTED, createOrder: true as const } };
 const SPOT = { "BTC/USDT": { type: "spot" as const } };
 // A perpetual, as ccxt types it: the Market type knows only spot until derivatives land.
-const PERP = { "BTC/USDT:USDT": { type: "swap" } as unknown as { type: "spot" } };
+/** A perpetual as ccxt lists it: its leverage limit is its first bracket's (Binance: 125). */
+const PERP = {
+  "BTC/USDT:USDT": { type: "swap", limits: { leverage: { max: 125 } } } as unknown as {
+    type: "spot";
+  },
+};
 const ALL_TYPES = ["market", "limit", "stop_market", "stop_limit"] as const;
 
 describe("capabilities - the Desk's, from its venue", () => {
@@ -71,6 +76,10 @@ describe("capabilities - the Desk's, from its venue", () => {
     expect(lacking(off, "BTC/USDT:USDT", { short: true })).toBe(
       "shorting is switched off at the venue (venue file capabilities.shorting: false)",
     );
+    // Uncapped, the venue's own limit; a contract that states none allows no leverage.
+    expect(off.maxLeverage).toBe(125);
+    const unstated = { "BTC/USDT:USDT": { type: "swap" } as unknown as { type: "spot" } };
+    expect(deskCapabilities("sim-main", venue, unstated, ["BTC/USDT:USDT"]).maxLeverage).toBe(1);
   });
 });
 

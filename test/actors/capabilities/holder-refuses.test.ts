@@ -44,8 +44,8 @@ function deskCaps(switches: CapabilitySwitches = { stopOrders: true, shorting: t
   return deskCapabilities(
     "sim-main",
     { id: "sim", has: NOTHING_SUPPORTED },
-    // ccxt's type of a perpetual: the Market type knows only spot until derivatives land.
-    { [SPOT]: { type: "spot" }, [PERP]: { type: "swap" } as unknown as { type: "spot" } },
+    // A perpetual as ccxt lists it, with the venue's leverage limit (Binance's BTCUSDT: 125).
+    { [SPOT]: { type: "spot" }, [PERP]: { type: "swap", limits: { leverage: { max: 125 } } } },
     [SPOT, PERP],
     { capabilities: switches },
   );
