@@ -34,7 +34,7 @@ import {
   ratioOf,
   toSteps,
 } from "../../domain/fixed.js";
-import type { Candle } from "../../domain/market-data.js";
+import type { Candle, OHLCV } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import { fillSince } from "../../domain/order-progress.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
@@ -123,8 +123,11 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   };
   /** The ledger when the trade began (exact), and what the entry added. */
   let entry: { time: number; cash: bigint; fees: bigint; cost: bigint; amount: bigint } | undefined;
-  let stopLoss = Number.NaN;
-  let takeProfit = Number.NaN;
+  // The exits on the path: a long's stop is below and its target above, a short's the reverse.
+  let exitBelow = Number.NaN;
+  let exitAbove = Number.NaN;
+  let belowReason: TradeRecord["exitReason"] = "stop-loss";
+  let aboveReason: TradeRecord["exitReason"] = "take-profit";
   let pending: Pending | undefined;
   let exiting: { reason: TradeRecord["exitReason"]; proceeds: bigint; sold: bigint } | undefined;
   const trades: TradeRecord[] = [];
@@ -180,8 +183,13 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     ctx.inPosition = true;
     ctx.side = side;
     ctx.entryPrice = at;
-    stopLoss = signal.stopLoss ?? Number.NaN;
-    takeProfit = signal.takeProfit ?? Number.NaN;
+    const stop = signal.stopLoss ?? Number.NaN;
+    const target = signal.takeProfit ?? Number.NaN;
+    const long = side === "long";
+    exitBelow = long ? stop : target;
+    exitAbove = long ? target : stop;
+    belowReason = long ? "stop-loss" : "take-profit";
+    aboveReason = long ? "take-profit" : "stop-loss";
   };
 
   /**
@@ -230,8 +238,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     ctx.inPosition = false;
     ctx.side = undefined;
     ctx.entryPrice = Number.NaN;
-    stopLoss = Number.NaN;
-    takeProfit = Number.NaN;
+    exitBelow = Number.NaN;
+    exitAbove = Number.NaN;
   };
 
   /** Whole lots of the position the venue would accept (a remainder under min notional is dust). */
@@ -258,15 +266,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
 
   const instance = strategy.create(params);
 
-  sim.onTick((symbol, time, price) => {
-    if (symbol !== market) return; // a contract's index market
-    if (contract !== undefined) {
-      const liquidated = contract.onPath(time);
-      if (liquidated !== undefined) {
-        trades.push(liquidated);
-        flat();
-      }
-    }
+  /** A path point of the market: a signal that is due, the rest of a thin exit, the exits. */
+  const onPoint = (_symbol: string, time: number, price: number) => {
     if (pending !== undefined && time >= pending.readyAt) {
       const { signal } = pending;
       pending = undefined;
@@ -276,27 +277,43 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     }
     if (exiting !== undefined) exit(exiting.reason, time, price);
     else if (ctx.inPosition) {
-      // A short's stop is above its entry and its target below.
-      const up = ctx.side === "long" ? price >= takeProfit : price >= stopLoss;
-      const down = ctx.side === "long" ? price <= stopLoss : price <= takeProfit;
-      if (ctx.side === "long" ? down : up) exit("stop-loss", time, price);
-      else if (ctx.side === "long" ? up : down) exit("take-profit", time, price);
+      if (price <= exitBelow) exit(belowReason, time, price);
+      else if (price >= exitAbove) exit(aboveReason, time, price);
     }
-  });
+  };
 
-  sim.on((event) => {
-    if (event.type !== "candle" || event.symbol !== market) return;
-    const [timestamp, open, high, low, close, volume] = event.candle;
-    equityPoints.push({
-      time: event.time,
-      equity: contract === undefined ? cash + held * close : contract.equity(),
-      price: close,
-      inPosition: ctx.inPosition,
-    });
+  /** A closed candle: the equity point, then the strategy. */
+  const onCandle = (time: number, ohlcv: OHLCV, equity: number) => {
+    const [timestamp, open, high, low, close, volume] = ohlcv;
+    equityPoints.push({ time, equity, price: close, inPosition: ctx.inPosition });
     const candle: Candle = { timestamp, open, high, low, close, volume };
     const signal = instance.onCandle(candle, ctx);
-    if (signal !== undefined) pending = { signal, readyAt: event.time + latency };
-  });
+    if (signal !== undefined) pending = { signal, readyAt: time + latency };
+  };
+
+  // Spot listens to its one market with nothing added; a contract skips its index market's
+  // events, and learns of funding and liquidation (the engine's, at this path point) first.
+  if (contract === undefined) {
+    sim.onTick(onPoint);
+    sim.on((event) => {
+      if (event.type === "candle")
+        onCandle(event.time, event.candle, cash + held * event.candle[4]);
+    });
+  } else {
+    sim.onTick((symbol, time, price) => {
+      if (symbol !== market) return;
+      const liquidated = contract.onPath(time);
+      if (liquidated !== undefined) {
+        trades.push(liquidated);
+        flat();
+      }
+      onPoint(symbol, time, price);
+    });
+    sim.on((event) => {
+      if (event.type === "candle" && event.symbol === market)
+        onCandle(event.time, event.candle, contract.equity());
+    });
+  }
 
   const total = candles.length;
   const every = options.progressEvery ?? 50_000;

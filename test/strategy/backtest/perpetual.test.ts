@@ -16,7 +16,12 @@ import type { CandleSeries } from "../../../src/sim/data/index.js";
 import type { Simulator } from "../../../src/sim/simulator.js";
 import { type BacktestOptions, runBacktest } from "../../../src/strategy/backtest/runner.js";
 import type { BacktestResult } from "../../../src/strategy/backtest/types.js";
-import { getStrategy, resolveParams } from "../../../src/strategy/index.js";
+import {
+  defineStrategy,
+  getStrategy,
+  resolveParams,
+  type Signal,
+} from "../../../src/strategy/index.js";
 import { loadFixture } from "../strategy-support.js";
 
 const PERP = "BTC/USDT:USDT";
@@ -243,6 +248,54 @@ describe("backtest - perpetual", () => {
       expect(v.negative).toEqual([]);
     });
   }
+
+  it("backtest perpetual - a short's stop loss is above its entry and its take profit below", () => {
+    const start = minutes.indexAtOrAfter(Date.parse("2023-03-13T06:00:00Z"));
+    const candles = minutes.slice(start, start + 720);
+    const shortOnce = (stopPct: number, targetPct: number) =>
+      defineStrategy({
+        name: "short-once",
+        description: "shorts on the first candle with a stop and a target",
+        params: {},
+        warmup: () => 0,
+        create: () => {
+          let done = false;
+          return {
+            onCandle: (c): Signal | undefined => {
+              if (done) return undefined;
+              done = true;
+              return {
+                action: "enter",
+                side: "short",
+                stopLoss: c.close * (1 + stopPct / 100),
+                takeProfit: c.close * (1 - targetPct / 100),
+              };
+            },
+          };
+        },
+      });
+    const run = (stopPct: number, targetPct: number) =>
+      runBacktest({
+        strategy: shortOnce(stopPct, targetPct),
+        params: {},
+        market: PERP,
+        candles,
+        venue,
+        leverage: 2,
+      });
+    const first = candles.close[0]!;
+    const stopped = run(1, 50).trades;
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]!.exitReason).toBe("stop-loss");
+    // Bought back at the makers' ask once the path reached the stop: at or above it.
+    expect(stopped[0]!.exitPrice).toBeGreaterThanOrEqual(first * 1.01 - 1);
+    expect(stopped[0]!.pnl).toBeLessThan(0);
+    const taken = run(50, 0.2).trades;
+    expect(taken).toHaveLength(1);
+    expect(taken[0]!.exitReason).toBe("take-profit");
+    expect(taken[0]!.exitPrice).toBeLessThanOrEqual(first * 0.998 + 1);
+    expect(taken[0]!.contract!.realisedPnl).not.toMatch(/^-/);
+  });
 
   it("backtest perpetual - leverage is the contract's: above the bracket, not whole, or on spot it is refused with the reason", () => {
     const run = (market: string, extra: Partial<BacktestOptions>) => () =>
