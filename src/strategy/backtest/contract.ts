@@ -28,7 +28,7 @@
  * - Leverage used: notional at mark / (wallet + unrealised PnL), at every path point in a
  *   position and right after each entry; its maximum is reported.
  */
-import { InvalidInputError, RejectedError } from "../../domain/errors.js";
+import { InternalError, InvalidInputError, RejectedError } from "../../domain/errors.js";
 import { formatDecimal, mulDiv, parseDecimal, ratioOf, toSteps } from "../../domain/fixed.js";
 import type { Order } from "../../domain/order.js";
 import { PARTS_PER_BILLION } from "../../sim/config/index.js";
@@ -235,10 +235,16 @@ export class ContractPosition {
   private liquidated(time: number): TradeRecord {
     const t = this.trade!;
     const p = this.position;
-    const record = this.sim.derivatives.liquidations.at(-1);
-    if (record === undefined || record.account !== this.account || record.time !== time) {
-      throw new InvalidInputError(
-        `${this.market.symbol}: the position went flat at ${new Date(time).toISOString()} without an order or a liquidation`,
+    const all = this.sim.derivatives.liquidations;
+    let record: (typeof all)[number] | undefined;
+    for (let i = all.length - 1; i >= 0 && all[i]!.time === time; i--) {
+      if (all[i]!.account === this.account) record = all[i];
+    }
+    if (record === undefined) {
+      // Nothing else closes a position here yet (auto-deleveraging would): a report that
+      // guessed would be wrong, so the run stops and says so.
+      throw new InternalError(
+        `${this.market.symbol}: the backtest's position went flat at ${new Date(time).toISOString()} without its order or a liquidation`,
       );
     }
     const bp = parseDecimal(record.bankruptcyPrice, this.spec.tick.scale);

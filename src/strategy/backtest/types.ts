@@ -51,7 +51,7 @@ export interface ContractReport {
   /** Funding paid and received, exact decimals (both ≥ 0), summed over the engine's payments. */
   fundingPaid: string;
   fundingReceived: string;
-  /** Funding payments the account paid or received. */
+  /** Funding payments that moved money to or from the account. */
   fundingPayments: number;
   /** Positions the liquidation engine took over (each such trade has exitReason "liquidation"). */
   liquidations: number;
@@ -66,7 +66,7 @@ export interface ContractReport {
 /** Equity after each candle's close, marked at that close. */
 export interface EquityPoint {
   time: number;
-  /** Quote value of the account. */
+  /** Quote value of the account (a contract: settle wallet + unrealised PnL at the mark price). */
   equity: number;
   /** The candle's close. */
   price: number;
