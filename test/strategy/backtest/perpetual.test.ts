@@ -46,6 +46,8 @@ interface Recorded {
   marks: OHLCV[];
   liquidations: Simulator["derivatives"]["liquidations"];
   wallet: bigint;
+  /** The account's orders: [reduceOnly, side] each. */
+  orders: [boolean, string][];
   total: bigint;
   negative: string[];
 }
@@ -77,6 +79,9 @@ function backtest(
         marks: sim.derivatives.markOHLCV(PERP, "1m", undefined, 100_000),
         liquidations: sim.derivatives.liquidations.filter((l) => l.account === account),
         wallet: ledger.free(account, "USDT") + ledger.locked(account, "USDT"),
+        orders: [...sim.exchange.orders.values()]
+          .filter((o) => o.account === account)
+          .map((o) => [o.reduceOnly, o.side]),
         total: ledger.total("USDT"),
         negative: ledger
           .accounts()
@@ -187,8 +192,20 @@ describe("backtest - perpetual", () => {
     expect(usdt(c.fees)).toBe(fees);
     expect(funding).toBe(usdt(c.fundingReceived) - usdt(c.fundingPaid));
     expect(fees).toBe(v.fills.reduce((sum, f) => sum + usdt(f.fee.cost), 0n));
-    // Every exit bought or sold back exactly what the entry opened: flat at the end.
+    // Every exit bought or sold back exactly what the entry opened, reduce-only: flat at the end.
     expect(heldBefore(v.fills, Number.POSITIVE_INFINITY)).toBe(0n);
+    const expectedOrders = result.trades.flatMap((t) =>
+      t.side === "long"
+        ? [
+            [false, "buy"],
+            [true, "sell"],
+          ]
+        : [
+            [false, "sell"],
+            [true, "buy"],
+          ],
+    );
+    expect(v.orders).toEqual(expectedOrders);
     expect(v.total).toBe(usdt("10000") + HOUSE_USDT);
     expect(v.negative).toEqual([]);
     // The curve is marked at the mark price: its last point is the final balance.
