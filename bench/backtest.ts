@@ -9,6 +9,8 @@
  *    hand-written loop of the same strategy on plain arrays: goal ≥ 0.25× the hand loop.
  * 3. A 100-parameter sweep through the full simulator on the real file: wall time with 1 and 2
  *    workers (the peer is the 1-worker run; lower is better).
+ * 4. The perpetual case (backtest-perp.ts): a strategy that shorts on BTC/USDT:USDT with funding and
+ *    margin on, against spot on the same candles in the same run.
  */
 import { fileURLToPath } from "node:url";
 import { DataFrame } from "data-forge";
@@ -20,6 +22,7 @@ import { runBacktest } from "../src/strategy/backtest/runner.js";
 import { fastBacktest } from "../src/strategy/fast/fast-backtest.js";
 import { randomOf, resolveParams } from "../src/strategy/params.js";
 import { getStrategy } from "../src/strategy/registry.js";
+import { runPerpCase } from "./backtest-perp.js";
 import { elapsedSeconds, median, nowNs, report } from "./report.js";
 
 const FIXTURE = fileURLToPath(
@@ -238,5 +241,5 @@ export async function run(): Promise<boolean> {
     peer: "the same sweep, 1 worker",
     peer_value: one,
   });
-  return ok;
+  return (await runPerpCase(candles)) && ok;
 }

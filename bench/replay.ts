@@ -18,6 +18,12 @@
  * called: it must cost nothing until an order needs the book. Every timed round checks its closes,
  * last price and final clock. Rounds alternate ours/peer after a warm-up; medians are reported.
  * `value` is our absolute candles/s (the goal is >= 2,000,000); the ratio is against the peer.
+ *
+ * Perpetual case (replay-perp.ts): the first PERP_CANDLES of the series through a venue with the
+ * spot market and a perpetual on its path (BTC/USDT:USDT), an account holding a 5x short from the
+ * first path point, so every path point samples the mark and the premium, checks the account's
+ * margin for liquidation, and funding is paid every 8 hours. Its peer is this spot replay on the
+ * same candles in the same rounds: the ratio is what funding and margin cost.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +35,7 @@ import { runVirtual } from "../src/sim/driver.js";
 import { CandleFeed } from "../src/sim/feed.js";
 import type { Simulator } from "../src/sim/simulator.js";
 import { VirtualClock } from "../src/time/virtual-clock.js";
+import { PERP_CANDLES, perpConfig, runPerp } from "./replay-perp.js";
 import { elapsedSeconds, median, nowNs, report } from "./report.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures");
@@ -84,7 +91,10 @@ export function loopSeries(series: CandleSeries, min: number): CandleSeries {
   return new CandleSeries(columns, series.intervalMs);
 }
 
-function build(config: VenueConfig, series: CandleSeries): { sim: Simulator; clock: VirtualClock } {
+export function build(
+  config: VenueConfig,
+  series: CandleSeries,
+): { sim: Simulator; clock: VirtualClock } {
   const feed = new CandleFeed(series);
   const clock = new VirtualClock(feed.nextTime());
   const sim = buildSimulator(config, new Map([[SYMBOL, feed]]), { clock });
@@ -92,7 +102,7 @@ function build(config: VenueConfig, series: CandleSeries): { sim: Simulator; clo
 }
 
 /** The replay did all of its work: every candle closed, the clock at the series' end. */
-function checkFinished(sim: Simulator, clock: VirtualClock, series: CandleSeries): void {
+export function checkFinished(sim: Simulator, clock: VirtualClock, series: CandleSeries): void {
   const m = sim.market(SYMBOL);
   const last = series.length - 1;
   if (
@@ -143,7 +153,7 @@ async function checkedRun(config: VenueConfig, series: CandleSeries): Promise<vo
   }
 }
 
-async function runOurs(config: VenueConfig, series: CandleSeries): Promise<number> {
+export async function runOurs(config: VenueConfig, series: CandleSeries): Promise<number> {
   const { sim, clock } = build(config, series);
   const start = nowNs();
   await runVirtual(sim, clock);
@@ -205,5 +215,24 @@ export async function run(): Promise<boolean> {
   process.stderr.write(
     `replay: crypy ${Math.round(value)} candles/s (goal >= ${TARGET}: ${value >= TARGET ? "met" : "MISSED"})\n`,
   );
+
+  const short = series.slice(0, PERP_CANDLES);
+  const perp = perpConfig(FIXTURES);
+  await runPerp(perp, short);
+  await runOurs(config, short);
+  const perpRates: number[] = [];
+  const spotRates: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    perpRates.push(await runPerp(perp, short));
+    spotRates.push(await runOurs(config, short));
+  }
+  report({
+    bench: "replay.perpetual",
+    impl: "crypy Simulator + runVirtual, BTC/USDT:USDT with an open 5x short (mark, funding, margin)",
+    value: median(perpRates),
+    unit: "candles/s",
+    peer: "the same replay of spot BTC/USDT alone",
+    peer_value: median(spotRates),
+  });
   return ok && value >= TARGET;
 }

@@ -13,12 +13,13 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
       load: () => import("./matching.js"),
     },
     replay: {
-      about: "full Simulator replay of real BTC/USDT candles (candles/s) vs a bare path-price loop",
+      about:
+        "full Simulator replay of real BTC/USDT candles (candles/s) vs a bare path-price loop; a perpetual with an open short vs spot",
       load: () => import("./replay.js"),
     },
     backtest: {
       about:
-        "full-simulator backtest vs grademark; fast screening path vs a hand loop; 100-set sweep, 1 vs 2 workers",
+        "full-simulator backtest vs grademark; fast screening path vs a hand loop; 100-set sweep, 1 vs 2 workers; a short strategy on a perpetual vs spot",
       load: () => import("./backtest.js"),
     },
     "tick-to-order": {

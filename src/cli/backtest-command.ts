@@ -29,6 +29,8 @@ export interface BacktestCommandOptions {
   venue?: string | undefined;
   capital: string;
   fraction: number;
+  leverage?: number | undefined;
+  marginMode?: "cross" | "isolated" | undefined;
   sweep?: boolean | undefined;
   candidates: number;
   walkForward?: number | undefined;
@@ -101,12 +103,19 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
     from: options.from,
     to: options.to,
   });
+  if (strategy.needs?.short === true && venue.markets[options.market]?.contract === undefined) {
+    io.err.write(
+      `note: ${strategy.name} shorts, and ${options.market} is spot: its short entries are ignored (a perpetual can short: --venue venues/sim-perp.yaml --market BTC/USDT:USDT)\n`,
+    );
+  }
   const common = {
     market: options.market,
     candles,
     venue,
     capital: options.capital,
     fraction: options.fraction,
+    ...(options.leverage === undefined ? {} : { leverage: options.leverage }),
+    ...(options.marginMode === undefined ? {} : { marginMode: options.marginMode }),
   };
 
   let chosen = params;
@@ -193,12 +202,25 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
     lines.push("", "the run below uses the last fold's parameters over the whole range:", "");
   }
   lines.push(`data: ${source}`, summaryTable(result));
+  if (result.contract !== undefined) lines.push("", ...contractLines(result));
   if (io.interactive && result.equity.length > 1) {
     lines.push("", "equity", equityChart(result.equity, { width: 72, height: 12 }));
   }
   if (options.report !== undefined) lines.push("", `report written to ${options.report}`);
   io.out.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** What a perpetual adds to the summary: margin, funding and liquidations, exact where money. */
+function contractLines(result: BacktestResult): string[] {
+  const c = result.contract!;
+  return [
+    `perpetual ${result.market}: leverage ${c.leverage}x ${c.marginMode}, max used ${c.maxLeverageUsed.toFixed(2)}x`,
+    `  funding paid      ${c.fundingPaid} ${c.settle}`,
+    `  funding received  ${c.fundingReceived} ${c.settle} (${c.fundingPayments} payments)`,
+    `  liquidations      ${c.liquidations}`,
+    `  balance           ${c.initialBalance} → ${c.finalBalance} ${c.settle} (realised PnL ${c.realisedPnl}, fees ${c.fees})`,
+  ];
 }
 
 /** --report names a file to write: a path that cannot be one is the user's mistake, named. */

@@ -62,25 +62,26 @@ async function fromSource(request: DataRequest): Promise<LoadedData> {
     return { candles: await fromFile(request.data), source: request.data };
   const storeVenue = request.storeVenue ?? "binance";
   const store = openStore();
-  const stored = (await store.list()).find(
-    (s) => s.venue === storeVenue && s.market === request.market,
-  );
+  const contract = request.venue.markets[request.market]?.contract;
+  // A contract without data of its own trades on its index market's path: read that one's.
+  const market = contract?.samePathAsIndex === true ? contract.index : request.market;
+  const stored = (await store.list()).find((s) => s.venue === storeVenue && s.market === market);
   if (stored !== undefined) {
-    const key = { venue: storeVenue, market: request.market, timeframe: stored.timeframe };
+    const key = { venue: storeVenue, market, timeframe: stored.timeframe };
     return {
       candles: await store.read(key),
-      source: `store ${storeVenue} ${request.market} ${stored.timeframe}`,
+      source: `store ${storeVenue} ${market} ${stored.timeframe}`,
     };
   }
-  const spec = request.venue.markets[request.market];
+  const spec = request.venue.markets[market];
   if (spec === undefined) {
     throw new InvalidInputError(
       `no data for ${request.market}: pass --data FILE, import it with 'crypy data import', or use a market of ${request.venue.file} (${Object.keys(request.venue.markets).join(", ")})`,
     );
   }
-  const feeds = await loadFeeds({ ...request.venue, markets: { [request.market]: spec } });
+  const feeds = await loadFeeds({ ...request.venue, markets: { [market]: spec } });
   return {
-    candles: feeds.get(request.market)!.candles,
+    candles: feeds.get(market)!.candles,
     source: `${request.venue.file} (${spec.data.source})`,
   };
 }

@@ -6,6 +6,7 @@ export { emaCross } from "./builtins/ema-cross.js";
 export { macd } from "./builtins/macd.js";
 export { rsiReversion } from "./builtins/rsi-reversion.js";
 export { smaCross } from "./builtins/sma-cross.js";
+export { smaLongShort } from "./builtins/sma-long-short.js";
 export {
   DEFAULT_MAX_COMBINATIONS,
   type GridOptions,

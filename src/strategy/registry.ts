@@ -14,6 +14,7 @@ import { emaCross } from "./builtins/ema-cross.js";
 import { macd } from "./builtins/macd.js";
 import { rsiReversion } from "./builtins/rsi-reversion.js";
 import { smaCross } from "./builtins/sma-cross.js";
+import { smaLongShort } from "./builtins/sma-long-short.js";
 import { schemaProblem } from "./params.js";
 import type { Strategy } from "./strategy.js";
 
@@ -24,6 +25,7 @@ const builtins: readonly Strategy[] = [
   rsiReversion,
   bollingerBreakout,
   donchianBreakout,
+  smaLongShort,
 ];
 
 /** The built-in strategies by name. */
@@ -31,7 +33,7 @@ export const BUILTIN_STRATEGIES: Readonly<Record<string, Strategy>> = Object.fre
   Object.fromEntries(builtins.map((s) => [s.name, s])),
 );
 
-/** Names of the built-ins, trend followers first. */
+/** Names of the built-ins, trend followers first, the one that needs shorting last. */
 export function strategyNames(): string[] {
   return builtins.map((s) => s.name);
 }

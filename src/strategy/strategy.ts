@@ -33,7 +33,7 @@ export type ParamValues = Readonly<Record<string, ParamValue>>;
 
 /**
  * What a strategy asks for. Prices are plain numbers (analytics); the runner turns them into exact
- * orders on the venue's grid. Shorts arrive with derivatives: the type is ready, spot refuses them.
+ * orders on the venue's grid. A short needs a contract market (a perpetual); spot ignores it.
  */
 export type Signal =
   | {

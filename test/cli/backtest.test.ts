@@ -152,7 +152,112 @@ describe("cli - backtest", () => {
     expect(doc.walkForward.outOfSample).toHaveProperty("sharpe");
   });
 
+  const PERP_VENUE = fileURLToPath(new URL("../../venues/sim-perp.yaml", import.meta.url));
+  const RISE = [
+    "--strategy",
+    "sma-long-short",
+    "--params",
+    "fast=10,slow=30,sides=short",
+    "--market",
+    "BTC/USDT:USDT",
+    "--venue",
+    PERP_VENUE,
+    "--data",
+    FIXTURE,
+    "--from",
+    "2023-03-13T06:00Z",
+    "--to",
+    "2023-03-13T18:00Z",
+  ];
+
+  it("cli - a short strategy on a perpetual: --json carries funding, liquidations and leverage; the summary prints them", async () => {
+    const flags = ["--leverage", "100", "--margin-mode", "isolated", "--fraction", "0.5"];
+    const r = await crypy(["backtest", ...RISE, ...flags, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.market).toBe("BTC/USDT:USDT");
+    expect(doc.contract).toMatchObject({ settle: "USDT", leverage: 100, marginMode: "isolated" });
+    expect(doc.contract.liquidations).toBeGreaterThanOrEqual(1);
+    const liquidated = doc.trades.filter(
+      (t: { exitReason: string }) => t.exitReason === "liquidation",
+    );
+    expect(liquidated).toHaveLength(doc.contract.liquidations);
+    expect(doc.trades.every((t: { side: string }) => t.side === "short")).toBe(true);
+    for (const key of ["fundingPaid", "fundingReceived"]) {
+      expect(doc.contract[key], key).toMatch(/^\d+(\.\d+)?$/);
+    }
+
+    const text = await crypy(["backtest", ...RISE, ...flags]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("perpetual BTC/USDT:USDT: leverage 100x isolated, max used ");
+    expect(text.stdout).toContain(`funding paid      ${doc.contract.fundingPaid} USDT`);
+    expect(text.stdout).toContain(`funding received  ${doc.contract.fundingReceived} USDT`);
+    expect(text.stdout).toContain(`liquidations      ${doc.contract.liquidations}`);
+  });
+
+  it("cli - a perpetual without data of its own is backtested on its index market's data", async () => {
+    const r = await crypy([
+      "backtest",
+      "--strategy",
+      "sma-long-short",
+      "--market",
+      "BTC/USDT:USDT",
+      "--venue",
+      PERP_VENUE,
+      "--to",
+      "2024-01-02",
+      "--leverage",
+      "5",
+      "--json",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.source).toBe(`${PERP_VENUE} (gbm)`);
+    expect(doc.candles).toBe(1440);
+    expect(doc.contract.leverage).toBe(5);
+    expect(doc.contract.marginMode).toBe("cross");
+  });
+
+  it("cli - --help tells the perpetual's options and the strategy that shorts", async () => {
+    const r = await crypy(["backtest", "--help"]);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, " ");
+    expect(help).toContain("--leverage <n> a perpetual's leverage");
+    expect(help).toContain("--margin-mode <mode> a perpetual's margin mode: cross or isolated");
+    expect(help).toContain("sma-long-short, which shorts, on a perpetual");
+    expect(help).toContain("BTC/USDT:USDT with --venue venues/sim-perp.yaml");
+  });
+
+  it("cli - a margin mode that is neither cross nor isolated is refused by the option parser", async () => {
+    const r = await crypy(["backtest", ...RISE, "--margin-mode", "portfolio"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /'--margin-mode <mode>' argument 'portfolio' is invalid\. must be cross or isolated/,
+    );
+  });
+
+  it("cli - a short strategy on spot says its shorts are ignored", async () => {
+    const r = await crypy(["backtest", "--strategy", "sma-long-short", ...TWO_DAYS, "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^note: sma-long-short shorts, and BTC\/USDT is spot: its short entries are ignored/,
+    );
+    expect(JSON.parse(r.stdout).contract).toBeUndefined();
+  });
+
   const refusals: Array<[string, string[], RegExp]> = [
+    [
+      "a leverage above the perpetual's bracket",
+      [...RISE, "--leverage", "126"],
+      /^crypy: invalid_input: leverage 126 on BTC\/USDT:USDT: .*maximum 125$/m,
+    ],
+    [
+      "a leverage on spot",
+      ["--strategy", "sma-cross", ...TWO_DAYS, "--leverage", "2"],
+      /leverage and margin mode apply to contract markets; BTC\/USDT is spot/,
+    ],
     [
       "a missing data file",
       ["--strategy", "sma-cross", "--market", "BTC/USDT", "--data", "/nonexistent/x.csv"],

@@ -12,6 +12,7 @@ import {
   type Strategy,
   schemaProblem,
   smaCross,
+  smaLongShort,
   valuesOf,
 } from "../../src/strategy/index.js";
 import { candlesOf, runOnCandle, seriesOf, signalText } from "./strategy-support.js";
@@ -105,6 +106,43 @@ describe("strategies", () => {
     const params = resolveParams(rsiReversion, { period: 2 });
     const [entry] = runOnCandle(rsiReversion, params, candlesOf(closes)).signals;
     expect(entry?.signal).toEqual({ action: "enter", side: "long" });
+  });
+
+  it("strategies - sma-long-short shorts a cross down, turns long on a cross up, and says it needs shorting", () => {
+    // SMA2 vs SMA5 as above: a tie at 4, down at 5 (9.5 < 9.8), up at 9, down at 13.
+    const closes = [10, 10, 10, 10, 10, 9, 8, 7, 8, 10, 12, 13, 12, 10, 8, 7];
+    const sided = (sides: string) => {
+      const run = runOnCandle(
+        smaLongShort,
+        resolveParams(smaLongShort, { fast: 2, slow: 5, sides }),
+        candlesOf(closes),
+      );
+      return run.signals
+        .map(({ index, signal }) =>
+          signal.action === "enter" ? `${signal.side}@${index}` : `exit@${index}`,
+        )
+        .join(" ");
+    };
+    // Exits on the opposite cross and turns around on the next candle.
+    expect(sided("both")).toBe("short@5 exit@9 long@10 exit@13 short@14");
+    // Shorts only: flat after the cross up, short again after the next cross down.
+    expect(sided("short")).toBe("short@5 exit@9 short@13");
+    expect(smaLongShort.needs).toEqual({ short: true });
+    expect(smaLongShort.positions).toBeUndefined();
+  });
+
+  it("strategies - sma-long-short waits for the next cross once a position ended without one", () => {
+    // Short from 5; the runner says flat at 7 (a stop, a liquidation): no re-entry until a cross.
+    const closes = [10, 10, 10, 10, 10, 9, 8, 7, 6, 5, 6, 9, 12];
+    const instance = smaLongShort.create({ fast: 2, slow: 5, sides: "both" });
+    const flat = { inPosition: false, side: undefined, entryPrice: Number.NaN };
+    const short = { inPosition: true, side: "short" as const, entryPrice: 9 };
+    const actions = candlesOf(closes).map((c, i) => {
+      const s = instance.onCandle(c, i >= 6 && i < 7 ? short : flat);
+      return s === undefined ? "-" : s.action === "enter" ? s.side : "exit";
+    });
+    // Entered at 5 (cross down); flat again from 7 on, nothing until the cross up at 11.
+    expect(actions.join(" ")).toBe("- - - - - short - - - - - long -");
   });
 
   it("strategies - the context decides: no entry while the runner says we are long", () => {

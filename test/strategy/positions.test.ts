@@ -62,8 +62,11 @@ const SETTINGS: Record<string, Record<string, ParamValue>[]> = {
   ],
 };
 
+/** The built-ins with a fast path (the long-only ones). */
+const WITH_POSITIONS = Object.values(BUILTIN_STRATEGIES).filter((s) => s.positions !== undefined);
+
 describe("positions", () => {
-  for (const strategy of Object.values(BUILTIN_STRATEGIES)) {
+  for (const strategy of WITH_POSITIONS) {
     it(`positions - ${strategy.name}'s array path equals onCandle on the whole fixture`, () => {
       for (const given of [{}, ...(SETTINGS[strategy.name] ?? [])]) {
         const { params, run, fast, diff } = comparePaths(strategy, given);
@@ -76,7 +79,7 @@ describe("positions", () => {
     });
   }
 
-  for (const strategy of Object.values(BUILTIN_STRATEGIES)) {
+  for (const strategy of WITH_POSITIONS) {
     it(`positions - ${strategy.name}'s paths agree for any parameters on any stretch`, () => {
       const params = fc.record(
         Object.fromEntries(

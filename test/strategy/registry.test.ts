@@ -56,7 +56,7 @@ export default {
 `;
 
 describe("registry", () => {
-  it("registry - the six built-ins, by name", () => {
+  it("registry - the seven built-ins, by name; the long-only ones have a fast path", () => {
     expect(strategyNames()).toEqual([
       "sma-cross",
       "ema-cross",
@@ -64,11 +64,14 @@ describe("registry", () => {
       "rsi-reversion",
       "bollinger-breakout",
       "donchian-breakout",
+      "sma-long-short",
     ]);
     for (const name of strategyNames()) {
       expect(getStrategy(name)).toBe(BUILTIN_STRATEGIES[name]);
       expect(getStrategy(name).name).toBe(name);
-      expect(typeof getStrategy(name).positions).toBe("function");
+      // The fast path models long or flat: a strategy that shorts has none (sweeps go full).
+      const shorts = getStrategy(name).needs?.short === true;
+      expect(typeof getStrategy(name).positions).toBe(shorts ? "undefined" : "function");
     }
     expect(Object.isFrozen(BUILTIN_STRATEGIES)).toBe(true);
   });
@@ -84,7 +87,7 @@ describe("registry", () => {
       throw new Error("expected an error");
     };
     const list =
-      "built-ins: sma-cross, ema-cross, macd, rsi-reversion, bollinger-breakout, donchian-breakout";
+      "built-ins: sma-cross, ema-cross, macd, rsi-reversion, bollinger-breakout, donchian-breakout, sma-long-short";
     expect(message("sma-cros")).toBe(
       `unknown strategy 'sma-cros' (did you mean 'sma-cross'?); ${list}`,
     );

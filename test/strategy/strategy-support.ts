@@ -50,7 +50,11 @@ export function runOnCandle(
 ): Run {
   const list = candles instanceof CandleSeries ? candles.toCandles() : candles;
   const instance = strategy.create(params);
-  const ctx = { inPosition: false, side: undefined as "long" | undefined, entryPrice: Number.NaN };
+  const ctx = {
+    inPosition: false,
+    side: undefined as "long" | "short" | undefined,
+    entryPrice: Number.NaN,
+  };
   const positions = new Int8Array(list.length);
   const signals: Run["signals"] = [];
   for (let i = 0; i < list.length; i++) {
@@ -63,10 +67,10 @@ export function runOnCandle(
       }
       signals.push({ index: i, signal });
       ctx.inPosition = entering;
-      ctx.side = entering ? "long" : undefined;
+      ctx.side = signal.action === "enter" ? signal.side : undefined;
       ctx.entryPrice = entering ? candle.close : Number.NaN;
     }
-    positions[i] = ctx.inPosition ? 1 : 0;
+    positions[i] = ctx.side === "long" ? 1 : ctx.side === "short" ? -1 : 0;
   }
   return { positions, signals };
 }

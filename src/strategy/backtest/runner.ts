@@ -21,6 +21,9 @@
  *   curve reads two numbers converted from the ledger once per fill, so a candle costs one float
  *   multiply. A trade's pnl is the quote it gained or lost (realised, less any dust's cost), so
  *   the trades' pnl sum to the change in quote, exactly before conversion.
+ * - Spot takes no shorts. On a contract market (a perpetual) a short signal sells, exits buy back
+ *   reduce-only, leverage and margin mode are options, equity is marked at the mark price, and
+ *   funding and liquidations are counted: contract.ts states those rules.
  */
 import { InvalidInputError, RejectedError } from "../../domain/errors.js";
 import {
@@ -31,7 +34,7 @@ import {
   ratioOf,
   toSteps,
 } from "../../domain/fixed.js";
-import type { Candle } from "../../domain/market-data.js";
+import type { Candle, OHLCV } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import { fillSince } from "../../domain/order-progress.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
@@ -39,9 +42,11 @@ import { buildSimulator } from "../../sim/build.js";
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { CandleSeries } from "../../sim/data/index.js";
 import { CandleFeed } from "../../sim/feed.js";
+import type { Simulator } from "../../sim/simulator.js";
 import { VirtualClock } from "../../time/virtual-clock.js";
 import { computeMetrics } from "../metrics.js";
 import type { ParamValues, Signal, Strategy, StrategyContext } from "../strategy.js";
+import { ContractPosition } from "./contract.js";
 import type { BacktestResult, EquityPoint, TradeRecord } from "./types.js";
 import { backtestVenue } from "./venue.js";
 
@@ -64,6 +69,13 @@ export interface BacktestOptions {
   progressEvery?: number;
   /** Skip the equity curve and trade list (sweeps only need metrics). */
   metricsOnly?: boolean;
+  /** Contract markets: the leverage set on the venue (whole, ≥ 1, within the bracket). Default 1. */
+  leverage?: number;
+  /** Contract markets: the margin mode set on the venue. Default cross. */
+  marginMode?: "cross" | "isolated";
+  /** Called once the run is over with the simulator it ran on and the account: tests and
+   * benchmarks read the venue's own records (fills, funding history, marks, the ledger). */
+  inspect?: (sim: Simulator, account: string) => void;
 }
 
 /** Fees and slippage are paid out of the entry budget: keep this percent of it aside. */
@@ -88,7 +100,10 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const config = backtestVenue(options.venue, market, ACCOUNT, capital);
   const spec = config.markets[market]!;
   const clock = new VirtualClock(candles.time[0]!);
-  const sim = buildSimulator(config, new Map([[market, new CandleFeed(candles)]]), { clock });
+  // A contract trades on its index market's path: the same candles feed both (index first).
+  const feeds = Object.keys(config.markets).map((s) => [s, new CandleFeed(candles)] as const);
+  const sim = buildSimulator(config, new Map(feeds), { clock });
+  const contract = contractOf(options, spec.contract === undefined, sim, config, market);
   const latency = config.latency.fixedMs;
   const initialCapital = Number(capital);
   const baseScale = config.assets[spec.base]!.decimals;
@@ -108,8 +123,11 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   };
   /** The ledger when the trade began (exact), and what the entry added. */
   let entry: { time: number; cash: bigint; fees: bigint; cost: bigint; amount: bigint } | undefined;
-  let stopLoss = Number.NaN;
-  let takeProfit = Number.NaN;
+  // The exits on the path: a long's stop is below and its target above, a short's the reverse.
+  let exitBelow = Number.NaN;
+  let exitAbove = Number.NaN;
+  let belowReason: TradeRecord["exitReason"] = "stop-loss";
+  let aboveReason: TradeRecord["exitReason"] = "take-profit";
   let pending: Pending | undefined;
   let exiting: { reason: TradeRecord["exitReason"]; proceeds: bigint; sold: bigint } | undefined;
   const trades: TradeRecord[] = [];
@@ -130,10 +148,16 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     lots * toSteps(String(price), spec.tick, rounding) * spec.quoteUnitsPerTickLot;
 
   const enter = (signal: Extract<Signal, { action: "enter" }>, price: number, time: number) => {
-    if (signal.side === "short") return; // spot: no shorts until derivatives arrive
+    if (signal.side === "short" && contract === undefined) return; // spot: no shorts
     const size = signal.size ?? fraction;
     if (!(size > 0)) return;
     const share = parseDecimal(String(size), SIZE_SCALE, "down");
+    if (contract !== undefined) {
+      const lots = contract.lotsFor(share, SIZE_SCALE, price);
+      if (lots === 0n || !contract.open(signal.side, lots, time)) return;
+      entered(signal, signal.side, contract.trade!.entryPrice);
+      return;
+    }
     const spendable = mulDiv(cashUnits(), share, 10n ** BigInt(SIZE_SCALE), "down");
     const budget = (spendable * (100n - ENTRY_MARGIN_PCT)) / 100n;
     const perLot = notional(1n, price, "up");
@@ -152,11 +176,20 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       cost: ledger.basis - before.basis,
       amount: ledger.quantity - quantity,
     };
+    entered(signal, "long", avg);
+  };
+
+  const entered = (signal: { stopLoss?: number; takeProfit?: number }, side: Side, at: number) => {
     ctx.inPosition = true;
-    ctx.side = "long";
-    ctx.entryPrice = avg;
-    stopLoss = signal.stopLoss ?? Number.NaN;
-    takeProfit = signal.takeProfit ?? Number.NaN;
+    ctx.side = side;
+    ctx.entryPrice = at;
+    const stop = signal.stopLoss ?? Number.NaN;
+    const target = signal.takeProfit ?? Number.NaN;
+    const long = side === "long";
+    exitBelow = long ? stop : target;
+    exitAbove = long ? target : stop;
+    belowReason = long ? "stop-loss" : "take-profit";
+    aboveReason = long ? "take-profit" : "stop-loss";
   };
 
   /**
@@ -166,6 +199,12 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
    */
   const exit = (reason: TradeRecord["exitReason"], time: number, price: number) => {
     exiting ??= { reason, proceeds: 0n, sold: 0n };
+    if (contract !== undefined) {
+      if (!contract.reduce() && reason !== "end") return;
+      trades.push(contract.finish(exiting.reason, time));
+      flat();
+      return;
+    }
     const lots = sellableLots(price);
     const fill = lots > 0n ? book(place("sell", lots)) : undefined;
     if (fill !== undefined) {
@@ -190,13 +229,17 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         exitReason: exiting.reason,
       });
     }
+    flat();
+  };
+
+  const flat = () => {
     entry = undefined;
     exiting = undefined;
     ctx.inPosition = false;
     ctx.side = undefined;
     ctx.entryPrice = Number.NaN;
-    stopLoss = Number.NaN;
-    takeProfit = Number.NaN;
+    exitBelow = Number.NaN;
+    exitAbove = Number.NaN;
   };
 
   /** Whole lots of the position the venue would accept (a remainder under min notional is dust). */
@@ -223,7 +266,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
 
   const instance = strategy.create(params);
 
-  sim.onTick((_symbol, time, price) => {
+  /** A path point of the market: a signal that is due, the rest of a thin exit, the exits. */
+  const onPoint = (_symbol: string, time: number, price: number) => {
     if (pending !== undefined && time >= pending.readyAt) {
       const { signal } = pending;
       pending = undefined;
@@ -233,24 +277,43 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     }
     if (exiting !== undefined) exit(exiting.reason, time, price);
     else if (ctx.inPosition) {
-      if (price <= stopLoss) exit("stop-loss", time, price);
-      else if (price >= takeProfit) exit("take-profit", time, price);
+      if (price <= exitBelow) exit(belowReason, time, price);
+      else if (price >= exitAbove) exit(aboveReason, time, price);
     }
-  });
+  };
 
-  sim.on((event) => {
-    if (event.type !== "candle") return;
-    const [timestamp, open, high, low, close, volume] = event.candle;
-    equityPoints.push({
-      time: event.time,
-      equity: cash + held * close,
-      price: close,
-      inPosition: ctx.inPosition,
-    });
+  /** A closed candle: the equity point, then the strategy. */
+  const onCandle = (time: number, ohlcv: OHLCV, equity: number) => {
+    const [timestamp, open, high, low, close, volume] = ohlcv;
+    equityPoints.push({ time, equity, price: close, inPosition: ctx.inPosition });
     const candle: Candle = { timestamp, open, high, low, close, volume };
     const signal = instance.onCandle(candle, ctx);
-    if (signal !== undefined) pending = { signal, readyAt: event.time + latency };
-  });
+    if (signal !== undefined) pending = { signal, readyAt: time + latency };
+  };
+
+  // Spot listens to its one market with nothing added; a contract skips its index market's
+  // events, and learns of funding and liquidation (the engine's, at this path point) first.
+  if (contract === undefined) {
+    sim.onTick(onPoint);
+    sim.on((event) => {
+      if (event.type === "candle")
+        onCandle(event.time, event.candle, cash + held * event.candle[4]);
+    });
+  } else {
+    sim.onTick((symbol, time, price) => {
+      if (symbol !== market) return;
+      const liquidated = contract.onPath(time);
+      if (liquidated !== undefined) {
+        trades.push(liquidated);
+        flat();
+      }
+      onPoint(symbol, time, price);
+    });
+    sim.on((event) => {
+      if (event.type === "candle" && event.symbol === market)
+        onCandle(event.time, event.candle, contract.equity());
+    });
+  }
 
   const total = candles.length;
   const every = options.progressEvery ?? 50_000;
@@ -270,11 +333,12 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     exit("end", clock.now(), sim.market(market).lastPrice);
     const last = equityPoints.at(-1);
     if (last !== undefined) {
-      last.equity = cash + held * last.price;
+      last.equity = contract === undefined ? cash + held * last.price : contract.equity();
       last.inPosition = false;
     }
   }
   options.onProgress?.(total, total);
+  options.inspect?.(sim, ACCOUNT);
 
   const metrics = computeMetrics({
     equity: equityPoints,
@@ -294,7 +358,34 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     metrics,
     trades: options.metricsOnly === true ? [] : trades,
     equity: options.metricsOnly === true ? [] : equityPoints,
+    ...(contract === undefined ? {} : { contract: contract.report() }),
   };
+}
+
+type Side = "long" | "short";
+
+/** The contract position of a run on a contract market; undefined on spot (options checked). */
+function contractOf(
+  options: BacktestOptions,
+  spot: boolean,
+  sim: Simulator,
+  config: ReturnType<typeof backtestVenue>,
+  market: string,
+): ContractPosition | undefined {
+  const leverage = options.leverage ?? 1;
+  if (spot) {
+    if (options.leverage !== undefined || options.marginMode !== undefined) {
+      throw new InvalidInputError(
+        `leverage and margin mode apply to contract markets; ${market} is spot`,
+      );
+    }
+    return undefined;
+  }
+  if (!Number.isInteger(leverage) || leverage < 1) {
+    throw new InvalidInputError(`leverage must be a whole number ≥ 1, got ${leverage}`);
+  }
+  const marginMode = options.marginMode ?? "cross";
+  return new ContractPosition(sim, config.markets[market]!, ACCOUNT, { leverage, marginMode });
 }
 
 /** Minor units → a number (analytics), rounded once: through the exact decimal text. */

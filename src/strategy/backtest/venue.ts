@@ -2,6 +2,10 @@
  * The venue a backtest runs on: the chosen venue file's rules for one market (tick, lot, fees,
  * order types, liquidity, latency), one account holding the starting capital, no faults (a
  * backtest measures the strategy, not the network) and no rate limit.
+ *
+ * A contract market keeps its index market too, listed first (the simulator breaks time ties in
+ * venue-file order, so the index has moved before the contract's mark is taken), and the capital
+ * is in its settle asset.
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseDecimal } from "../../domain/fixed.js";
@@ -19,20 +23,28 @@ export function backtestVenue(
       `${market} is not a market of ${venue.file} (markets: ${Object.keys(venue.markets).join(", ")}); add it there or pick another venue file`,
     );
   }
-  const decimals = venue.assets[spec.quote]!.decimals;
+  const contract = spec.contract;
+  const asset = contract === undefined ? spec.quote : contract.spec.settle;
+  const index = contract === undefined ? undefined : venue.markets[contract.index];
+  if (contract !== undefined && index === undefined) {
+    throw new InvalidInputError(
+      `${market}'s index market ${contract.index} is not a market of ${venue.file}`,
+    );
+  }
+  const decimals = venue.assets[asset]!.decimals;
   let units: bigint;
   try {
     units = parseDecimal(capital, decimals);
   } catch {
     throw new InvalidInputError(
-      `capital must be a positive decimal with at most ${decimals} decimals of ${spec.quote}, got ${JSON.stringify(capital)}`,
+      `capital must be a positive decimal with at most ${decimals} decimals of ${asset}, got ${JSON.stringify(capital)}`,
     );
   }
   if (units <= 0n) throw new InvalidInputError(`capital must be positive, got ${capital}`);
   return {
     ...venue,
-    markets: { [market]: spec },
-    accounts: { [account]: { [spec.quote]: { value: capital, units } } },
+    markets: index === undefined ? { [market]: spec } : { [index.symbol]: index, [market]: spec },
+    accounts: { [account]: { [asset]: { value: capital, units } } },
     faults: {
       rejectProbability: 0,
       lostReplies: { probability: 0, as: "drop" },

@@ -20,6 +20,9 @@ export interface PoolSetup {
   venue: VenueConfig;
   capital?: string;
   fraction?: number;
+  /** Contract markets: the runner's leverage and margin mode (runner.ts's options). */
+  leverage?: number;
+  marginMode?: "cross" | "isolated";
 }
 
 export interface PoolTask {
@@ -36,6 +39,8 @@ export interface WorkerSetup {
   venue: VenueConfig;
   capital: string | undefined;
   fraction: number | undefined;
+  leverage: number | undefined;
+  marginMode: "cross" | "isolated" | undefined;
   intervalMs: number;
   columns: Record<"time" | "open" | "high" | "low" | "close" | "volume", Float64Array>;
 }
@@ -72,6 +77,8 @@ export class BacktestPool {
       venue: setup.venue,
       capital: setup.capital,
       fraction: setup.fraction,
+      leverage: setup.leverage,
+      marginMode: setup.marginMode,
       intervalMs: c.intervalMs,
       columns: {
         time: shared(c.time),

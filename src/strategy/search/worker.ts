@@ -20,6 +20,8 @@ parentPort?.on("message", (task: PoolTask & { id: number }) => {
       venue: setup.venue,
       ...(setup.capital === undefined ? {} : { capital: setup.capital }),
       ...(setup.fraction === undefined ? {} : { fraction: setup.fraction }),
+      ...(setup.leverage === undefined ? {} : { leverage: setup.leverage }),
+      ...(setup.marginMode === undefined ? {} : { marginMode: setup.marginMode }),
       metricsOnly: true,
     });
     parentPort?.postMessage({ id: task.id, metrics: result.metrics });

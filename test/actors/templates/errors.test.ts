@@ -75,7 +75,7 @@ describe("templates - invalid templates are refused with file:line:col: field: m
     box = sandbox();
     expect(await traderErrors(["name: sma-cross", "name: sma-cros"])).toEqual([
       "t.yaml:2:11: strategies[0].name: unknown strategy 'sma-cros' (did you mean 'sma-cross'?); " +
-        "built-ins: sma-cross, ema-cross, macd, rsi-reversion, bollinger-breakout, donchian-breakout",
+        "built-ins: sma-cross, ema-cross, macd, rsi-reversion, bollinger-breakout, donchian-breakout, sma-long-short",
     ]);
   });
 
