@@ -97,6 +97,29 @@ describe("trader position - each execution once, exactly", () => {
     expect(ratioOf(p.pnl, p.spent)).toBe(0.02033916);
   });
 
+  it("trader position - a contract short: its margin at the leverage is what is spent, and a reduceOnly cover closes it whole", () => {
+    const p = new TraderPosition("BTC/USDT", venue);
+    p.leverage = 4;
+    const sell = {
+      ...state("1", "sell", "0.4", "9200", "4.6"),
+      fee: { currency: "USDT", cost: "4.6" },
+    };
+    expect(p.absorb(sell)).toBe(true);
+    expect(p.ledger.quantity).toBe(-40000000n);
+    expect(p.closableLots).toBe(40000n);
+    // The short's basis, net of its fee, over the leverage: (9200 - 4.6) / 4.
+    expect(p.quoteText(p.spent)).toBe("2298.85");
+    const cover = {
+      ...state("2", "buy", "0.4", "9000", "4.5"),
+      fee: { currency: "USDT", cost: "4.5" },
+    };
+    expect(p.absorb(cover)).toBe(true);
+    expect(p.ledger.flat).toBe(true);
+    // Sold 9200, bought back 9000, fees 9.1: the quote the orders moved.
+    expect(p.quoteText(p.pnl)).toBe("190.9");
+    expect(p.quoteText(p.spent)).toBe("2298.85"); // a cover adds nothing at stake
+  });
+
   it("trader position - an order of another market is not this position's", () => {
     const p = new TraderPosition("BTC/USDT", venue);
     expect(p.absorb({ ...state("1", "buy", "1", "100"), symbol: "ETH/USDT" })).toBe(false);
