@@ -5,7 +5,8 @@
  * The signed bytes are rebuilt from the request's fields in one fixed order behind a domain tag:
  * desk, trader, market, side, type, amount, price (null for a market order), the mandate's nonce,
  * and the Trader's sequence number; then, on a contract market, reduceOnly and leverage when the
- * request names either (a spot order signs the same bytes as before they existed). Changing any field breaks the signature; the sequence only
+ * request names either, and a stop order's trigger (an order without them signs the same bytes as
+ * before they existed). Changing any field breaks the signature; the sequence only
  * grows per Trader key (DurableCounter), so a replayed request is recognised by the Desk.
  */
 import type { ActorKeys } from "./identity/keys.js";
@@ -22,6 +23,8 @@ export interface SignedOrderFields {
   type: string;
   amount: string;
   price?: string | undefined;
+  /** A stop order's trigger. */
+  stopPrice?: string | undefined;
   /** Contract markets: the order may only reduce the Trader's position. */
   reduceOnly?: boolean | undefined;
   /** Contract markets: the leverage the order's margin is reserved at (1 if absent). */
@@ -55,6 +58,8 @@ export function orderBytes(
   if (order.reduceOnly !== undefined || order.leverage !== undefined) {
     fields.push(order.reduceOnly ?? false, order.leverage ?? null);
   }
+  // A stop's trigger last: an order without one signs the same bytes as before stops existed.
+  if (order.stopPrice !== undefined) fields.push(order.stopPrice);
   return signedBytes(ORDER_TAG, fields);
 }
 

@@ -9,7 +9,11 @@ import type { Market, Venue } from "../../venues/venue.js";
 import type { Capabilities, MarketKind, Switchable } from "./types.js";
 
 /** The order types the Desk's order gateway routes today (desk/gateway/requests.ts). */
-export const ROUTED_ORDER_TYPES: readonly OrderType[] = Object.freeze(["market", "limit"]);
+export const ROUTED_ORDER_TYPES: readonly OrderType[] = Object.freeze([
+  "market",
+  "limit",
+  "stop_market",
+]);
 
 const STOP_TYPES: readonly OrderType[] = ["stop_market", "stop_limit"];
 

@@ -3,8 +3,8 @@
  * through the Desk) where its capabilities allow one, otherwise monitored — the Trader checks the
  * trigger on every ticker and sells at market. The trigger is the same either way.
  *
- * The Desk's order gateway routes market and limit orders only today (`routes`), so a native
- * stop is chosen only once it routes stop_market too; until then `why` says so.
+ * The Desk's order gateway routes stop_market orders that close a position (`routes`); a Desk
+ * whose gateway did not would leave its Traders monitoring, and `why` says so.
  */
 import type { Capabilities } from "./types.js";
 

@@ -142,6 +142,11 @@ export class TraderPosition {
     return abs(this.ledger.quantity) / this.#spec.baseUnitsPerLot;
   }
 
+  /** `price` on the market's tick grid, rounded `down` or up, as a decimal string. */
+  onTick(price: number, rounding: "down" | "up"): string {
+    return fromSteps(toSteps(String(price), this.#spec.tick, rounding), this.#spec.tick);
+  }
+
   /** An amount of `lots` lots, as the order's decimal string. */
   amountOf(lots: bigint): string {
     return fromSteps(lots, this.#spec.lot);

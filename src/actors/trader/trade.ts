@@ -29,13 +29,14 @@ import type { Logger } from "../../log/logger.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
 import type { Clock } from "../../time/clock.js";
 import type { Mandate } from "../mandate.js";
-import { signOrder } from "../order-signature.js";
+import { signCancel, signOrder } from "../order-signature.js";
 import { askWithin } from "../runtime/ask.js";
 import { signOutcome } from "../trader-signature.js";
 import { EntryWait } from "./entry-wait.js";
 import type { Candidate } from "./evaluate.js";
 import { ExitLevels } from "./exit-levels.js";
 import type { TraderEvent } from "./machine.js";
+import { NativeStop } from "./native-stop.js";
 import { TraderPosition } from "./position.js";
 import type { DeskPosition, SavedTrade } from "./saved.js";
 import type { TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
@@ -62,6 +63,8 @@ export interface TradeOptions {
   end: (end: TraderEnd) => void;
   /** The attempt is over: its record goes before the report does, so no restart reports twice. */
   forget: () => void;
+  /** The stop loss is a stop order at the venue (native-stop.ts), not watched on tickers. */
+  nativeStop: boolean;
 }
 
 export class Trade {
@@ -88,6 +91,8 @@ export class Trade {
   #lastText: string | undefined;
   /** A perpetual or delivery future: orders name leverage, exits are reduceOnly. */
   readonly #contract: boolean;
+  /** The stop loss held at the venue, where the capabilities allow (else undefined: monitored). */
+  readonly #stop: NativeStop | undefined;
 
   constructor(private readonly o: TradeOptions) {
     const t = o.trader;
@@ -95,6 +100,18 @@ export class Trade {
     this.#wait = new EntryWait(o.clock, t.maxWaitCandles ?? 240);
     this.book = new TraderPosition(t.market, t.venue);
     this.#contract = parseMarket(t.market).kind !== "spot";
+    const closing = () => (this.#contract ? { reduceOnly: true } : {});
+    this.#stop = o.nativeStop
+      ? new NativeStop(
+          {
+            place: (side, amount, trigger) =>
+              this.order(side, amount, { type: "stop_market", stopPrice: trigger, ...closing() }),
+            cancel: (id) => this.cancelOrder(id),
+          },
+          o.log,
+          o.emit,
+        )
+      : undefined;
   }
 
   get entryPrice(): string | undefined {
@@ -161,6 +178,7 @@ export class Trade {
     this.exits.takeProfit = saved.exits.takeProfit;
     this.#exitReason = saved.exitReason;
     this.book.adopt(desk, state === "exiting" ? BigInt(saved.spent) : undefined);
+    this.#stop?.adopt(desk.orders);
     const held = this.book.ledger.quantity !== 0n;
     this.#entryPrice = saved.entryPrice ?? (held ? this.book.ledger.averageEntry() : undefined);
     if (this.#entryPrice !== undefined && state !== "entering") {
@@ -182,6 +200,7 @@ export class Trade {
       if (this.book.ledger.quantity !== 0n) this.entered(undefined);
       else this.waitForEntry();
     } else if (state === "exiting") void this.sellOut();
+    else if (state === "inPosition" && this.#stop?.resting === false) void this.placeStop();
   }
 
   /** Brings the strategy's indicators up to date on the warm-up candles; their signals are history. */
@@ -212,6 +231,7 @@ export class Trade {
       inPosition: state === "inPosition",
       state,
     });
+    if (which === "sl" && this.#stop?.resting === true) void this.moveStop();
     if (Number.isFinite(this.#ctx.entryPrice))
       this.o.emit("trader.adjusted", {
         market: this.o.trader.market,
@@ -260,6 +280,8 @@ export class Trade {
     this.#lastText = text;
     if (this.o.state() !== "inPosition") return;
     const hit = this.exits.hit(last);
+    // A stop the venue holds fires there; its fill ends the position (onReport).
+    if (hit === "stop-loss" && this.#stop?.resting === true) return;
     if (hit !== undefined) void this.exit(hit);
   }
 
@@ -276,6 +298,13 @@ export class Trade {
     // A fill of an entry whose reply was lost (timed out): the position is real, so watch it.
     if (this.o.state() === "entering" && !this.#busy && this.book.ledger.quantity !== 0n)
       this.entered(order);
+    // The venue's stop fired and closed the position: the exit has happened.
+    else if (
+      this.o.state() === "inPosition" &&
+      this.#stop?.owns(order) === true &&
+      this.book.closableLots === 0n
+    )
+      void this.exit("stop-loss");
   }
 
   /**
@@ -321,6 +350,7 @@ export class Trade {
     this.#ctx.entryPrice = Number(this.#entryPrice);
     this.exits.arm(this.#ctx.entryPrice, this.#side());
     this.o.send({ type: "ENTERED" });
+    void this.placeStop();
     this.o.emit("trader.entered", {
       market: this.o.trader.market,
       side: this.#side(),
@@ -355,11 +385,12 @@ export class Trade {
     if (this.#busy || this.o.over()) return;
     this.#busy = true;
     try {
+      // The venue's stop first: its base is then free, and it cannot fire after the exit.
+      await this.#stop?.cancel();
       const lots = this.book.closableLots;
       const side = this.book.ledger.quantity < 0n ? "buy" : "sell";
       const closing = this.#contract ? { reduceOnly: true } : {};
-      if (lots > 0n)
-        this.book.absorb(await this.order(side, this.book.amountOf(lots), closing));
+      if (lots > 0n) this.book.absorb(await this.order(side, this.book.amountOf(lots), closing));
     } catch (err) {
       this.o.log.warn({ err }, "exit order failed; retrying at the next candle");
       this.o.emit("trader.exit_failed", { market: this.o.trader.market, error: String(err) });
@@ -403,6 +434,31 @@ export class Trade {
     this.o.end({ kind: "reported", outcome });
   }
 
+  /** The stop loss, at the venue: for the whole position, on the closing side, at its trigger. */
+  private async placeStop(): Promise<void> {
+    const stop = this.#stop;
+    const level = this.exits.stopLoss;
+    if (stop === undefined || level === undefined || this.#busy || this.o.over()) return;
+    const lots = this.book.closableLots;
+    if (lots <= 0n) return;
+    this.#busy = true;
+    try {
+      const long = this.book.ledger.quantity > 0n;
+      const trigger = this.book.onTick(level, long ? "down" : "up");
+      await stop.place(long ? "sell" : "buy", this.book.amountOf(lots), trigger);
+    } finally {
+      this.#busy = false;
+    }
+    // Exited while it was being placed: it must not outlive the position.
+    if (this.o.state() !== "inPosition") await stop.cancel();
+  }
+
+  /** `adjust sl` with a stop at the venue: cancelled and placed again at the new level. */
+  private async moveStop(): Promise<void> {
+    await this.#stop?.cancel();
+    await this.placeStop();
+  }
+
   /** The strategy's leverage on a contract (1 when it names none); always 1 on spot. */
   #leverageOf(candidate: Candidate): number {
     return this.#contract ? (candidate.strategy.needs?.leverage ?? 1) : 1;
@@ -420,11 +476,16 @@ export class Trade {
   private order(
     side: "buy" | "sell",
     amount: string,
-    contract: { leverage?: number; reduceOnly?: boolean } = {},
+    extra: {
+      leverage?: number;
+      reduceOnly?: boolean;
+      type?: "stop_market";
+      stopPrice?: string;
+    } = {},
   ): Promise<Order> {
     const t = this.o.trader;
     const mandate = this.#mandate;
-    const request = { trader: t.id, market: t.market, side, type: "market", amount, ...contract };
+    const request = { trader: t.id, market: t.market, side, type: "market", amount, ...extra };
     // Signed with the key the mandate names, at a sequence never used before: a sniffed mandate,
     // a replayed or a changed request is refused by the Desk.
     const proof =
@@ -438,6 +499,24 @@ export class Trade {
       { op: "place", ...request, mandate, ...proof },
       ORDER_WAIT_MS,
       `${t.desk} (a ${side} order)`,
+    );
+  }
+
+  /** Cancels one of its own orders at the Desk, signed as the Trader the mandate names. */
+  private cancelOrder(id: string): Promise<Order> {
+    const t = this.o.trader;
+    return askWithin<Order>(
+      this.o.bus,
+      this.o.clock,
+      deskOrder(t.desk),
+      {
+        op: "cancel",
+        trader: t.id,
+        id,
+        ...signCancel(t.keys, t.desk, t.id, id, t.sequence.next()),
+      },
+      ORDER_WAIT_MS,
+      `${t.desk} (a cancel)`,
     );
   }
 }

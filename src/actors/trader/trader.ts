@@ -78,6 +78,7 @@ export class Trader extends Actor {
       fail: (err) => this.fail(err),
       end: (end) => this.end(end),
       forget: () => this.forget(),
+      nativeStop: this.stop.mechanism === "native",
     });
     this.ended = new Promise((resolve) => {
       this.finish = resolve;

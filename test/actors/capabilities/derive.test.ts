@@ -37,7 +37,7 @@ describe("capabilities - the Desk's, from its venue", () => {
       orderTypes: [...ALL_TYPES],
       timeInForce: ["GTC", "IOC"],
       stopOrders: true,
-      routes: ["market", "limit"],
+      routes: ["market", "limit", "stop_market"],
       shorting: false,
       maxLeverage: 1,
       off: {
@@ -135,8 +135,10 @@ describe("capabilities - what a Trader enables", () => {
     });
   });
 
-  it("capabilities - the stop is monitored: the venue has none, or the Desk does not route them", () => {
-    expect(stopMechanism(spot)).toEqual({
+  it("capabilities - the stop is native where the venue has stop orders; monitored where it has none, or a Desk does not route them", () => {
+    expect(spot.routes).toEqual(["market", "limit", "stop_market"]);
+    expect(stopMechanism(spot)).toEqual({ mechanism: "native" });
+    expect(stopMechanism({ ...spot, routes: ["market", "limit"] })).toEqual({
       mechanism: "monitored",
       why: "the Desk's order gateway routes market and limit orders only, not stop orders",
     });
@@ -147,10 +149,6 @@ describe("capabilities - what a Trader enables", () => {
     expect(stopMechanism(none)).toEqual({
       mechanism: "monitored",
       why: "the venue file switches stop orders off (capabilities.stopOrders: false)",
-    });
-    // Once the Desk routes stop orders, a venue that has them holds the stop itself.
-    expect(stopMechanism({ ...spot, routes: ["market", "limit", "stop_market"] })).toEqual({
-      mechanism: "native",
     });
   });
 

@@ -31,16 +31,20 @@ async function enteredWith(venueYaml: string) {
   const t = await startSystem(bus, { venueYaml, trader: { stopLossPct: 2 } });
   running = t;
   await t.run(() => t.events.some((e) => e.event === "trader.entered" && e.actor === TRADER));
+  await t.run(() => false, 1_000); // the stop order, where native, reaches the venue
   const status = (await statusOf(t, TRADER)) as {
     stop: { mechanism: string; why?: string; trigger?: number };
     capabilities: Capabilities;
   };
+  const resting = await t.settle(t.venue.fetchOpenOrders("BTC/USDT"));
   // Out of the position before stopping: a stop in position sells on a clock nobody moves.
   await t.settle(t.bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
   await t.run(() => t.outcomes.length > 0, 60_000);
+  // The exit cancelled the stop first: nothing of the attempt rests at the venue.
+  const after = await t.settle(t.venue.fetchOpenOrders("BTC/USDT"));
   await t.stop();
   running = undefined;
-  return status;
+  return { ...status, resting, after };
 }
 
 describe("capabilities - each actor's, in status and on the bus", () => {
@@ -62,7 +66,7 @@ describe("capabilities - each actor's, in status and on the bus", () => {
       orderTypes: ["market", "limit", "stop_market", "stop_limit"],
       timeInForce: ["GTC", "IOC", "FOK", "PO"],
       stopOrders: true,
-      routes: ["market", "limit"],
+      routes: ["market", "limit", "stop_market"],
       shorting: false,
       maxLeverage: 1,
       off: { shorting: "the venue has no shorting on spot" },
@@ -74,19 +78,27 @@ describe("capabilities - each actor's, in status and on the bus", () => {
     expect(holder.capabilities).toEqual({ ...asked, of: HOLDER });
     const trader = (await statusOf(t, TRADER)) as { capabilities: Capabilities; stop: unknown };
     expect(trader.capabilities).toEqual(holder.capabilities);
-    expect(trader.stop).toEqual({
-      mechanism: "monitored",
-      why: "the Desk's order gateway routes market and limit orders only, not stop orders",
-    });
+    // Before entry there is no trigger yet; the venue will hold the stop.
+    expect(trader.stop).toEqual({ mechanism: "native" });
   });
 });
 
 describe("capabilities - a Trader adapts to what its venue allows", () => {
-  it("capabilities - with stop orders switched off it keeps a monitored stop at the same trigger", async () => {
+  it("capabilities - the venue holds the stop where it has stop orders; switched off, the Trader monitors it at the same trigger", async () => {
     const on = await enteredWith(VENUE_YAML);
     const off = await enteredWith(STOPS_OFF);
     expect(on.capabilities.stopOrders).toBe(true);
     expect(off.capabilities.stopOrders).toBe(false);
+    // Where the venue has stop orders, the venue holds the stop: a stop_market sell of the whole
+    // position at the trigger, on the tick grid.
+    expect(on.stop).toEqual({ mechanism: "native", trigger: on.stop.trigger });
+    const [stop] = on.resting;
+    expect(on.resting).toHaveLength(1);
+    expect(stop).toMatchObject({ type: "stop_market", side: "sell", status: "open" });
+    expect(Number(stop?.stopPrice)).toBeLessThanOrEqual(on.stop.trigger!);
+    expect(Number(stop?.stopPrice)).toBeGreaterThan(on.stop.trigger! - 0.01);
+    expect(on.after).toEqual([]);
+    expect(off.resting).toEqual([]);
     expect(off.stop).toEqual({
       mechanism: "monitored",
       why: "the venue file switches stop orders off (capabilities.stopOrders: false)",

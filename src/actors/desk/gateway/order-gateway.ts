@@ -138,12 +138,22 @@ export class OrderGateway {
       }
     }
     let order: Order;
+    const stop = r.type === "stop_market";
     try {
-      order = await this.#o.venue.createOrder(r.market, "limit", r.side, r.amount, owned.price, {
-        clientOrderId: owned.clientOrderId,
-        timeInForce: r.type === "market" ? "IOC" : "GTC",
-        ...(owned.reduceOnly === true ? { reduceOnly: true } : {}),
-      });
+      order = await this.#o.venue.createOrder(
+        r.market,
+        stop ? "stop_market" : "limit",
+        r.side,
+        r.amount,
+        stop ? undefined : owned.price,
+        {
+          clientOrderId: owned.clientOrderId,
+          ...(stop
+            ? { triggerPrice: owned.price }
+            : { timeInForce: r.type === "market" ? "IOC" : "GTC" }),
+          ...(owned.reduceOnly === true ? { reduceOnly: true } : {}),
+        },
+      );
     } catch (err) {
       return this.#afterFailedSend(owned, err);
     }
@@ -332,8 +342,16 @@ export class OrderGateway {
       throw new RiskDeniedError(`${this.#o.desk} is ${state}`);
     const exposure = this.#o.exposure(r.market);
     const amount = readAmount(r.amount, exposure.rules.baseScale);
+    // A stop is bounded at its trigger, as a limit there: it only ever closes (checked below).
+    const stop = r.type === "stop_market";
+    const limit = stop ? r.stopPrice : r.price;
     const priced = exposure.price(
-      { side: r.side, type: r.type, amount, ...(r.price === undefined ? {} : { price: r.price }) },
+      {
+        side: r.side,
+        type: r.type === "market" ? "market" : "limit",
+        amount,
+        ...(limit === undefined ? {} : { price: limit }),
+      },
       this.#o.ticker(r.market),
       this.#o.slippage(),
     );
@@ -378,6 +396,16 @@ export class OrderGateway {
       budget = excess > 0n ? exposure.sellBound(excess, priced.price) : 0n;
     } else {
       budget = exposure.buyBound(amount, priced.price);
+    }
+    if (
+      stop &&
+      (contract === undefined ? r.side !== "sell" || excess > 0n : r.reduceOnly !== true)
+    ) {
+      throw new RiskDeniedError(
+        contract === undefined
+          ? `a stop order may only sell what ${r.trader} holds and has not offered on ${r.market}`
+          : `a stop order on ${r.market} must be reduceOnly: it may only close a position`,
+      );
     }
     if (contract === undefined && state === "reducing" && (r.side !== "sell" || excess > 0n)) {
       throw new RiskDeniedError(

@@ -36,9 +36,12 @@ export interface PlaceRequest {
   mandate: unknown;
   market: string;
   side: "buy" | "sell";
-  type: "market" | "limit";
+  /** stop_market: held at the venue until the last price reaches `stopPrice`; closing only. */
+  type: "market" | "limit" | "stop_market";
   amount: string;
   price?: string;
+  /** The trigger of a stop_market order. */
+  stopPrice?: string;
   /** Contract markets: the order may only reduce the Trader's position (it reserves nothing). */
   reduceOnly?: boolean;
   /** Contract markets: the leverage its margin is reserved at, at most the mandate's (default 1). */
@@ -66,10 +69,18 @@ export function checkPlaceRequest(r: PlaceRequest): void {
   }
   if (!isSide(r.side))
     throw new InvalidInputError(`order side ${JSON.stringify(r.side)} is unknown`);
-  if (r.type !== "market" && r.type !== "limit")
-    throw new InvalidInputError(`order type ${JSON.stringify(r.type)} is not market or limit`);
+  if (r.type !== "market" && r.type !== "limit" && r.type !== "stop_market")
+    throw new InvalidInputError(
+      `order type ${JSON.stringify(r.type)} is not market, limit or stop_market`,
+    );
   if (r.price !== undefined && typeof r.price !== "string")
     throw new InvalidInputError("order price must be a decimal string");
+  if (r.type === "stop_market" && (typeof r.stopPrice !== "string" || r.price !== undefined))
+    throw new InvalidInputError(
+      "a stop_market order needs a 'stopPrice' (a decimal string) and no price",
+    );
+  if (r.type !== "stop_market" && r.stopPrice !== undefined)
+    throw new InvalidInputError("only a stop_market order takes a 'stopPrice'");
   if (r.reduceOnly !== undefined && typeof r.reduceOnly !== "boolean")
     throw new InvalidInputError("order reduceOnly must be true or false");
   if (
