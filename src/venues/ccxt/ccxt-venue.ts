@@ -16,6 +16,12 @@
  *   (client-order-id.ts); what comes back carries the caller's id again.
  */
 import type { Balances } from "../../domain/balance.js";
+import type {
+  FundingRate,
+  FundingRateHistory,
+  MarginMode,
+  Position,
+} from "../../domain/derivatives.js";
 import {
   ClosedError,
   InvalidInputError,
@@ -54,7 +60,15 @@ import {
 } from "./convert.js";
 import { resolveCredentials } from "./credentials.js";
 import { onStep } from "./decimal.js";
-import { venueCallError } from "./errors.js";
+import {
+  isOpen,
+  type Leverages,
+  leverageOf,
+  toFundingRate,
+  toFundingRateHistory,
+  toPosition,
+} from "./derivatives.js";
+import { isCcxtError, useMarketTypeErrors, venueCallError } from "./errors.js";
 import { hasFromCcxt } from "./has.js";
 import { fromLedgerEntry, fromTransaction } from "./ledger.js";
 import { type CcxtVenueOptions, checkOptions, type VenueMode } from "./options.js";
@@ -100,6 +114,13 @@ interface CcxtClient {
   watchOHLCV: Call<unknown[]>;
   watchOrders: Call<Raw[]>;
   watchBalance: Call;
+  exceptions?: Record<string, unknown>;
+  fetchPositions: Call<Raw[]>;
+  fetchLeverages: Call<Record<string, Raw>>;
+  setLeverage: Call;
+  setMarginMode: Call;
+  fetchFundingRate: Call;
+  fetchFundingRateHistory: Call<Raw[]>;
 }
 
 type CcxtClass = new (config: Record<string, unknown>) => CcxtClient;
@@ -112,7 +133,13 @@ type CcxtClass = new (config: Record<string, unknown>) => CcxtClient;
  * idle time, so it held every request back by cost × rateLimit even after an idle minute (about
  * 10 ms on each binance order, `npm run bench -- venue`). Elsewhere the leaky bucket stays.
  */
-const ROLLING_WINDOW: ReadonlySet<string> = new Set(["binance", "kraken", "bybit", "bitget"]);
+const ROLLING_WINDOW: ReadonlySet<string> = new Set([
+  "binance",
+  "binanceusdm",
+  "kraken",
+  "bybit",
+  "bitget",
+]);
 
 export class CcxtVenue implements Venue {
   readonly has: VenueHas;
@@ -215,6 +242,7 @@ export class CcxtVenue implements Venue {
     }
     if (options.urls !== undefined) {
       client.urls = client.deepExtend(client.urls, options.urls);
+      useMarketTypeErrors(client, exchange);
       // ccxt pro refuses a plain ws:// URL (a local `crypy venue serve`) until it has an agent.
       if (JSON.stringify(options.urls).includes('"ws://')) await client.loadHttpProxyAgent?.();
     }
@@ -488,6 +516,86 @@ export class CcxtVenue implements Venue {
     }
   }
 
+  // ---- derivatives (ccxt's unified methods of the same names) ----
+
+  /**
+   * Open positions; where ccxt's position has no leverage (Binance's v3 positionRisk), the
+   * account's leverage setting from fetchLeverages stands in.
+   */
+  async fetchPositions(symbols?: string[]): Promise<Position[]> {
+    this.require("fetchPositions");
+    for (const symbol of symbols ?? []) await this.market(symbol);
+    const raw = (await this.call(() => this.client.fetchPositions(symbols))).filter(isOpen);
+    let leverages: Leverages = {};
+    if (raw.some((p) => p.leverage === undefined) && this.client.has.fetchLeverages === true) {
+      const wanted = [...new Set(raw.map((p) => String(p.symbol)))];
+      leverages = await this.call(() => this.client.fetchLeverages(wanted));
+    }
+    return raw.map((p) => {
+      const side = p.side === "short" ? "short" : "long";
+      return toPosition(p, leverageOf(leverages, String(p.symbol), side));
+    });
+  }
+
+  async setLeverage(
+    leverage: number,
+    symbol: string,
+  ): Promise<{ symbol: string; leverage: number }> {
+    this.require("setLeverage");
+    await this.market(symbol);
+    await this.call(() => this.client.setLeverage(leverage, symbol));
+    return { symbol, leverage };
+  }
+
+  /** The mode already set is success: the account is in the mode asked for. */
+  async setMarginMode(
+    marginMode: MarginMode,
+    symbol: string,
+  ): Promise<{ symbol: string; marginMode: MarginMode }> {
+    this.require("setMarginMode");
+    await this.market(symbol);
+    await this.call(async () => {
+      try {
+        await this.client.setMarginMode(marginMode, symbol);
+      } catch (err) {
+        if (!isCcxtError(err, "MarginModeAlreadySet")) throw err;
+      }
+    });
+    return { symbol, marginMode };
+  }
+
+  async fetchFundingRate(symbol: string): Promise<FundingRate> {
+    this.require("fetchFundingRate");
+    await this.market(symbol);
+    return toFundingRate(await this.call(() => this.client.fetchFundingRate(symbol)));
+  }
+
+  async fetchFundingRateHistory(
+    symbol: string,
+    since?: number,
+    limit?: number,
+  ): Promise<FundingRateHistory[]> {
+    this.require("fetchFundingRateHistory");
+    await this.market(symbol);
+    const rows = await this.call(() => this.client.fetchFundingRateHistory(symbol, since, limit));
+    return rows.map(toFundingRateHistory);
+  }
+
+  /** ccxt's fetchMarkOHLCV: its candles of the mark price (binance: markPriceKlines). */
+  async fetchMarkOHLCV(
+    symbol: string,
+    timeframe = "1m",
+    since?: number,
+    limit?: number,
+  ): Promise<OHLCV[]> {
+    this.require("fetchMarkOHLCV");
+    await this.market(symbol);
+    const rows = await this.call(() =>
+      this.client.fetchOHLCV(symbol, timeframe, since, limit, { price: "mark" }),
+    );
+    return rows.map(toOHLCV);
+  }
+
   // ---- watches (ccxt pro) ----
 
   async watchTicker(symbol: string): Promise<Ticker> {
@@ -562,7 +670,7 @@ export class CcxtVenue implements Venue {
     const markets = await this.loadMarkets();
     const market = markets[symbol];
     if (market === undefined) {
-      throw new UnknownMarketError(`${this.id} lists no spot market ${JSON.stringify(symbol)}`);
+      throw new UnknownMarketError(`${this.id} lists no market ${JSON.stringify(symbol)}`);
     }
     return market;
   }
