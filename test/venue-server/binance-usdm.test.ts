@@ -208,7 +208,9 @@ describe("venue server - Binance USDⓈ-M with ccxt binanceusdm", () => {
     });
     expect(limit).toMatchObject({ status: "open", clientOrderId: "usdm-limit-1", price });
     expect((await exchange.fetchOpenOrders(PERP)).map((o) => o.id)).toEqual([limit.id]);
-    expect(await exchange.cancelOrder(String(limit.id), PERP)).toMatchObject({ status: "canceled" });
+    expect(await exchange.cancelOrder(String(limit.id), PERP)).toMatchObject({
+      status: "canceled",
+    });
     expect(await exchange.fetchOpenOrders(PERP)).toEqual([]);
 
     const close = await exchange.createOrder(PERP, "market", "buy", 1.5, undefined, {
