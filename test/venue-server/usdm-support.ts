@@ -25,16 +25,21 @@ export interface UsdmFixture {
 }
 
 /**
- * sim-perp.yaml with one account `main` (USDT, the key above). The clock starts `historyMs` after
- * 2024-01-01T00:00Z, that past already run.
+ * sim-perp.yaml with one account `main` (USDT, the key above) and `markets` (YAML lines indented
+ * by two) after its own. The clock starts `historyMs` after 2024-01-01T00:00Z, that past run.
  */
-export async function usdmFixture(historyMs: number, usdt = "100000"): Promise<UsdmFixture> {
+export async function usdmFixture(
+  historyMs: number,
+  { usdt = "100000", markets = "" }: { usdt?: string; markets?: string } = {},
+): Promise<UsdmFixture> {
   const dir = await mkdtemp(join(tmpdir(), "crypy-usdm-"));
   const shipped = join(dirname(DEFAULT_VENUE_FILE), "sim-perp.yaml");
-  const text = (await readFile(shipped, "utf8")).replace(
-    /^accounts:\n(?: {2}.*\n)+/m,
-    `accounts:\n  main: { USDT: "${usdt}", apiKeys: [{ key: ${KEY}, secret: ${SECRET} }] }\n`,
-  );
+  const text = (await readFile(shipped, "utf8"))
+    .replace(
+      /^accounts:\n(?: {2}.*\n)+/m,
+      `accounts:\n  main: { USDT: "${usdt}", apiKeys: [{ key: ${KEY}, secret: ${SECRET} }] }\n`,
+    )
+    .replace(/^(# The insurance fund's)/m, `${markets}\n$1`);
   const file = join(dir, "usdm.yaml");
   await writeFile(file, text);
   const simulation = await createSimulation(file, {
