@@ -25,12 +25,17 @@ export interface UsdmFixture {
 }
 
 /**
- * sim-perp.yaml with one account `main` (USDT, the key above) and `markets` (YAML lines indented
- * by two) after its own. The clock starts `historyMs` after 2024-01-01T00:00Z, that past run.
+ * sim-perp.yaml with one account `main` (USDT, the key above), `markets` (YAML lines indented by
+ * two) after its own and `blocks` (top-level YAML) at its end. The clock starts `historyMs` after
+ * 2024-01-01T00:00Z, that past run.
  */
 export async function usdmFixture(
   historyMs: number,
-  { usdt = "100000", markets = "" }: { usdt?: string; markets?: string } = {},
+  {
+    usdt = "100000",
+    markets = "",
+    blocks = "",
+  }: { usdt?: string; markets?: string; blocks?: string } = {},
 ): Promise<UsdmFixture> {
   const dir = await mkdtemp(join(tmpdir(), "crypy-usdm-"));
   const shipped = join(dirname(DEFAULT_VENUE_FILE), "sim-perp.yaml");
@@ -39,7 +44,8 @@ export async function usdmFixture(
       /^accounts:\n(?: {2}.*\n)+/m,
       `accounts:\n  main: { USDT: "${usdt}", apiKeys: [{ key: ${KEY}, secret: ${SECRET} }] }\n`,
     )
-    .replace(/^(# The insurance fund's)/m, `${markets}\n$1`);
+    .replace(/^(# The insurance fund's)/m, `${markets}\n$1`)
+    .concat(blocks);
   const file = join(dir, "usdm.yaml");
   await writeFile(file, text);
   const simulation = await createSimulation(file, {
