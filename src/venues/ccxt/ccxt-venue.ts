@@ -141,6 +141,9 @@ const ROLLING_WINDOW: ReadonlySet<string> = new Set([
   "bitget",
 ]);
 
+/** Exchanges whose cancel of all a market's orders answers with a code, not the orders. */
+const ACKNOWLEDGES_CANCEL_ALL: ReadonlySet<string> = new Set(["binanceusdm", "binancecoinm"]);
+
 export class CcxtVenue implements Venue {
   readonly has: VenueHas;
   private closed = false;
@@ -505,9 +508,21 @@ export class CcxtVenue implements Venue {
       return cancelled;
     }
     await this.market(symbol);
+    // Binance USDⓈ-M and COIN-M acknowledge a cancel of all with a code, not the orders: what was
+    // open before is read again after, in the state the cancel left it (or a fill before it).
+    const before = ACKNOWLEDGES_CANCEL_ALL.has(this.id)
+      ? await this.call(() => this.client.fetchOpenOrders(symbol))
+      : undefined;
     try {
       const orders = await this.call(() => this.client.cancelAllOrders(symbol));
-      return orders.map((o) => this.order(o));
+      if (before === undefined || orders.some((o) => o.id !== undefined)) {
+        return orders.map((o) => this.order(o));
+      }
+      const after: Order[] = [];
+      for (const o of before) {
+        after.push(this.order(await this.call(() => this.client.fetchOrder(o.id, symbol))));
+      }
+      return after;
     } catch (err) {
       // Binance answers "Unknown order sent." (-2011) when nothing is open: the orders listed a
       // moment ago have filled meanwhile. Nothing to cancel is not a failure of a kill switch.

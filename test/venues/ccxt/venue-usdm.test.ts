@@ -147,6 +147,22 @@ describe("ccxt venue - binanceusdm against the venue server", () => {
     expect(candles).toHaveLength(10);
   });
 
+  it("ccxt venue usdm - cancelAllOrders (Binance answers a code, not the orders) returns each order cancelled", async () => {
+    const bid = Number(f.simulation.sim.orderBook(PERP, 1).bids[0]![0]);
+    const price = (Math.round(bid * 9) / 10).toFixed(1);
+    const placed = [
+      await venue.createOrder(PERP, "limit", "buy", "0.01", price, { clientOrderId: "all-1" }),
+      await venue.createOrder(PERP, "limit", "buy", "0.02", price, { clientOrderId: "all-2" }),
+    ];
+    const cancelled = await venue.cancelAllOrders(PERP);
+    expect(cancelled.map((o) => [o.id, o.clientOrderId, o.status, o.amount])).toEqual(
+      placed.map((o) => [o.id, o.clientOrderId, "canceled", o.amount]),
+    );
+    expect(f.simulation.sim.openOrders("main")).toEqual([]);
+    // The kill switch's form: no symbol, nothing open.
+    await expect(venue.cancelAllOrders()).resolves.toEqual([]);
+  });
+
   it("ccxt venue usdm - a reduceOnly buy closes the short: no position, nothing locked", async () => {
     const close = await venue.createOrder(PERP, "market", "buy", "1.5", undefined, {
       reduceOnly: true,
