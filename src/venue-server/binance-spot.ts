@@ -208,12 +208,15 @@ export function spotMarkets(config: VenueConfig): MarketConfig[] {
   return Object.values(config.markets).filter((m) => m.kind === "spot");
 }
 
-/** GET klines of `symbol` (spot and USDⓈ-M have the same parameters and rows). */
-export function klineRows(sim: Simulator, symbol: string, q: Query): unknown[] {
+/**
+ * GET klines of `symbol`: spot and USDⓈ-M have the same parameters and rows; their most rows a
+ * request may ask for differ (spot 1000, USDⓈ-M 1500).
+ */
+export function klineRows(sim: Simulator, symbol: string, q: Query, maxLimit = 1000): unknown[] {
   const interval = required(q, "interval");
   if (!INTERVALS.has(interval)) throw invalidInterval();
   const tf = parseTimeframe(interval);
-  const limit = intParam(q, "limit", 500, 1000);
+  const limit = intParam(q, "limit", 500, maxLimit);
   const start = optionalInt(q, "startTime");
   const end = optionalInt(q, "endTime");
   const rows = sim.ohlcv(symbol, interval, start, limit);

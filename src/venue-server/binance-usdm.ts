@@ -195,7 +195,7 @@ export class BinanceUsdm {
   }
 
   klines(q: Query): unknown[] {
-    return klineRows(this.sim, this.symbolOf(required(q, "symbol")), q);
+    return klineRows(this.sim, this.symbolOf(required(q, "symbol")), q, 1500);
   }
 
   trades(q: Query): object[] {
