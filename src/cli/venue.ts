@@ -66,8 +66,9 @@ accepts a plain ws:// URL only after exchange.loadHttpProxyAgent()).
 
 A venue file's perpetual and delivery markets (venues/sim-perp.yaml) are Binance USDⓈ-M Futures'
 at <url>/fapi: for ccxt's binanceusdm set urls.api.fapiPublic and fapiPrivate = <url>/fapi/v1,
-fapiPublicV2 and fapiPrivateV2 = <url>/fapi/v2, fapiPublicV3 and fapiPrivateV3 = <url>/fapi/v3.
-REST only: the futures WebSocket streams and conditional (algo) orders are not served.`,
+fapiPublicV2 and fapiPrivateV2 = <url>/fapi/v2, fapiPublicV3 and fapiPrivateV3 = <url>/fapi/v3;
+ccxt pro: urls.api.ws.future = <ws url>/ws (its user data stream, /private/ws?listenKey=…).
+Not served for futures: market streams over WebSocket, and conditional (algo) orders.`,
     )
     .action(
       action(async (files: string[], options: ServeOptions) => {

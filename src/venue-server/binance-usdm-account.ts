@@ -297,40 +297,7 @@ export class BinanceUsdmAccount {
   }
 
   private assets(account: string): AssetState[] {
-    const settles = [...new Set(this.usdm.markets.map((m) => m.contract!.spec.settle))];
-    const positions = this.sim.derivatives.positions(account);
-    const ledger = this.sim.exchange.ledger;
-    return settles.map((asset) => {
-      const decimals = this.config.assets[asset]?.decimals ?? 8;
-      const units = (text: string) => parseDecimal(text, decimals);
-      const mine = positions.filter(
-        (p) => this.config.markets[p.symbol]?.contract?.spec.settle === asset,
-      );
-      const total = (ps: Position[], f: (p: Position) => string) =>
-        ps.reduce((s, p) => s + units(f(p)), 0n);
-      const cross = mine.filter((p) => p.marginMode === "cross");
-      const isolated = mine.filter((p) => p.marginMode === "isolated");
-      const free = ledger.free(account, asset);
-      const locked = ledger.locked(account, asset);
-      const wallet = free + locked;
-      const unrealized = total(mine, (p) => p.unrealizedPnl);
-      const positionMargin = total(mine, (p) => p.collateral);
-      const crossUnrealized = total(cross, (p) => p.unrealizedPnl);
-      return {
-        asset,
-        decimals,
-        wallet,
-        unrealized,
-        marginBalance: wallet + unrealized,
-        maintMargin: total(mine, (p) => p.maintenanceMargin),
-        initialMargin: locked,
-        positionMargin,
-        orderMargin: locked - positionMargin,
-        crossWallet: wallet - total(isolated, (p) => p.collateral),
-        crossUnrealized,
-        available: free + crossUnrealized,
-      };
-    });
+    return usdmWallets(this.sim, this.config, account);
   }
 
   private money(units: bigint, decimals: number): string {
@@ -338,7 +305,7 @@ export class BinanceUsdmAccount {
   }
 }
 
-interface AssetState {
+export interface AssetState {
   asset: string;
   decimals: number;
   wallet: bigint;
@@ -351,4 +318,44 @@ interface AssetState {
   crossWallet: bigint;
   crossUnrealized: bigint;
   available: bigint;
+}
+
+/**
+ * The futures wallet of each settle asset of the venue's contracts, in minor units, by Binance's
+ * arithmetic on the simulator's numbers (the header's rules).
+ */
+export function usdmWallets(sim: Simulator, config: VenueConfig, account: string): AssetState[] {
+  const contracts = Object.values(config.markets).filter((m) => m.contract !== undefined);
+  const settles = [...new Set(contracts.map((m) => m.contract!.spec.settle))];
+  const positions = sim.derivatives.positions(account);
+  const ledger = sim.exchange.ledger;
+  return settles.map((asset) => {
+    const decimals = config.assets[asset]?.decimals ?? 8;
+    const units = (text: string) => parseDecimal(text, decimals);
+    const mine = positions.filter((p) => config.markets[p.symbol]?.contract?.spec.settle === asset);
+    const total = (ps: Position[], f: (p: Position) => string) =>
+      ps.reduce((s, p) => s + units(f(p)), 0n);
+    const cross = mine.filter((p) => p.marginMode === "cross");
+    const isolated = mine.filter((p) => p.marginMode === "isolated");
+    const free = ledger.free(account, asset);
+    const locked = ledger.locked(account, asset);
+    const wallet = free + locked;
+    const unrealized = total(mine, (p) => p.unrealizedPnl);
+    const positionMargin = total(mine, (p) => p.collateral);
+    const crossUnrealized = total(cross, (p) => p.unrealizedPnl);
+    return {
+      asset,
+      decimals,
+      wallet,
+      unrealized,
+      marginBalance: wallet + unrealized,
+      maintMargin: total(mine, (p) => p.maintenanceMargin),
+      initialMargin: locked,
+      positionMargin,
+      orderMargin: locked - positionMargin,
+      crossWallet: wallet - total(isolated, (p) => p.collateral),
+      crossUnrealized,
+      available: free + crossUnrealized,
+    };
+  });
 }

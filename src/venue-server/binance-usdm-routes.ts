@@ -4,7 +4,10 @@
  * market data of the venue's contracts (binance-usdm.ts), and the SIGNED orders (binance-usdm-
  * orders.ts) and account, position and margin endpoints (binance-usdm-account.ts).
  *
- * Not served: the user data stream (listen keys and the futures WebSocket), conditional (algo)
+ * The listen keys of USDⓈ-M's user data stream (/fapi/v1/listenKey) are routed in server.ts,
+ * beside spot's, and the stream itself is ws/venue-streams.ts's /private/ws.
+ *
+ * Not served: USDⓈ-M's market streams (mark price, klines… over WebSocket), conditional (algo)
  * orders, order amendment, batch orders, hedge mode (positionSide/dual), position margin changes,
  * income history.
  */

@@ -7,7 +7,8 @@
  * withdrawal history (binance-capital.ts). The venue's perpetual and delivery contracts are served
  * as Binance USDⓈ-M Futures under /fapi (binance-usdm-routes.ts), so ccxt's `binanceusdm` with
  * its fapi URLs pointed here trades them: markets, mark price and funding, leverage, margin mode,
- * positions and reduce-only orders. Its WebSocket streams
+ * positions and reduce-only orders; its user data stream is /private/ws with a listen key from
+ * /fapi/v1/listenKey (ccxt pro: urls.api.ws.future = <ws url>/ws). Its WebSocket streams
  * (ws/venue-streams.ts) are Binance's market streams at /ws and /stream, the user data stream
  * through the WebSocket API at /ws-api/v3, and listen keys (/api/v3/userDataStream, /ws/<key>).
  *
@@ -98,6 +99,7 @@ function signedRoutes(
   account: BinanceAccount,
   capital: BinanceCapital,
   listenKeys: ListenKeys,
+  futuresKeys: ListenKeys,
   usdm: Array<[string, SignedRoute]>,
 ): ReadonlyMap<string, SignedRoute> {
   const fixed = fixedSigned;
@@ -125,6 +127,9 @@ function signedRoutes(
     ["PUT /api/v3/userDataStream", userStream((a, q) => listenKeys.keepAlive(a, q))],
     ["DELETE /api/v3/userDataStream", userStream((a, q) => listenKeys.close(a, q))],
     ...usdm,
+    ["POST /fapi/v1/listenKey", userStream((a) => futuresKeys.create(a))],
+    ["PUT /fapi/v1/listenKey", userStream((a, q) => futuresKeys.keepAlive(a, q))],
+    ["DELETE /fapi/v1/listenKey", userStream((a, q) => futuresKeys.close(a, q))],
   ]);
 }
 
@@ -153,6 +158,7 @@ export async function startVenueServer(
     account,
     new BinanceCapital(simulation.sim),
     streams.listenKeys,
+    streams.futuresListenKeys,
     usdmSignedRoutes(simulation.config, simulation.sim, usdm),
   );
   const limit = new RequestWeightLimit(

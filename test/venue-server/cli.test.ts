@@ -106,7 +106,8 @@ describe("cli - crypy venue serve", () => {
     expect(code).toBe(0);
     expect(out).toMatch(/USDⓈ-M Futures' REST API \(\/fapi/);
     expect(out).toMatch(/binanceusdm set urls\.api\.fapiPublic and fapiPrivate = <url>\/fapi\/v1/);
-    expect(out).toMatch(/futures WebSocket streams .* not served/);
+    expect(out).toMatch(/urls\.api\.ws\.future = <ws url>\/ws/);
+    expect(out).toMatch(/Not served for futures: market streams over WebSocket/);
   }, 60_000);
 
   it("cli - a venue file with a perpetual prints its /fapi address, which lists the contract", async () => {
