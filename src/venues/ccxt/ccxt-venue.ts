@@ -48,6 +48,7 @@ import {
 } from "../venue.js";
 import { clientIdLookup, venueClientOrderId } from "./client-order-id.js";
 import {
+  isPartialBalance,
   type Raw,
   toBalances,
   toFill,
@@ -645,13 +646,22 @@ export class CcxtVenue implements Venue {
   }
 
   async watchBalance(): Promise<Balances> {
-    this.require("watchBalance");
-    return toBalances(await this.call(() => this.client.watchBalance()));
+    return toBalances(await this.nextBalance());
   }
 
   async watchBalanceAt(): Promise<BalancesAt> {
+    return balancesAt(await this.nextBalance());
+  }
+
+  /**
+   * The next balance update; one that states only totals (binance futures' ACCOUNT_UPDATE) is
+   * read whole from REST when it comes, so free and used are the venue's, never a made-up 0.
+   */
+  private async nextBalance(): Promise<Raw> {
     this.require("watchBalance");
-    return balancesAt(await this.call(() => this.client.watchBalance()));
+    const update = await this.call(() => this.client.watchBalance());
+    if (!isPartialBalance(update)) return update;
+    return this.call(() => this.client.fetchBalance());
   }
 
   async close(): Promise<void> {

@@ -155,6 +155,18 @@ export function toPublicTrade(t: Raw): PublicTrade {
 
 const BALANCE_KEYS = new Set(["info", "free", "used", "total", "timestamp", "datetime", "debt"]);
 
+/**
+ * Whether a ccxt balance states only totals: ccxt pro's binance futures balance from an
+ * ACCOUNT_UPDATE has each asset's wallet and no free or used, which crypy's Balances need.
+ */
+export function isPartialBalance(b: Raw): boolean {
+  return Object.entries(b).some(([currency, value]) => {
+    if (BALANCE_KEYS.has(currency) || typeof value !== "object" || value === null) return false;
+    const e = value as Raw;
+    return e.free === undefined || e.used === undefined;
+  });
+}
+
 export function toBalances(b: Raw): Balances {
   const out: Balances = {};
   for (const [currency, value] of Object.entries(b)) {

@@ -20,6 +20,7 @@ import {
   usdmFixture,
   usdmUrls,
 } from "../../venue-server/usdm-support.js";
+import { sleep } from "../../venue-server/ws-support.js";
 
 const T0 = Date.parse("2024-01-01T00:00:00Z");
 let f: UsdmFixture;
@@ -39,7 +40,9 @@ beforeAll(async () => {
       env: true,
       variables: { CRYPY_BINANCEUSDM_API_KEY: KEY, CRYPY_BINANCEUSDM_SECRET: SECRET },
     },
-    urls: { api: usdmUrls(f.server) },
+    urls: {
+      api: { ...usdmUrls(f.server), ws: { future: `${f.server.url.replace(/^http/, "ws")}/ws` } },
+    },
     options: { fetchCurrencies: false },
   });
 });
@@ -173,5 +176,28 @@ describe("ccxt venue - binanceusdm against the venue server", () => {
     expect(f.simulation.sim.exchange.ledger.locked("main", "USDT")).toBe(0n);
     const balance = await venue.fetchBalance();
     expect(balance.USDT).toEqual(f.simulation.sim.balances("main").USDT);
+  });
+
+  it("ccxt venue usdm - watchOrders and watchBalance over USDⓈ-M's user data stream", async () => {
+    const orders = venue.watchOrders(PERP);
+    const balance = venue.watchBalance();
+    // The first watches connect and subscribe: let them before trading.
+    await sleep(300);
+    await venue.createOrder(PERP, "market", "sell", "0.01", undefined, {
+      clientOrderId: "watch-1",
+    });
+    const seen = await orders;
+    expect(seen.map((o) => [o.clientOrderId, o.symbol, o.side])).toContainEqual([
+      "watch-1",
+      PERP,
+      "sell",
+    ]);
+    // ccxt's futures balance update has wallets only: CcxtVenue reads the whole balance then.
+    const update = await balance;
+    expect(update.USDT).toEqual((await venue.fetchBalance()).USDT);
+    expect(update.USDT?.free).not.toBe("0");
+    expect(update.USDT?.used).not.toBe("0");
+    await venue.createOrder(PERP, "market", "buy", "0.01", undefined, { reduceOnly: true });
+    expect(await venue.fetchPositions()).toEqual([]);
   });
 });
