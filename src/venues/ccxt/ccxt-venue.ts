@@ -61,15 +61,8 @@ import {
 } from "./convert.js";
 import { resolveCredentials } from "./credentials.js";
 import { onStep } from "./decimal.js";
-import {
-  isOpen,
-  type Leverages,
-  leverageOf,
-  toFundingRate,
-  toFundingRateHistory,
-  toPosition,
-} from "./derivatives.js";
-import { isCcxtError, useMarketTypeErrors, venueCallError } from "./errors.js";
+import { CcxtDerivatives } from "./derivatives-calls.js";
+import { useMarketTypeErrors, venueCallError } from "./errors.js";
 import { hasFromCcxt } from "./has.js";
 import { fromLedgerEntry, fromTransaction } from "./ledger.js";
 import { type CcxtVenueOptions, checkOptions, type VenueMode } from "./options.js";
@@ -172,6 +165,8 @@ export class CcxtVenue implements Venue {
     };
   }
 
+  private readonly derivatives: CcxtDerivatives;
+
   private constructor(
     readonly id: string,
     readonly mode: VenueMode,
@@ -179,6 +174,11 @@ export class CcxtVenue implements Venue {
     pro: boolean,
   ) {
     this.has = hasFromCcxt(client.has, pro);
+    this.derivatives = new CcxtDerivatives(client, {
+      call: (op) => this.call(op),
+      market: (symbol) => this.market(symbol),
+      require: (feature) => this.require(feature),
+    });
   }
 
   /**
@@ -532,84 +532,37 @@ export class CcxtVenue implements Venue {
     }
   }
 
-  // ---- derivatives (ccxt's unified methods of the same names) ----
+  // ---- derivatives (ccxt's unified methods of the same names: derivatives-calls.ts) ----
 
-  /**
-   * Open positions; where ccxt's position has no leverage (Binance's v3 positionRisk), the
-   * account's leverage setting from fetchLeverages stands in.
-   */
-  async fetchPositions(symbols?: string[]): Promise<Position[]> {
-    this.require("fetchPositions");
-    for (const symbol of symbols ?? []) await this.market(symbol);
-    const raw = (await this.call(() => this.client.fetchPositions(symbols))).filter(isOpen);
-    let leverages: Leverages = {};
-    if (raw.some((p) => p.leverage === undefined) && this.client.has.fetchLeverages === true) {
-      const wanted = [...new Set(raw.map((p) => String(p.symbol)))];
-      leverages = await this.call(() => this.client.fetchLeverages(wanted));
-    }
-    return raw.map((p) => {
-      const side = p.side === "short" ? "short" : "long";
-      return toPosition(p, leverageOf(leverages, String(p.symbol), side));
-    });
+  fetchPositions(symbols?: string[]): Promise<Position[]> {
+    return this.derivatives.fetchPositions(symbols);
   }
 
-  async setLeverage(
-    leverage: number,
-    symbol: string,
-  ): Promise<{ symbol: string; leverage: number }> {
-    this.require("setLeverage");
-    await this.market(symbol);
-    await this.call(() => this.client.setLeverage(leverage, symbol));
-    return { symbol, leverage };
+  setLeverage(leverage: number, symbol: string): Promise<{ symbol: string; leverage: number }> {
+    return this.derivatives.setLeverage(leverage, symbol);
   }
 
-  /** The mode already set is success: the account is in the mode asked for. */
-  async setMarginMode(
+  setMarginMode(
     marginMode: MarginMode,
     symbol: string,
   ): Promise<{ symbol: string; marginMode: MarginMode }> {
-    this.require("setMarginMode");
-    await this.market(symbol);
-    await this.call(async () => {
-      try {
-        await this.client.setMarginMode(marginMode, symbol);
-      } catch (err) {
-        if (!isCcxtError(err, "MarginModeAlreadySet")) throw err;
-      }
-    });
-    return { symbol, marginMode };
+    return this.derivatives.setMarginMode(marginMode, symbol);
   }
 
-  async fetchFundingRate(symbol: string): Promise<FundingRate> {
-    this.require("fetchFundingRate");
-    await this.market(symbol);
-    return toFundingRate(await this.call(() => this.client.fetchFundingRate(symbol)));
+  fetchFundingRate(symbol: string): Promise<FundingRate> {
+    return this.derivatives.fetchFundingRate(symbol);
   }
 
-  async fetchFundingRateHistory(
+  fetchFundingRateHistory(
     symbol: string,
     since?: number,
     limit?: number,
   ): Promise<FundingRateHistory[]> {
-    this.require("fetchFundingRateHistory");
-    await this.market(symbol);
-    const rows = await this.call(() => this.client.fetchFundingRateHistory(symbol, since, limit));
-    return rows.map(toFundingRateHistory);
+    return this.derivatives.fetchFundingRateHistory(symbol, since, limit);
   }
 
-  /** ccxt's fetchMarkOHLCV: its candles of the mark price (binance: markPriceKlines). */
-  async fetchMarkOHLCV(
-    symbol: string,
-    timeframe = "1m",
-    since?: number,
-    limit?: number,
-  ): Promise<OHLCV[]> {
-    this.require("fetchMarkOHLCV");
-    await this.market(symbol);
-    const rows = await this.call(() =>
-      this.client.fetchOHLCV(symbol, timeframe, since, limit, { price: "mark" }),
-    );
-    return rows.map(toOHLCV);
+  fetchMarkOHLCV(symbol: string, timeframe = "1m", since?: number, limit?: number) {
+    return this.derivatives.fetchMarkOHLCV(symbol, timeframe, since, limit);
   }
 
   // ---- watches (ccxt pro) ----
