@@ -1,7 +1,8 @@
 /**
- * A funding settlement on USDⓈ-M's user data stream: with a short open at 07:50 UTC, the 08:00
- * funding moves the account's wallet with no order, and the stream tells it as an ACCOUNT_UPDATE
- * whose reason is FUNDING_FEE and whose wallet is the simulator's after the payment.
+ * Money that moves with no contract order, on USDⓈ-M's user data stream: with a short open at
+ * 07:50 UTC, the 08:00 funding is an ACCOUNT_UPDATE whose reason is FUNDING_FEE and whose wallet
+ * is the simulator's after the payment; a deposit is DEPOSIT; a spot trade, which moves the same
+ * one wallet, is ORDER with no position listed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDecimal } from "../../src/domain/fixed.js";
@@ -49,6 +50,35 @@ describe("venue server - USDⓈ-M funding on the user data stream", () => {
       expect(
         client.messages.slice(before).some((m) => (m as { e?: string }).e === "ORDER_TRADE_UPDATE"),
       ).toBe(false);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("ws usdm funding - a deposit is DEPOSIT, a spot trade ORDER with no position, in the wallet after them", async () => {
+    const sim = f.simulation.sim;
+    const res = await fetch(`${f.server.url}/fapi/v1/listenKey`, {
+      method: "POST",
+      headers: { "X-MBX-APIKEY": KEY },
+    });
+    const { listenKey } = (await res.json()) as { listenKey: string };
+    const ws = f.server.url.replace(/^http/, "ws");
+    const client = await RawClient.open(`${ws}/private/ws?listenKey=${listenKey}`);
+    type Update = { a: { m: string; B: Array<{ wb: string }>; P: unknown[] } };
+    const ledger = sim.exchange.ledger;
+    const wallet = () =>
+      formatDecimal(ledger.free("main", "USDT") + ledger.locked("main", "USDT"), 8);
+    try {
+      sim.deposit("main", "USDT", "250");
+      const deposit = await client.next<Update>((m) => m.e === "ACCOUNT_UPDATE");
+      expect(deposit.a).toMatchObject({ m: "DEPOSIT", B: [{ wb: wallet() }], P: [] });
+      const from = client.messages.length;
+      sim.placeOrder("main", { symbol: "BTC/USDT", type: "market", side: "buy", amount: "0.01" });
+      const spot = await client.next<Update>((m) => m.e === "ACCOUNT_UPDATE", from);
+      expect(spot.a).toMatchObject({ m: "ORDER", B: [{ wb: wallet() }], P: [] });
+      expect(client.messages.some((m) => (m as { e?: string }).e === "ORDER_TRADE_UPDATE")).toBe(
+        false,
+      );
     } finally {
       client.close();
     }

@@ -7,9 +7,11 @@
  * - Only contract orders are reported here (spot's are spot's stream's), one-way (`ps` BOTH).
  * - An ACCOUNT_UPDATE lists each settle asset whose wallet changed since the last one reported
  *   (`wb` wallet, `cw` cross wallet, binance-usdm-account.ts's arithmetic) and the positions of
- *   the contracts whose orders changed in the event, a closed one with amount 0. Its reason `m`
- *   is ORDER when an order changed, FUNDING_FEE otherwise (a funding settlement moves money with
- *   no order: the simulator's other money events are funding and liquidation).
+ *   the contracts whose orders changed in the event or that were liquidated in it, a closed one
+ *   with amount 0. Its reason `m`, from what moved the money: ORDER when one of the account's
+ *   orders changed (any market: the wallet is shared with spot) or the liquidation engine took a
+ *   position over (Binance liquidates by an order of its own); DEPOSIT or WITHDRAW for one booked
+ *   now; FUNDING_FEE otherwise (the contract path's other money movement is funding).
  * - The average price `ap` is the order's, as it stands after the whole event.
  */
 
@@ -89,7 +91,16 @@ export class FuturesPayloads implements UserPayloads {
     }
   }
 
-  account(account: string, time: number, symbols: ReadonlySet<string>): object | undefined {
+  account(
+    account: string,
+    time: number,
+    traded: ReadonlySet<string>,
+    orders: boolean,
+  ): object | undefined {
+    const liquidated = this.sim.derivatives.liquidations
+      .filter((l) => l.account === account && l.time === time)
+      .map((l) => l.symbol);
+    const symbols = new Set([...traded, ...liquidated]);
     const changed = usdmWallets(this.sim, this.config, account).filter((w) => {
       const key = `${account}\u0000${w.asset}`;
       const wb = this.money(w, w.wallet);
@@ -105,7 +116,7 @@ export class FuturesPayloads implements UserPayloads {
       E: t,
       T: t,
       a: {
-        m: symbols.size > 0 ? "ORDER" : "FUNDING_FEE",
+        m: this.reason(account, time, orders || liquidated.length > 0),
         B: changed.map((w) => ({
           a: w.asset,
           wb: this.money(w, w.wallet),
@@ -132,6 +143,14 @@ export class FuturesPayloads implements UserPayloads {
         }),
       },
     };
+  }
+
+  private reason(account: string, time: number, ordered: boolean): string {
+    if (ordered) return "ORDER";
+    const booked = this.sim.ledger(account, time).filter((e) => e.timestamp === time);
+    const entry = booked[booked.length - 1];
+    if (entry !== undefined) return entry.amount.startsWith("-") ? "WITHDRAW" : "DEPOSIT";
+    return "FUNDING_FEE";
   }
 
   private money(w: AssetState, units: bigint): string {

@@ -42,9 +42,15 @@ export interface UserPayloads {
   reset(): void;
   /**
    * The event after a burst that moved `account`'s money (`symbols`: the covered markets whose
-   * orders changed in it), or undefined when there is nothing new to tell.
+   * orders changed in it; `orders`: whether any of its orders changed, covered or not), or
+   * undefined when there is nothing new to tell.
    */
-  account(account: string, time: number, symbols: ReadonlySet<string>): object | undefined;
+  account(
+    account: string,
+    time: number,
+    symbols: ReadonlySet<string>,
+    orders: boolean,
+  ): object | undefined;
 }
 
 /** Binance spot's reports: spot orders, and the balances that changed. */
@@ -139,18 +145,20 @@ export class UserEvents {
     const time = this.sim.clock.now();
     const orders = new Map<string, Order>();
     const fills = new Map<string, Fill[]>();
-    const accounts = new Set<string>();
+    /** Accounts whose money moved, and when the simulator moved it. */
+    const accounts = new Map<string, number>();
     for (const event of burst) {
       if (event.type === "order") orders.set(event.order.id, event.order);
       else if (event.type === "fill") {
         const list = fills.get(event.fill.orderId) ?? [];
         list.push(event.fill);
         fills.set(event.fill.orderId, list);
-      } else if (event.type === "balance") accounts.add(event.account);
+      } else if (event.type === "balance") accounts.set(event.account, event.time);
     }
     const owner = new Map<string, string>();
     for (const event of burst) if (event.type === "order") owner.set(event.order.id, event.account);
     const symbols = new Map<string, Set<string>>();
+    const ordered = new Set(owner.values());
     for (const [id, order] of orders) {
       if (!this.payloads.covers(order.symbol)) continue;
       const account = owner.get(id)!;
@@ -161,8 +169,9 @@ export class UserEvents {
         this.send(account, this.payloads.execution(time, order, e));
       }
     }
-    for (const account of accounts) {
-      const event = this.payloads.account(account, time, symbols.get(account) ?? new Set());
+    for (const [account, at] of accounts) {
+      const touched = symbols.get(account) ?? new Set<string>();
+      const event = this.payloads.account(account, at, touched, ordered.has(account));
       if (event !== undefined) this.send(account, event);
     }
   }
