@@ -8,7 +8,9 @@
  *   dropped it). crypy's Position requires it, so CcxtVenue reads it from ccxt's fetchLeverages
  *   where the position has none (`leverageOf`); an exchange that says it nowhere is an error.
  * - ccxt lists a flat position on some exchanges (contracts 0): crypy lists open positions only.
- * - A position's side comes from ccxt; absent, from the sign of its notional or contracts.
+ * - A position's side comes from ccxt; absent, from the sign of its notional or contracts. Its
+ *   margin mode, absent, is cross (the exchanges' default). A hedge-mode position is refused:
+ *   crypy's positions are one-way.
  * - Binance's premiumIndex gives the next funding's rate and time but neither the interval nor the
  *   funding after it: those stay absent rather than guessed.
  */
