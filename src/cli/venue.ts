@@ -1,4 +1,7 @@
-/** `crypy venue serve`: the simulator behind Binance spot's REST API and WebSocket streams, on a wall clock. */
+/**
+ * `crypy venue serve`: the simulator behind Binance spot's REST API and WebSocket streams, and its
+ * contracts behind Binance USDⓈ-M Futures' REST API (/fapi), on a wall clock.
+ */
 import { type Command, InvalidArgumentError } from "commander";
 import { InvalidInputError } from "../domain/errors.js";
 import { action } from "./program.js";
@@ -33,7 +36,7 @@ export function registerVenue(program: Command): void {
   venue
     .command("serve")
     .description(
-      "run the simulator on a wall clock behind Binance spot's REST API (/api/v3/...) and WebSocket streams (/ws, /stream, /ws-api/v3), for any Binance client",
+      "run the simulator on a wall clock behind Binance spot's REST API (/api/v3/...) and WebSocket streams (/ws, /stream, /ws-api/v3), and its perpetual and delivery contracts behind Binance USDⓈ-M Futures' REST API (/fapi/...), for any Binance client",
     )
     .argument(
       "[VENUE_FILE...]",
@@ -59,7 +62,13 @@ Each venue file's accounts with apiKeys can trade through the signed endpoints; 
 limit and faults (including lostReplies) show on the wire. Point a Binance client's URLs at the
 printed address, e.g. ccxt: urls.api.public/private = <url>/api/v3, urls.api.sapi = <url>/sapi/v1;
 ccxt pro: urls.api.ws.spot = <ws url>/ws, urls.api.ws["ws-api"].spot = <ws url>/ws-api/v3 (ccxt
-accepts a plain ws:// URL only after exchange.loadHttpProxyAgent()).`,
+accepts a plain ws:// URL only after exchange.loadHttpProxyAgent()).
+
+A venue file's perpetual and delivery markets (venues/sim-perp.yaml) are Binance USDⓈ-M Futures'
+at <url>/fapi: for ccxt's binanceusdm set urls.api.fapiPublic and fapiPrivate = <url>/fapi/v1,
+fapiPublicV2 and fapiPrivateV2 = <url>/fapi/v2, fapiPublicV3 and fapiPrivateV3 = <url>/fapi/v3;
+ccxt pro: urls.api.ws.future = <ws url>/ws (its user data stream, /private/ws?listenKey=…).
+Not served for futures: market streams over WebSocket, and conditional (algo) orders.`,
     )
     .action(
       action(async (files: string[], options: ServeOptions) => {
@@ -91,8 +100,12 @@ accepts a plain ws:// URL only after exchange.loadHttpProxyAgent()).`,
             );
             served.push(server);
             const ws = server.url.replace(/^http/, "ws");
+            const contracts = Object.values(simulation.config.markets).some(
+              (m) => m.contract !== undefined,
+            );
+            const futures = contracts ? `, USDⓈ-M Futures REST at ${server.url}/fapi` : "";
             process.stdout.write(
-              `venue ${simulation.config.name} (${file}) serving Binance spot REST at ${server.url}/api/v3, streams at ${ws}/ws and ${ws}/stream, WebSocket API at ${ws}/ws-api/v3\n`,
+              `venue ${simulation.config.name} (${file}) serving Binance spot REST at ${server.url}/api/v3, streams at ${ws}/ws and ${ws}/stream, WebSocket API at ${ws}/ws-api/v3${futures}\n`,
             );
           }
         } catch (err) {

@@ -45,11 +45,13 @@ export interface FundingRate {
   /** The rate of the funding due at `fundingTimestamp`, from the premium sampled so far. */
   fundingRate: string;
   fundingTimestamp: number;
-  nextFundingTimestamp: number;
+  /** The funding after that one, where the venue says (Binance's premiumIndex does not). */
+  nextFundingTimestamp?: number;
   /** The last settled funding, if any. */
   previousFundingRate?: string;
   previousFundingTimestamp?: number;
-  interval: string;
+  /** "8h"; where the venue says it. */
+  interval?: string;
 }
 
 /** One settled funding (ccxt's funding rate history entry). */

@@ -293,7 +293,7 @@ function orderInput(symbol: string, q: Query): OrderInput {
 }
 
 /** The simulator's refusal of a new order → Binance's code for the same refusal. */
-function orderRefusal(err: unknown): unknown {
+export function orderRefusal(err: unknown): unknown {
   if (err instanceof InsufficientFundsError) return insufficientBalance();
   if (err instanceof UnknownMarketError) return invalidSymbol();
   if (err instanceof NotSupportedError) return unsupportedOrderCombination();

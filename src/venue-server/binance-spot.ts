@@ -4,12 +4,15 @@
  * simulator holds. Prices and quantities stay the simulator's exact decimal strings; a market's id
  * is Binance's, base and quote run together (BTC/USDT → BTCUSDT).
  *
+ * Only the venue's spot markets are listed here: its perpetual and delivery contracts are Binance
+ * USDⓈ-M's, served under /fapi by binance-usdm.ts, as on Binance.
+ *
  * What the simulator does not know is left out rather than made up (an absent field parses as
  * "unknown" in a client), except where Binance's shape needs a value: a depth's `lastUpdateId` is
  * the update id of the book state it shows, numbered as the diff depth stream numbers its updates
  * (ws/depth-book.ts); a kline's quote volume, trade count and taker volumes are zeros.
  */
-import type { VenueConfig } from "../sim/config/types.js";
+import type { MarketConfig, VenueConfig } from "../sim/config/types.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
 import type { Simulator } from "../sim/simulator.js";
 import {
@@ -65,7 +68,7 @@ export class BinanceSpot {
     private readonly config: VenueConfig,
     private readonly sim: Simulator,
   ) {
-    for (const m of Object.values(config.markets)) this.symbols.set(marketId(m.symbol), m.symbol);
+    for (const m of spotMarkets(config)) this.symbols.set(marketId(m.symbol), m.symbol);
     this.books = new DepthBooks(sim);
   }
 
@@ -89,7 +92,7 @@ export class BinanceSpot {
         },
       ],
       exchangeFilters: [],
-      symbols: Object.values(c.markets).map((m) => ({
+      symbols: spotMarkets(c).map((m) => ({
         symbol: marketId(m.symbol),
         status: "TRADING",
         baseAsset: m.base,
@@ -150,31 +153,7 @@ export class BinanceSpot {
   }
 
   klines(q: Query): unknown[] {
-    const symbol = this.symbolOf(required(q, "symbol"));
-    const interval = required(q, "interval");
-    if (!INTERVALS.has(interval)) throw invalidInterval();
-    const tf = parseTimeframe(interval);
-    const limit = intParam(q, "limit", 500, 1000);
-    const start = optionalInt(q, "startTime");
-    const end = optionalInt(q, "endTime");
-    const rows = this.sim.ohlcv(symbol, interval, start, limit);
-    return rows
-      .filter((r) => end === undefined || r[0] <= end)
-      .map(([t, o, h, l, c, v]) => [
-        t,
-        String(o),
-        String(h),
-        String(l),
-        String(c),
-        String(v),
-        t + tf - 1,
-        // Quote volume, trade count and taker volumes: unknown to the simulator's candles.
-        "0",
-        0,
-        "0",
-        "0",
-        "0",
-      ]);
+    return klineRows(this.sim, this.symbolOf(required(q, "symbol")), q);
   }
 
   trades(q: Query): object[] {
@@ -192,23 +171,7 @@ export class BinanceSpot {
 
   /** Each trade is its own aggregate: the simulator's tape has one taker per print. */
   aggTrades(q: Query): object[] {
-    const symbol = this.symbolOf(required(q, "symbol"));
-    const limit = intParam(q, "limit", 500, 1000);
-    const start = optionalInt(q, "startTime");
-    const end = optionalInt(q, "endTime");
-    return this.sim
-      .trades(symbol, start, limit)
-      .filter((t) => end === undefined || t.timestamp <= end)
-      .map((t) => ({
-        a: tradeId(t.id),
-        p: t.price,
-        q: t.amount,
-        f: tradeId(t.id),
-        l: tradeId(t.id),
-        T: t.timestamp,
-        m: t.side === "sell",
-        M: true,
-      }));
+    return aggTradeRows(this.sim, this.symbolOf(required(q, "symbol")), q);
   }
 
   private ticker(symbol: string): object {
@@ -238,6 +201,62 @@ export class BinanceSpot {
     if (symbol === undefined) throw invalidSymbol();
     return symbol;
   }
+}
+
+/** The venue file's spot markets, in its order. */
+export function spotMarkets(config: VenueConfig): MarketConfig[] {
+  return Object.values(config.markets).filter((m) => m.kind === "spot");
+}
+
+/**
+ * GET klines of `symbol`: spot and USDⓈ-M have the same parameters and rows; their most rows a
+ * request may ask for differ (spot 1000, USDⓈ-M 1500).
+ */
+export function klineRows(sim: Simulator, symbol: string, q: Query, maxLimit = 1000): unknown[] {
+  const interval = required(q, "interval");
+  if (!INTERVALS.has(interval)) throw invalidInterval();
+  const tf = parseTimeframe(interval);
+  const limit = intParam(q, "limit", 500, maxLimit);
+  const start = optionalInt(q, "startTime");
+  const end = optionalInt(q, "endTime");
+  const rows = sim.ohlcv(symbol, interval, start, limit);
+  return rows
+    .filter((r) => end === undefined || r[0] <= end)
+    .map(([t, o, h, l, c, v]) => [
+      t,
+      String(o),
+      String(h),
+      String(l),
+      String(c),
+      String(v),
+      t + tf - 1,
+      // Quote volume, trade count and taker volumes: unknown to the simulator's candles.
+      "0",
+      0,
+      "0",
+      "0",
+      "0",
+    ]);
+}
+
+/** GET aggTrades of `symbol`: each trade is its own aggregate (one taker per print). */
+export function aggTradeRows(sim: Simulator, symbol: string, q: Query): object[] {
+  const limit = intParam(q, "limit", 500, 1000);
+  const start = optionalInt(q, "startTime");
+  const end = optionalInt(q, "endTime");
+  return sim
+    .trades(symbol, start, limit)
+    .filter((t) => end === undefined || t.timestamp <= end)
+    .map((t) => ({
+      a: tradeId(t.id),
+      p: t.price,
+      q: t.amount,
+      f: tradeId(t.id),
+      l: tradeId(t.id),
+      T: t.timestamp,
+      m: t.side === "sell",
+      M: true,
+    }));
 }
 
 /** Binance's market id of a ccxt spot symbol: "BTC/USDT" → "BTCUSDT". */

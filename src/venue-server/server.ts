@@ -4,7 +4,11 @@
  * markets, tickers, books, candles and trades; with an API key from the venue file's `apiKeys`
  * (set as ccxt's apiKey and secret), it trades the key's account through Binance's SIGNED
  * endpoints: account, order (new, query, cancel), openOrders, myTrades, and the deposit and
- * withdrawal history (binance-capital.ts). Its WebSocket streams
+ * withdrawal history (binance-capital.ts). The venue's perpetual and delivery contracts are served
+ * as Binance USDⓈ-M Futures under /fapi (binance-usdm-routes.ts), so ccxt's `binanceusdm` with
+ * its fapi URLs pointed here trades them: markets, mark price and funding, leverage, margin mode,
+ * positions and reduce-only orders; its user data stream is /private/ws with a listen key from
+ * /fapi/v1/listenKey (ccxt pro: urls.api.ws.future = <ws url>/ws). Its WebSocket streams
  * (ws/venue-streams.ts) are Binance's market streams at /ws and /stream, the user data stream
  * through the WebSocket API at /ws-api/v3, and listen keys (/api/v3/userDataStream, /ws/<key>).
  *
@@ -20,6 +24,10 @@
  * const api = `${server.url}/api/v3`;
  * const urls = { api: { public: api, private: api, sapi: `${server.url}/sapi/v1` } };
  * const exchange = new ccxt.binance({ urls, apiKey, secret });
+ * const fapi = `${server.url}/fapi`;
+ * const futures = new ccxt.binanceusdm({
+ *   urls: { api: { fapiPublic: `${fapi}/v1`, fapiPrivate: `${fapi}/v1`, fapiPrivateV2: `${fapi}/v2`,
+ *     fapiPrivateV3: `${fapi}/v3` } }, apiKey, secret });
  * await server.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -44,7 +52,10 @@ import {
   venueBusy,
 } from "./binance-error.js";
 import { BinanceSpot, type Query } from "./binance-spot.js";
+import { BinanceUsdm } from "./binance-usdm.js";
+import { USDM_NEW_ORDER, usdmRoutes, usdmSignedRoutes } from "./binance-usdm-routes.js";
 import { RequestWeightLimit } from "./request-weight.js";
+import { bySymbol, fixed, fixedSigned, type Route, type SignedRoute } from "./route.js";
 import { hop, type LostReply, WireFaults } from "./wire-faults.js";
 import type { ListenKeys } from "./ws/listen-keys.js";
 import { type StreamOptions, VenueStreams } from "./ws/venue-streams.js";
@@ -66,28 +77,10 @@ export interface VenueServer {
   close(): Promise<void>;
 }
 
-interface Route {
-  weight(q: Query): number;
-  answer(q: Query): unknown;
-}
-
-/** A SIGNED endpoint: it acts for the account whose API key signed the request. */
-interface SignedRoute {
-  weight(q: Query): number;
-  answer(account: string, q: Query): unknown;
-  /** USER_STREAM: the API key alone names the account, no signature (listen keys). */
-  keyOnly?: boolean;
-}
-
 /** Largest request body read (Binance's order parameters are a few hundred bytes). */
 const MAX_BODY_BYTES = 64 * 1024;
 
-function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
-  const fixed = (weight: number, answer: (q: Query) => unknown): Route => ({
-    weight: () => weight,
-    answer,
-  });
-  const bySymbol = (one: number, all: number) => (q: Query) => (q.has("symbol") ? one : all);
+function routes(spot: BinanceSpot, usdm: BinanceUsdm): ReadonlyMap<string, Route> {
   return new Map<string, Route>([
     ["/api/v3/ping", fixed(1, () => ({}))],
     ["/api/v3/time", fixed(1, () => spot.time())],
@@ -98,6 +91,7 @@ function routes(spot: BinanceSpot): ReadonlyMap<string, Route> {
     ["/api/v3/klines", fixed(2, (q) => spot.klines(q))],
     ["/api/v3/trades", fixed(25, (q) => spot.trades(q))],
     ["/api/v3/aggTrades", fixed(2, (q) => spot.aggTrades(q))],
+    ...usdmRoutes(usdm),
   ]);
 }
 
@@ -105,11 +99,10 @@ function signedRoutes(
   account: BinanceAccount,
   capital: BinanceCapital,
   listenKeys: ListenKeys,
+  futuresKeys: ListenKeys,
+  usdm: Array<[string, SignedRoute]>,
 ): ReadonlyMap<string, SignedRoute> {
-  const fixed = (weight: number, answer: (account: string, q: Query) => unknown): SignedRoute => ({
-    weight: () => weight,
-    answer,
-  });
+  const fixed = fixedSigned;
   const userStream = (answer: SignedRoute["answer"]): SignedRoute => ({
     ...fixed(1, answer),
     keyOnly: true,
@@ -133,6 +126,10 @@ function signedRoutes(
     ["POST /api/v3/userDataStream", userStream((a) => listenKeys.create(a))],
     ["PUT /api/v3/userDataStream", userStream((a, q) => listenKeys.keepAlive(a, q))],
     ["DELETE /api/v3/userDataStream", userStream((a, q) => listenKeys.close(a, q))],
+    ...usdm,
+    ["POST /fapi/v1/listenKey", userStream((a) => futuresKeys.create(a))],
+    ["PUT /fapi/v1/listenKey", userStream((a, q) => futuresKeys.keepAlive(a, q))],
+    ["DELETE /fapi/v1/listenKey", userStream((a, q) => futuresKeys.close(a, q))],
   ]);
 }
 
@@ -151,12 +148,19 @@ export async function startVenueServer(
 ): Promise<VenueServer> {
   const { host = "127.0.0.1", port = 0, now = Date.now } = options;
   const spot = new BinanceSpot(simulation.config, simulation.sim);
-  const table = routes(spot);
+  const usdm = new BinanceUsdm(simulation.config, simulation.sim, spot.books);
+  const table = routes(spot, usdm);
   const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
   const faults = new WireFaults(simulation);
   const streams = new VenueStreams(simulation, spot, keys, faults, { ...options.streams, now });
   const account = new BinanceAccount(simulation.config, simulation.sim, spot);
-  const signed = signedRoutes(account, new BinanceCapital(simulation.sim), streams.listenKeys);
+  const signed = signedRoutes(
+    account,
+    new BinanceCapital(simulation.sim),
+    streams.listenKeys,
+    streams.futuresListenKeys,
+    usdmSignedRoutes(simulation.config, simulation.sim, usdm),
+  );
   const limit = new RequestWeightLimit(
     simulation.config.rateLimit.requests,
     simulation.config.rateLimit.windowMs,
@@ -185,7 +189,7 @@ export async function startVenueServer(
           apiKey: Array.isArray(header) ? header[0] : header,
           keyOnly: signedRoute.keyOnly,
         });
-        if (key !== NEW_ORDER) return signedRoute.answer(account, params);
+        if (!NEW_ORDERS.has(key)) return signedRoute.answer(account, params);
         if (faults.rejectsOrder()) throw venueBusy();
         const placed = signedRoute.answer(account, params);
         lost = faults.lostReply();
@@ -240,7 +244,8 @@ interface Answer {
   retryAfterSeconds?: number | undefined;
 }
 
-const NEW_ORDER = "POST /api/v3/order";
+/** The order endpoints, whose requests and replies the venue file's faults may refuse or lose. */
+const NEW_ORDERS: ReadonlySet<string> = new Set(["POST /api/v3/order", USDM_NEW_ORDER]);
 
 function evaluate(body: () => unknown): Omit<Answer, "used"> {
   try {

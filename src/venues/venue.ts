@@ -89,7 +89,7 @@ export const VENUE_FEATURES = [
   "fetchFundingRateHistory",
   "fetchMarkOHLCV",
 ] as const;
-/** The derivatives features: false on a venue until it maps them (CcxtVenue, PaperVenue today). */
+/** The derivatives features: false on a venue until it maps them (PaperVenue today). */
 export const DERIVATIVE_FEATURES = [
   "fetchPositions",
   "setLeverage",

@@ -6,9 +6,10 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_VENUE_FILE } from "../../src/sim/config/load.js";
 import { writeVenueFile } from "../support/venue-file.js";
 import { waitUntil } from "../support/wait.js";
 
@@ -89,6 +90,43 @@ describe("cli - crypy venue serve", () => {
       expect(prices.every((p) => Number(p) > 0)).toBe(true);
       expect(prices[0]).not.toBe(prices[1]);
       served.child.kill("SIGTERM");
+      expect(await served.exited).toBe(0);
+    } finally {
+      if (served.child.exitCode === null) served.child.kill("SIGKILL");
+    }
+  }, 60_000);
+
+  it("cli - --help says where the USDⓈ-M Futures API is and which ccxt URL keys point at it", async () => {
+    const served = spawn(process.execPath, [BIN, "venue", "serve", "--help"]);
+    let out = "";
+    served.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => served.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(out).toMatch(/USDⓈ-M Futures' REST API \(\/fapi/);
+    expect(out).toMatch(/binanceusdm set urls\.api\.fapiPublic and fapiPrivate = <url>\/fapi\/v1/);
+    expect(out).toMatch(/urls\.api\.ws\.future = <ws url>\/ws/);
+    expect(out).toMatch(/Not served for futures: market streams over WebSocket/);
+  }, 60_000);
+
+  it("cli - a venue file with a perpetual prints its /fapi address, which lists the contract", async () => {
+    const perp = join(dirname(DEFAULT_VENUE_FILE), "sim-perp.yaml");
+    const served = serve([perp, "--port", "0", "--history", "1h"]);
+    try {
+      await waitUntil(() => /Ctrl-C stops/.test(served.stdout()), "the URL on stdout", 30_000);
+      const [fapi] = [...served.stdout().matchAll(/USDⓈ-M Futures REST at (http:\S+\/fapi)/g)].map(
+        (m) => m[1]!,
+      );
+      const info = await fetch(`${fapi}/v1/exchangeInfo`);
+      expect(info.status).toBe(200);
+      const body = (await info.json()) as {
+        symbols: Array<{ symbol: string; contractType: string }>;
+      };
+      expect(body.symbols.map((s) => [s.symbol, s.contractType])).toEqual([
+        ["BTCUSDT", "PERPETUAL"],
+      ]);
+      served.child.kill("SIGINT");
       expect(await served.exited).toBe(0);
     } finally {
       if (served.child.exitCode === null) served.child.kill("SIGKILL");

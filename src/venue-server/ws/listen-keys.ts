@@ -9,6 +9,9 @@
  *
  * Validity runs on the wall clock (`now`), like recvWindow: it concerns the client's connection,
  * not the simulated market.
+ *
+ * USDⓈ-M has its own listen keys (`/fapi/v1/listenKey`, its own instance over the futures
+ * events): its PUT and DELETE take no `listenKey` and act on the account's active key.
  */
 import { randomBytes } from "node:crypto";
 import { BinanceError, mandatoryParameter } from "../binance-error.js";
@@ -35,6 +38,8 @@ export class ListenKeys {
   constructor(
     private readonly events: UserEvents,
     private readonly now: () => number,
+    /** false: PUT and DELETE without `listenKey` act on the account's key (USDⓈ-M). */
+    private readonly keyParamRequired = true,
   ) {}
 
   /** POST: the account's active key, extended, or a new one. */
@@ -63,7 +68,7 @@ export class ListenKeys {
   /** DELETE: closes the key and its streams. */
   close(account: string, q: Query): object {
     const key = this.own(account, q);
-    this.keys.delete(q.get("listenKey")!);
+    for (const [name, k] of this.keys) if (k === key) this.keys.delete(name);
     for (const stop of key.streams) stop(false);
     return {};
   }
@@ -96,8 +101,13 @@ export class ListenKeys {
   /** The key a PUT or DELETE names, which must be active and the requesting account's. */
   private own(account: string, q: Query): ListenKey {
     const name = q.get("listenKey");
-    if (name === null || name === "") throw mandatoryParameter("listenKey");
     this.expire();
+    if ((name === null || name === "") && !this.keyParamRequired) {
+      const mine = [...this.keys.values()].find((k) => k.account === account);
+      if (mine === undefined) throw listenKeyDoesNotExist();
+      return mine;
+    }
+    if (name === null || name === "") throw mandatoryParameter("listenKey");
     const key = this.keys.get(name);
     if (key === undefined || key.account !== account) throw listenKeyDoesNotExist();
     return key;

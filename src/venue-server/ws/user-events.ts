@@ -9,7 +9,10 @@
  * not seen before first as NEW, then one TRADE per fill with the cumulative quantities after that
  * fill, then CANCELED, EXPIRED or REJECTED if that is where it ended; an order refused outright
  * (rejected before it was ever reported) is not reported, as Binance answers the request instead.
- * An account position lists only the assets whose balance differs from the last one reported.
+ * What each report looks like is the stream's (`UserPayloads`): spot's executionReport and
+ * outboundAccountPosition (SpotPayloads: spot orders only; an account position lists only the
+ * assets whose balance differs from the last one reported), or USDⓈ-M's ORDER_TRADE_UPDATE and
+ * ACCOUNT_UPDATE (ws/futures-payloads.ts: contract orders only).
  *
  * Nothing listens to the simulator while nobody is subscribed.
  */
@@ -30,18 +33,74 @@ import {
 
 export type UserSink = (event: object) => void;
 
+/** The shapes of one user data stream's reports. */
+export interface UserPayloads {
+  /** Whether this stream reports the orders of `symbol`. */
+  covers(symbol: string): boolean;
+  execution(time: number, order: Order, e: Execution): object;
+  /** Forgets what was reported (the stream starts again). */
+  reset(): void;
+  /**
+   * The event after a burst that moved `account`'s money (`symbols`: the covered markets whose
+   * orders changed in it; `orders`: whether any of its orders changed, covered or not), or
+   * undefined when there is nothing new to tell.
+   */
+  account(
+    account: string,
+    time: number,
+    symbols: ReadonlySet<string>,
+    orders: boolean,
+  ): object | undefined;
+}
+
+/** Binance spot's reports: spot orders, and the balances that changed. */
+export class SpotPayloads implements UserPayloads {
+  private readonly reported = new Map<string, Balances>();
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly config: VenueConfig,
+  ) {}
+
+  covers(symbol: string): boolean {
+    return this.config.markets[symbol]?.kind === "spot";
+  }
+
+  execution(time: number, order: Order, e: Execution): object {
+    return executionReport(time, order, e, STP_MODES[this.config.selfTradePrevention]);
+  }
+
+  reset(): void {
+    this.reported.clear();
+    for (const account of Object.keys(this.config.accounts)) {
+      this.reported.set(account, this.sim.balances(account));
+    }
+  }
+
+  account(account: string, time: number): object | undefined {
+    const now = this.sim.balances(account);
+    const before = this.reported.get(account) ?? {};
+    this.reported.set(account, now);
+    const changed = Object.entries(now).filter(([asset, b]) => {
+      const was = before[asset];
+      return was === undefined || was.free !== b.free || was.used !== b.used;
+    });
+    return changed.length > 0 ? accountPosition(time, changed) : undefined;
+  }
+}
+
 export class UserEvents {
   private readonly sinks = new Map<string, Set<UserSink>>();
   private detach: (() => void) | undefined;
   private burst: SimEvent[] = [];
   /** Orders reported and still open: a later fill of one is not NEW. */
   private readonly working = new Set<string>();
-  private readonly reported = new Map<string, Balances>();
   private executionId = 0;
 
   constructor(
     private readonly sim: Simulator,
     private readonly config: VenueConfig,
+    private readonly payloads: UserPayloads = new SpotPayloads(sim, config),
   ) {}
 
   /** Sends `account`'s events to `sink`; returns a function that stops them. */
@@ -69,10 +128,9 @@ export class UserEvents {
 
   private activate(): void {
     this.working.clear();
-    this.reported.clear();
+    this.payloads.reset();
     for (const account of Object.keys(this.config.accounts)) {
       for (const o of this.sim.openOrders(account)) this.working.add(o.id);
-      this.reported.set(account, this.sim.balances(account));
     }
     this.detach = this.sim.on((event) => {
       if (event.type !== "order" && event.type !== "fill" && event.type !== "balance") return;
@@ -87,27 +145,35 @@ export class UserEvents {
     const time = this.sim.clock.now();
     const orders = new Map<string, Order>();
     const fills = new Map<string, Fill[]>();
-    const accounts = new Set<string>();
+    /** Accounts whose money moved, and when the simulator moved it. */
+    const accounts = new Map<string, number>();
     for (const event of burst) {
       if (event.type === "order") orders.set(event.order.id, event.order);
       else if (event.type === "fill") {
         const list = fills.get(event.fill.orderId) ?? [];
         list.push(event.fill);
         fills.set(event.fill.orderId, list);
-      } else if (event.type === "balance") accounts.add(event.account);
+      } else if (event.type === "balance") accounts.set(event.account, event.time);
     }
     const owner = new Map<string, string>();
     for (const event of burst) if (event.type === "order") owner.set(event.order.id, event.account);
+    const symbols = new Map<string, Set<string>>();
+    const ordered = new Set(owner.values());
     for (const [id, order] of orders) {
+      if (!this.payloads.covers(order.symbol)) continue;
       const account = owner.get(id)!;
+      const touched = symbols.get(account) ?? new Set<string>();
+      touched.add(order.symbol);
+      symbols.set(account, touched);
       for (const e of this.executions(order, fills.get(id) ?? [])) {
-        this.send(
-          account,
-          executionReport(time, order, e, STP_MODES[this.config.selfTradePrevention]),
-        );
+        this.send(account, this.payloads.execution(time, order, e));
       }
     }
-    for (const account of accounts) this.reportBalances(account, time);
+    for (const [account, at] of accounts) {
+      const touched = symbols.get(account) ?? new Set<string>();
+      const event = this.payloads.account(account, at, touched, ordered.has(account));
+      if (event !== undefined) this.send(account, event);
+    }
   }
 
   /** The executions one burst made of `order`, in Binance's order. */
@@ -151,17 +217,6 @@ export class UserEvents {
       next(type, STATUSES[order.status]);
     }
     return out;
-  }
-
-  private reportBalances(account: string, time: number): void {
-    const now = this.sim.balances(account);
-    const before = this.reported.get(account) ?? {};
-    this.reported.set(account, now);
-    const changed = Object.entries(now).filter(([asset, b]) => {
-      const was = before[asset];
-      return was === undefined || was.free !== b.free || was.used !== b.used;
-    });
-    if (changed.length > 0) this.send(account, accountPosition(time, changed));
   }
 
   private send(account: string, event: object): void {

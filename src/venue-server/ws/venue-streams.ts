@@ -1,8 +1,10 @@
 /**
  * The venue server's WebSocket side, attached to its HTTP server by an `upgrade` handler:
  * `/ws/<stream>` and `/stream?streams=<a>/<b>` (market streams and listen-key user streams,
- * stream-socket.ts) and `/ws-api/v3` (the WebSocket API's user data stream, ws-api.ts). Any other
- * path is answered 404 and no socket is opened.
+ * stream-socket.ts), `/ws-api/v3` (the WebSocket API's user data stream, ws-api.ts) and
+ * `/private/ws?listenKey=<key>` (USDⓈ-M's user data stream of a /fapi/v1/listenKey key:
+ * ORDER_TRADE_UPDATE and ACCOUNT_UPDATE, ws/futures-payloads.ts). Any other path is answered 404
+ * and no socket is opened.
  *
  * Connection hygiene as Binance's: the server pings every socket every 20 s and cuts one that has
  * not answered with a pong for a minute; closing the server sends each socket Binance's
@@ -22,6 +24,7 @@ import type { Simulation } from "../../venues/sim/simulation.js";
 import type { ApiKeys } from "../binance-auth.js";
 import type { BinanceSpot } from "../binance-spot.js";
 import type { WireFaults } from "../wire-faults.js";
+import { FuturesPayloads } from "./futures-payloads.js";
 import { ListenKeys } from "./listen-keys.js";
 import { MarketStreams } from "./market-streams.js";
 import { StreamNames } from "./stream-names.js";
@@ -44,7 +47,10 @@ const GOING_AWAY = 1001;
 
 export class VenueStreams {
   readonly listenKeys: ListenKeys;
+  /** USDⓈ-M's listen keys (/fapi/v1/listenKey), over the contracts' events. */
+  readonly futuresListenKeys: ListenKeys;
   private readonly events: UserEvents;
+  private readonly futuresEvents: UserEvents;
   private readonly market: MarketStreams;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly lastPong = new Map<WebSocket, number>();
@@ -69,6 +75,9 @@ export class VenueStreams {
     this.pongTimeoutMs = options.pongTimeoutMs ?? 60_000;
     this.events = new UserEvents(simulation.sim, simulation.config);
     this.listenKeys = new ListenKeys(this.events, this.now);
+    const { sim, config } = simulation;
+    this.futuresEvents = new UserEvents(sim, config, new FuturesPayloads(sim, config));
+    this.futuresListenKeys = new ListenKeys(this.futuresEvents, this.now, false);
     this.market = new MarketStreams(simulation.sim, spot.books, new StreamNames(simulation.sim));
   }
 
@@ -104,6 +113,7 @@ export class VenueStreams {
     await Promise.all(closing);
     this.market.close();
     this.events.close();
+    this.futuresEvents.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -132,6 +142,13 @@ export class VenueStreams {
       open = (ws) => {
         this.track(ws, "raw");
         new StreamSocket(ws, this.source, false, name === "" ? [] : [name], hopMs);
+      };
+    } else if (path === "/private/ws") {
+      const key = url.searchParams.get("listenKey") ?? "";
+      open = (ws) => {
+        this.track(ws, "raw");
+        const futures: StreamSource = (name, sink) => this.futuresListenKeys.stream(name, sink);
+        new StreamSocket(ws, futures, false, key === "" ? [] : [key], hopMs);
       };
     } else if (path === "/stream") {
       const names = (url.searchParams.get("streams") ?? "").split("/").filter((n) => n !== "");
@@ -190,6 +207,7 @@ export class VenueStreams {
 
   private beat(): void {
     this.listenKeys.expire();
+    this.futuresListenKeys.expire();
     const now = this.now();
     for (const [ws, last] of this.lastPong) {
       if (now - last > this.pongTimeoutMs) ws.terminate();

@@ -16,6 +16,12 @@
  *   (client-order-id.ts); what comes back carries the caller's id again.
  */
 import type { Balances } from "../../domain/balance.js";
+import type {
+  FundingRate,
+  FundingRateHistory,
+  MarginMode,
+  Position,
+} from "../../domain/derivatives.js";
 import {
   ClosedError,
   InvalidInputError,
@@ -42,6 +48,7 @@ import {
 } from "../venue.js";
 import { clientIdLookup, venueClientOrderId } from "./client-order-id.js";
 import {
+  isPartialBalance,
   type Raw,
   toBalances,
   toFill,
@@ -54,7 +61,8 @@ import {
 } from "./convert.js";
 import { resolveCredentials } from "./credentials.js";
 import { onStep } from "./decimal.js";
-import { venueCallError } from "./errors.js";
+import { CcxtDerivatives } from "./derivatives-calls.js";
+import { useMarketTypeErrors, venueCallError } from "./errors.js";
 import { hasFromCcxt } from "./has.js";
 import { fromLedgerEntry, fromTransaction } from "./ledger.js";
 import { type CcxtVenueOptions, checkOptions, type VenueMode } from "./options.js";
@@ -100,6 +108,13 @@ interface CcxtClient {
   watchOHLCV: Call<unknown[]>;
   watchOrders: Call<Raw[]>;
   watchBalance: Call;
+  exceptions?: Record<string, unknown>;
+  fetchPositions: Call<Raw[]>;
+  fetchLeverages: Call<Record<string, Raw>>;
+  setLeverage: Call;
+  setMarginMode: Call;
+  fetchFundingRate: Call;
+  fetchFundingRateHistory: Call<Raw[]>;
 }
 
 type CcxtClass = new (config: Record<string, unknown>) => CcxtClient;
@@ -112,7 +127,16 @@ type CcxtClass = new (config: Record<string, unknown>) => CcxtClient;
  * idle time, so it held every request back by cost × rateLimit even after an idle minute (about
  * 10 ms on each binance order, `npm run bench -- venue`). Elsewhere the leaky bucket stays.
  */
-const ROLLING_WINDOW: ReadonlySet<string> = new Set(["binance", "kraken", "bybit", "bitget"]);
+const ROLLING_WINDOW: ReadonlySet<string> = new Set([
+  "binance",
+  "binanceusdm",
+  "kraken",
+  "bybit",
+  "bitget",
+]);
+
+/** Exchanges whose cancel of all a market's orders answers with a code, not the orders. */
+const ACKNOWLEDGES_CANCEL_ALL: ReadonlySet<string> = new Set(["binanceusdm", "binancecoinm"]);
 
 export class CcxtVenue implements Venue {
   readonly has: VenueHas;
@@ -141,6 +165,8 @@ export class CcxtVenue implements Venue {
     };
   }
 
+  private readonly derivatives: CcxtDerivatives;
+
   private constructor(
     readonly id: string,
     readonly mode: VenueMode,
@@ -148,6 +174,11 @@ export class CcxtVenue implements Venue {
     pro: boolean,
   ) {
     this.has = hasFromCcxt(client.has, pro);
+    this.derivatives = new CcxtDerivatives(client, {
+      call: (op) => this.call(op),
+      market: (symbol) => this.market(symbol),
+      require: (feature) => this.require(feature),
+    });
   }
 
   /**
@@ -215,6 +246,7 @@ export class CcxtVenue implements Venue {
     }
     if (options.urls !== undefined) {
       client.urls = client.deepExtend(client.urls, options.urls);
+      useMarketTypeErrors(client, exchange);
       // ccxt pro refuses a plain ws:// URL (a local `crypy venue serve`) until it has an agent.
       if (JSON.stringify(options.urls).includes('"ws://')) await client.loadHttpProxyAgent?.();
     }
@@ -477,15 +509,60 @@ export class CcxtVenue implements Venue {
       return cancelled;
     }
     await this.market(symbol);
+    // Binance USDⓈ-M and COIN-M acknowledge a cancel of all with a code, not the orders: what was
+    // open before is read again after, in the state the cancel left it (or a fill before it).
+    const before = ACKNOWLEDGES_CANCEL_ALL.has(this.id)
+      ? await this.call(() => this.client.fetchOpenOrders(symbol))
+      : undefined;
     try {
       const orders = await this.call(() => this.client.cancelAllOrders(symbol));
-      return orders.map((o) => this.order(o));
+      if (before === undefined || orders.some((o) => o.id !== undefined)) {
+        return orders.map((o) => this.order(o));
+      }
+      const after: Order[] = [];
+      for (const o of before) {
+        after.push(this.order(await this.call(() => this.client.fetchOrder(o.id, symbol))));
+      }
+      return after;
     } catch (err) {
       // Binance answers "Unknown order sent." (-2011) when nothing is open: the orders listed a
       // moment ago have filled meanwhile. Nothing to cancel is not a failure of a kill switch.
       if (err instanceof OrderNotFoundError) return [];
       throw err;
     }
+  }
+
+  // ---- derivatives (ccxt's unified methods of the same names: derivatives-calls.ts) ----
+
+  fetchPositions(symbols?: string[]): Promise<Position[]> {
+    return this.derivatives.fetchPositions(symbols);
+  }
+
+  setLeverage(leverage: number, symbol: string): Promise<{ symbol: string; leverage: number }> {
+    return this.derivatives.setLeverage(leverage, symbol);
+  }
+
+  setMarginMode(
+    marginMode: MarginMode,
+    symbol: string,
+  ): Promise<{ symbol: string; marginMode: MarginMode }> {
+    return this.derivatives.setMarginMode(marginMode, symbol);
+  }
+
+  fetchFundingRate(symbol: string): Promise<FundingRate> {
+    return this.derivatives.fetchFundingRate(symbol);
+  }
+
+  fetchFundingRateHistory(
+    symbol: string,
+    since?: number,
+    limit?: number,
+  ): Promise<FundingRateHistory[]> {
+    return this.derivatives.fetchFundingRateHistory(symbol, since, limit);
+  }
+
+  fetchMarkOHLCV(symbol: string, timeframe = "1m", since?: number, limit?: number) {
+    return this.derivatives.fetchMarkOHLCV(symbol, timeframe, since, limit);
   }
 
   // ---- watches (ccxt pro) ----
@@ -522,13 +599,22 @@ export class CcxtVenue implements Venue {
   }
 
   async watchBalance(): Promise<Balances> {
-    this.require("watchBalance");
-    return toBalances(await this.call(() => this.client.watchBalance()));
+    return toBalances(await this.nextBalance());
   }
 
   async watchBalanceAt(): Promise<BalancesAt> {
+    return balancesAt(await this.nextBalance());
+  }
+
+  /**
+   * The next balance update; one that states only totals (binance futures' ACCOUNT_UPDATE) is
+   * read whole from REST when it comes, so free and used are the venue's, never a made-up 0.
+   */
+  private async nextBalance(): Promise<Raw> {
     this.require("watchBalance");
-    return balancesAt(await this.call(() => this.client.watchBalance()));
+    const update = await this.call(() => this.client.watchBalance());
+    if (!isPartialBalance(update)) return update;
+    return this.call(() => this.client.fetchBalance());
   }
 
   async close(): Promise<void> {
@@ -562,7 +648,7 @@ export class CcxtVenue implements Venue {
     const markets = await this.loadMarkets();
     const market = markets[symbol];
     if (market === undefined) {
-      throw new UnknownMarketError(`${this.id} lists no spot market ${JSON.stringify(symbol)}`);
+      throw new UnknownMarketError(`${this.id} lists no market ${JSON.stringify(symbol)}`);
     }
     return market;
   }

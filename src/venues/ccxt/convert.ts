@@ -3,7 +3,8 @@
  * changes is the numbers (decimal.ts: exact strings, book levels snapped to the market's grid)
  * and the few places where crypy's types are stricter than ccxt's:
  *
- * - Markets: spot only (Market.type is "spot"); precision is a tick and a lot size, so a ccxt
+ * - Markets: spot, perpetual swaps and delivery futures (ccxt's type, contract size, settle asset,
+ *   linear or inverse, expiry); options are left out. Precision is a tick and a lot size, so a ccxt
  *   precision in decimal places becomes 10^-n, and one in significant digits (no fixed tick) is
  *   refused. A limit the exchange does not state is "0", meaning "none stated".
  * - Orders: ccxt's many type names (stop_loss_limit, take_profit, limit_maker…) fold into
@@ -44,9 +45,10 @@ const obj = (v: unknown): Raw => (typeof v === "object" && v !== null ? (v as Ra
 const str = (v: unknown): string | undefined =>
   typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 
-/** A ccxt market as crypy's, or undefined for a market crypy does not trade (not spot). */
+/** A ccxt market as crypy's, or undefined for a market crypy does not trade (an option). */
 export function toMarket(exchange: string, m: Raw, precisionMode: number): Market | undefined {
-  if (m.spot !== true) return undefined;
+  const type = m.spot === true ? "spot" : m.type === "swap" || m.type === "future" ? m.type : null;
+  if (type === null) return undefined;
   const symbol = String(m.symbol);
   const what = `${exchange} ${symbol}`;
   const precision = obj(m.precision);
@@ -70,13 +72,13 @@ export function toMarket(exchange: string, m: Raw, precisionMode: number): Marke
   const limits = obj(m.limits);
   const limit = (group: string, bound: string) =>
     readDecimal(obj(limits[group])[bound], `${what} limits.${group}.${bound}`) ?? "0";
-  return {
+  const market: Market = {
     id: String(m.id),
     symbol,
     base: String(m.base),
     quote: String(m.quote),
-    type: "spot",
-    spot: true,
+    type,
+    spot: type === "spot",
     active: m.active !== false,
     precision: { price: step(precision.price, "price"), amount: step(precision.amount, "amount") },
     limits: {
@@ -85,6 +87,19 @@ export function toMarket(exchange: string, m: Raw, precisionMode: number): Marke
     },
     maker: readDecimal(m.maker, `${what} maker`) ?? "0",
     taker: readDecimal(m.taker, `${what} taker`) ?? "0",
+  };
+  if (type === "spot") return market;
+  const expiry = num(m.expiry);
+  return {
+    ...market,
+    swap: type === "swap",
+    future: type === "future",
+    contract: true,
+    linear: m.linear === true,
+    inverse: m.inverse === true,
+    settle: String(m.settle),
+    contractSize: readDecimal(m.contractSize, `${what} contractSize`) ?? "1",
+    ...(expiry === undefined ? {} : { expiry, expiryDatetime: new Date(expiry).toISOString() }),
   };
 }
 
@@ -139,6 +154,18 @@ export function toPublicTrade(t: Raw): PublicTrade {
 }
 
 const BALANCE_KEYS = new Set(["info", "free", "used", "total", "timestamp", "datetime", "debt"]);
+
+/**
+ * Whether a ccxt balance states only totals: ccxt pro's binance futures balance from an
+ * ACCOUNT_UPDATE has each asset's wallet and no free or used, which crypy's Balances need.
+ */
+export function isPartialBalance(b: Raw): boolean {
+  return Object.entries(b).some(([currency, value]) => {
+    if (BALANCE_KEYS.has(currency) || typeof value !== "object" || value === null) return false;
+    const e = value as Raw;
+    return e.free === undefined || e.used === undefined;
+  });
+}
 
 export function toBalances(b: Raw): Balances {
   const out: Balances = {};

@@ -119,3 +119,42 @@ export function venueCallError(err: unknown, exchange: string): CrypyError {
   const Cls = mapped instanceof TimeoutError ? TimeoutError : NetworkError;
   return new Cls(line, { cause: mapped.cause });
 }
+
+/**
+ * ccxt's binance family picks the error table of a futures API by Binance's host name
+ * (getExceptionsByUrl: fapi.binance.com → its "linear" codes). At any other address — a local
+ * `crypy venue serve` — only the common table applies, where the same codes mean other things
+ * (-2022 "ReduceOnly Order is rejected" reads as a retryable BadResponse). With its URLs changed,
+ * the exchange's own table is made the one that applies, as it would at Binance's host.
+ */
+const ERRORS_BY_MARKET_TYPE: Readonly<Record<string, string>> = {
+  binanceusdm: "linear",
+  binancecoinm: "inverse",
+};
+
+/** Whether `err` is ccxt's error class `name` or a subclass of it. */
+export function isCcxtError(err: unknown, name: string): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  for (let p = Object.getPrototypeOf(err); p !== null; p = Object.getPrototypeOf(p)) {
+    if ((p as { constructor?: { name?: unknown } }).constructor?.name === name) return true;
+  }
+  return false;
+}
+
+/**
+ * For an exchange whose URLs were changed: its futures API's error table (ERRORS_BY_MARKET_TYPE)
+ * made its common one, as ccxt would pick it at the exchange's own host.
+ */
+export function useMarketTypeErrors(
+  client: { exceptions?: Record<string, unknown> },
+  exchange: string,
+): void {
+  const marketType = ERRORS_BY_MARKET_TYPE[exchange];
+  const tables = client.exceptions;
+  if (marketType === undefined || tables === undefined) return;
+  const own = tables[marketType] as Record<string, Record<string, unknown>> | undefined;
+  for (const kind of ["exact", "broad"] as const) {
+    const common = (tables[kind] ?? {}) as Record<string, unknown>;
+    tables[kind] = { ...common, ...own?.[kind] };
+  }
+}

@@ -4,15 +4,11 @@
  * undefined (unknown); crypy calls those false, because calling one would fail at run time.
  * `watch*` comes from ccxt pro's class, and is false when ccxt has no pro class for the exchange.
  * `fetchLedger` is "emulated" where deposit and withdrawal histories stand in for it (ledger.ts).
+ * The derivatives features are ccxt's own names, so they read the same way (CcxtVenue maps each
+ * onto the ccxt method of that name; mark candles are ccxt's fetchMarkOHLCV).
  */
 
-import {
-  DERIVATIVE_FEATURES,
-  type FeatureSupport,
-  VENUE_FEATURES,
-  type VenueFeature,
-  type VenueHas,
-} from "../venue.js";
+import { type FeatureSupport, VENUE_FEATURES, type VenueFeature, type VenueHas } from "../venue.js";
 import { ledgerSupport } from "./ledger.js";
 
 /**
@@ -23,11 +19,6 @@ import { ledgerSupport } from "./ledger.js";
 export function hasFromCcxt(ccxtHas: Readonly<Record<string, unknown>>, pro: boolean): VenueHas {
   const out = {} as Record<VenueFeature, FeatureSupport>;
   for (const feature of VENUE_FEATURES) {
-    if ((DERIVATIVE_FEATURES as readonly string[]).includes(feature)) {
-      // Not mapped onto ccxt's methods yet: false whatever ccxt says.
-      out[feature] = false;
-      continue;
-    }
     if (feature === "fetchLedger") {
       out[feature] = ledgerSupport(ccxtHas);
       continue;
