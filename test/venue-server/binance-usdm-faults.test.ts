@@ -45,7 +45,7 @@ describe("venue server - USDⓈ-M orders on a faulty wire", () => {
 
   for (const as of ["drop", "5xx"] as const) {
     it(`usdm faults - a lost reply (${as}): the short is there, once, and the order is found by its client id`, async () => {
-      const { f, exchange } = await withFaults(`{ lostReplies: { probability: 1, as: ${as} } }`);
+      const { exchange } = await withFaults(`{ lostReplies: { probability: 1, as: ${as} } }`);
       const err = await thrown(
         exchange.createOrder(PERP, "market", "sell", 0.01, undefined, {
           clientOrderId: `lost-${as}`,
