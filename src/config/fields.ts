@@ -117,16 +117,20 @@ export const name = (example: string) =>
     (s) => s.length <= NAME_MAX && NAME.test(s),
   );
 
-/** A market symbol: a valid ccxt symbol, and spot (derivatives come later). */
+/**
+ * A market symbol the actors trade: spot ("BTC/USDT") or a linear contract, perpetual
+ * ("BTC/USDT:USDT") or delivery ("BTC/USDT:USDT-250328"). Inverse contracts (settled in the base)
+ * come later.
+ */
 export const marketSymbol = z
-  .string({ error: expected('a market symbol like "BTC/USDT"') })
+  .string({ error: expected('a market symbol like "BTC/USDT" or "BTC/USDT:USDT"') })
   .superRefine((symbol, ctx) => {
     try {
       const id = parseMarket(symbol);
-      if (id.kind !== "spot") {
+      if (id.settle !== undefined && id.settle !== id.quote) {
         ctx.addIssue({
           code: "custom",
-          message: `${id.kind} markets are not supported yet; only spot, like "BTC/USDT"`,
+          message: `inverse contracts (settled in ${id.settle}) are not supported yet; spot or linear, like "BTC/USDT" or "BTC/USDT:USDT"`,
         });
       } else if (id.base === id.quote) {
         ctx.addIssue({ code: "custom", message: "base and quote must differ" });
@@ -138,7 +142,7 @@ export const marketSymbol = z
 
 /**
  * A market symbol of a venue file: spot ("BTC/USDT"), perpetual ("BTC/USDT:USDT") or delivery
- * ("BTC/USDT:USDT-250328"), in ccxt's convention. Templates keep `marketSymbol` (spot only).
+ * ("BTC/USDT:USDT-250328"), in ccxt's convention, inverse ones included.
  */
 export const venueMarketSymbol = z
   .string({ error: expected('a market symbol like "BTC/USDT" or "BTC/USDT:USDT"') })

@@ -32,7 +32,8 @@ const num = (text: string | undefined) => (text === undefined ? undefined : Numb
 describe("venue server - Binance USDⓈ-M with ccxt binanceusdm", () => {
   it("usdm - loadMarkets: BTC/USDT:USDT is a linear swap settled in USDT, with the simulator's rules", async () => {
     const [market] = Object.values(exchange.markets ?? {});
-    expect(Object.keys(exchange.markets ?? {})).toEqual([PERP]);
+    // The shipped venue's contracts: the perpetual and its quarterly future (expiring 2024-03-29).
+    expect(Object.keys(exchange.markets ?? {})).toEqual([PERP, "BTC/USDT:USDT-240329"]);
     const simMarket = (await f.simulation.settle(sim.loadMarkets()))[PERP]!;
     expect(market).toMatchObject({
       id: "BTCUSDT",
@@ -71,6 +72,7 @@ describe("venue server - Binance USDⓈ-M with ccxt binanceusdm", () => {
     const futures = await info("/fapi/v1/exchangeInfo");
     expect(futures.symbols.map((s) => [s.symbol, s.contractType, s.marginAsset])).toEqual([
       ["BTCUSDT", "PERPETUAL", "USDT"],
+      ["BTCUSDT_240329", "CURRENT_QUARTER", "USDT"],
     ]);
     const spotInfo = await info("/api/v3/exchangeInfo");
     expect(spotInfo.symbols.map((s) => [s.symbol, s.contractType])).toEqual([

@@ -125,6 +125,7 @@ describe("cli - crypy venue serve", () => {
       };
       expect(body.symbols.map((s) => [s.symbol, s.contractType])).toEqual([
         ["BTCUSDT", "PERPETUAL"],
+        ["BTCUSDT_240329", "CURRENT_QUARTER"], // the shipped file's quarterly future
       ]);
       served.child.kill("SIGINT");
       expect(await served.exited).toBe(0);

@@ -1,5 +1,6 @@
 /**
- * A venue server over the shipped venues/sim-perp.yaml (spot BTC/USDT, perpetual BTC/USDT:USDT)
+ * A venue server over the shipped venues/sim-perp.yaml (spot BTC/USDT, perpetual BTC/USDT:USDT,
+ * quarterly BTC/USDT:USDT-240329)
  * with a test account holding a made-up API key, on a virtual clock the test moves itself, and an
  * unmodified ccxt `binanceusdm` whose only change is its URLs.
  */

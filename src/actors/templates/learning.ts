@@ -196,9 +196,11 @@ function checkName(what: string, value: string): void {
   }
 }
 
+/** A pair the actors trade: spot or a linear contract (templates' marketSymbol). */
 function checkPair(pair: string): void {
   const id = parseMarket(pair);
-  if (id.kind !== "spot") throw new InvalidInputError(`pair must be a spot market, got ${pair}`);
+  if (id.settle !== undefined && id.settle !== id.quote)
+    throw new InvalidInputError(`pair must be spot or a linear contract, got ${pair}`);
 }
 
 /** Whole milliseconds: a wall clock's now() has a fraction, which ISO 8601 in ms cannot hold. */

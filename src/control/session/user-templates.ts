@@ -43,6 +43,15 @@ export async function addShippedDesk(dir: string, name: string): Promise<boolean
   const mine = join(dir, "desk", `${name}.yaml`);
   if (existsSync(mine) || !existsSync(shipped)) return false;
   await cp(shipped, mine, { errorOnExist: false, force: false });
+  // The holder and trader templates it may name (sim-perp's perp.yaml, long-short.yaml): the ones
+  // the folder lacks are copied too; the user's own are left as they are.
+  for (const kind of ["holder", "trader"]) {
+    await cp(join(SHIPPED_TEMPLATES, kind), join(dir, kind), {
+      recursive: true,
+      errorOnExist: false,
+      force: false,
+    });
+  }
   return true;
 }
 

@@ -109,8 +109,11 @@ interface CcxtClient {
   watchOrders: Call<Raw[]>;
   watchBalance: Call;
   exceptions?: Record<string, unknown>;
+  /** Set when the exchange was given credentials. */
+  apiKey?: string;
   fetchPositions: Call<Raw[]>;
   fetchLeverages: Call<Record<string, Raw>>;
+  fetchLeverageTiers: Call<Record<string, Array<{ maxLeverage?: number }>>>;
   setLeverage: Call;
   setMarginMode: Call;
   fetchFundingRate: Call;
@@ -263,8 +266,32 @@ export class CcxtVenue implements Venue {
       const market = toMarket(this.id, m, this.client.precisionMode);
       if (market !== undefined) out[market.symbol] = market;
     }
+    await this.leverageLimits(out);
     this.markets = out;
     return out;
+  }
+
+  /**
+   * A contract's leverage limit, where its market does not state one (Binance's lists it only in
+   * its leverage brackets, a signed endpoint): the highest tier's, read once. Without a key, or on
+   * a venue without tiers, the market states none and a Desk allows it no leverage.
+   */
+  private async leverageLimits(markets: Record<string, Market>): Promise<void> {
+    const missing = Object.values(markets).filter(
+      (m) => m.contract === true && m.limits.leverage === undefined,
+    );
+    if (missing.length === 0 || !this.client.has.fetchLeverageTiers || !this.client.apiKey) return;
+    try {
+      const tiers = await this.call(() =>
+        this.client.fetchLeverageTiers(missing.map((m) => m.symbol)),
+      );
+      for (const m of missing) {
+        const max = Math.max(0, ...(tiers[m.symbol] ?? []).map((t) => t.maxLeverage ?? 0));
+        if (max >= 1) m.limits.leverage = { max };
+      }
+    } catch {
+      // Not fatal: the markets trade without leverage until the tiers can be read.
+    }
   }
 
   async fetchTicker(symbol: string): Promise<Ticker> {

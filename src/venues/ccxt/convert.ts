@@ -90,8 +90,12 @@ export function toMarket(exchange: string, m: Raw, precisionMode: number): Marke
   };
   if (type === "spot") return market;
   const expiry = num(m.expiry);
+  const leverage = num(obj(limits.leverage).max);
   return {
     ...market,
+    ...(leverage === undefined
+      ? {}
+      : { limits: { ...market.limits, leverage: { max: leverage } } }),
     swap: type === "swap",
     future: type === "future",
     contract: true,
