@@ -12,28 +12,13 @@ import { HOUR, PERP, type UsdmFixture, usdmClient, usdmFixture } from "./usdm-su
 
 const QUARTER = "BTC/USDT:USDT-240329";
 const EXPIRY = Date.parse("2024-03-29T08:00:00Z");
-const DELIVERY_MARKET = `
-  ${QUARTER}:
-    type: delivery
-    expiry: "2024-03-29T08:00:00Z"
-    tickSize: "0.1"
-    lotSize: "0.001"
-    minQty: "0.001"
-    maxQty: "1000"
-    minNotional: "5"
-    contractSize: "1"
-    index: BTC/USDT
-    liquidationFee: "0.0125"
-    leverageBrackets:
-      - { notionalFloor: "0", notionalCap: "50000", maxLeverage: 75, maintMarginRatio: "0.005" }
-      - { notionalFloor: "50000", notionalCap: "100000000", maxLeverage: 20, maintMarginRatio: "0.01" }
-`;
+// The quarterly future is the shipped venues/sim-perp.yaml's own.
 
 let f: UsdmFixture;
 let exchange: ccxt.binanceusdm;
 
 beforeAll(async () => {
-  f = await usdmFixture(HOUR, { markets: DELIVERY_MARKET });
+  f = await usdmFixture(HOUR);
   exchange = usdmClient(f.server);
   await exchange.loadMarkets();
 });

@@ -93,6 +93,8 @@ export class Trade {
   readonly #contract: boolean;
   /** The stop loss held at the venue, where the capabilities allow (else undefined: monitored). */
   readonly #stop: NativeStop | undefined;
+  /** The stop's placement, while it is on its way to the venue. */
+  #placing: Promise<void> | undefined;
 
   constructor(private readonly o: TradeOptions) {
     const t = o.trader;
@@ -382,6 +384,8 @@ export class Trade {
    * holds it.
    */
   async sellOut(): Promise<void> {
+    // A stop still on its way to the venue is waited for: it is then cancelled, never left behind.
+    if (this.#placing !== undefined) await this.#placing;
     if (this.#busy || this.o.over()) return;
     this.#busy = true;
     try {
@@ -435,22 +439,26 @@ export class Trade {
   }
 
   /** The stop loss, at the venue: for the whole position, on the closing side, at its trigger. */
-  private async placeStop(): Promise<void> {
+  private placeStop(): Promise<void> {
     const stop = this.#stop;
     const level = this.exits.stopLoss;
-    if (stop === undefined || level === undefined || this.#busy || this.o.over()) return;
-    const lots = this.book.closableLots;
-    if (lots <= 0n) return;
-    this.#busy = true;
-    try {
-      const long = this.book.ledger.quantity > 0n;
-      const trigger = this.book.onTick(level, long ? "down" : "up");
-      await stop.place(long ? "sell" : "buy", this.book.amountOf(lots), trigger);
-    } finally {
-      this.#busy = false;
+    if (stop === undefined || level === undefined || this.#placing !== undefined) {
+      return this.#placing ?? Promise.resolve();
     }
-    // Exited while it was being placed: it must not outlive the position.
-    if (this.o.state() !== "inPosition") await stop.cancel();
+    const lots = this.book.closableLots;
+    if (lots <= 0n || this.o.over()) return Promise.resolve();
+    const long = this.book.ledger.quantity > 0n;
+    const trigger = this.book.onTick(level, long ? "down" : "up");
+    this.#placing = stop
+      .place(long ? "sell" : "buy", this.book.amountOf(lots), trigger)
+      .then(async () => {
+        // Exited while it was being placed: it must not outlive the position.
+        if (this.o.state() !== "inPosition") await stop.cancel();
+      })
+      .finally(() => {
+        this.#placing = undefined;
+      });
+    return this.#placing;
   }
 
   /** `adjust sl` with a stop at the venue: cancelled and placed again at the new level. */
