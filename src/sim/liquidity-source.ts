@@ -23,9 +23,18 @@ export interface LiquiditySource {
   /**
    * The levels on `side` (BUY = bids) best first, after what matches consumed, never at or through
    * `clipTicks` (the best user order on the other side; NaN when there is none) and limited to
-   * `budgetLots` in total. `refTicks` is the market's reference price (sources may ignore it).
+   * `budgetLots` in total, and to the first `maxLevels` of them (all by default: a caller that
+   * needs only the best asks for 1). `refTicks` is the market's reference price (sources may
+   * ignore it).
    */
-  levels(side: Side, refTicks: number, now: number, clipTicks: number, budgetLots: number): Level[];
+  levels(
+    side: Side,
+    refTicks: number,
+    now: number,
+    clipTicks: number,
+    budgetLots: number,
+    maxLevels?: number,
+  ): Level[];
   /** Places the levels on `side` into the book for one match. */
   materialize(book: OrderBook, side: Side, refTicks: number, now: number, budgetLots: number): void;
   /** Removes what `materialize` placed, reporting what the match took. */
@@ -50,6 +59,7 @@ export abstract class QuotedLiquidity implements LiquiditySource {
     now: number,
     clipTicks: number,
     budgetLots: number,
+    maxLevels?: number,
   ): Level[];
 
   /** A match took `taken` lots of `level` on `side`. */

@@ -50,7 +50,7 @@ export class LiquidityModel extends QuotedLiquidity {
   /**
    * The makers' levels on `side` (BUY = their bids) around `refTicks`, after depletion, clipped so
    * they never cross `clipTicks` (the best user order on the other side; NaN when there is none)
-   * and limited to `budgetLots` in total (their inventory).
+   * and limited to `budgetLots` in total (their inventory) and to the first `maxLevels` levels.
    */
   levels(
     side: Side,
@@ -58,13 +58,14 @@ export class LiquidityModel extends QuotedLiquidity {
     now: number,
     clipTicks: number,
     budgetLots: number,
+    maxLevels = Number.POSITIVE_INFINITY,
   ): Level[] {
     this.refresh(now);
     const out: Level[] = [];
     const consumed = this.consumed[side];
     let previous = side === BUY ? Number.POSITIVE_INFINITY : 0;
     let budget = budgetLots;
-    for (let i = 0; i < this.params.levels && budget > 0; i++) {
+    for (let i = 0; i < this.params.levels && budget > 0 && out.length < maxLevels; i++) {
       const offset = (this.params.spreadBps / 2 + i * this.params.levelSpacingBps) / 1e4;
       let price =
         side === BUY ? Math.floor(refTicks * (1 - offset)) : Math.ceil(refTicks * (1 + offset));
@@ -99,7 +100,7 @@ export class LiquidityModel extends QuotedLiquidity {
   private refresh(now: number): void {
     if (now - this.refreshedAt < this.params.refreshMs) return;
     this.refreshedAt = now;
-    this.consumed[BUY].length = 0;
-    this.consumed[SELL].length = 0;
+    if (this.consumed[BUY].length > 0) this.consumed[BUY].length = 0;
+    if (this.consumed[SELL].length > 0) this.consumed[SELL].length = 0;
   }
 }
