@@ -35,6 +35,12 @@ export interface LiquiditySource {
     budgetLots: number,
     maxLevels?: number,
   ): Level[];
+  /**
+   * The best level on `side` as `levels(side, refTicks, now, NaN, MAX_SAFE_INTEGER, 1)[0]` gives
+   * it, written into `into` (the caller's scratch object: no allocation on a hot path); false,
+   * and `into` untouched, when there is none.
+   */
+  bestLevel(side: Side, refTicks: number, now: number, into: Level): boolean;
   /** Places the levels on `side` into the book for one match. */
   materialize(book: OrderBook, side: Side, refTicks: number, now: number, budgetLots: number): void;
   /** Removes what `materialize` placed, reporting what the match took. */
@@ -61,6 +67,15 @@ export abstract class QuotedLiquidity implements LiquiditySource {
     budgetLots: number,
     maxLevels?: number,
   ): Level[];
+
+  bestLevel(side: Side, refTicks: number, now: number, into: Level): boolean {
+    const level = this.levels(side, refTicks, now, Number.NaN, Number.MAX_SAFE_INTEGER, 1)[0];
+    if (level === undefined) return false;
+    into.index = level.index;
+    into.price = level.price;
+    into.qty = level.qty;
+    return true;
+  }
 
   /** A match took `taken` lots of `level` on `side`. */
   protected abstract consume(side: Side, level: Level, taken: number): void;

@@ -11,7 +11,10 @@
  * - Premium index samples: impact bid/ask of the impact margin notional (200 settle × the first
  *   bracket's max leverage) against the makers' levels; a book too thin for it gives no sample.
  *   The makers' best level alone usually fills it (its average price is then the level's price),
- *   so only the best level is built first, and the whole side only when it does not.
+ *   so only the best level is read first (`bestLevel`), and the whole side only when it does not.
+ * - Arithmetic: each value is the exact integer the rules give. Prices in units are carried as
+ *   doubles where they are safe integers (derivatives/safe-int.ts: exact, else NaN) and as bigints
+ *   where they are not, so a mark update usually allocates one bigint, the mark.
  * - Funding happens at every multiple of the interval since 00:00 UTC (8 h: 00:00, 08:00, 16:00),
  *   at the first path point at or after it; its rate is the interval's weighted average premium
  *   through funding.ts's clamp and cap (no sample: a premium of 0, so the interest rate).
@@ -33,6 +36,7 @@ import {
 import type { DerivativeMarket } from "../derivatives/instrument.js";
 import { FundingCarry, RollingBasis } from "../derivatives/mark-price.js";
 import { median3 } from "../derivatives/rate.js";
+import { median3n, safeAdd, safeMul } from "../derivatives/safe-int.js";
 import type { Level } from "../liquidity-source.js";
 import { referenceTicks, type SimMarket } from "../sim-market.js";
 
@@ -53,7 +57,6 @@ export interface FundingEntry {
 
 export class MarkAndFunding {
   readonly basis = new RollingBasis(BASIS_WINDOW);
-  index: bigint | undefined;
   mark: bigint | undefined;
   /** The premium samples of the interval so far. */
   readonly premium = new PremiumAverage();
@@ -66,6 +69,16 @@ export class MarkAndFunding {
   private readonly spec: DerivativeMarket;
   private readonly impactNotional: bigint;
   private readonly perPriceUnit: bigint;
+  /** The makers' best levels at the last sample (scratch: written by bestLevel). */
+  private readonly bid: Level = { index: 0, price: 0, qty: 0 };
+  private readonly ask: Level = { index: 0, price: 0, qty: 0 };
+  /** The last index sample in ticks. */
+  private indexTicks: number | undefined;
+  /** As doubles (safe-int.ts), NaN when they are not safe integers: the tick in price units,
+   * a lot's notional per price unit, the impact margin notional. */
+  private readonly stepUnits: number;
+  private readonly lotNotionalUnits: number;
+  private readonly impactUnits: number;
 
   constructor(
     readonly market: SimMarket,
@@ -79,39 +92,51 @@ export class MarkAndFunding {
     this.spec = market.instrument.contract!;
     this.impactNotional = impactMarginNotional(this.spec);
     this.perPriceUnit = notionalPerPriceUnit(this.spec);
+    this.stepUnits = units(this.spec.tick.step);
+    this.lotNotionalUnits = units(this.spec.lot.step * this.perPriceUnit);
+    this.impactUnits = units(this.impactNotional);
+  }
+
+  /** The last index sample in price units (the tick's scale); undefined before the first. */
+  get index(): bigint | undefined {
+    const ticks = this.indexTicks;
+    return ticks === undefined ? undefined : BigInt(ticks) * this.spec.tick.step;
   }
 
   /** A path point of the contract market at `now`; returns the funding rate due now, if any. */
   sample(now: number): bigint | undefined {
     const m = this.market;
-    const step = this.spec.tick.step;
     if (Number.isNaN(this.indexMarket.lastPrice) || Number.isNaN(m.lastPrice)) return undefined;
-    const index = BigInt(Math.max(1, Math.round(this.indexMarket.lastPrice / m.tickSize))) * step;
-    this.index = index;
+    const indexTicks = Math.max(1, Math.round(this.indexMarket.lastPrice / m.tickSize));
+    this.indexTicks = indexTicks;
     const ref = referenceTicks(m);
     const liquidity = m.liquidity;
-    const bid = liquidity.levels(BUY, ref, now, Number.NaN, Number.MAX_SAFE_INTEGER, 1)[0];
-    const ask = liquidity.levels(SELL, ref, now, Number.NaN, Number.MAX_SAFE_INTEGER, 1)[0];
-    if (bid !== undefined && ask !== undefined) {
-      const bidPrice = BigInt(bid.price) * step;
-      const askPrice = BigInt(ask.price) * step;
-      this.basis.add(bidPrice, askPrice, index);
-      const impactBid = this.impact(BUY, bid, bidPrice, ref, now);
-      const impactAsk = this.impact(SELL, ask, askPrice, ref, now);
-      if (impactBid !== undefined && impactAsk !== undefined) {
-        this.premium.add(premiumIndex(impactBid, impactAsk, index));
-      }
-    }
+    const bid = this.bid;
+    const ask = this.ask;
+    const quoted =
+      liquidity.bestLevel(BUY, ref, now, bid) && liquidity.bestLevel(SELL, ref, now, ask);
+    // Prices in units as exact doubles where they are safe integers (NaN where not: then bigint).
+    const step = this.stepUnits;
+    const index = safeMul(indexTicks, step);
+    if (quoted) this.samplePremium(bid, ask, index, ref, now);
     const until = Math.max(0, Math.min(this.intervalMs, this.nextFunding - now));
-    // mark-price.ts's markPrice, with price 1 from the carry of the last rate.
     if (this.carry.lastFundingRate !== this.lastRate) {
       this.carry = new FundingCarry(this.lastRate, this.intervalMs);
     }
-    this.mark = median3(
-      this.carry.at(index, until),
-      index + (this.basis.average() ?? 0n),
-      BigInt(ref) * step,
-    );
+    // mark-price.ts's markPrice: median(price 1, price 2, last price), price 1 from the carry.
+    const price1 = this.carry.atUnits(index, until);
+    const price2 = safeAdd(index, this.basis.averageUnits());
+    const last = safeMul(ref, step);
+    if (Number.isNaN(price1) || Number.isNaN(price2) || Number.isNaN(last)) {
+      const exact = this.index!;
+      this.mark = median3(
+        this.carry.at(exact, until),
+        exact + (this.basis.average() ?? 0n),
+        BigInt(ref) * this.spec.tick.step,
+      );
+    } else {
+      this.mark = BigInt(median3n(price1, price2, last));
+    }
     this.candle(now, this.mark);
     if (this.funding === undefined || now < this.nextFunding) return undefined;
     const rate = this.predictedRate()!;
@@ -121,6 +146,40 @@ export class MarkAndFunding {
     this.premium.clear();
     this.nextFunding = nextBoundary(now, this.intervalMs);
     return rate;
+  }
+
+  /** The basis and premium samples from the makers' best levels (`index` in units, or NaN). */
+  private samplePremium(bid: Level, ask: Level, index: number, ref: number, now: number): void {
+    const bidUnits = safeMul(bid.price, this.stepUnits);
+    const askUnits = safeMul(ask.price, this.stepUnits);
+    const impactBid = this.bestFills(bid, bidUnits);
+    const impactAsk = this.bestFills(ask, askUnits);
+    if (!Number.isNaN(index) && !Number.isNaN(impactBid) && !Number.isNaN(impactAsk)) {
+      this.basis.addUnits(bidUnits, askUnits, index);
+      // premiumIndex is 0 with the index between the impact prices (no division needed).
+      const inside = impactBid <= index && index <= impactAsk;
+      this.premium.add(
+        inside ? 0n : premiumIndex(BigInt(impactBid), BigInt(impactAsk), BigInt(index)),
+      );
+      return;
+    }
+    const step = this.spec.tick.step;
+    const exact = this.index!;
+    const bidPrice = BigInt(bid.price) * step;
+    const askPrice = BigInt(ask.price) * step;
+    this.basis.add(bidPrice, askPrice, exact);
+    const b = this.impact(BUY, bid, bidPrice, ref, now);
+    const a = this.impact(SELL, ask, askPrice, ref, now);
+    if (b !== undefined && a !== undefined) this.premium.add(premiumIndex(b, a, exact));
+  }
+
+  /**
+   * The impact price of the best level in units when that level alone fills the impact margin
+   * notional N (impactPrice: N × price / N, its price) and doubles hold it exactly; else NaN.
+   */
+  private bestFills(best: Level, priceUnits: number): number {
+    const levelNotional = safeMul(safeMul(best.qty, priceUnits), this.lotNotionalUnits);
+    return levelNotional >= this.impactUnits ? priceUnits : Number.NaN;
   }
 
   /** Impact price on `side` (BUY: the bids) from its best level, else from the whole side. */
@@ -164,6 +223,11 @@ export class MarkAndFunding {
     if (this.candles.length > 2 * MARK_CANDLES)
       this.candles.splice(0, this.candles.length - MARK_CANDLES);
   }
+}
+
+function units(x: bigint): number {
+  const n = Number(x);
+  return Number.isSafeInteger(n) ? n : Number.NaN;
 }
 
 function bookLevel(spec: DerivativeMarket, l: Level): BookLevel {
