@@ -23,7 +23,7 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import { mulDiv } from "../../domain/fixed.js";
-import type { DerivativeMarket } from "./instrument.js";
+import { type DerivativeMarket, notionalPerPriceUnit } from "./instrument.js";
 import { type Position, positionNotional, sideOf } from "./margin.js";
 import { clamp, maxOf, RATE_ONE } from "./rate.js";
 
@@ -69,12 +69,6 @@ export function impactPrice(
     remaining -= levelNotional;
   }
   return undefined;
-}
-
-/** Settle units per contract unit per price unit: notional = qty × price × this (exact). */
-export function notionalPerPriceUnit(market: DerivativeMarket): bigint {
-  const shift = market.settleDecimals - market.lot.scale - market.tick.scale - market.contractScale;
-  return market.contractSize * 10n ** BigInt(shift);
 }
 
 /** P = [max(0, impactBid − index) − max(0, index − impactAsk)] / index, as a rate. */

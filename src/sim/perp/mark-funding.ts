@@ -29,11 +29,10 @@ import {
   fundingRate,
   impactMarginNotional,
   impactPrice,
-  notionalPerPriceUnit,
   PremiumAverage,
   premiumIndex,
 } from "../derivatives/funding.js";
-import type { DerivativeMarket } from "../derivatives/instrument.js";
+import { type DerivativeMarket, notionalPerPriceUnit } from "../derivatives/instrument.js";
 import { FundingCarry, RollingBasis } from "../derivatives/mark-price.js";
 import { median3 } from "../derivatives/rate.js";
 import { median3n, safeAdd, safeMul } from "../derivatives/safe-int.js";
