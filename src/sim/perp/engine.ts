@@ -43,6 +43,12 @@ export class PerpEngine {
   readonly states = new Map<string, MarkAndFunding>();
   /** When each contract market's liquidation check can be skipped (liquidation-watch.ts). */
   private readonly watches = new Map<string, LiquidationWatch>();
+  /** The market of the last path point and its state and watch (most points are one market's). */
+  private last: {
+    market: SimMarket | undefined;
+    state: MarkAndFunding | undefined;
+    watch: LiquidationWatch | undefined;
+  } = { market: undefined, state: undefined, watch: undefined };
   /** Every liquidation, oldest first (bounded as fills are). */
   readonly liquidations: LiquidationRecord[] = [];
   /** Every auto-deleveraged position, oldest first (bounded the same way). */
@@ -84,8 +90,12 @@ export class PerpEngine {
    */
   onPath(m: SimMarket, now: number): readonly string[] {
     if (this.deliveries.watching) this.deliveries.onPath(m, now);
-    const state = this.states.get(m.instrument.symbol);
-    if (state === undefined) return [];
+    if (m !== this.last.market) {
+      const symbol = m.instrument.symbol;
+      this.last = { market: m, state: this.states.get(symbol), watch: this.watches.get(symbol) };
+    }
+    const { state, watch } = this.last;
+    if (state === undefined || watch === undefined) return NONE;
     const rate = state.sample(now);
     const mark = state.mark;
     if (mark === undefined) return NONE;
@@ -94,7 +104,6 @@ export class PerpEngine {
       rate === undefined
         ? NONE
         : payFunding(x.ledger, x.positions, m.instrument.contract!, mark, rate, now);
-    const watch = this.watches.get(m.instrument.symbol)!;
     if (!watch.mustCheck(mark)) return touched;
     const done = liquidate(x, m, mark, this.markOf, now);
     watch.checked(mark);

@@ -2,8 +2,11 @@
  * Mark price and funding of one contract market, on the simulator's clock.
  *
  * Rules (the formulas are derivatives/mark-price.ts's and funding.ts's; this module says when):
- * - Sampled at every path point of the contract market (the feed's points, not Binance's one a
- *   second): the index is the index market's latest path price, put on the contract's tick grid
+ * - Sampled at every path point of the contract market (the feed's points, not Binance's cadence:
+ *   the basis once a second, the premium index every 5 seconds, 5,760 samples an 8-hour interval,
+ *   per Binance's "Introduction to Binance Futures Funding Rates"; 1-minute candles give a point
+ *   every 15 s, so fewer samples, each weighted as one): the index is the index market's latest
+ *   path price, put on the contract's tick grid
  *   (the one float → exact step, rounded to nearest); the basis sample is the makers' best bid and
  *   ask; the basis average is over the last 300 samples (RollingBasis).
  * - Mark = median(index × (1 + last funding rate × time to funding / interval), index + basis
@@ -210,8 +213,10 @@ export class MarkAndFunding {
   }
 
   private candle(now: number, mark: bigint): void {
-    const t = now - (now % MINUTE);
     const c = this.candles[this.candles.length - 1];
+    // Within the last candle's minute (times ≥ 0) without the remainder of a large double.
+    const within = c !== undefined && c[0] >= 0 && now >= c[0] && now < c[0] + MINUTE;
+    const t = within ? c[0] : now - (now % MINUTE);
     if (c !== undefined && c[0] === t) {
       if (mark > c[2]) c[2] = mark;
       if (mark < c[3]) c[3] = mark;
