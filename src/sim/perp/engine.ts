@@ -36,7 +36,7 @@ import { Deliveries, type DeliveryRecord } from "./delivery.js";
 import { payFunding } from "./funding-payments.js";
 import { type LiquidationRecord, liquidate } from "./liquidation.js";
 import { LiquidationWatch } from "./liquidation-watch.js";
-import { MarkAndFunding } from "./mark-funding.js";
+import { candleUnits, MarkAndFunding } from "./mark-funding.js";
 import { asPosition, type PerpPosition } from "./positions.js";
 
 export class PerpEngine {
@@ -97,14 +97,16 @@ export class PerpEngine {
     const { state, watch } = this.last;
     if (state === undefined || watch === undefined) return NONE;
     const rate = state.sample(now);
-    const mark = state.mark;
-    if (mark === undefined) return NONE;
+    const units = state.markUnits;
+    if (Number.isNaN(units) && state.mark === undefined) return NONE;
     const x = this.exchange;
     const touched =
       rate === undefined
         ? NONE
-        : payFunding(x.ledger, x.positions, m.instrument.contract!, mark, rate, now);
-    if (!watch.mustCheck(mark)) return touched;
+        : payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark!, rate, now);
+    const due = Number.isNaN(units) ? watch.mustCheck(state.mark!) : watch.mustCheckUnits(units);
+    if (!due) return touched;
+    const mark = state.mark!;
     const done = liquidate(x, m, mark, this.markOf, now);
     watch.checked(mark);
     if (done.liquidations.length === 0 && done.adl.length === 0) return touched;
@@ -200,7 +202,7 @@ export class PerpEngine {
     }
     const s = this.state(symbol);
     const scale = s.market.instrument.contract!.tick.scale;
-    const n = (u: bigint) => Number(formatDecimal(u, scale));
+    const n = (u: bigint | number) => Number(formatDecimal(candleUnits(u), scale));
     const rows = s.candles
       .filter((c) => since === undefined || c[0] >= since)
       .map((c): OHLCV => [c[0], n(c[1]), n(c[2]), n(c[3]), n(c[4]), 0]);

@@ -41,6 +41,8 @@ export class LiquidationWatch {
   /** Marks ≤ low may liquidate a long; marks ≥ high a short. */
   private low = 0n;
   private high = 0n;
+  private lowUnits = 0;
+  private highUnits = 0;
 
   constructor(
     readonly exchange: Exchange,
@@ -54,6 +56,15 @@ export class LiquidationWatch {
   mustCheck(mark: bigint): boolean {
     this.fresh = this.current();
     return !(this.fresh && this.bounded && mark > this.low && mark < this.high);
+  }
+
+  /**
+   * `mustCheck` of a mark that is a safe-integer double. The band's edges as doubles compare with
+   * it as the bigints do: an edge past 2^53 becomes a double ≥ 2^53, still above every such mark.
+   */
+  mustCheckUnits(mark: number): boolean {
+    this.fresh = this.current();
+    return !(this.fresh && this.bounded && mark > this.lowUnits && mark < this.highUnits);
   }
 
   /** The check ran at `mark`: finds the band again if anything it rests on changed. */
@@ -104,6 +115,8 @@ export class LiquidationWatch {
     this.low = low;
     // No short: no mark reaches one (a mark is far below 2^256 price units).
     this.high = high ?? 1n << 256n;
+    this.lowUnits = Number(this.low);
+    this.highUnits = Number(this.high);
     return true;
   }
 

@@ -17,7 +17,8 @@
  *   so only the best level is read first (`bestLevel`), and the whole side only when it does not.
  * - Arithmetic: each value is the exact integer the rules give. Prices in units are carried as
  *   doubles where they are safe integers (derivatives/safe-int.ts: exact, else NaN) and as bigints
- *   where they are not, so a mark update usually allocates one bigint, the mark.
+ *   where they are not, so a mark update usually allocates no bigint (the mark is made one when
+ *   asked for: `mark`).
  * - Funding happens at every multiple of the interval since 00:00 UTC (8 h: 00:00, 08:00, 16:00),
  *   at the first path point at or after it; its rate is the interval's weighted average premium
  *   through funding.ts's clamp and cap (no sample: a premium of 0, so the interest rate).
@@ -49,8 +50,12 @@ const MINUTE = 60_000;
 const MARK_CANDLES = 7 * 24 * 60;
 const HISTORY = 5_000;
 
-/** [time, open, high, low, close] in price units at the tick's scale. */
-export type MarkCandle = [number, bigint, bigint, bigint, bigint];
+/**
+ * [time, open, high, low, close] in price units at the tick's scale: a safe-integer double or a
+ * bigint (JavaScript compares the two exactly); `markUnits` turns one into a bigint.
+ */
+export type MarkCandle = [number, Units, Units, Units, Units];
+type Units = bigint | number;
 
 export interface FundingEntry {
   time: number;
@@ -59,7 +64,9 @@ export interface FundingEntry {
 
 export class MarkAndFunding {
   readonly basis = new RollingBasis(BASIS_WINDOW);
-  mark: bigint | undefined;
+  /** The mark as a safe-integer double; NaN when it is not one (then `mark` only) or none yet. */
+  markUnits = Number.NaN;
+  private markExact: bigint | undefined;
   /** The premium samples of the interval so far. */
   readonly premium = new PremiumAverage();
   lastRate = 0n;
@@ -99,6 +106,14 @@ export class MarkAndFunding {
     this.impactUnits = units(this.impactNotional);
   }
 
+  /** The mark in price units (the tick's scale); undefined before the first sample. */
+  get mark(): bigint | undefined {
+    if (this.markExact === undefined && !Number.isNaN(this.markUnits)) {
+      this.markExact = BigInt(this.markUnits);
+    }
+    return this.markExact;
+  }
+
   /** The last index sample in price units (the tick's scale); undefined before the first. */
   get index(): bigint | undefined {
     const ticks = this.indexTicks;
@@ -131,15 +146,18 @@ export class MarkAndFunding {
     const last = safeMul(ref, step);
     if (Number.isNaN(price1) || Number.isNaN(price2) || Number.isNaN(last)) {
       const exact = this.index!;
-      this.mark = median3(
+      this.markUnits = Number.NaN;
+      this.markExact = median3(
         this.carry.at(exact, until),
         exact + (this.basis.average() ?? 0n),
         BigInt(ref) * this.spec.tick.step,
       );
+      this.candle(now, this.markExact);
     } else {
-      this.mark = BigInt(median3n(price1, price2, last));
+      this.markUnits = median3n(price1, price2, last);
+      this.markExact = undefined;
+      this.candle(now, this.markUnits);
     }
-    this.candle(now, this.mark);
     if (this.funding === undefined || now < this.nextFunding) return undefined;
     const rate = this.predictedRate()!;
     this.lastRate = rate;
@@ -212,7 +230,7 @@ export class MarkAndFunding {
     });
   }
 
-  private candle(now: number, mark: bigint): void {
+  private candle(now: number, mark: Units): void {
     const c = this.candles[this.candles.length - 1];
     // Within the last candle's minute (times ≥ 0) without the remainder of a large double.
     const within = c !== undefined && c[0] >= 0 && now >= c[0] && now < c[0] + MINUTE;
@@ -236,6 +254,11 @@ function units(x: bigint): number {
 
 function bookLevel(spec: DerivativeMarket, l: Level): BookLevel {
   return { price: BigInt(l.price) * spec.tick.step, qty: BigInt(l.qty) * spec.lot.step };
+}
+
+/** A mark candle's value as a bigint. */
+export function candleUnits(u: Units): bigint {
+  return typeof u === "bigint" ? u : BigInt(u);
 }
 
 /** The first multiple of `interval` since the epoch (00:00 UTC) strictly after `t`. */

@@ -133,7 +133,9 @@ describe("sim perp - liquidation watch", () => {
           expect(watch.mustCheck(now)).toBe(true); // nothing known yet
           watch.checked(now);
           for (const mark of [now, now - 1n, now + 1n, ...marks]) {
-            expect(watch.mustCheck(mark), `mark ${mark}`).toBe(mark < 1n || anyDue(x, mark));
+            const due = mark < 1n || anyDue(x, mark);
+            expect(watch.mustCheck(mark), `mark ${mark}`).toBe(due);
+            expect(watch.mustCheckUnits(Number(mark)), `mark ${mark} as a double`).toBe(due);
           }
           // a move of money ends the band: the next mark runs the check whatever it is
           t.sim.deposit("alice", "USDT", "1");
