@@ -2,13 +2,12 @@
  * Mark price and funding of one contract market, on the simulator's clock.
  *
  * Rules (the formulas are derivatives/mark-price.ts's and funding.ts's; this module says when):
- * - Sampled at every path point of the contract market (the feed's points, not Binance's cadence:
- *   the basis once a second, the premium index every 5 seconds, 5,760 samples an 8-hour interval,
- *   per Binance's "Introduction to Binance Futures Funding Rates"; 1-minute candles give a point
- *   every 15 s, so fewer samples, each weighted as one): the index is the index market's latest
- *   path price, put on the contract's tick grid
- *   (the one float → exact step, rounded to nearest); the basis sample is the makers' best bid and
- *   ask; the basis average is over the last 300 samples (RollingBasis).
+ * - Sampled at every path point of the contract market: the index is the index market's latest
+ *   path price, put on the contract's tick grid (the one float → exact step, rounded to nearest);
+ *   the basis sample is the makers' best bid and ask; the basis average is over the last 300
+ *   samples (RollingBasis). That is the feed's cadence, not Binance's (the basis once a second,
+ *   the premium index every 5 seconds: 5,760 samples an 8-hour interval, "Introduction to Binance
+ *   Futures Funding Rates"): 1-minute candles give a point every 15 s, each sample weighted as one.
  * - Mark = median(index × (1 + last funding rate × time to funding / interval), index + basis
  *   average, last price): mark-price.ts. Before the first sample there is none: the last price.
  * - Premium index samples: impact bid/ask of the impact margin notional (200 settle × the first
