@@ -67,7 +67,7 @@ export class LiquidityModel extends QuotedLiquidity {
     let budget = budgetLots;
     for (let i = 0; i < this.params.levels && budget > 0 && out.length < maxLevels; i++) {
       const price = this.priceAt(side, i, refTicks, previous, clipTicks);
-      if (price < 1) break;
+      if (side === BUY && price < 1) break;
       previous = price;
       const qty = Math.min(budget, this.fullAt(i, price) - (consumed[i] ?? 0));
       if (qty <= 0) continue;
@@ -83,7 +83,7 @@ export class LiquidityModel extends QuotedLiquidity {
     let previous = side === BUY ? Number.POSITIVE_INFINITY : 0;
     for (let i = 0; i < this.params.levels; i++) {
       const price = this.priceAt(side, i, refTicks, previous, Number.NaN);
-      if (price < 1) return false;
+      if (side === BUY && price < 1) return false;
       previous = price;
       const qty = Math.min(Number.MAX_SAFE_INTEGER, this.fullAt(i, price) - (consumed[i] ?? 0));
       if (qty <= 0) continue;
