@@ -74,12 +74,13 @@ export class BookLiquidity extends QuotedLiquidity {
     _now: number,
     clipTicks: number,
     budgetLots: number,
+    maxLevels = Number.POSITIVE_INFINITY,
   ): Level[] {
     const out: Level[] = [];
     const consumed = this.consumed[side];
     let budget = budgetLots;
     const levels = this.sides[side];
-    for (let i = 0; i < levels.length && budget > 0; i++) {
+    for (let i = 0; i < levels.length && budget > 0 && out.length < maxLevels; i++) {
       const [price, lots] = levels[i]!;
       if (!Number.isNaN(clipTicks) && (side === BUY ? price >= clipTicks : price <= clipTicks)) {
         continue;

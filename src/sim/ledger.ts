@@ -10,6 +10,8 @@
  *   accounts, free/locked, the fee account — so each asset's total over all accounts is constant,
  *   except for money deposited to or withdrawn from an account from outside the venue
  *   (`deposit`/`withdraw` again, which the simulator records with their times: movements.ts).
+ * - `version` changes with every balance change (and only then), so a reader can tell that nothing
+ *   moved since it last looked (perp/liquidation-watch.ts).
  */
 
 import type { Balances } from "../domain/balance.js";
@@ -32,6 +34,8 @@ export type Bucket = "free" | "locked";
 
 export class Ledger {
   private readonly holdings = new Map<string, Map<string, Holding>>();
+  /** Counts balance changes (see the header). */
+  version = 0;
 
   constructor(private readonly decimals: ReadonlyMap<string, number>) {}
 
@@ -44,6 +48,7 @@ export class Ledger {
   deposit(account: string, asset: string, amount: bigint): void {
     if (amount < 0n) throw new InternalError(`deposit of a negative amount to ${account}`);
     this.holding(account, asset).free += amount;
+    this.version++;
   }
 
   /** Money leaves the venue from `account`'s free balance; refused beyond what is free. */
@@ -56,6 +61,7 @@ export class Ledger {
       );
     }
     h.free -= amount;
+    this.version++;
   }
 
   free(account: string, asset: string): bigint {
@@ -76,6 +82,7 @@ export class Ledger {
     }
     h.free -= amount;
     h.locked += amount;
+    this.version++;
   }
 
   /** locked → free (an order cancelled, or filled at a better price than reserved). */
@@ -84,6 +91,7 @@ export class Ledger {
     this.check(h.locked >= amount, account, asset, "unlock more than is locked");
     h.locked -= amount;
     h.free += amount;
+    this.version++;
   }
 
   /** Moves `amount` out of `from`'s bucket into `to`'s free balance. */
@@ -93,6 +101,7 @@ export class Ledger {
     this.check(src[bucket] >= amount, from, asset, `transfer more than its ${bucket} balance`);
     src[bucket] -= amount;
     this.holding(to, asset).free += amount;
+    this.version++;
   }
 
   /** The sum of one asset over every account, free and locked: constant after setup. */
@@ -123,6 +132,7 @@ export class Ledger {
       }
     }
     this.holdings.clear();
+    this.version++;
     for (const [account, assets] of saved) {
       const copy = new Map<string, Holding>();
       for (const [asset, h] of assets) copy.set(asset, { free: h.free, locked: h.locked });

@@ -23,9 +23,24 @@ export interface LiquiditySource {
   /**
    * The levels on `side` (BUY = bids) best first, after what matches consumed, never at or through
    * `clipTicks` (the best user order on the other side; NaN when there is none) and limited to
-   * `budgetLots` in total. `refTicks` is the market's reference price (sources may ignore it).
+   * `budgetLots` in total, and to the first `maxLevels` of them (all by default: a caller that
+   * needs only the best asks for 1). `refTicks` is the market's reference price (sources may
+   * ignore it).
    */
-  levels(side: Side, refTicks: number, now: number, clipTicks: number, budgetLots: number): Level[];
+  levels(
+    side: Side,
+    refTicks: number,
+    now: number,
+    clipTicks: number,
+    budgetLots: number,
+    maxLevels?: number,
+  ): Level[];
+  /**
+   * The best level on `side` as `levels(side, refTicks, now, NaN, MAX_SAFE_INTEGER, 1)[0]` gives
+   * it, written into `into` (the caller's scratch object: no allocation on a hot path); false,
+   * and `into` untouched, when there is none.
+   */
+  bestLevel(side: Side, refTicks: number, now: number, into: Level): boolean;
   /** Places the levels on `side` into the book for one match. */
   materialize(book: OrderBook, side: Side, refTicks: number, now: number, budgetLots: number): void;
   /** Removes what `materialize` placed, reporting what the match took. */
@@ -50,7 +65,17 @@ export abstract class QuotedLiquidity implements LiquiditySource {
     now: number,
     clipTicks: number,
     budgetLots: number,
+    maxLevels?: number,
   ): Level[];
+
+  bestLevel(side: Side, refTicks: number, now: number, into: Level): boolean {
+    const level = this.levels(side, refTicks, now, Number.NaN, Number.MAX_SAFE_INTEGER, 1)[0];
+    if (level === undefined) return false;
+    into.index = level.index;
+    into.price = level.price;
+    into.qty = level.qty;
+    return true;
+  }
 
   /** A match took `taken` lots of `level` on `side`. */
   protected abstract consume(side: Side, level: Level, taken: number): void;

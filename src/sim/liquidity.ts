@@ -50,7 +50,7 @@ export class LiquidityModel extends QuotedLiquidity {
   /**
    * The makers' levels on `side` (BUY = their bids) around `refTicks`, after depletion, clipped so
    * they never cross `clipTicks` (the best user order on the other side; NaN when there is none)
-   * and limited to `budgetLots` in total (their inventory).
+   * and limited to `budgetLots` in total (their inventory) and to the first `maxLevels` levels.
    */
   levels(
     side: Side,
@@ -58,37 +58,58 @@ export class LiquidityModel extends QuotedLiquidity {
     now: number,
     clipTicks: number,
     budgetLots: number,
+    maxLevels = Number.POSITIVE_INFINITY,
   ): Level[] {
     this.refresh(now);
     const out: Level[] = [];
     const consumed = this.consumed[side];
     let previous = side === BUY ? Number.POSITIVE_INFINITY : 0;
     let budget = budgetLots;
-    for (let i = 0; i < this.params.levels && budget > 0; i++) {
-      const offset = (this.params.spreadBps / 2 + i * this.params.levelSpacingBps) / 1e4;
-      let price =
-        side === BUY ? Math.floor(refTicks * (1 - offset)) : Math.ceil(refTicks * (1 + offset));
-      if (side === BUY) {
-        price = Math.min(price, previous - 1);
-        if (!Number.isNaN(clipTicks)) price = Math.min(price, clipTicks - 1);
-        if (price < 1) break;
-      } else {
-        price = Math.max(price, previous + 1);
-        if (!Number.isNaN(clipTicks)) price = Math.max(price, clipTicks + 1);
-      }
+    for (let i = 0; i < this.params.levels && budget > 0 && out.length < maxLevels; i++) {
+      const price = this.priceAt(side, i, refTicks, previous, clipTicks);
+      if (side === BUY && price < 1) break;
       previous = price;
-      const full = Math.max(
-        1,
-        Math.floor(
-          (this.notional * this.params.depthGrowth ** i) / (price * this.tickSize) / this.lotSize,
-        ),
-      );
-      const qty = Math.min(budget, full - (consumed[i] ?? 0));
+      const qty = Math.min(budget, this.fullAt(i, price) - (consumed[i] ?? 0));
       if (qty <= 0) continue;
       budget -= qty;
       out.push({ index: i, price, qty });
     }
     return out;
+  }
+
+  override bestLevel(side: Side, refTicks: number, now: number, into: Level): boolean {
+    this.refresh(now);
+    const consumed = this.consumed[side];
+    let previous = side === BUY ? Number.POSITIVE_INFINITY : 0;
+    for (let i = 0; i < this.params.levels; i++) {
+      const price = this.priceAt(side, i, refTicks, previous, Number.NaN);
+      if (side === BUY && price < 1) return false;
+      previous = price;
+      const qty = Math.min(Number.MAX_SAFE_INTEGER, this.fullAt(i, price) - (consumed[i] ?? 0));
+      if (qty <= 0) continue;
+      into.index = i;
+      into.price = price;
+      into.qty = qty;
+      return true;
+    }
+    return false;
+  }
+
+  /** Level i's price in ticks: away from the reference, past `previous`, never crossing `clip`. */
+  private priceAt(side: Side, i: number, refTicks: number, previous: number, clip: number) {
+    const offset = (this.params.spreadBps / 2 + i * this.params.levelSpacingBps) / 1e4;
+    if (side === BUY) {
+      const price = Math.min(Math.floor(refTicks * (1 - offset)), previous - 1);
+      return Number.isNaN(clip) ? price : Math.min(price, clip - 1);
+    }
+    const price = Math.max(Math.ceil(refTicks * (1 + offset)), previous + 1);
+    return Number.isNaN(clip) ? price : Math.max(price, clip + 1);
+  }
+
+  /** Level i's whole size in lots at `price` (at least one), before what matches took. */
+  private fullAt(i: number, price: number): number {
+    const value = this.notional * this.params.depthGrowth ** i;
+    return Math.max(1, Math.floor(value / (price * this.tickSize) / this.lotSize));
   }
 
   protected consume(side: Side, level: Level, taken: number): void {
@@ -99,7 +120,7 @@ export class LiquidityModel extends QuotedLiquidity {
   private refresh(now: number): void {
     if (now - this.refreshedAt < this.params.refreshMs) return;
     this.refreshedAt = now;
-    this.consumed[BUY].length = 0;
-    this.consumed[SELL].length = 0;
+    if (this.consumed[BUY].length > 0) this.consumed[BUY].length = 0;
+    if (this.consumed[SELL].length > 0) this.consumed[SELL].length = 0;
   }
 }

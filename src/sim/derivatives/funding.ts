@@ -9,7 +9,8 @@
  *   half-even. A book too thin to fill IMN has no impact price (undefined): the caller decides.
  * - Premium index P = [max(0, impact bid − index) − max(0, index − impact ask)] / index, half-even.
  * - The interval's average premium weights the i-th sample by i (1..n), so later samples count
- *   more: Σ i × P_i / Σ i, half-even.
+ *   more: Σ i × P_i / Σ i, half-even. `PremiumAverage` keeps Σ i × P_i as samples come, so an
+ *   interval's samples are not stored; its average is exactly `averagePremium`'s.
  * - Funding rate F = [P + clamp(I − P, −0.05 %, +0.05 %)] × N / 8 for an N-hour interval, with
  *   interest I = 0.01 % per 8 hours by default; so with 8-hour funding any premium between
  *   −0.04 % and +0.06 % gives exactly I. Then F is clamped to [floor, cap]: Binance's majors use
@@ -22,7 +23,7 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import { mulDiv } from "../../domain/fixed.js";
-import type { DerivativeMarket } from "./instrument.js";
+import { type DerivativeMarket, notionalPerPriceUnit } from "./instrument.js";
 import { type Position, positionNotional, sideOf } from "./margin.js";
 import { clamp, maxOf, RATE_ONE } from "./rate.js";
 
@@ -54,8 +55,7 @@ export function impactPrice(
   notional: bigint,
 ): bigint | undefined {
   if (notional <= 0n) throw new InvalidInputError(`impact notional ${notional} is not > 0`);
-  const shift = market.settleDecimals - market.lot.scale - market.tick.scale - market.contractScale;
-  const perPriceUnit = market.contractSize * 10n ** BigInt(shift); // notional = qty × price × this
+  const perPriceUnit = notionalPerPriceUnit(market);
   let filledSize = 0n; // Σ qty × perPriceUnit of whole levels: settle units per price unit
   let remaining = notional;
   for (const { price, qty } of levels) {
@@ -75,7 +75,7 @@ export function impactPrice(
 export function premiumIndex(impactBid: bigint, impactAsk: bigint, index: bigint): bigint {
   if (index <= 0n) throw new InvalidInputError(`premium index: index ${index} is not > 0`);
   const spread = maxOf(0n, impactBid - index) - maxOf(0n, index - impactAsk);
-  return mulDiv(spread, RATE_ONE, index, "half-even");
+  return spread === 0n ? 0n : mulDiv(spread, RATE_ONE, index, "half-even");
 }
 
 /** Σ i × P_i / Σ i over the interval's samples, oldest first (i = 1..n). */
@@ -85,6 +85,33 @@ export function averagePremium(samples: readonly bigint[]): bigint {
   for (const [i, p] of samples.entries()) weighted += BigInt(i + 1) * p;
   const n = BigInt(samples.length);
   return mulDiv(weighted, 2n, n * (n + 1n), "half-even"); // Σ i = n(n+1)/2
+}
+
+/** averagePremium over samples given one at a time, without keeping them. */
+export class PremiumAverage {
+  private weighted = 0n;
+  private n = 0;
+
+  get count(): number {
+    return this.n;
+  }
+
+  add(premium: bigint): void {
+    this.n++;
+    if (premium !== 0n) this.weighted += BigInt(this.n) * premium;
+  }
+
+  /** averagePremium of the samples added since the last `clear`; undefined with none. */
+  average(): bigint | undefined {
+    if (this.n === 0) return undefined;
+    const n = BigInt(this.n);
+    return mulDiv(this.weighted, 2n, n * (n + 1n), "half-even");
+  }
+
+  clear(): void {
+    this.weighted = 0n;
+    this.n = 0;
+  }
 }
 
 export interface FundingRule {

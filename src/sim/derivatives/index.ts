@@ -14,6 +14,7 @@ export {
   fundingRate,
   impactMarginNotional,
   impactPrice,
+  PremiumAverage,
   premiumIndex,
   settleFunding,
 } from "./funding.js";
@@ -54,6 +55,7 @@ export {
 } from "./margin.js";
 export {
   type BasisSample,
+  FundingCarry,
   fundingAdjustedIndex,
   type IndexSource,
   type MarkInputs,

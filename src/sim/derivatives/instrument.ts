@@ -145,8 +145,21 @@ export function formatPrice(market: DerivativeMarket, units: bigint): string {
 export function notional(market: DerivativeMarket, qty: bigint, price: bigint): bigint {
   requireLinear(market);
   const magnitude = qty < 0n ? -qty : qty;
-  const shift = market.settleDecimals - market.lot.scale - market.tick.scale - market.contractScale;
-  return magnitude * price * market.contractSize * 10n ** BigInt(shift);
+  return magnitude * price * notionalPerPriceUnit(market);
+}
+
+const perPriceUnit = new WeakMap<DerivativeMarket, bigint>();
+
+/** Settle units per contract unit per price unit: notional = |qty| × price × this (exact). */
+export function notionalPerPriceUnit(market: DerivativeMarket): bigint {
+  let k = perPriceUnit.get(market);
+  if (k === undefined) {
+    const shift =
+      market.settleDecimals - market.lot.scale - market.tick.scale - market.contractScale;
+    k = market.contractSize * 10n ** BigInt(shift);
+    perPriceUnit.set(market, k);
+  }
+  return k;
 }
 
 export function requireLinear(market: DerivativeMarket): void {

@@ -1,7 +1,8 @@
 /**
  * The simulator's derivatives: mark price and funding of every contract market on the clock
  * (mark-funding.ts, funding-payments.ts), liquidation and auto-deleveraging on each mark
- * (liquidation.ts, adl.ts), delivery of delivery contracts at expiry (delivery.ts), each account's
+ * (liquidation.ts, adl.ts; the check is skipped where liquidation-watch.ts shows it would
+ * liquidate nothing), delivery of delivery contracts at expiry (delivery.ts), each account's
  * leverage and margin mode, and the ccxt views of positions and funding rates that the Venue
  * interface serves. What liquidation, ADL and delivery did is kept, newest last, in
  * `liquidations`, `adl` and `delivered`.
@@ -34,11 +35,20 @@ import type { AdlRecord } from "./adl.js";
 import { Deliveries, type DeliveryRecord } from "./delivery.js";
 import { payFunding } from "./funding-payments.js";
 import { type LiquidationRecord, liquidate } from "./liquidation.js";
-import { MarkAndFunding } from "./mark-funding.js";
+import { LiquidationWatch } from "./liquidation-watch.js";
+import { candleUnits, MarkAndFunding } from "./mark-funding.js";
 import { asPosition, type PerpPosition } from "./positions.js";
 
 export class PerpEngine {
   readonly states = new Map<string, MarkAndFunding>();
+  /** When each contract market's liquidation check can be skipped (liquidation-watch.ts). */
+  private readonly watches = new Map<string, LiquidationWatch>();
+  /** The market of the last path point and its state and watch (most points are one market's). */
+  private last: {
+    market: SimMarket | undefined;
+    state: MarkAndFunding | undefined;
+    watch: LiquidationWatch | undefined;
+  } = { market: undefined, state: undefined, watch: undefined };
   /** Every liquidation, oldest first (bounded as fills are). */
   readonly liquidations: LiquidationRecord[] = [];
   /** Every auto-deleveraged position, oldest first (bounded the same way). */
@@ -59,6 +69,7 @@ export class PerpEngine {
         m.instrument.symbol,
         new MarkAndFunding(m, exchange.market(m.terms.index), m.terms.funding, now),
       );
+      this.watches.set(m.instrument.symbol, new LiquidationWatch(exchange, m));
     }
   }
 
@@ -66,7 +77,7 @@ export class PerpEngine {
    * Before a path point at `now` moves anything: delivers the delivery contracts whose expiry has
    * come (delivery.ts). Returns the accounts whose money moved.
    */
-  deliverDue(now: number): string[] {
+  deliverDue(now: number): readonly string[] {
     if (!this.deliveries.watching) return [];
     const done = this.deliveries.due(now);
     keep(this.delivered, done);
@@ -77,18 +88,28 @@ export class PerpEngine {
    * A path point of `m` (any market) at `now`: the index samples of delivery contracts; on a
    * contract, mark, funding and liquidation. Returns the accounts whose money moved.
    */
-  onPath(m: SimMarket, now: number): string[] {
+  onPath(m: SimMarket, now: number): readonly string[] {
     if (this.deliveries.watching) this.deliveries.onPath(m, now);
-    const state = this.states.get(m.instrument.symbol);
-    if (state === undefined) return [];
+    if (m !== this.last.market) {
+      const symbol = m.instrument.symbol;
+      this.last = { market: m, state: this.states.get(symbol), watch: this.watches.get(symbol) };
+    }
+    const { state, watch } = this.last;
+    if (state === undefined || watch === undefined) return NONE;
     const rate = state.sample(now);
-    if (state.mark === undefined) return [];
+    const units = state.markUnits;
+    if (Number.isNaN(units) && state.mark === undefined) return NONE;
     const x = this.exchange;
     const touched =
       rate === undefined
-        ? []
-        : payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark, rate, now);
-    const done = liquidate(x, m, state.mark, (s) => this.mark(s), now);
+        ? NONE
+        : payFunding(x.ledger, x.positions, m.instrument.contract!, state.mark!, rate, now);
+    const due = Number.isNaN(units) ? watch.mustCheck(state.mark!) : watch.mustCheckUnits(units);
+    if (!due) return touched;
+    const mark = state.mark!;
+    const done = liquidate(x, m, mark, this.markOf, now);
+    watch.checked(mark);
+    if (done.liquidations.length === 0 && done.adl.length === 0) return touched;
     keep(this.liquidations, done.liquidations);
     keep(this.adl, done.adl);
     return [
@@ -97,6 +118,8 @@ export class PerpEngine {
       ...done.adl.map((a) => a.account),
     ];
   }
+
+  private readonly markOf = (symbol: string) => this.mark(symbol);
 
   /** The mark price in price units (the last price before the first sample). */
   mark(symbol: string): bigint {
@@ -179,7 +202,7 @@ export class PerpEngine {
     }
     const s = this.state(symbol);
     const scale = s.market.instrument.contract!.tick.scale;
-    const n = (u: bigint) => Number(formatDecimal(u, scale));
+    const n = (u: bigint | number) => Number(formatDecimal(candleUnits(u), scale));
     const rows = s.candles
       .filter((c) => since === undefined || c[0] >= since)
       .map((c): OHLCV => [c[0], n(c[1]), n(c[2]), n(c[3]), n(c[4]), 0]);
@@ -268,6 +291,8 @@ function entryPrice(
   const den = size * cs * 10n ** BigInt(settleDecimals);
   return formatDecimal(den === 0n ? 0n : num / den, extra);
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Appends `records`, keeping the newest 5,000 once there are more than 10,000. */
 function keep<T>(list: T[], records: readonly T[]): void {

@@ -46,6 +46,8 @@ export interface PerpPosition {
 export class Positions {
   private readonly byAccount = new Map<string, Map<string, PerpPosition>>();
   private readonly settings = new Map<string, MarginSetting>();
+  /** How many positions were ever created (`ensure`): a new one changes it. */
+  created = 0;
 
   constructor(readonly defaults: Readonly<MarginSetting>) {}
 
@@ -72,6 +74,7 @@ export class Positions {
         timestamp: 0,
       };
       positions.set(symbol, p);
+      this.created++;
     }
     return p;
   }
@@ -87,6 +90,16 @@ export class Positions {
     for (const positions of this.byAccount.values()) {
       const p = positions.get(symbol);
       if (p !== undefined && p.qty !== 0n) out.push(p);
+    }
+    return out;
+  }
+
+  /** Every position on `symbol`, open or flat. */
+  allOn(symbol: string): PerpPosition[] {
+    const out: PerpPosition[] = [];
+    for (const positions of this.byAccount.values()) {
+      const p = positions.get(symbol);
+      if (p !== undefined) out.push(p);
     }
     return out;
   }
@@ -146,6 +159,7 @@ export class Positions {
   replace(positions: readonly PerpPosition[], settings: ReturnType<Positions["changedSettings"]>) {
     this.byAccount.clear();
     this.settings.clear();
+    this.created++;
     for (const p of positions) Object.assign(this.ensure(p.account, p.symbol), p);
     for (const { account, symbol, leverage, mode } of settings) {
       this.put(account, symbol, { leverage, mode });
