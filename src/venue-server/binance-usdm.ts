@@ -21,7 +21,7 @@ import { formatDecimal } from "../domain/fixed.js";
 import type { MarketConfig, VenueConfig } from "../sim/config/types.js";
 import { formatRate } from "../sim/derivatives/rate.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
-import type { MarkAndFunding } from "../sim/perp/mark-funding.js";
+import { candleUnits, type MarkAndFunding } from "../sim/perp/mark-funding.js";
 import type { Simulator } from "../sim/simulator.js";
 import { invalidInterval, invalidSymbol } from "./binance-error.js";
 import {
@@ -287,7 +287,14 @@ export class BinanceUsdm {
     const end = optionalInt(q, "endTime");
     const scale = this.sim.market(symbol).instrument.contract!.tick.scale;
     const rows: Array<[number, bigint, bigint, bigint, bigint]> = [];
-    for (const [t, o, h, l, c] of this.state(symbol).candles) {
+    for (const candle of this.state(symbol).candles) {
+      const [t] = candle;
+      const [o, h, l, c] = [candle[1], candle[2], candle[3], candle[4]].map(candleUnits) as [
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+      ];
       const open = t - (t % tf);
       const last = rows[rows.length - 1];
       if (last !== undefined && last[0] === open) {

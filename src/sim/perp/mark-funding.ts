@@ -51,7 +51,7 @@ const HISTORY = 5_000;
 
 /**
  * [time, open, high, low, close] in price units at the tick's scale: a safe-integer double or a
- * bigint (JavaScript compares the two exactly); `markUnits` turns one into a bigint.
+ * bigint (JavaScript compares the two exactly); `candleUnits` turns one into a bigint.
  */
 export type MarkCandle = [number, Units, Units, Units, Units];
 type Units = bigint | number;
