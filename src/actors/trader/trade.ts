@@ -20,7 +20,7 @@
  *   exit can only close the position, never reverse it.
  */
 import type { Bus } from "../../bus/bus.js";
-import { deskOrder, holderReport } from "../../bus/subjects.js";
+import { holderReport } from "../../bus/subjects.js";
 import { ratioOf } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import { candleFromOHLCV, type OHLCV, type Ticker } from "../../domain/market-data.js";
@@ -29,9 +29,8 @@ import type { Logger } from "../../log/logger.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
 import type { Clock } from "../../time/clock.js";
 import type { Mandate } from "../mandate.js";
-import { signCancel, signOrder } from "../order-signature.js";
-import { askWithin } from "../runtime/ask.js";
 import { signOutcome } from "../trader-signature.js";
+import { DeskOrders } from "./desk-orders.js";
 import { EntryWait } from "./entry-wait.js";
 import type { Candidate } from "./evaluate.js";
 import { ExitLevels } from "./exit-levels.js";
@@ -41,8 +40,6 @@ import { TraderPosition } from "./position.js";
 import type { DeskPosition, SavedTrade } from "./saved.js";
 import type { TraderEnd, TraderOptions, TraderOutcome } from "./types.js";
 
-/** Clock time an order request may take; after it the order is unknown, and reports still count. */
-const ORDER_WAIT_MS = 60_000;
 /** Percent of the allocation kept aside for fees and the spread. */
 const ENTRY_MARGIN_PCT = 2n;
 
@@ -69,6 +66,8 @@ export interface TradeOptions {
 
 export class Trade {
   readonly book: TraderPosition;
+  /** Its signed requests to the Desk's order gateway. */
+  readonly orders: DeskOrders;
   readonly exits: ExitLevels;
   readonly #wait: EntryWait;
   #candidate: Candidate | undefined;
@@ -101,14 +100,19 @@ export class Trade {
     this.exits = new ExitLevels(t.stopLossPct, t.takeProfitPct);
     this.#wait = new EntryWait(o.clock, t.maxWaitCandles ?? 240);
     this.book = new TraderPosition(t.market, t.venue);
+    this.orders = new DeskOrders(t, o.bus, o.clock, () => this.#mandate);
     this.#contract = parseMarket(t.market).kind !== "spot";
     const closing = () => (this.#contract ? { reduceOnly: true } : {});
     this.#stop = o.nativeStop
       ? new NativeStop(
           {
             place: (side, amount, trigger) =>
-              this.order(side, amount, { type: "stop_market", stopPrice: trigger, ...closing() }),
-            cancel: (id) => this.cancelOrder(id),
+              this.orders.place(side, amount, {
+                type: "stop_market",
+                stopPrice: trigger,
+                ...closing(),
+              }),
+            cancel: (id) => this.orders.cancel(id),
           },
           o.log,
           o.emit,
@@ -326,7 +330,7 @@ export class Trade {
       else {
         const opening = this.#contract ? { leverage: this.book.leverage } : {};
         const order = side === "long" ? "buy" : "sell";
-        last = await this.order(order, this.book.amountOf(lots), opening);
+        last = await this.orders.place(order, this.book.amountOf(lots), opening);
         this.book.absorb(last);
       }
     } catch (err) {
@@ -394,7 +398,8 @@ export class Trade {
       const lots = this.book.closableLots;
       const side = this.book.ledger.quantity < 0n ? "buy" : "sell";
       const closing = this.#contract ? { reduceOnly: true } : {};
-      if (lots > 0n) this.book.absorb(await this.order(side, this.book.amountOf(lots), closing));
+      if (lots > 0n)
+        this.book.absorb(await this.orders.place(side, this.book.amountOf(lots), closing));
     } catch (err) {
       this.o.log.warn({ err }, "exit order failed; retrying at the next candle");
       this.o.emit("trader.exit_failed", { market: this.o.trader.market, error: String(err) });
@@ -479,52 +484,5 @@ export class Trade {
 
   #side(): "long" | "short" {
     return this.book.ledger.quantity < 0n ? "short" : "long";
-  }
-
-  private order(
-    side: "buy" | "sell",
-    amount: string,
-    extra: {
-      leverage?: number;
-      reduceOnly?: boolean;
-      type?: "stop_market";
-      stopPrice?: string;
-    } = {},
-  ): Promise<Order> {
-    const t = this.o.trader;
-    const mandate = this.#mandate;
-    const request = { trader: t.id, market: t.market, side, type: "market", amount, ...extra };
-    // Signed with the key the mandate names, at a sequence never used before: a sniffed mandate,
-    // a replayed or a changed request is refused by the Desk.
-    const proof =
-      mandate === undefined
-        ? {}
-        : signOrder(t.keys, t.desk, request, mandate.nonce, t.sequence.next());
-    return askWithin<Order>(
-      this.o.bus,
-      this.o.clock,
-      deskOrder(t.desk),
-      { op: "place", ...request, mandate, ...proof },
-      ORDER_WAIT_MS,
-      `${t.desk} (a ${side} order)`,
-    );
-  }
-
-  /** Cancels one of its own orders at the Desk, signed as the Trader the mandate names. */
-  private cancelOrder(id: string): Promise<Order> {
-    const t = this.o.trader;
-    return askWithin<Order>(
-      this.o.bus,
-      this.o.clock,
-      deskOrder(t.desk),
-      {
-        op: "cancel",
-        trader: t.id,
-        id,
-        ...signCancel(t.keys, t.desk, t.id, id, t.sequence.next()),
-      },
-      ORDER_WAIT_MS,
-      `${t.desk} (a cancel)`,
-    );
   }
 }

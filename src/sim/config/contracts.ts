@@ -9,7 +9,8 @@
  * - `leverageBrackets` and `index` (a spot market of the same venue) are required; `expiry` is
  *   required for a delivery contract (and its UTC day must be the symbol's date), refused for a
  *   perpetual; `funding` is a perpetual's only (defaults: 8 h, 0.01 % interest, cap 0.75 × the
- *   first bracket's maintenance margin ratio, as Binance's majors).
+ *   first bracket's maintenance margin ratio, as Binance's majors); `funding.rates` names a CSV of
+ *   recorded rates (funding-rates.ts) to settle with instead of computing them.
  * - A contract without `data` trades on its index market's path: same prices, so its basis is the
  *   makers' spread and its funding mostly the interest component.
  */
@@ -19,6 +20,7 @@ import { InvalidInputError } from "../../domain/errors.js";
 import type { MarketId } from "../../domain/market.js";
 import { parseDerivativeMarket } from "../derivatives/instrument.js";
 import { parseRate, RATE_ONE } from "../derivatives/rate.js";
+import { type RecordedRate, readFundingRates } from "./funding-rates.js";
 import type { MarketFile, VenueFile } from "./schema.js";
 import type { ContractConfig, FundingConfig } from "./types.js";
 
@@ -39,6 +41,7 @@ export function normalizeContract(
   market: MarketFile,
   assets: VenueFile["assets"],
   issues: Issue[],
+  baseDir = ".",
 ): ContractConfig | undefined {
   const path = (...rest: PathSegment[]): PathSegment[] => ["markets", id.symbol, ...rest];
   const report = (at: PathSegment[], message: string) => issues.push({ path: at, message });
@@ -125,7 +128,21 @@ export function normalizeContract(
       report(path("funding", "cap"), `must be below 1, got "${f?.cap}"`);
       return undefined;
     }
-    funding = { intervalHours: f?.intervalHours ?? 8, interestRate, cap };
+    let recorded: RecordedRate[] | undefined;
+    if (f?.rates !== undefined) {
+      const read = readFundingRates(f.rates, baseDir);
+      if (typeof read === "string") {
+        report(path("funding", "rates"), read);
+        return undefined;
+      }
+      recorded = read;
+    }
+    funding = {
+      intervalHours: f?.intervalHours ?? 8,
+      interestRate,
+      cap,
+      ...(recorded === undefined ? {} : { recorded }),
+    };
   }
   return {
     spec,

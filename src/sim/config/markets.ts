@@ -155,7 +155,7 @@ export function normalizeMarket(
     market.fees?.maker ?? ctx.fees.maker,
     market.fees?.taker ?? ctx.fees.taker,
   );
-  const contract = normalizeContract(id, market, ctx.assets, ctx.issues);
+  const contract = normalizeContract(id, market, ctx.assets, ctx.issues, ctx.baseDir);
   if (id.kind !== "spot" && contract === undefined) return undefined;
   let data: MarketDataConfig | undefined;
   if (market.data !== undefined)

@@ -210,13 +210,15 @@ const leverageBracket = block(
   },
 );
 
-const funding = block("a mapping with intervalHours, interestRate and cap", {
+const funding = block("a mapping with intervalHours, interestRate, cap and rates", {
   intervalHours: int(1, 24).default(DEFAULTS.derivatives.fundingIntervalHours),
   interestRate: decimal('a rate per 8 hours, like "0.0001"', (s) =>
     /^-?\d+(\.\d+)?$/.test(s),
   ).default(DEFAULTS.derivatives.interestRate),
   /** The funding rate's bound either way; absent: 0.75 × the first bracket's maintenance ratio. */
   cap: positiveDecimal("0.02").optional(),
+  /** A CSV of recorded funding rates to settle with (funding-rates.ts), relative to the file. */
+  rates: z.string().min(1).optional(),
 });
 
 /** A perpetual's or delivery future's own fields; a spot market may have none of them. */

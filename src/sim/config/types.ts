@@ -16,6 +16,7 @@ import type { Increment } from "../../domain/fixed.js";
 import type { MarketKind } from "../../domain/market.js";
 import type { OrderType, TimeInForce } from "../../domain/order.js";
 import type { DerivativeMarket } from "../derivatives/instrument.js";
+import type { RecordedRate } from "./funding-rates.js";
 import type { FillRule, SelfTradePrevention } from "./schema.js";
 
 export type { FillRule, SelfTradePrevention } from "./schema.js";
@@ -156,6 +157,11 @@ export interface FundingConfig {
   readonly interestRate: bigint;
   /** The rate's bounds: floor = −cap (RATE_SCALE). */
   readonly cap: bigint;
+  /**
+   * Recorded rates (venue file `funding.rates`, funding-rates.ts), oldest first: a funding time
+   * that has one settles at it instead of the computed rate.
+   */
+  readonly recorded?: readonly RecordedRate[];
 }
 
 /** Venue-wide derivatives settings. */

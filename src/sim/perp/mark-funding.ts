@@ -20,12 +20,15 @@
  *   asked for: `mark`).
  * - Funding happens at every multiple of the interval since 00:00 UTC (8 h: 00:00, 08:00, 16:00),
  *   at the first path point at or after it; its rate is the interval's weighted average premium
- *   through funding.ts's clamp and cap (no sample: a premium of 0, so the interest rate).
+ *   through funding.ts's clamp and cap (no sample: a premium of 0, so the interest rate). With
+ *   recorded rates (venue file `funding.rates`), a funding time that has one is replayed at it
+ *   exactly, neither clamped nor capped: it is what the venue paid. The predicted rate shows it too.
  *   Payments are funding.ts's `settleFunding` (perp/funding-payments.ts moves the money).
  * - Mark candles (one a minute) are kept for fetchMarkOHLCV, as the feed keeps its own.
  */
 
 import { BUY, SELL, type Side } from "../book/index.js";
+import { recordedRateAt } from "../config/funding-rates.js";
 import type { FundingConfig } from "../config/types.js";
 import {
   type BookLevel,
@@ -220,6 +223,12 @@ export class MarkAndFunding {
   predictedRate(): bigint | undefined {
     const f = this.funding;
     if (f === undefined) return undefined;
+    // Replayed: the rate recorded for this funding, where one was.
+    const recorded =
+      f.recorded === undefined
+        ? undefined
+        : recordedRateAt(f.recorded, this.nextFunding, this.intervalMs);
+    if (recorded !== undefined) return recorded;
     const p = this.premium.average() ?? 0n;
     return fundingRate(p, {
       interestRate: f.interestRate,
