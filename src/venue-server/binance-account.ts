@@ -33,7 +33,6 @@ import {
   invalidTimeInForce,
   newOrderRejected,
   orderDoesNotExist,
-  orderIdOrClientIdMissing,
   unknownOrderSent,
   unsupportedOrderCombination,
 } from "./binance-error.js";
@@ -47,6 +46,7 @@ import {
   STP_MODES,
   tradeId,
 } from "./binance-spot.js";
+import { findOrder } from "./order-lookup.js";
 
 export const STATUSES: Readonly<Record<OrderStatus, string>> = {
   open: "NEW",
@@ -193,16 +193,7 @@ export class BinanceAccount {
   }
 
   private find(account: string, symbol: string, q: Query): Order {
-    const orderId = q.get("orderId");
-    const clientOrderId = q.get("origClientOrderId");
-    let order: Order;
-    if (orderId !== null && orderId !== "") order = this.sim.order(account, { id: orderId });
-    else if (clientOrderId !== null && clientOrderId !== "")
-      order = this.sim.order(account, { clientOrderId });
-    else throw orderIdOrClientIdMissing();
-    // An order of another market is unknown to this one, as on Binance.
-    if (order.symbol !== symbol) throw new OrderNotFoundError(`order ${order.id} is not ${symbol}`);
-    return order;
+    return findOrder(this.sim, account, symbol, q);
   }
 
   private orderBody(o: Order): object {

@@ -29,11 +29,11 @@ import {
   invalidSide,
   invalidTimeInForce,
   orderDoesNotExist,
-  orderIdOrClientIdMissing,
   unknownOrderSent,
 } from "./binance-error.js";
 import { intParam, optionalInt, type Query, required, STP_MODES, tradeId } from "./binance-spot.js";
 import { type BinanceUsdm, contractId } from "./binance-usdm.js";
+import { findOrder } from "./order-lookup.js";
 
 export const reduceOnlyRejected = (reason: string) =>
   new BinanceError(400, -2022, `ReduceOnly Order is rejected. ${reason}`);
@@ -135,15 +135,7 @@ export class BinanceUsdmOrders {
   }
 
   private find(account: string, symbol: string, q: Query): Order {
-    const orderId = q.get("orderId");
-    const clientOrderId = q.get("origClientOrderId");
-    let order: Order;
-    if (orderId !== null && orderId !== "") order = this.sim.order(account, { id: orderId });
-    else if (clientOrderId !== null && clientOrderId !== "")
-      order = this.sim.order(account, { clientOrderId });
-    else throw orderIdOrClientIdMissing();
-    if (order.symbol !== symbol) throw new OrderNotFoundError(`order ${order.id} is not ${symbol}`);
-    return order;
+    return findOrder(this.sim, account, symbol, q);
   }
 
   private orderBody(o: Order): object {

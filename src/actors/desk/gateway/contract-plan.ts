@@ -13,15 +13,18 @@
  * - The mandate's `maxPosition` bounds the position the order could make: the Trader's position
  *   plus every open order of its own on the same side that is not reduceOnly, plus this one, as
  *   if all filled.
- * - Margin in use (the Desk's `maxMarginUsage`): each contract position at the mark (or its
- *   basis, with no price yet) over the leverage it was opened at, plus every open contract
- *   order's reservation, in the settle currency.
+ * - Margin in use (the Desk's `maxMarginUsage`, `marginInUse`): each contract position at the
+ *   mark (or its basis, with no price yet) over the leverage it was opened at, plus every open
+ *   contract order's reservation, in the settle currency.
  */
 import { MandateDeniedError, RiskDeniedError } from "../../../domain/errors.js";
 import { formatDecimal, parseDecimal } from "../../../domain/fixed.js";
+import type { Ticker } from "../../../domain/market-data.js";
 import type { Side } from "../../../domain/order.js";
+import type { PositionLedger } from "../../../domain/position-ledger.js";
 import type { AuthorizedMandate } from "../../mandate.js";
-import type { ContractExposure } from "./contract-exposure.js";
+import { ContractExposure } from "./contract-exposure.js";
+import type { SpotExposure } from "./exposure.js";
 
 export interface ContractAsk {
   trader: string;
@@ -107,4 +110,45 @@ export function checkContractMandate(
 
 function direction(position: bigint): string {
   return position < 0n ? "short" : "long";
+}
+
+/** What the margin in use is read from: the gateway's books and its Desk's market data. */
+export interface MarginBooks {
+  open: Iterable<{ market: string; budget: bigint }>;
+  positions: Iterable<{ trader: string; market: string; position: PositionLedger }>;
+  /** The rules of a market; throws for one the venue does not list. */
+  exposure: (market: string) => SpotExposure;
+  ticker: (market: string) => Ticker | undefined;
+  /** The leverage a Trader's position on a market was opened at, if known. */
+  leverage: (trader: string, market: string) => number | undefined;
+}
+
+/**
+ * Margin in use in `settle`, settle minor units: each contract position at the mark (its basis
+ * with no price yet) over its leverage — 1x where unknown (a restart before any fill), the most
+ * margin it can hold — and what open contract orders reserve.
+ */
+export function marginInUse(settle: string, books: MarginBooks): bigint {
+  const contractOf = (market: string): ContractExposure | undefined => {
+    try {
+      const exposure = books.exposure(market);
+      return exposure instanceof ContractExposure ? exposure : undefined;
+    } catch {
+      return undefined; // a market the venue no longer lists holds no margin here
+    }
+  };
+  let used = 0n;
+  for (const o of books.open) {
+    if (contractOf(o.market)?.contract.settle === settle) used += o.budget;
+  }
+  for (const { trader, market, position } of books.positions) {
+    const exposure = contractOf(market);
+    if (position.flat || exposure?.contract.settle !== settle) continue;
+    const last = books.ticker(market)?.last;
+    const size = position.quantity < 0n ? -position.quantity : position.quantity;
+    const basis = position.basis < 0n ? -position.basis : position.basis;
+    const value = last === undefined ? basis : exposure.notional(size, parseDecimal(last, 18));
+    used += exposure.marginOf(value, books.leverage(trader, market) ?? 1);
+  }
+  return used;
 }

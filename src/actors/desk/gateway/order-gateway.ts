@@ -49,7 +49,7 @@ import type { MandateBook } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
 import { ContractExposure } from "./contract-exposure.js";
-import { checkContractMandate, contractBudget } from "./contract-plan.js";
+import { checkContractMandate, contractBudget, marginInUse } from "./contract-plan.js";
 import type { SpotExposure } from "./exposure.js";
 import { type OwnedOrder, OwnedOrders } from "./owned-orders.js";
 import {
@@ -547,37 +547,15 @@ export class OrderGateway {
 
   // ---- accounting ----
 
-  /**
-   * Margin in use in `settle`: each contract position at the mark (its basis with no price yet)
-   * over its leverage, and what open contract orders reserve. Settle minor units.
-   */
+  /** Margin in use in `settle` (contract-plan.ts's marginInUse) over this gateway's books. */
   #marginInUse(settle: string): bigint {
-    let used = 0n;
-    for (const o of this.orders.open()) {
-      if (this.#contractOf(o.market)?.contract.settle === settle) used += o.budget;
-    }
-    for (const { trader, market, position } of this.orders.positions()) {
-      const exposure = this.#contractOf(market);
-      if (position.flat || exposure?.contract.settle !== settle) continue;
-      const last = this.#o.ticker(market)?.last;
-      const size = position.quantity < 0n ? -position.quantity : position.quantity;
-      const basis = position.basis < 0n ? -position.basis : position.basis;
-      const value = last === undefined ? basis : exposure.notional(size, parseDecimal(last, 18));
-      // Unknown (a restart before any fill): 1x, the most margin it can hold.
-      const leverage = this.#leverage.get(`${trader}\u0000${market}`) ?? 1;
-      used += exposure.marginOf(value, leverage);
-    }
-    return used;
-  }
-
-  /** The contract rules of `market`; undefined for spot or a market the venue no longer lists. */
-  #contractOf(market: string): ContractExposure | undefined {
-    try {
-      const exposure = this.#o.exposure(market);
-      return exposure instanceof ContractExposure ? exposure : undefined;
-    } catch {
-      return undefined;
-    }
+    return marginInUse(settle, {
+      open: this.orders.open(),
+      positions: this.orders.positions(),
+      exposure: this.#o.exposure,
+      ticker: this.#o.ticker,
+      leverage: (trader, market) => this.#leverage.get(`${trader}\u0000${market}`),
+    });
   }
 
   /**
