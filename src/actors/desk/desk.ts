@@ -59,15 +59,13 @@ import { reconcileOrders } from "./journal/reconcile.js";
 import { deskMachine } from "./machine.js";
 import { MandateBook } from "./mandate-book.js";
 import { type CacheRequest, DeskMarketData } from "./market-data.js";
+import { type FeedEnv, followMarket, seedMarket } from "./market-feeds.js";
 import { MarketRules } from "./market-rules.js";
 import { pump } from "./pump.js";
 import type { RiskLimits } from "./risk.js";
 import { RiskGates } from "./risk-gates.js";
 
 export type { CancelRequest, PlaceRequest } from "./gateway/order-gateway.js";
-
-/** How often a contract market's mark and funding are read from the venue. */
-const MARK_EVERY_MS = 1_000;
 
 export interface DeskOptions {
   id: string;
@@ -286,48 +284,24 @@ export class Desk extends Actor {
     }
   }
 
-  private async seed(market: string): Promise<void> {
-    const history = await this.options.venue.fetchOHLCV(
-      market,
-      "1m",
-      undefined,
-      this.options.cacheCandles ?? 5_000,
-    );
-    this.data.seed(market, history);
-    // A touch from the start: a Trader warmed on the history may order before the first ticker
-    // of the stream arrives, and a market order needs the touch to bound its cost.
-    this.data.onTicker(market, await this.options.venue.fetchTicker(market));
+  private seed(market: string): Promise<void> {
+    return seedMarket(this.feeds(), market, this.options.cacheCandles ?? 5_000);
   }
 
-  /** Candles and tickers of `market`, for as long as it is watched. */
+  /** Candles and tickers of `market` (mark and funding on a contract), while it is watched. */
   private pumpMarket(market: string): void {
-    const venue = this.options.venue;
-    const watched = () => this.watching.includes(market);
-    void this.follow(
-      () => venue.watchOHLCV(market, "1m"),
-      (candles) => this.data.onCandles(market, candles),
-      watched,
-    );
-    void this.follow(
-      () => venue.watchTicker(market),
-      (ticker) => this.data.onTicker(market, ticker),
-      watched,
-    );
-    // A contract's mark and funding: read every MARK_EVERY_MS (Binance publishes its mark each
-    // second), published as crypy.md.<desk>.<market>.mark and .funding.
-    const fetchFundingRate = venue.fetchFundingRate?.bind(venue);
-    if (parseMarket(market).kind === "spot" || !venue.has.fetchFundingRate || !fetchFundingRate)
-      return;
-    let first = true;
-    void this.follow(
-      async () => {
-        if (!first) await new Promise<void>((r) => this.clock.setTimeout(r, MARK_EVERY_MS));
-        first = false;
-        return fetchFundingRate(market);
-      },
-      (rate) => this.data.onFunding(market, rate),
-      watched,
-    );
+    followMarket(this.feeds(), market, () => this.watching.includes(market));
+  }
+
+  private feeds(): FeedEnv {
+    const { venue } = this.options;
+    return {
+      venue,
+      data: this.data,
+      clock: this.clock,
+      log: this.log,
+      running: () => this.running,
+    };
   }
 
   async stop(): Promise<void> {

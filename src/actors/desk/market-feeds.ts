@@ -1,0 +1,65 @@
+/**
+ * The market data a Desk follows at its venue for each watched market, into its DeskMarketData
+ * (which caches and publishes it): 1-minute candles and tickers from the venue's streams, and on a
+ * contract market its mark price and funding, read every MARK_EVERY_MS (Binance publishes its mark
+ * each second) and published as crypy.md.<desk>.<market>.mark and .funding.
+ *
+ * Each follow lasts while the market is watched and the Desk runs (pump.ts retries a failing
+ * stream a second later).
+ */
+import { parseMarket } from "../../domain/market.js";
+import type { Logger } from "../../log/logger.js";
+import type { Clock } from "../../time/clock.js";
+import type { Venue } from "../../venues/venue.js";
+import type { DeskMarketData } from "./market-data.js";
+import { pump } from "./pump.js";
+
+/** How often a contract market's mark and funding are read from the venue. */
+export const MARK_EVERY_MS = 1_000;
+
+export interface FeedEnv {
+  venue: Venue;
+  data: DeskMarketData;
+  clock: Clock;
+  log: Logger;
+  /** While true, the follows go on. */
+  running: () => boolean;
+}
+
+/**
+ * The market's recent candles and its touch, before it is followed: the cache starts with the
+ * history (nothing is published for it), and a Trader warmed on it may order before the stream's
+ * first ticker — a market order needs the touch to bound its cost.
+ */
+export async function seedMarket(env: FeedEnv, market: string, candles: number): Promise<void> {
+  env.data.seed(market, await env.venue.fetchOHLCV(market, "1m", undefined, candles));
+  env.data.onTicker(market, await env.venue.fetchTicker(market));
+}
+
+/** Follows `market`'s candles, tickers and (on a contract) mark and funding while `watched`. */
+export function followMarket(env: FeedEnv, market: string, watched: () => boolean): void {
+  const { venue, data } = env;
+  const wanted = () => env.running() && watched();
+  const follow = <T>(next: () => Promise<T>, handle: (value: T) => void) =>
+    void pump(next, handle, wanted, { clock: env.clock, log: env.log });
+  follow(
+    () => venue.watchOHLCV(market, "1m"),
+    (candles) => data.onCandles(market, candles),
+  );
+  follow(
+    () => venue.watchTicker(market),
+    (ticker) => data.onTicker(market, ticker),
+  );
+  const fetchFundingRate = venue.fetchFundingRate?.bind(venue);
+  if (parseMarket(market).kind === "spot" || !venue.has.fetchFundingRate || !fetchFundingRate)
+    return;
+  let first = true;
+  follow(
+    async () => {
+      if (!first) await new Promise<void>((r) => env.clock.setTimeout(r, MARK_EVERY_MS));
+      first = false;
+      return fetchFundingRate(market);
+    },
+    (rate) => data.onFunding(market, rate),
+  );
+}
