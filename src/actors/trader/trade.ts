@@ -20,20 +20,22 @@
  *   exit can only close the position, never reverse it.
  */
 import type { Bus } from "../../bus/bus.js";
-import { holderReport } from "../../bus/subjects.js";
+import { deskCache, holderReport } from "../../bus/subjects.js";
 import { ratioOf } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
-import { candleFromOHLCV, type OHLCV, type Ticker } from "../../domain/market-data.js";
+import { type Candle, candleFromOHLCV, type OHLCV, type Ticker } from "../../domain/market-data.js";
 import type { Order } from "../../domain/order.js";
 import type { Logger } from "../../log/logger.js";
 import type { Signal, StrategyContext, StrategyInstance } from "../../strategy/strategy.js";
 import type { Clock } from "../../time/clock.js";
 import type { Mandate } from "../mandate.js";
+import { askWithin } from "../runtime/ask.js";
 import { signOutcome } from "../trader-signature.js";
-import { DeskOrders } from "./desk-orders.js";
+import { DeskOrders, ORDER_WAIT_MS } from "./desk-orders.js";
 import { EntryWait } from "./entry-wait.js";
 import type { Candidate } from "./evaluate.js";
 import { ExitLevels } from "./exit-levels.js";
+import { FeedHealth } from "./feed-health.js";
 import type { TraderEvent } from "./machine.js";
 import { NativeStop } from "./native-stop.js";
 import { TraderPosition } from "./position.js";
@@ -94,6 +96,12 @@ export class Trade {
   readonly #stop: NativeStop | undefined;
   /** The stop's placement, while it is on its way to the venue. */
   #placing: Promise<void> | undefined;
+  /** Whether the market feed is fit to open a position on (feed-health.ts). */
+  readonly #health: FeedHealth;
+  /** An entry signal that came while the feed was unhealthy: taken once it is healthy again. */
+  #heldEntry: "long" | "short" | undefined;
+  /** Candles that came while the gapped feed was being fetched again: fed after it. */
+  #repairing: Candle[] | undefined;
 
   constructor(private readonly o: TradeOptions) {
     const t = o.trader;
@@ -102,6 +110,7 @@ export class Trade {
     this.book = new TraderPosition(t.market, t.venue);
     this.orders = new DeskOrders(t, o.bus, o.clock, () => this.#mandate);
     this.#contract = parseMarket(t.market).kind !== "spot";
+    this.#health = new FeedHealth(o.clock.now());
     const closing = () => (this.#contract ? { reduceOnly: true } : {});
     this.#stop = o.nativeStop
       ? new NativeStop(
@@ -246,9 +255,24 @@ export class Trade {
     return changed;
   }
 
-  onCandle(message: { candle: OHLCV }): void {
+  onCandle(message: { candle: OHLCV; seq?: unknown }): void {
     if (this.#instance === undefined || !Array.isArray(message?.candle)) return;
     const candle = candleFromOHLCV(message.candle);
+    if (this.#repairing !== undefined) {
+      this.#repairing.push(candle);
+      return;
+    }
+    if (this.#health.candle(message.seq)) {
+      // Candles were missed: the strategy sees them all again, in order, before this one.
+      void this.repair(candle);
+      return;
+    }
+    this.candle(candle);
+  }
+
+  /** One closed candle into the strategy, and what its signal starts. */
+  private candle(candle: Candle): void {
+    if (this.#instance === undefined) return;
     if (!Number.isFinite(this.#last)) this.#last = candle.close;
     let signal: Signal | undefined;
     try {
@@ -284,6 +308,8 @@ export class Trade {
     if (!Number.isFinite(last)) return;
     this.#last = last;
     this.#lastText = text;
+    this.#health.ticker(this.o.clock.now());
+    this.takeHeldEntry();
     if (this.o.state() !== "inPosition") return;
     const hit = this.exits.hit(last);
     // A stop the venue holds fires there; its fill ends the position (onReport).
@@ -320,6 +346,15 @@ export class Trade {
    */
   async enter(price: string, side: "long" | "short" = "long"): Promise<void> {
     if (this.#busy) return;
+    // No position is opened on a gapped or stale feed: the entry waits for a healthy one.
+    const unhealthy = this.#health.unhealthy(this.o.clock.now());
+    if (unhealthy !== undefined) {
+      if (this.#heldEntry === undefined)
+        this.o.emit("trader.entry_held", { market: this.o.trader.market, side, reason: unhealthy });
+      this.#heldEntry = side;
+      return;
+    }
+    this.#heldEntry = undefined;
     this.#busy = true;
     let last: Order | undefined;
     let why = "entry not filled";
@@ -441,6 +476,54 @@ export class Trade {
     this.o.bus.publish(holderReport(t.desk, t.asset), { ...outcome, ...proof });
     this.o.send({ type: "REPORTED" });
     this.o.end({ kind: "reported", outcome });
+  }
+
+  /** An entry held for an unhealthy feed, taken at the last price once the feed is healthy. */
+  private takeHeldEntry(): void {
+    const side = this.#heldEntry;
+    const price = this.mark();
+    if (side === undefined || price === undefined || this.#busy) return;
+    if (this.o.state() !== "entering" || this.o.paused()) return;
+    if (this.#health.unhealthy(this.o.clock.now()) !== undefined) return;
+    void this.enter(price, side);
+  }
+
+  /**
+   * A gap in the candles: the market's candles fetched again from the Desk's cache, the strategy
+   * primed on them (their signals are history), then the candles that came meanwhile. A failed
+   * fetch leaves the feed gapped; the next candle's gap check does not see it again, so it is
+   * retried at once on the next candle.
+   */
+  private async repair(current: Candle): Promise<void> {
+    this.#repairing = [current];
+    const t = this.o.trader;
+    this.o.emit("trader.feed_gap", {
+      market: t.market,
+      reason: this.#health.unhealthy(this.o.clock.now()),
+    });
+    try {
+      const rows = await askWithin<OHLCV[]>(
+        this.o.bus,
+        this.o.clock,
+        deskCache(t.desk),
+        { op: "candles", market: t.market, limit: t.warmupCandles },
+        ORDER_WAIT_MS,
+        `${t.desk}'s cache`,
+      );
+      this.prime(Array.isArray(rows) ? rows : []);
+      this.#health.repaired();
+      const lastTime = rows.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY;
+      const waiting = this.#repairing;
+      this.#repairing = undefined;
+      this.o.emit("trader.feed_repaired", { market: t.market, candles: rows.length });
+      for (const c of waiting) if (c.timestamp > lastTime) this.candle(c);
+      this.takeHeldEntry();
+    } catch (err) {
+      this.o.log.warn({ err }, "could not fetch the candles of a gapped feed again");
+      const waiting = this.#repairing ?? [];
+      this.#repairing = undefined;
+      for (const c of waiting) this.candle(c);
+    }
   }
 
   /** The stop loss, at the venue: for the whole position, on the closing side, at its trigger. */

@@ -1,0 +1,88 @@
+/**
+ * A Trader opens no position on a gapped or stale feed, and waits until it is healthy again: the
+ * rules (feed-health.ts), and a whole system where candle messages go missing.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { FeedHealth, STALE_AFTER_MS } from "../../src/actors/trader/feed-health.js";
+import { LocalBus } from "../../src/bus/local/local-bus.js";
+import { marketData } from "../../src/bus/subjects.js";
+import type { OHLCV } from "../../src/domain/market-data.js";
+import { defineStrategy } from "../../src/strategy/strategy.js";
+import { startSystem, type TestSystem } from "./support.js";
+
+const TRADER = "sim-main_BTC-USDT";
+
+let running: TestSystem | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe("feed health - the rules", () => {
+  it("feed health - a skipped candle number is a gap until the candles are fetched again; a repeat is not", () => {
+    const h = new FeedHealth(0);
+    expect(h.candle(7)).toBe(false);
+    expect(h.candle(8)).toBe(false);
+    expect(h.candle(8)).toBe(false); // the same message twice
+    expect(h.candle(11)).toBe(true);
+    expect(h.unhealthy(0)).toBe(
+      "feed gapped: candle messages 9 to 10 were missed; fetching the candles again",
+    );
+    h.repaired();
+    expect(h.unhealthy(0)).toBeUndefined();
+    expect(h.candle(13)).toBe(true);
+    expect(h.unhealthy(0)).toMatch(/candle messages 12 were missed/);
+  });
+
+  it("feed health - no ticker for 30 s is a stale feed; the next ticker makes it healthy", () => {
+    const h = new FeedHealth(1_000);
+    expect(h.unhealthy(1_000 + STALE_AFTER_MS)).toBeUndefined();
+    expect(h.unhealthy(1_001 + STALE_AFTER_MS)).toBe("feed stale: no ticker for 30 s");
+    h.ticker(40_000);
+    expect(h.unhealthy(41_000)).toBeUndefined();
+  });
+});
+
+describe("feed health - a Trader on a gapped feed", () => {
+  it("feed health - candle messages missed: the Trader fetches the candles again, holds its entry until then, and enters after", async () => {
+    let enter = false;
+    const onCommand = defineStrategy({
+      name: "on-command",
+      description: "enters when the test says so",
+      params: {},
+      warmup: () => 1,
+      create: () => ({
+        onCandle: (_c, ctx) =>
+          enter && !ctx.inPosition ? { action: "enter", side: "long" } : undefined,
+      }),
+    });
+    const bus = new LocalBus();
+    const t = await startSystem(bus, { strategy: onCommand, params: {} });
+    running = t;
+    await t.run(() => t.events.some((e) => e.event === "holder.accepted"));
+    const subject = marketData("sim-main", "BTC/USDT", "candle-1m");
+    const last = await new Promise<{ candle: OHLCV; seq: number }>((resolve) => {
+      const sub = bus.subscribe<{ candle: OHLCV; seq: number }>(subject, (m) => {
+        sub.unsubscribe();
+        resolve(m);
+      });
+      void t.run(() => false, 120_000);
+    });
+    // The next two candle messages never reach the Trader: a later number arrives first, and its
+    // signal says enter.
+    enter = true;
+    const candle: OHLCV = [last.candle[0] + 60_000, ...last.candle.slice(1)] as OHLCV;
+    bus.publish(subject, { market: "BTC/USDT", candle, seq: last.seq + 3 });
+    await t.run(() => t.events.some((e) => e.event === "trader.entered"), 3_600_000);
+    const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
+    const gap = mine.indexOf("trader.feed_gap");
+    const repaired = mine.indexOf("trader.feed_repaired");
+    const entered = mine.indexOf("trader.entered");
+    expect(gap).toBeGreaterThanOrEqual(0);
+    expect(repaired).toBeGreaterThan(gap);
+    expect(entered).toBeGreaterThan(repaired);
+    expect(t.events.find((e) => e.event === "trader.feed_gap")).toMatchObject({
+      reason: `feed gapped: candle messages ${last.seq + 1} to ${last.seq + 2} were missed; fetching the candles again`,
+    });
+  });
+});
