@@ -3,7 +3,9 @@
  *
  * Grammar (tokens are separated by `.`; a token is `[A-Za-z0-9_-]+`):
  *
- *   crypy.md.<desk>.<market>.<kind>        market data; kind = trade | book | ticker | mark | funding
+ *   crypy.md.<source>.<market>.<kind>      market data from a Desk or a Recorder (source = desk or
+ *                                           venue id, replay-<venue> for a replay); kind = trade |
+ *                                           book | ticker | mark | funding | liquidation
  *                                           | candle-<timeframe> (candle-1m, candle-1h, …)
  *   crypy.desk.<desk>.order                request/reply: place / cancel / amend (with mandate)
  *   crypy.desk.<desk>.report.<actor>       execution reports (order state, fills) for one actor
@@ -45,7 +47,14 @@ const TIMEFRAME = /^[1-9][0-9]*[smhdwM]$/;
 /** NATS's one-token wildcard. */
 const ANY = "*";
 
-export type MarketDataKind = "trade" | "book" | "ticker" | "mark" | "funding" | `candle-${string}`;
+export type MarketDataKind =
+  | "trade"
+  | "book"
+  | "ticker"
+  | "mark"
+  | "funding"
+  | "liquidation"
+  | `candle-${string}`;
 
 /** Validates one crypy token; `field` names it in the error. */
 export function token(value: string, field: string): string {
@@ -70,12 +79,13 @@ function marketDataKind(kind: string): string {
     kind === "book" ||
     kind === "ticker" ||
     kind === "mark" ||
-    kind === "funding"
+    kind === "funding" ||
+    kind === "liquidation"
   ) {
     return kind;
   }
   throw new InvalidInputError(
-    `unknown market-data kind ${JSON.stringify(kind)}: expected trade, book, ticker, mark, funding or candle-<timeframe>`,
+    `unknown market-data kind ${JSON.stringify(kind)}: expected trade, book, ticker, mark, funding, liquidation or candle-<timeframe>`,
   );
 }
 

@@ -1,0 +1,122 @@
+/**
+ * One market-data stream a Recorder follows at a venue (a market's trades, candles, ticker, …):
+ * each value the venue's `watch*` call resolves with is numbered and handed on, and the stream
+ * watches itself.
+ *
+ * Rules:
+ * - Sequence numbers are per stream, from 1, one per message handed on, never reused while the
+ *   stream lives; a consumer that sees one skipped knows it missed a message.
+ * - Stale: no value for `expectedMs` × `graceFactor` of the clock. The stream says `feed.stale` and
+ *   resubscribes (the pending watch's value, if it ever comes, is dropped: it belongs to the old
+ *   subscription).
+ * - A failing watch is retried after a Backoff delay (exponential, full jitter, capped), saying
+ *   `feed.reconnect` with the attempt and the delay; a value resets the backoff.
+ * - `stop` ends it: no value is handed on after it.
+ */
+
+import { Backoff } from "../../time/backoff.js";
+import type { Clock, TimerHandle } from "../../time/clock.js";
+
+export interface StreamOptions<T> {
+  /** e.g. "binance BTC/USDT trades": named in events. */
+  name: string;
+  /** The venue's next value (a ccxt pro `watch*` call). */
+  watch: () => Promise<T>;
+  /** Each value with its sequence number. */
+  onValue: (value: T, seq: number) => void;
+  /** feed.stale and feed.reconnect, for the Recorder's events and status. */
+  onEvent: (event: "feed.stale" | "feed.reconnect", fields: Record<string, unknown>) => void;
+  clock: Clock;
+  /** The stream's usual interval between values. */
+  expectedMs: number;
+  graceFactor?: number;
+  backoff?: { baseMs: number; capMs: number; random?: () => number };
+}
+
+export class RecordedStream<T> {
+  readonly #o: StreamOptions<T>;
+  readonly #backoff: Backoff;
+  #seq = 0;
+  /** Bumped on each (re)subscription: a value from an older one is dropped. */
+  #generation = 0;
+  #running = false;
+  #watchdog: TimerHandle | undefined;
+  #lastValueAt: number | undefined;
+  stale = 0;
+  reconnects = 0;
+
+  constructor(options: StreamOptions<T>) {
+    this.#o = options;
+    this.#backoff = new Backoff(options.backoff ?? { baseMs: 1_000, capMs: 60_000 });
+  }
+
+  /** The last sequence number handed on (0: none yet). */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  get lastValueAt(): number | undefined {
+    return this.#lastValueAt;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#subscribe();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#generation++;
+    if (this.#watchdog !== undefined) this.#o.clock.clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  #subscribe(): void {
+    const generation = ++this.#generation;
+    this.#arm(generation);
+    void this.#loop(generation);
+  }
+
+  async #loop(generation: number): Promise<void> {
+    while (this.#running && generation === this.#generation) {
+      let value: T;
+      try {
+        value = await this.#o.watch();
+      } catch (err) {
+        if (!this.#running || generation !== this.#generation) return;
+        const delay = this.#backoff.next();
+        this.reconnects++;
+        this.#o.onEvent("feed.reconnect", {
+          stream: this.#o.name,
+          attempt: this.#backoff.attempt,
+          delayMs: delay,
+          error: String(err),
+        });
+        await new Promise<void>((r) => this.#o.clock.setTimeout(r, delay));
+        continue;
+      }
+      if (!this.#running || generation !== this.#generation) return;
+      this.#backoff.reset();
+      this.#lastValueAt = this.#o.clock.now();
+      this.#arm(generation);
+      this.#o.onValue(value, ++this.#seq);
+    }
+  }
+
+  /** The watchdog: silent past the limit, the stream is stale and subscribes again. */
+  #arm(generation: number): void {
+    const clock = this.#o.clock;
+    if (this.#watchdog !== undefined) clock.clearTimeout(this.#watchdog);
+    const limit = this.#o.expectedMs * (this.#o.graceFactor ?? 3);
+    this.#watchdog = clock.setTimeout(() => {
+      if (!this.#running || generation !== this.#generation) return;
+      this.stale++;
+      this.#o.onEvent("feed.stale", {
+        stream: this.#o.name,
+        silentMs: clock.now() - (this.#lastValueAt ?? clock.now() - limit),
+      });
+      this.#subscribe();
+    }, limit);
+  }
+}
