@@ -64,7 +64,7 @@ export interface ControlRequest {
 
 export type ControlReply = CommandOutcome & { text: string };
 
-export type ActorKind = "desk" | "holder" | "trader";
+export type ActorKind = "desk" | "holder" | "trader" | "recorder";
 
 /** An actor event as published for people and tools: `{ts, actor, event, ...}`. */
 export interface ActorEvent {

@@ -1,0 +1,249 @@
+/**
+ * The Recorder: follows market data at one or more venues through their `watch*` methods (ccxt
+ * pro's on a real venue) and publishes it, normalised, on `crypy.md.<source>.<market>.<kind>`
+ * with a per-stream sequence number, for any actor, a store or a replay to take.
+ *
+ * Rules:
+ * - Each (source, market, kind) is one RecordedStream (stream.ts): numbered from 1, resubscribed
+ *   when silent past three expected intervals (feed.stale), reconnected with a jittered backoff on
+ *   errors (feed.reconnect); its status says how it fares.
+ * - Kinds: trade (each public trade), candle-1m (each candle row the venue streams: the forming
+ *   candle's versions too, so a later version replaces an earlier one downstream), ticker, book
+ *   (the venue's book as ccxt pro keeps it — its resynchronisation hides the exchange's update
+ *   ids, so the Recorder publishes whole books of `bookDepth` levels, each a snapshot a replay
+ *   can take as it is), and on contract markets mark and funding (read from the funding rate
+ *   structure once a second, as the Desk does).
+ * - A market the venue does not list is refused by name; a kind a venue cannot stream is skipped
+ *   and said (recorder.kind_unsupported).
+ * - `track <market>` and `untrack <market>` change the markets at run time.
+ */
+import { marketData } from "../../bus/subjects.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import { parseMarket } from "../../domain/market.js";
+import type { Venue } from "../../venues/venue.js";
+import type { CommandSpec } from "../commands/types.js";
+import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { RecordedStream } from "./stream.js";
+
+export const RECORD_KINDS = ["trades", "candles", "ticker", "book", "mark", "funding"] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The usual interval between values of each kind, for the staleness watchdog. */
+const EXPECTED_MS: Record<RecordKind, number> = {
+  trades: 10_000,
+  candles: 60_000,
+  ticker: 5_000,
+  book: 5_000,
+  mark: 1_000,
+  funding: 1_000,
+};
+const MARK_EVERY_MS = 1_000;
+
+export interface RecorderSource {
+  /** The subject token of the source: a venue id ("binance", "sim"). */
+  name: string;
+  venue: Venue;
+}
+
+export interface RecorderOptions {
+  id: string;
+  sources: RecorderSource[];
+  markets: string[];
+  kinds: RecordKind[];
+  /** Levels of each published book (default 20). */
+  bookDepth?: number;
+}
+
+export class Recorder extends Actor {
+  readonly #o: RecorderOptions;
+  readonly #streams = new Map<string, RecordedStream<unknown>>();
+  readonly #markets = new Set<string>();
+  #state = "starting";
+
+  constructor(options: RecorderOptions, env: ActorEnv) {
+    super(options.id, "recorder", env);
+    this.#o = options;
+  }
+
+  get state(): string {
+    return this.#state;
+  }
+
+  async start(): Promise<void> {
+    this.startActor();
+    for (const market of this.#o.markets) await this.track(market);
+    this.#state = "recording";
+    this.emit("recorder.recording", {
+      sources: this.#o.sources.map((s) => s.name),
+      markets: [...this.#markets],
+      kinds: this.#o.kinds,
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.#streams.values()) s.stop();
+    this.#streams.clear();
+    this.#state = "stopped";
+    this.emit("actor.stopped");
+    this.stopActor();
+  }
+
+  /** Follows `market` at every source that lists it; a market none lists is refused by name. */
+  async track(market: string): Promise<{ tracking: string[] }> {
+    const id = parseMarket(market);
+    let listed = 0;
+    for (const source of this.#o.sources) {
+      const markets = await source.venue.loadMarkets();
+      if (markets[market] === undefined) continue;
+      listed++;
+      for (const kind of this.#o.kinds) this.#follow(source, market, kind, id.kind !== "spot");
+    }
+    if (listed === 0) {
+      throw new InvalidInputError(
+        `no source lists ${market} (sources: ${this.#o.sources.map((s) => s.name).join(", ")})`,
+      );
+    }
+    this.#markets.add(market);
+    return { tracking: [...this.#markets] };
+  }
+
+  untrack(market: string): { tracking: string[] } {
+    if (!this.#markets.delete(market)) throw new InvalidInputError(`${market} is not tracked`);
+    for (const [key, stream] of this.#streams) {
+      if (key.split("\u0000")[1] === market) {
+        stream.stop();
+        this.#streams.delete(key);
+      }
+    }
+    return { tracking: [...this.#markets] };
+  }
+
+  #follow(source: RecorderSource, market: string, kind: RecordKind, contract: boolean): void {
+    const key = `${source.name}\u0000${market}\u0000${kind}`;
+    if (this.#streams.has(key)) return;
+    const watch = this.#watchOf(source.venue, market, kind, contract);
+    if (watch === undefined) {
+      this.emit("recorder.kind_unsupported", { source: source.name, market, kind });
+      return;
+    }
+    const stream = new RecordedStream<unknown>({
+      name: `${source.name} ${market} ${kind}`,
+      watch,
+      onValue: (value, seq) => this.#publish(source.name, market, kind, value, seq),
+      onEvent: (event, fields) => this.emit(event, fields),
+      clock: this.clock,
+      expectedMs: EXPECTED_MS[kind],
+    });
+    this.#streams.set(key, stream);
+    stream.start();
+  }
+
+  #watchOf(
+    venue: Venue,
+    market: string,
+    kind: RecordKind,
+    contract: boolean,
+  ): (() => Promise<unknown>) | undefined {
+    const has = venue.has;
+    switch (kind) {
+      case "trades":
+        return has.watchTrades ? () => venue.watchTrades(market) : undefined;
+      case "candles":
+        return has.watchOHLCV ? () => venue.watchOHLCV(market, "1m") : undefined;
+      case "ticker":
+        return has.watchTicker ? () => venue.watchTicker(market) : undefined;
+      case "book": {
+        const depth = this.#o.bookDepth ?? 20;
+        return has.watchOrderBook ? () => venue.watchOrderBook(market, depth) : undefined;
+      }
+      case "mark":
+      case "funding": {
+        const fetch = venue.fetchFundingRate?.bind(venue);
+        if (!contract || !has.fetchFundingRate || fetch === undefined) return undefined;
+        let first = true;
+        return async () => {
+          if (!first) await new Promise<void>((r) => this.clock.setTimeout(r, MARK_EVERY_MS));
+          first = false;
+          return fetch(market);
+        };
+      }
+    }
+  }
+
+  #publish(source: string, market: string, kind: RecordKind, value: unknown, seq: number): void {
+    switch (kind) {
+      case "trades":
+        this.bus.publish(marketData(source, market, "trade"), { market, trades: value, seq });
+        return;
+      case "candles":
+        this.bus.publish(marketData(source, market, "candle-1m"), {
+          market,
+          candles: value,
+          seq,
+        });
+        return;
+      case "ticker":
+        this.bus.publish(marketData(source, market, "ticker"), { market, ticker: value, seq });
+        return;
+      case "book":
+        this.bus.publish(marketData(source, market, "book"), { market, book: value, seq });
+        return;
+      case "mark": {
+        const r = value as { markPrice: string; indexPrice: string; timestamp: number };
+        const mark = { markPrice: r.markPrice, indexPrice: r.indexPrice, timestamp: r.timestamp };
+        this.bus.publish(marketData(source, market, "mark"), { market, mark, seq });
+        return;
+      }
+      case "funding":
+        this.bus.publish(marketData(source, market, "funding"), { market, funding: value, seq });
+        return;
+    }
+  }
+
+  protected status(): Record<string, unknown> {
+    return {
+      sources: this.#o.sources.map((s) => s.name),
+      kinds: this.#o.kinds,
+      tracking: [...this.#markets],
+      streams: [...this.#streams].map(([key, s]) => {
+        const [source, market, kind] = key.split("\u0000");
+        return {
+          source,
+          market,
+          kind,
+          seq: s.seq,
+          ...(s.lastValueAt === undefined ? {} : { lastValueAt: s.lastValueAt }),
+          stale: s.stale,
+          reconnects: s.reconnects,
+        };
+      }),
+    };
+  }
+
+  protected override commands(): CommandSpec[] {
+    return [
+      {
+        name: "track",
+        usage: "track <market>",
+        summary: "record a market too, at every source that lists it",
+        mutating: true,
+        run: (args) => this.track(oneMarket("track", args)),
+      },
+      {
+        name: "untrack",
+        usage: "untrack <market>",
+        summary: "stop recording a market",
+        mutating: true,
+        complete: (i) => (i === 0 ? [...this.#markets] : []),
+        run: (args) => this.untrack(oneMarket("untrack", args)),
+      },
+    ];
+  }
+}
+
+function oneMarket(command: string, args: readonly string[]): string {
+  const market = args[0];
+  if (args.length !== 1 || market === undefined)
+    throw new InvalidInputError(`usage: ${command} <market>, e.g. ${command} BTC/USDT`);
+  return market;
+}
