@@ -13,6 +13,7 @@ import { registerJournal } from "../src/cli/journal.js";
 import { registerNats } from "../src/cli/nats.js";
 import type { GlobalFlags } from "../src/cli/program.js";
 import { registerReach } from "../src/cli/reach.js";
+import { registerRecord } from "../src/cli/record.js";
 import { registerSession, routeExchange } from "../src/cli/session.js";
 import { registerVenue } from "../src/cli/venue.js";
 
@@ -76,6 +77,7 @@ registerBacktest(program);
 registerSession(program);
 registerReach(program);
 registerVenue(program);
+registerRecord(program);
 registerJournal(program);
 
 const argv = await routeExchange(program, process.argv);

@@ -30,10 +30,12 @@ export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The usual interval between values of each kind, for the staleness watchdog. */
 const EXPECTED_MS: Record<RecordKind, number> = {
-  trades: 10_000,
+  // A quiet market may not trade for a while.
+  trades: 60_000,
   candles: 60_000,
-  ticker: 5_000,
-  book: 5_000,
+  // Binance streams them each second; a simulated venue on 1-minute candles every 15 s.
+  ticker: 15_000,
+  book: 15_000,
   mark: 1_000,
   funding: 1_000,
 };

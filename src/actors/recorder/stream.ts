@@ -114,7 +114,7 @@ export class RecordedStream<T> {
       this.stale++;
       this.#o.onEvent("feed.stale", {
         stream: this.#o.name,
-        silentMs: clock.now() - (this.#lastValueAt ?? clock.now() - limit),
+        silentMs: Math.round(clock.now() - (this.#lastValueAt ?? clock.now() - limit)),
       });
       this.#subscribe();
     }, limit);

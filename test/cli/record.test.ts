@@ -1,0 +1,101 @@
+/**
+ * `crypy record` as a user runs it: the real bin/crypy recording the simulated perpetual venue's
+ * markets onto a real NATS server, where a plain NATS client reads each stream, numbered.
+ */
+import { execFile, spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { connect } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = join(ROOT, "bin/crypy");
+const VENUE = join(ROOT, "venues/sim-perp.yaml");
+const run = promisify(execFile);
+let server: NatsServer | undefined;
+
+beforeAll(async () => {
+  server = await startNatsServer({ jetstream: false });
+});
+afterAll(async () => {
+  await server?.cleanup();
+});
+
+describe("cli - crypy record", () => {
+  it("cli - records a perpetual's mark and tickers onto NATS, each stream numbered from 1 without a gap", async () => {
+    const nc = await connect({ servers: server!.url });
+    const marks: number[] = [];
+    const tickers: number[] = [];
+    const decode = (data: Uint8Array) =>
+      JSON.parse(new TextDecoder().decode(data)) as { seq: number };
+    const subMark = nc.subscribe("crypy.md.sim-perp.BTC-USDT-PERP.mark", {
+      callback: (_e, m) => void marks.push(decode(m.data).seq),
+    });
+    const subTicker = nc.subscribe("crypy.md.sim-perp.BTC-USDT-PERP.ticker", {
+      callback: (_e, m) => void tickers.push(decode(m.data).seq),
+    });
+    await nc.flush();
+    const { stdout } = await run(
+      process.execPath,
+      [
+        BIN,
+        "--nats",
+        server!.url,
+        "record",
+        VENUE,
+        "--markets",
+        "BTC/USDT:USDT",
+        "--kinds",
+        "ticker,mark",
+        "--speed",
+        "60",
+        "--exit-after",
+        "3m",
+        "--json",
+      ],
+      { env: { ...process.env, CRYPY_LOG_LEVEL: "error" }, timeout: 60_000 },
+    );
+    await nc.flush();
+    subMark.unsubscribe();
+    subTicker.unsubscribe();
+    await nc.close();
+    const events = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.find((e) => e.event === "recorder.recording")).toMatchObject({
+      sources: ["sim-perp"],
+      markets: ["BTC/USDT:USDT"],
+      kinds: ["ticker", "mark"],
+    });
+    expect(events.at(-1)).toMatchObject({ event: "actor.stopped" });
+    expect(marks.length).toBeGreaterThan(5);
+    expect(marks).toEqual(marks.map((_, i) => i + 1));
+    expect(tickers.length).toBeGreaterThan(2);
+    expect(tickers).toEqual(tickers.map((_, i) => i + 1));
+  }, 90_000);
+
+  it("cli - a source that is neither a venue file nor an exchange, or an unknown kind, is one line naming it", async () => {
+    const fail = (args: string[]) =>
+      new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, "record", ...args]);
+        let err = "";
+        child.stderr.on("data", (d) => {
+          err += String(d);
+        });
+        child.on("exit", (code) => resolve({ code, err }));
+      });
+    const nope = await fail(["nope-exchange", "--markets", "BTC/USDT"]);
+    expect(nope.code).not.toBe(0);
+    expect(nope.err).toMatch(
+      /nope-exchange is neither a venue file nor an exchange with a desk template/,
+    );
+    const kind = await fail([VENUE, "--markets", "BTC/USDT", "--kinds", "ticker,bogus"]);
+    expect(kind.code).not.toBe(0);
+    expect(kind.err).toMatch(
+      /--kinds: unknown kind "bogus"; expected trades, candles, ticker, book, mark, funding/,
+    );
+  });
+});
