@@ -14,6 +14,7 @@ import { registerNats } from "../src/cli/nats.js";
 import type { GlobalFlags } from "../src/cli/program.js";
 import { registerReach } from "../src/cli/reach.js";
 import { registerRecord } from "../src/cli/record.js";
+import { registerReplay } from "../src/cli/replay.js";
 import { registerSession, routeExchange } from "../src/cli/session.js";
 import { registerVenue } from "../src/cli/venue.js";
 
@@ -78,6 +79,7 @@ registerSession(program);
 registerReach(program);
 registerVenue(program);
 registerRecord(program);
+registerReplay(program);
 registerJournal(program);
 
 const argv = await routeExchange(program, process.argv);
