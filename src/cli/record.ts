@@ -4,7 +4,8 @@
  *
  * A source is a venue file (the simulator on a wall clock at --speed, named by the file's `name`)
  * or an exchange whose desk template crypy has (`binance`: ccxt pro's public market data, no keys
- * needed). Storing what is recorded comes with the store (issue 15); today the data goes on the bus.
+ * needed). Closed 1-minute candles are also written to the local store (--data-dir), the embedded
+ * default; the other kinds go on the bus only for now.
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { InvalidInputError } from "../domain/errors.js";
@@ -17,6 +18,7 @@ interface RecordOptions {
   exitAfter?: string;
   json?: boolean;
   templates?: string;
+  dataDir?: string;
 }
 
 const list = (text: string) =>
@@ -46,6 +48,10 @@ export function registerRecord(program: Command): void {
     .option("--exit-after <duration>", "stop after this much time of the sources' clock, e.g. 1h")
     .option("--json", "print each event as a JSON line")
     .option("--templates <dir>", "templates folder (desk templates of exchanges)")
+    .option(
+      "--data-dir <dir>",
+      "where recorded candles are stored (default: crypy's local store, as crypy data import)",
+    )
     .action(
       action(async (sources: string[], options: RecordOptions) => {
         const { RECORD_KINDS, Recorder } = await import("../actors/recorder/recorder.js");
@@ -72,19 +78,28 @@ export function registerRecord(program: Command): void {
               : `${new Date(Number(e.ts)).toISOString()} ${String(e.actor)} ${String(e.event)}\n`,
           );
         });
+        const { openStore } = await import("../store/candle-store.js");
+        const { CandleSink } = await import("../store/candle-sink.js");
+        const sink = new CandleSink(openStore(options.dataDir));
+        const clock = opened.clock;
+        // Closed candles go to the store every 10 s of the sources' clock, and at the end.
+        const flushing = setInterval(() => sink.flush(clock.now()), 10_000);
         const recorder = new Recorder(
           {
             id: "recorder",
             sources: opened.sources,
             markets: options.markets,
             kinds: options.kinds as (typeof RECORD_KINDS)[number][],
+            candles: sink,
           },
-          { bus, clock: opened.clock, log: createLogger(), heartbeatMs: 5_000 },
+          { bus, clock, log: createLogger(), heartbeatMs: 5_000 },
         );
         try {
           await recorder.start();
           await opened.until(options.exitAfter);
         } finally {
+          clearInterval(flushing);
+          sink.flush(clock.now());
           await recorder.stop();
           await bus.flush();
           await opened.close();

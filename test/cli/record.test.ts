@@ -3,11 +3,14 @@
  * markets onto a real NATS server, where a plain NATS client reads each stream, numbered.
  */
 import { execFile, spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/candle-store.js";
 import { type NatsServer, startNatsServer } from "../harness/nats-server.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,7 +27,8 @@ afterAll(async () => {
 });
 
 describe("cli - crypy record", () => {
-  it("cli - records a perpetual's mark and tickers onto NATS, each stream numbered from 1 without a gap", async () => {
+  it("cli - records a perpetual's mark and tickers onto NATS, each stream numbered from 1 without a gap, and its closed candles into the local store", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "crypy-record-"));
     const nc = await connect({ servers: server!.url });
     const marks: number[] = [];
     const tickers: number[] = [];
@@ -48,14 +52,17 @@ describe("cli - crypy record", () => {
         "--markets",
         "BTC/USDT:USDT",
         "--kinds",
-        "ticker,mark",
+        "ticker,mark,candles",
         "--speed",
         "60",
         "--exit-after",
         "3m",
         "--json",
       ],
-      { env: { ...process.env, CRYPY_LOG_LEVEL: "error" }, timeout: 60_000 },
+      {
+        env: { ...process.env, CRYPY_LOG_LEVEL: "error", CRYPY_DATA_DIR: dataDir },
+        timeout: 60_000,
+      },
     );
     await nc.flush();
     subMark.unsubscribe();
@@ -68,8 +75,16 @@ describe("cli - crypy record", () => {
     expect(events.find((e) => e.event === "recorder.recording")).toMatchObject({
       sources: ["sim-perp"],
       markets: ["BTC/USDT:USDT"],
-      kinds: ["ticker", "mark"],
+      kinds: ["ticker", "mark", "candles"],
     });
+    // Closed candles went to the local store too, under the venue's name.
+    const stored = await openStore(dataDir).read({
+      venue: "sim-perp",
+      market: "BTC/USDT:USDT",
+      timeframe: "1m",
+    });
+    expect(stored.length).toBeGreaterThanOrEqual(2);
+    expect(stored.time[1]! - stored.time[0]!).toBe(60_000);
     expect(events.at(-1)).toMatchObject({ event: "actor.stopped" });
     expect(marks.length).toBeGreaterThan(5);
     expect(marks).toEqual(marks.map((_, i) => i + 1));

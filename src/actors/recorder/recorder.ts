@@ -20,6 +20,7 @@
 import { marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
+import type { OHLCV } from "../../domain/market-data.js";
 import type { Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
@@ -54,6 +55,8 @@ export interface RecorderOptions {
   kinds: RecordKind[];
   /** Levels of each published book (default 20). */
   bookDepth?: number;
+  /** Where recorded candles go besides the bus (the local store's CandleSink, …). */
+  candles?: { take(venue: string, market: string, rows: readonly OHLCV[]): void };
 }
 
 export class Recorder extends Actor {
@@ -183,6 +186,7 @@ export class Recorder extends Actor {
           candles: value,
           seq,
         });
+        this.#o.candles?.take(source, market, value as OHLCV[]);
         return;
       case "ticker":
         this.bus.publish(marketData(source, market, "ticker"), { market, ticker: value, seq });

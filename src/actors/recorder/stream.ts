@@ -11,6 +11,7 @@
  *   subscription).
  * - A failing watch is retried after a Backoff delay (exponential, full jitter, capped), saying
  *   `feed.reconnect` with the attempt and the delay; a value resets the backoff.
+ * - A value its consumer throws on is reported (`feed.bad_value`) and the stream goes on.
  * - `stop` ends it: no value is handed on after it.
  */
 
@@ -25,7 +26,10 @@ export interface StreamOptions<T> {
   /** Each value with its sequence number. */
   onValue: (value: T, seq: number) => void;
   /** feed.stale and feed.reconnect, for the Recorder's events and status. */
-  onEvent: (event: "feed.stale" | "feed.reconnect", fields: Record<string, unknown>) => void;
+  onEvent: (
+    event: "feed.stale" | "feed.reconnect" | "feed.bad_value",
+    fields: Record<string, unknown>,
+  ) => void;
   clock: Clock;
   /** The stream's usual interval between values. */
   expectedMs: number;
@@ -100,7 +104,12 @@ export class RecordedStream<T> {
       this.#backoff.reset();
       this.#lastValueAt = this.#o.clock.now();
       this.#arm(generation);
-      this.#o.onValue(value, ++this.#seq);
+      try {
+        this.#o.onValue(value, ++this.#seq);
+      } catch (err) {
+        // A value its consumer cannot take is that value's problem: the stream goes on.
+        this.#o.onEvent("feed.bad_value", { stream: this.#o.name, error: String(err) });
+      }
     }
   }
 
