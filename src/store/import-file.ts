@@ -23,7 +23,7 @@ import { readDataFile, type TimeUnit, UNIT_NAMES } from "./csv/csv.js";
 import { parseTradeRows, tradesToCandles } from "./csv/trades-csv.js";
 import { resample } from "./resample.js";
 import { gridFloor, gridOrigin, type ResolvedKey, timeframeName } from "./series-key.js";
-import { formatTime } from "./time-text.js";
+import { formatCount, formatTime } from "./time-text.js";
 
 export type FileKind = "candles" | "trades";
 export const FILE_KINDS: readonly FileKind[] = ["candles", "trades"];
@@ -59,7 +59,7 @@ export function checkKind(kind: string): FileKind {
 
 /** How a loaded file is described to a person: `Kraken OHLCVT, times in seconds, newest first`. */
 export function describeLoaded(loaded: LoadedFile): string {
-  const trades = loaded.trades === undefined ? "" : `${loaded.trades} trades, `;
+  const trades = loaded.trades === undefined ? "" : `${formatCount(loaded.trades)} trades, `;
   const order = loaded.reversed ? ", newest first" : "";
   return `${trades}${loaded.layout}, times in ${UNIT_NAMES[loaded.unit]}${order}`;
 }
