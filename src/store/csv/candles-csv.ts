@@ -9,7 +9,8 @@
  * - 7 columns without a header, Kraken's OHLCVT export: `time,open,high,low,close,volume,trades`;
  * - any other headed file naming a time column (`open_time`, `timestamp`, `unix`, `time`,
  *   `datetime` or `date`, in that preference) and `open, high, low, close, volume` in any order and
- *   case (`volume` may be `Volume BTC`, the base volume, as in Bitstamp's minute data).
+ *   case (`volume` may be `Volume BTC`, the base volume, as in Bitstamp's minute data); a first
+ *   line that is only a URL (CryptoDataDownload's files) is skipped.
  *
  * Times are ISO 8601 with a UTC offset or epoch numbers whose unit (s, ms, µs or ns) is detected
  * from the first row: the one unit in which it is a time in 2009–2100 (see csv.ts). Rows must be
@@ -172,6 +173,11 @@ export function parseCandleRows(text: string, file: string): CandleRows {
   if (!lines.next()) throw new InvalidInputError(`${file}: no candles: the file is empty`);
 
   let columns = lines.split();
+  if (columns === 1 && /^https?:\/\//i.test(lines.field(0).trim())) {
+    // CryptoDataDownload's files (Bitstamp's minute data among them) open with their URL.
+    if (!lines.next()) throw new InvalidInputError(`${file}: no candles: only a URL line`);
+    columns = lines.split();
+  }
   const hasHeader = !isDigitCode(text.charCodeAt(lines.bounds[0]!));
   let layout: CandleLayout;
   if (hasHeader) {

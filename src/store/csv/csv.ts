@@ -268,11 +268,13 @@ export const UNIT_NAMES: Record<TimeUnit | "iso", string> = {
 export const PLAUSIBLE_FROM = Date.UTC(2009, 0, 1);
 export const PLAUSIBLE_TO = Date.UTC(2100, 0, 1);
 
-/** An epoch number in `unit` as ms (division, so µs and ns round once). */
+/** An epoch number in `unit` as ms (by division, so µs round once). */
 export function epochToMs(n: number, unit: TimeUnit): number {
   if (unit === "s") return n * 1000;
   if (unit === "ms") return n;
-  return unit === "µs" ? n / 1000 : n / 1_000_000;
+  if (unit === "µs") return n / 1000;
+  // Past 2^53 a double is ns to within 512: round to the µs, then to ms with one division.
+  return Math.round(n / 1000) / 1000;
 }
 
 /**

@@ -53,6 +53,20 @@ describe("market files of other venues", () => {
     expect([...loaded.series.time]).toEqual(rows.map((b) => b.time));
     expect([...loaded.series.volume]).toEqual(rows.map((b) => b.volume));
     expect(describeLoaded(loaded)).toBe("headed candle CSV, times in seconds, newest first");
+    const withUrl = await writeText(
+      dir,
+      "cdd.csv",
+      `https://www.CryptoDataDownload.com\n${bitstampCsv(rows)}`,
+    );
+    expect([...(await loadMarketFile(withUrl)).series.time]).toEqual(rows.map((b) => b.time));
+  });
+
+  it("formats - nanoseconds past 2^53 land on whole milliseconds", async () => {
+    const rows = bars(50, 60_000, Date.UTC(2031, 4, 7, 3, 1));
+    const file = await writeText(dir, "ns-late.csv", epochCsv(rows, 1_000_000));
+    const loaded = await loadMarketFile(file);
+    expect(loaded.unit).toBe("ns");
+    expect([...loaded.series.time]).toEqual(rows.map((b) => b.time));
   });
 
   it("formats - headed candle CSVs: ISO dates or epochs, columns in any order and case", async () => {
