@@ -13,7 +13,7 @@ import { parseTimeframe } from "../sim/ohlcv.js";
 import { describeLoaded, loadMarketFile } from "../store/import-file.js";
 import { openStore } from "../store/index.js";
 import { resample } from "../store/resample.js";
-import { checkVenue } from "../store/series-key.js";
+import { checkVenue, timeframeName } from "../store/series-key.js";
 
 export interface DataRequest {
   market: string;
@@ -121,7 +121,7 @@ export async function loadBacktestData(request: DataRequest): Promise<LoadedData
   if (tf !== candles.intervalMs) {
     if (tf < candles.intervalMs || tf % candles.intervalMs !== 0) {
       throw new InvalidInputError(
-        `--timeframe ${request.timeframe} is not a multiple of the data's ${candles.intervalMs / 60_000}m candles`,
+        `--timeframe ${request.timeframe} is not a multiple of the data's ${timeframeName(candles.intervalMs)} candles`,
       );
     }
     candles = resample(candles, tf);

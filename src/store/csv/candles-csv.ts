@@ -169,7 +169,8 @@ export function commonStep(time: Float64Array): number {
  * candles, which the caller makes against an interval.
  */
 export function parseCandleRows(text: string, file: string): CandleRows {
-  const lines = new CsvLines(text, KLINE_COLUMNS);
+  // Bounds for up to 32 fields: a headed file may keep its prices past the kline's 12 columns.
+  const lines = new CsvLines(text, 32);
   if (!lines.next()) throw new InvalidInputError(`${file}: no candles: the file is empty`);
 
   let columns = lines.split();

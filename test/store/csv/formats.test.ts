@@ -82,6 +82,19 @@ describe("market files of other venues", () => {
     );
   });
 
+  it("formats - a headed file with more columns: timestamp in seconds, prices past column 12", async () => {
+    const rows = bars(4);
+    const pad = Array.from({ length: 10 }, (_, k) => `x${k}`).join(",");
+    const lines = rows.map(
+      (b) =>
+        `${b.time / 1000},${"7,".repeat(10)}${b.open},${b.high},${b.low},${b.close},${b.volume},9`,
+    );
+    const text = `Timestamp,${pad},Open,High,Low,Close,Volume,Trades\n${lines.join("\n")}\n`;
+    const loaded = await loadMarketFile(await writeText(dir, "wide.csv", text));
+    expect(describeLoaded(loaded)).toBe("headed candle CSV, times in seconds");
+    expect([...loaded.series.close]).toEqual(rows.map((b) => b.close));
+  });
+
   it("formats - the unit of epoch times: s, ms, µs and ns", async () => {
     const rows = bars(5);
     for (const [perMs, unit] of [
