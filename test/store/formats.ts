@@ -76,11 +76,11 @@ export const AGG_HEADER =
  */
 export function aggTradesCsv(
   minutes: number,
-  options: { header?: boolean; spot?: boolean; perMs?: number } = {},
+  options: { header?: boolean; spot?: boolean; perMs?: number; firstId?: number } = {},
 ): string {
   const perMs = options.perMs ?? 1;
   const lines: string[] = [];
-  let id = 1000;
+  let id = options.firstId ?? 1000;
   for (const b of bars(minutes)) {
     for (const [k, price] of [b.open, b.high, b.low, b.close].entries()) {
       const time = BigInt(b.time + k * 10_000) * BigInt(perMs);

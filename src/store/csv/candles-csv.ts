@@ -121,10 +121,20 @@ function headedLayout(file: string, line: number, names: string[], columns: numb
   return { name: "headed candle CSV", header: true, width: columns, fields };
 }
 
-function headerlessLayout(file: string, line: number, columns: number): CandleLayout {
+function headerlessLayout(lines: CsvLines, file: string, columns: number): CandleLayout {
+  const line = lines.lineNo;
   const fields = [0, 1, 2, 3, 4, 5] as const;
   if (columns === SIMPLE_COLUMNS) return { name: "OHLCV CSV", header: false, width: 6, fields };
   if (columns === KRAKEN_COLUMNS) {
+    if (!Number.isFinite(lines.number(6))) {
+      // Kraken's 7th field counts trades; a true/false there is a Binance trade dump's flag.
+      throw lineError(
+        file,
+        line,
+        `expected Kraken OHLCVT's 7 columns (time,open,high,low,close,volume,trades), but ` +
+          `column 7 is ${shown(lines.field(6))}, not a count`,
+      );
+    }
     return { name: "Kraken OHLCVT", header: false, width: 7, fields };
   }
   if (columns === KLINE_COLUMNS) {
@@ -189,7 +199,7 @@ export function parseCandleRows(text: string, file: string): CandleRows {
     if (!lines.next()) throw new InvalidInputError(`${file}: no candles after the header`);
     columns = lines.split();
   } else {
-    layout = headerlessLayout(file, lines.lineNo, columns);
+    layout = headerlessLayout(lines, file, columns);
   }
   const { width, fields, closeTime } = layout;
   const [fTime, fOpen, fHigh, fLow, fClose, fVolume] = fields;

@@ -118,6 +118,9 @@ describe("market files of other venues", () => {
       { header: true },
       { spot: true },
       { header: true, spot: true, perMs: 1000 },
+      // Ids like BTCUSDT's in 2024, which read as Unix seconds would be 2065.
+      { firstId: 3_000_000_000 },
+      { firstId: 3_000_000_000, spot: true },
     ]) {
       const file = await writeText(dir, "agg.csv", aggTradesCsv(6, options));
       const loaded = await loadMarketFile(file);
