@@ -169,8 +169,47 @@ function candlesOf(rows: CandleRows, path: string, given: number | undefined): L
         `${timeframeName(min)}`,
     );
   }
+  if (min < given && own !== undefined && own < given && own % 1000 === 0) {
+    // Mostly finer candles, but not all on their grid: no timeframe fits the whole file.
+    const i = firstIrregular(rows, own);
+    throw new InvalidInputError(
+      `${path}: its candles are mostly ${timeframeName(own)} apart, closer than the timeframe ` +
+        `given, ${name}, but ${irregularity(rows, path, i, own, "that step")}`,
+    );
+  }
   checkRows(rows, path, given, "the timeframe given");
   return loaded(given);
+}
+
+/** The first row off the grid of `intervalMs` or less than it after the previous one, or -1. */
+function firstIrregular(rows: CandleRows, intervalMs: number): number {
+  const { time } = rows.candles;
+  for (let i = 0; i < time.length; i++) {
+    if (gridFloor(time[i]!, intervalMs) !== time[i]) return i;
+    if (i > 0 && time[i]! - time[i - 1]! < intervalMs) return i;
+  }
+  return -1;
+}
+
+/** What is wrong with row i against `intervalMs`, at its line. */
+function irregularity(
+  rows: CandleRows,
+  path: string,
+  i: number,
+  intervalMs: number,
+  whose: string,
+): string {
+  const { time } = rows.candles;
+  const name = timeframeName(intervalMs);
+  const t = time[i]!;
+  const at = `${path}:${rows.lineOf[i]}: the candle opening at ${formatTime(t, 1000)}`;
+  const problem =
+    gridFloor(t, intervalMs) !== t
+      ? `is not on the grid of ${whose}, ${name} (candles open at whole multiples of their ` +
+        "timeframe, UTC)"
+      : `is less than ${whose}, ${name}, after the one at line ${rows.lineOf[i - 1]} ` +
+        `(${formatTime(time[i - 1]!, 1000)})`;
+  return `${at} ${problem}: the data is irregular there; fix or remove that row`;
 }
 
 /**
@@ -178,25 +217,8 @@ function candlesOf(rows: CandleRows, path: string, given: number | undefined): L
  * that is not is refused at its line as irregular data, with no timeframe suggested.
  */
 function checkRows(rows: CandleRows, path: string, intervalMs: number, whose: string): void {
-  const { time } = rows.candles;
-  const name = timeframeName(intervalMs);
-  for (let i = 0; i < time.length; i++) {
-    const t = time[i]!;
-    const line = rows.lineOf[i]!;
-    const at = `${path}:${line}: the candle opening at ${formatTime(t, 1000)}`;
-    if (gridFloor(t, intervalMs) !== t) {
-      throw new InvalidInputError(
-        `${at} is not on the grid of ${whose}, ${name} (candles open at whole multiples ` +
-          `of their timeframe, UTC): the data is irregular there; fix or remove that row`,
-      );
-    }
-    if (i > 0 && t - time[i - 1]! < intervalMs) {
-      throw new InvalidInputError(
-        `${at} is less than ${whose}, ${name}, after the one at line ${rows.lineOf[i - 1]} ` +
-          `(${formatTime(time[i - 1]!, 1000)}): the data is irregular there; fix or remove that row`,
-      );
-    }
-  }
+  const i = firstIrregular(rows, intervalMs);
+  if (i >= 0) throw new InvalidInputError(irregularity(rows, path, i, intervalMs, whose));
 }
 
 /** A parser's `file:line: problem` message without the file, which the caller already names. */

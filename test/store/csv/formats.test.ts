@@ -166,6 +166,15 @@ describe("market files of other venues", () => {
     }
   });
 
+  it("formats - finer candles with a row off their grid: neither timeframe suggested", async () => {
+    const rows = bars(20);
+    rows[7]!.time = rows[6]!.time + 30_000;
+    const file = await writeText(dir, "fine-offgrid.csv", krakenCsv(rows));
+    expect(await refused(() => loadMarketFile(file, { intervalMs: 5 * MINUTE }))).toBe(
+      `${file}: its candles are mostly 1m apart, closer than the timeframe given, 5m, but ${file}:8: the candle opening at 2024-01-01 00:06:30 is not on the grid of that step, 1m (candles open at whole multiples of their timeframe, UTC): the data is irregular there; fix or remove that row`,
+    );
+  });
+
   it("formats - nanosecond times are read as such, never advised as a 1000m timeframe", async () => {
     const rows = bars(5);
     const file = await writeText(dir, "ns.csv", epochCsv(rows, 1_000_000));
