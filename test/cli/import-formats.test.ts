@@ -192,6 +192,15 @@ describe("cli - --data-venue", () => {
       candles: 300,
     });
 
+    const both = await crypy(
+      [...BACKTEST, "--market", "BTC/USDT", "--data", path, "--data-venue", "kraken"],
+      store,
+    );
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain(
+      "--data reads a file and --data-venue a stored series: pass one of them",
+    );
+
     const help = await crypy(["backtest", "--help"], store);
     expect(help.stdout).toContain("--data-venue <name>");
   });
