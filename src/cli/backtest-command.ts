@@ -23,6 +23,8 @@ export interface BacktestCommandOptions {
   params?: string | undefined;
   market: string;
   data?: string | undefined;
+  /** The venue of the stored series to read (`crypy data import --venue`). */
+  dataVenue?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
   timeframe: string;
@@ -100,6 +102,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
     timeframe: options.timeframe,
     venue,
     data: options.data,
+    storeVenue: options.dataVenue,
     from: options.from,
     to: options.to,
   });

@@ -1,15 +1,19 @@
 /**
- * Where a backtest's candles come from, in order of preference: a file given with --data, the
- * local store (`crypy data import`), or the venue file's own source for the market (synthetic or
- * recorded). Then resampled to --timeframe and cut to --from/--to.
+ * Where a backtest's candles come from, in order of preference: a file given with --data (read by
+ * the same loader as `crypy data import`), the local store (`crypy data import`; the series of
+ * --data-venue, default binance), or the venue file's own source for the market (synthetic or
+ * recorded) when the store holds no series of the market at all. Then resampled to --timeframe and
+ * cut to --from/--to.
  */
 import { InvalidInputError } from "../domain/errors.js";
 import { loadFeeds } from "../sim/build.js";
 import type { VenueConfig } from "../sim/config/types.js";
-import { type CandleSeries, loadCandles, loadTrades, tradesToCandles } from "../sim/data/index.js";
+import type { CandleSeries } from "../sim/data/index.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
+import { describeLoaded, loadMarketFile } from "../store/import-file.js";
 import { openStore } from "../store/index.js";
 import { resample } from "../store/resample.js";
+import { checkVenue, timeframeName } from "../store/series-key.js";
 
 export interface DataRequest {
   market: string;
@@ -17,11 +21,14 @@ export interface DataRequest {
   venue: VenueConfig;
   /** A candle or trade CSV (.csv or .csv.gz). */
   data?: string | undefined;
-  /** The store's venue name for the market (default "binance", as `crypy data import`). */
+  /** The stored series' venue (--data-venue; default "binance", as `crypy data import`). */
   storeVenue?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
 }
+
+/** The venue a backtest reads stored series of unless --data-venue names another. */
+export const DEFAULT_STORE_VENUE = "binance";
 
 export interface LoadedData {
   candles: CandleSeries;
@@ -44,34 +51,55 @@ export function parseDateOption(text: string, option: string): number {
   return ms;
 }
 
-async function fromFile(path: string): Promise<CandleSeries> {
-  try {
-    return await loadCandles(path);
-  } catch (candleError) {
-    // Not candles: perhaps a trade dump; if that fails too, the candle error is the better one.
-    try {
-      return tradesToCandles(await loadTrades(path), 60_000);
-    } catch {
-      throw candleError;
-    }
-  }
+/** The same loader as `crypy data import` without --timeframe: the same verdict on any file. */
+async function fromFile(path: string): Promise<LoadedData> {
+  const loaded = await loadMarketFile(path);
+  return { candles: loaded.series, source: `${path} (${describeLoaded(loaded)})` };
 }
 
 async function fromSource(request: DataRequest): Promise<LoadedData> {
-  if (request.data !== undefined)
-    return { candles: await fromFile(request.data), source: request.data };
-  const storeVenue = request.storeVenue ?? "binance";
+  if (request.data !== undefined) {
+    if (request.storeVenue !== undefined) {
+      throw new InvalidInputError(
+        "--data reads a file and --data-venue a stored series: pass one of them",
+      );
+    }
+    return fromFile(request.data);
+  }
+  if (request.storeVenue !== undefined) checkVenue(request.storeVenue);
   const store = openStore();
   const contract = request.venue.markets[request.market]?.contract;
   // A contract without data of its own trades on its index market's path: read that one's.
   const market = contract?.samePathAsIndex === true ? contract.index : request.market;
-  const stored = (await store.list()).find((s) => s.venue === storeVenue && s.market === market);
+  const all = await store.list();
+  const ofMarket = all.filter((s) => s.market === market);
+  const storeVenue = request.storeVenue ?? DEFAULT_STORE_VENUE;
+  // The finest stored timeframe: any coarser one the backtest asks for is resampled from it.
+  const stored = ofMarket
+    .filter((s) => s.venue === storeVenue)
+    .sort((a, b) => parseTimeframe(a.timeframe) - parseTimeframe(b.timeframe))[0];
   if (stored !== undefined) {
     const key = { venue: storeVenue, market, timeframe: stored.timeframe };
     return {
       candles: await store.read(key),
       source: `store ${storeVenue} ${market} ${stored.timeframe}`,
     };
+  }
+  if (request.storeVenue !== undefined || ofMarket.length > 0) {
+    // Asked for a venue's series that is not stored, or the market is stored only under other
+    // venues: never fall back to the venue file's (perhaps synthetic) prices without a word.
+    const listed =
+      all.length === 0
+        ? "nothing is stored"
+        : `stored: ${all.map((s) => `${s.venue} ${s.market} ${s.timeframe}`).join(", ")}`;
+    const venues = [...new Set(ofMarket.map((s) => s.venue))];
+    const hint =
+      venues.length > 0
+        ? `pass --data-venue ${venues.join(" or --data-venue ")}`
+        : `import it with 'crypy data import FILE --market ${market} --venue ${storeVenue}'`;
+    throw new InvalidInputError(
+      `no stored ${market} series of venue ${storeVenue} (${listed}); ${hint}`,
+    );
   }
   const spec = request.venue.markets[market];
   if (spec === undefined) {
@@ -93,7 +121,7 @@ export async function loadBacktestData(request: DataRequest): Promise<LoadedData
   if (tf !== candles.intervalMs) {
     if (tf < candles.intervalMs || tf % candles.intervalMs !== 0) {
       throw new InvalidInputError(
-        `--timeframe ${request.timeframe} is not a multiple of the data's ${candles.intervalMs / 60_000}m candles`,
+        `--timeframe ${request.timeframe} is not a multiple of the data's ${timeframeName(candles.intervalMs)} candles`,
       );
     }
     candles = resample(candles, tf);

@@ -27,6 +27,10 @@ export function registerBacktest(program: Command): void {
       "candles or trades from this CSV (.csv/.csv.gz) instead of the store or the venue's own data",
     )
     .option(
+      "--data-venue <name>",
+      "read the market's series stored under this venue by 'crypy data import --venue' (default: binance's if stored; refused, listing what is stored, if there is none)",
+    )
+    .option(
       "--from <date>",
       "first candle, e.g. 2023-03-05 or 2023-03-05T12:00Z (UTC when no zone)",
     )

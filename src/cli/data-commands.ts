@@ -18,7 +18,7 @@ import { formatCount, formatTime } from "../store/time-text.js";
 export interface DataImportOptions {
   /** A ccxt symbol, e.g. `BTC/USDT`. */
   market: string;
-  /** Default `1m`. */
+  /** The file's own when absent (trades: 1m). */
   timeframe?: string;
   /** Default `binance`. */
   venue?: string;
@@ -34,7 +34,6 @@ export interface DataListOptions {
   dataDir?: string;
 }
 
-export const DEFAULT_TIMEFRAME = "1m";
 export const DEFAULT_VENUE = "binance";
 
 /**
@@ -53,14 +52,13 @@ export async function dataImport(
   const request: ImportFileOptions = {
     venue: options.venue ?? DEFAULT_VENUE,
     market: options.market,
-    timeframe: options.timeframe ?? DEFAULT_TIMEFRAME,
+    timeframe: options.timeframe,
   };
   if (options.kind !== undefined) request.kind = checkKind(options.kind);
   const result = await openStore(options.dataDir).importFile(file, request);
   const { stored } = result;
   const intervalMs = parseTimeframe(result.timeframe);
-  const source =
-    result.trades === undefined ? file : `${file} (${formatCount(result.trades)} trades)`;
+  const source = result.format === undefined ? file : `${file} (${result.format})`;
   const conflicts =
     result.conflicting === 0
       ? ""

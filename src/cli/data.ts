@@ -10,18 +10,25 @@ export function registerData(program: Command): void {
   data
     .command("import")
     .description(
-      "import a candle (Binance kline dump or OHLCV CSV) or trade dump file; re-importing is idempotent",
+      "import a candle file (Binance kline dump, Kraken OHLCVT, a headed OHLCV CSV such as Bitstamp's) or a Binance trade/aggTrades dump, times in s, ms, µs, ns or ISO 8601 (detected and shown); the same loader as backtest --data; re-importing is idempotent",
     )
     .argument("<file>", "a .csv or .csv.gz file")
     .requiredOption("--market <symbol>", "market symbol, e.g. BTC/USDT")
-    .option("--timeframe <tf>", "candle timeframe to store", "1m")
-    .option("--venue <name>", "which venue the data is from", "binance")
+    .option(
+      "--timeframe <tf>",
+      "candle timeframe to store (default: the file's own; trades are aggregated to 1m)",
+    )
+    .option(
+      "--venue <name>",
+      "which venue the data is from (a backtest reads it with --data-venue)",
+      "binance",
+    )
     .option("--kind <kind>", "candles or trades (default: detected)")
     .action(
       action(
         async (
           file: string,
-          options: { market: string; timeframe: string; venue: string; kind?: string },
+          options: { market: string; timeframe?: string; venue: string; kind?: string },
         ) => {
           const { dataImport } = await import("./data-commands.js");
           await dataImport(file, options, process.stdout);

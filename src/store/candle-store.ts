@@ -41,7 +41,7 @@ import {
   syncDir,
   writeFileAtomic,
 } from "./chunk-file.js";
-import { checkKind, type FileKind, loadFile } from "./import-file.js";
+import { checkKind, describeLoaded, type FileKind, loadMarketFile } from "./import-file.js";
 import { withImportLock } from "./import-lock.js";
 import { listSeries } from "./list-series.js";
 import { entryOf, merge } from "./merge.js";
@@ -67,7 +67,9 @@ import {
 } from "./series-key.js";
 import { formatTime } from "./time-text.js";
 
-export interface ImportFileOptions extends SeriesKey {
+export interface ImportFileOptions extends Omit<SeriesKey, "timeframe"> {
+  /** The timeframe to store; the file's own when absent (trades: 1m). */
+  timeframe?: string | undefined;
   /** What the file holds; detected when absent (candles first, then trades). */
   kind?: FileKind;
 }
@@ -81,6 +83,8 @@ export interface ImportResult {
   kind: FileKind;
   /** Trades the candles were built from (trade files only). */
   trades?: number;
+  /** What the file was read as (file imports only): `Kraken OHLCVT, times in seconds`. */
+  format?: string;
   /** Candles imported: added + replaced + conflicting. */
   candles: number;
   /** Candles at open times not stored before. */
@@ -126,11 +130,21 @@ export function openStore(dir: string = defaultDataDir()): CandleStore {
     dir,
     importCandles: (series, key) => importCandles(dir, series, resolveKey(key), "candles"),
     importFile: async (path, options) => {
-      const key = resolveKey(options);
+      const given = options.timeframe;
+      // The key is checked before the file is read, so a bad venue or market costs no parsing.
+      const checked = resolveKey({ ...options, timeframe: given ?? "1m" });
       const kind = options.kind === undefined ? undefined : checkKind(options.kind);
-      const loaded = await loadFile(path, key, kind);
+      const loaded = await loadMarketFile(path, {
+        intervalMs: given === undefined ? undefined : checked.intervalMs,
+        kind,
+      });
+      const key =
+        given === undefined
+          ? resolveKey({ ...options, timeframe: timeframeName(loaded.series.intervalMs) })
+          : checked;
       const result = importCandles(dir, loaded.series, key, loaded.kind);
       if (loaded.trades !== undefined) result.trades = loaded.trades;
+      result.format = describeLoaded(loaded);
       return result;
     },
     read: (key, range, timeframe) => readRange(dir, resolveKey(key), range ?? {}, timeframe),

@@ -1,32 +1,53 @@
 /**
- * A market-data file → candles of a series' timeframe. Files are the formats src/sim/data reads:
- * candle CSVs (Binance kline dumps, the 6-column `open_time,…` files) and Binance trade dumps,
- * gzipped or not. Without a kind, a file is tried as candles, then as trades; if neither fits, the
- * error reports why for both.
+ * The one loader of market-data files: `crypy data import` and `crypy backtest --data` both read a
+ * file through `loadMarketFile`, so they accept and refuse the same files with the same words.
  *
- * A candle file must hold candles of the series' timeframe: a kline dump's close_time says its
- * interval outright; any two candles closer than the timeframe are finer candles; and three or more
- * candles of which no two are one interval apart are coarser candles given the wrong timeframe, not
- * a finer series with a gap in every other slot. Trades are aggregated to the timeframe.
+ * Formats (src/store/csv): candle CSVs (Binance kline dumps, 6-column `open_time,…` files,
+ * Kraken's 7-column OHLCVT export, headed candle CSVs with named columns in any order such as
+ * Bitstamp's minute data) and Binance trade and aggTrades dumps, gzipped or not, with epoch times in
+ * s, ms, µs or ns (the unit detected and reported) or ISO 8601. Without a kind, a file is tried as
+ * candles, then as trades; if neither fits, the error reports why for both.
+ *
+ * The candles' timeframe is the one given or, without one, the file's own: a kline dump's
+ * close_time, else the most common step between rows. Either way every row must lie on that
+ * timeframe's grid, one or more whole intervals after the previous: a row off it is named at its
+ * line as irregular data. A timeframe is suggested only when every row of the file lies on its grid
+ * (so following the advice cannot read the file as something it is not). Trades are aggregated to
+ * the timeframe (1m without one).
  */
 
 import { InvalidInputError } from "../domain/errors.js";
 import { CandleSeries } from "./candle-series.js";
-import { parseCandlesCsv } from "./csv/candles-csv.js";
-import { MICROS_THRESHOLD, readDataFile } from "./csv/csv.js";
-import { parseTradesCsv, tradesToCandles } from "./csv/trades-csv.js";
+import { type CandleRows, commonStep, parseCandleRows } from "./csv/candles-csv.js";
+import { readDataFile, type TimeUnit, UNIT_NAMES } from "./csv/csv.js";
+import { parseTradeRows, tradesToCandles } from "./csv/trades-csv.js";
 import { resample } from "./resample.js";
-import { gridOrigin, type ResolvedKey, timeframeName } from "./series-key.js";
-import { formatTime } from "./time-text.js";
+import { gridFloor, gridOrigin, type ResolvedKey, timeframeName } from "./series-key.js";
+import { formatCount, formatTime } from "./time-text.js";
 
 export type FileKind = "candles" | "trades";
 export const FILE_KINDS: readonly FileKind[] = ["candles", "trades"];
+
+/** The timeframe trades are aggregated to when none is given. */
+export const DEFAULT_TRADES_INTERVAL_MS = 60_000;
 
 export interface LoadedFile {
   series: CandleSeries;
   kind: FileKind;
   /** How many trades the candles were built from (trade files only). */
   trades?: number;
+  /** The layout detected: "Binance kline", "Kraken OHLCVT", "Binance aggTrades", … */
+  layout: string;
+  /** The unit of the file's times. */
+  unit: TimeUnit | "iso";
+  /** True when the file listed its rows newest first (they are returned oldest first). */
+  reversed: boolean;
+}
+
+export interface LoadOptions {
+  /** The timeframe the candles must have; the file's own when absent. */
+  intervalMs?: number | undefined;
+  kind?: FileKind | undefined;
 }
 
 export function checkKind(kind: string): FileKind {
@@ -36,27 +57,30 @@ export function checkKind(kind: string): FileKind {
   );
 }
 
-export async function loadFile(
-  path: string,
-  key: ResolvedKey,
-  kind?: FileKind,
-): Promise<LoadedFile> {
+/** How a loaded file is described to a person: `Kraken OHLCVT, times in seconds, newest first`. */
+export function describeLoaded(loaded: LoadedFile): string {
+  const trades = loaded.trades === undefined ? "" : `${formatCount(loaded.trades)} trades, `;
+  const order = loaded.reversed ? ", newest first" : "";
+  return `${trades}${loaded.layout}, times in ${UNIT_NAMES[loaded.unit]}${order}`;
+}
+
+/** Reads a market-data file as candles (see the module header). */
+export async function loadMarketFile(path: string, options: LoadOptions = {}): Promise<LoadedFile> {
   const text = await readDataFile(path);
-  if (kind === "candles") {
-    return { series: candlesOf(text, parseCandles(text, path), path, key), kind };
-  }
-  if (kind === "trades") return tradesOf(text, path, key);
+  const { kind, intervalMs } = options;
+  if (kind === "candles") return candlesOf(parseCandleRows(text, path), path, intervalMs);
+  if (kind === "trades") return tradesOf(text, path, intervalMs);
   let candleError: unknown;
-  let parsed: CandleSeries | undefined;
+  let rows: CandleRows | undefined;
   try {
-    parsed = parseCandles(text, path);
+    rows = parseCandleRows(text, path);
   } catch (err) {
     if (!(err instanceof InvalidInputError)) throw err;
     candleError = err;
   }
-  if (parsed !== undefined) return { series: candlesOf(text, parsed, path, key), kind: "candles" };
+  if (rows !== undefined) return candlesOf(rows, path, intervalMs);
   try {
-    return tradesOf(text, path, key);
+    return tradesOf(text, path, intervalMs);
   } catch (tradeError) {
     if (!(tradeError instanceof InvalidInputError)) throw tradeError;
     throw new InvalidInputError(
@@ -67,77 +91,134 @@ export async function loadFile(
   }
 }
 
-/**
- * Parses with a 1 ms interval: every check but the spacing of candles, which `candlesOf` makes
- * against the series' timeframe with a message about timeframes rather than rows.
- */
-function parseCandles(text: string, path: string): CandleSeries {
-  return parseCandlesCsv(text, { file: path, intervalMs: 1 });
+/** `loadMarketFile` for a store series' key: the file's candles must be of its timeframe. */
+export function loadFile(path: string, key: ResolvedKey, kind?: FileKind): Promise<LoadedFile> {
+  return loadMarketFile(path, { intervalMs: key.intervalMs, kind });
 }
 
-function tradesOf(text: string, path: string, key: ResolvedKey): LoadedFile {
-  const trades = parseTradesCsv(text, { file: path });
+function tradesOf(text: string, path: string, given: number | undefined): LoadedFile {
+  const { trades, layout, unit } = parseTradeRows(text, { file: path });
+  const intervalMs = given ?? DEFAULT_TRADES_INTERVAL_MS;
   // tradesToCandles buckets from the epoch; weekly candles open on Mondays, so go through days.
   const series =
-    gridOrigin(key.intervalMs) === 0
-      ? tradesToCandles(trades, key.intervalMs)
-      : resample(tradesToCandles(trades, 86_400_000), key.intervalMs);
-  return { series, kind: "trades", trades: trades.length };
+    gridOrigin(intervalMs) === 0
+      ? tradesToCandles(trades, intervalMs)
+      : resample(tradesToCandles(trades, 86_400_000), intervalMs);
+  return {
+    series,
+    kind: "trades",
+    trades: trades.length,
+    layout: layout.name,
+    unit,
+    reversed: false,
+  };
 }
 
-/** The parsed candles as a series of the key's timeframe, if their spacing agrees with it. */
-function candlesOf(
-  text: string,
-  parsed: CandleSeries,
-  path: string,
-  key: ResolvedKey,
-): CandleSeries {
-  const given = key.timeframe;
-  const mismatch = (found: number, why: string) =>
-    new InvalidInputError(
-      `${path}: ${why}, but the timeframe given is ${given}; pass the timeframe ${timeframeName(found)}`,
-    );
-  const kline = klineIntervalMs(text);
-  if (kline !== undefined && kline !== key.intervalMs && kline > 0 && kline % 1000 === 0) {
-    throw mismatch(kline, `its close_time says it holds ${timeframeName(kline)} candles`);
+/** True when every time lies on the grid of `intervalMs`. */
+function allOnGrid(time: Float64Array, intervalMs: number): boolean {
+  for (let i = 0; i < time.length; i++) {
+    if (gridFloor(time[i]!, intervalMs) !== time[i]) return false;
   }
-  const { time } = parsed;
-  let step = Number.POSITIVE_INFINITY;
-  let at = 0;
-  for (let i = 1; i < parsed.length; i++) {
-    if (time[i]! - time[i - 1]! < step) {
-      step = time[i]! - time[i - 1]!;
-      at = i;
+  return true;
+}
+
+/** The parsed rows as a series of the given timeframe (or the file's own), if they fit it. */
+function candlesOf(rows: CandleRows, path: string, given: number | undefined): LoadedFile {
+  const { time } = rows.candles;
+  const loaded = (intervalMs: number): LoadedFile => ({
+    series: new CandleSeries(rows.candles, intervalMs),
+    kind: "candles",
+    layout: rows.layout.name,
+    unit: rows.unit,
+    reversed: rows.reversed,
+  });
+  const kline = rows.klineIntervalMs > 0 ? rows.klineIntervalMs : undefined;
+  const step = commonStep(time);
+  // The file's own interval: what its close_time says, else its most common step.
+  const own = kline ?? (step > 0 ? step : undefined);
+  const suggestible = (ms: number | undefined): ms is number =>
+    ms !== undefined && ms % 1000 === 0 && allOnGrid(time, ms);
+  if (given === undefined) {
+    if (own === undefined) {
+      throw new InvalidInputError(
+        `${path}: cannot infer the candle interval from a single row; pass the timeframe`,
+      );
     }
+    checkRows(rows, path, own, "its own timeframe");
+    return loaded(own);
   }
-  if (step < key.intervalMs) {
+  const name = timeframeName(given);
+  if (kline !== undefined && kline !== given && suggestible(kline)) {
     throw new InvalidInputError(
-      `${path}: candles opening at ${formatTime(time[at - 1]!, 1000)} and ` +
-        `${formatTime(time[at]!, 1000)} are closer than the timeframe given, ${given}` +
-        (step % 1000 === 0 ? `; pass the timeframe ${timeframeName(step)}` : ""),
+      `${path}: its close_time says it holds ${timeframeName(kline)} candles, but the timeframe ` +
+        `given is ${name}; pass the timeframe ${timeframeName(kline)}`,
     );
   }
-  if (parsed.length >= 3 && step > key.intervalMs && step % 1000 === 0) {
-    throw mismatch(
-      step,
-      `its candles are never less than ${timeframeName(step)} apart, so they look like ` +
-        `${timeframeName(step)} candles`,
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < time.length; i++) min = Math.min(min, time[i]! - time[i - 1]!);
+  if (min < given && own !== undefined && own < given && suggestible(own)) {
+    throw new InvalidInputError(
+      `${path}: its candles are ${timeframeName(own)} apart, closer than the timeframe given, ` +
+        `${name}; pass the timeframe ${timeframeName(own)}`,
     );
   }
-  return new CandleSeries(parsed, key.intervalMs);
+  if (time.length >= 3 && min > given && min % given === 0 && suggestible(min)) {
+    throw new InvalidInputError(
+      `${path}: its candles are never less than ${timeframeName(min)} apart, so they look like ` +
+        `${timeframeName(min)} candles, but the timeframe given is ${name}; pass the timeframe ` +
+        `${timeframeName(min)}`,
+    );
+  }
+  if (min < given && own !== undefined && own < given && own % 1000 === 0) {
+    // Mostly finer candles, but not all on their grid: no timeframe fits the whole file.
+    const i = firstIrregular(rows, own);
+    throw new InvalidInputError(
+      `${path}: its candles are mostly ${timeframeName(own)} apart, closer than the timeframe ` +
+        `given, ${name}, but ${irregularity(rows, path, i, own, "that step")}`,
+    );
+  }
+  checkRows(rows, path, given, "the timeframe given");
+  return loaded(given);
 }
 
-/** A kline dump's interval from its first row (close_time − open_time + 1 unit), if it is one. */
-function klineIntervalMs(text: string): number | undefined {
-  const head = text.slice(0, 2048).replace(/^\uFEFF/, "");
-  const lines = head.split("\n").filter((line) => line.trim() !== "");
-  const row = /^[0-9]/.test(lines[0] ?? "") ? lines[0] : lines[1];
-  const fields = row?.split(",");
-  if (fields?.length !== 12) return undefined;
-  const open = Number(fields[0]);
-  const units = Number(fields[6]) - open + 1;
-  const ms = open > MICROS_THRESHOLD ? units / 1000 : units;
-  return Number.isFinite(ms) ? ms : undefined;
+/** The first row off the grid of `intervalMs` or less than it after the previous one, or -1. */
+function firstIrregular(rows: CandleRows, intervalMs: number): number {
+  const { time } = rows.candles;
+  for (let i = 0; i < time.length; i++) {
+    if (gridFloor(time[i]!, intervalMs) !== time[i]) return i;
+    if (i > 0 && time[i]! - time[i - 1]! < intervalMs) return i;
+  }
+  return -1;
+}
+
+/** What is wrong with row i against `intervalMs`, at its line. */
+function irregularity(
+  rows: CandleRows,
+  path: string,
+  i: number,
+  intervalMs: number,
+  whose: string,
+): string {
+  const { time } = rows.candles;
+  const name = timeframeName(intervalMs);
+  const t = time[i]!;
+  const at = `${path}:${rows.lineOf[i]}: the candle opening at ${formatTime(t, 1000)}`;
+  const problem =
+    gridFloor(t, intervalMs) !== t
+      ? `is not on the grid of ${whose}, ${name} (candles open at whole multiples of their ` +
+        "timeframe, UTC)"
+      : `is less than ${whose}, ${name}, after the one at line ${rows.lineOf[i - 1]} ` +
+        `(${formatTime(time[i - 1]!, 1000)})`;
+  return `${at} ${problem}: the data is irregular there; fix or remove that row`;
+}
+
+/**
+ * Every row on the grid of `intervalMs` and at least one interval after the previous; the first
+ * that is not is refused at its line as irregular data, with no timeframe suggested.
+ */
+function checkRows(rows: CandleRows, path: string, intervalMs: number, whose: string): void {
+  const i = firstIrregular(rows, intervalMs);
+  if (i >= 0) throw new InvalidInputError(irregularity(rows, path, i, intervalMs, whose));
 }
 
 /** A parser's `file:line: problem` message without the file, which the caller already names. */

@@ -5,7 +5,14 @@ export {
   type ImportResult,
   openStore,
 } from "./candle-store.js";
-export { checkKind, type FileKind } from "./import-file.js";
+export {
+  checkKind,
+  describeLoaded,
+  type FileKind,
+  type LoadedFile,
+  type LoadOptions,
+  loadMarketFile,
+} from "./import-file.js";
 export type { ReadRange } from "./read-range.js";
 export { resample } from "./resample.js";
 export { type Gap, missingCandles, type StoredSeries } from "./series-index.js";

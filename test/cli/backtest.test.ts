@@ -71,7 +71,7 @@ describe("cli - backtest", () => {
       params: { fast: 10, slow: 40 },
       market: "BTC/USDT",
       candles: 2880,
-      source: FIXTURE,
+      source: `${FIXTURE} (OHLCV CSV, times in ISO 8601)`,
     });
     expect(doc.equity).toHaveLength(2880);
     expect(doc.trades.length).toBe(doc.metrics.trades);

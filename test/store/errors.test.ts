@@ -145,9 +145,11 @@ describe("candle store errors", () => {
     const junk = await writeText(dir, "junk.csv", "a,b,c\n1,2,3\n");
     expect(await invalid(() => store.importFile(junk, KEY))).toBe(
       `${junk}: neither a candle file nor a trade dump: as candles, line 1: expected 6 columns ` +
-        "(open_time,open,high,low,close,volume) or 12 (Binance kline), got 3; as trades, line 1: " +
+        "(open_time,open,high,low,close,volume), 7 (Kraken OHLCVT) or 12 (Binance kline), or a " +
+        "header naming time, open, high, low, close and volume; got 3; as trades, line 1: " +
         "expected 7 columns (id,price,qty,quote_qty,time,is_buyer_maker,is_best_match) or 6 " +
-        "(without is_best_match), got 3",
+        "(without is_best_match), or Binance aggTrades' 8 (agg_trade_id,price,quantity," +
+        "first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match) or 7; got 3",
     );
     const badValue = await writeText(
       dir,
@@ -186,8 +188,8 @@ describe("candle store errors", () => {
         "timeframe given is 1m; pass the timeframe 5m",
     );
     expect(await invalid(() => store.importFile(FIXTURE, { ...KEY, timeframe: "5m" }))).toBe(
-      `${FIXTURE}: candles opening at 2023-03-01 00:00:00 and 2023-03-01 00:01:00 are closer ` +
-        "than the timeframe given, 5m; pass the timeframe 1m",
+      `${FIXTURE}: its candles are 1m apart, closer than the timeframe given, 5m; pass the ` +
+        "timeframe 1m",
     );
     expect(await store.importFile(simple, { ...KEY, timeframe: "5m" })).toMatchObject({
       added: 12,

@@ -132,9 +132,64 @@ export class CsvLines {
     return parseDecimal(this.text, this.bounds[2 * k]!, this.bounds[2 * k + 1]!);
   }
 
+  /**
+   * The unit of the file's epoch numbers, or "iso" for ISO 8601 times; set by `detectUnit` from
+   * the first data row. Undefined: the old rule (ms, µs above 1e14).
+   */
+  unit: TimeUnit | "iso" | undefined = undefined;
+
   /** Field k parsed as a time in epoch ms (NaN if it is not one). See parseTime. */
   time(k: number): number {
-    return parseTime(this.text, this.bounds[2 * k]!, this.bounds[2 * k + 1]!);
+    const a = this.bounds[2 * k]!;
+    const b = this.bounds[2 * k + 1]!;
+    const unit = this.unit;
+    if (unit === undefined) return parseTime(this.text, a, b);
+    if (b - a >= 5 && this.text.charCodeAt(a + 4) === 45) return parseIsoTime(this.text, a, b);
+    if (unit === "iso") return Number.NaN;
+    return epochToMs(parseDecimal(this.text, a, b), unit);
+  }
+
+  /**
+   * Sets `unit` from field k of the current line (the first data row): ISO 8601, or the one unit
+   * (s, ms, µs, ns) in which the number is a time in 2009–2100. Those windows do not overlap, so
+   * a number fits one unit or none; none is refused here, naming what the number would be in each.
+   */
+  detectUnit(k: number, file: string, column: string): TimeUnit | "iso" {
+    const a = this.bounds[2 * k]!;
+    const b = this.bounds[2 * k + 1]!;
+    if (b - a >= 5 && this.text.charCodeAt(a + 4) === 45) {
+      this.unit = "iso";
+      return "iso";
+    }
+    const n = parseDecimal(this.text, a, b);
+    const unit = Number.isFinite(n) ? epochUnit(n) : undefined;
+    if (unit === undefined) {
+      if (!Number.isFinite(n)) {
+        throw lineError(
+          file,
+          this.lineNo,
+          `column '${column}': expected an epoch time (s, ms, µs or ns) or an ISO 8601 time ` +
+            `with a UTC offset, got ${shown(this.field(k))}`,
+        );
+      }
+      throw lineError(file, this.lineNo, unitProblem(column, this.field(k), n));
+    }
+    this.unit = unit;
+    return unit;
+  }
+
+  /**
+   * Undefined if `ms` (read from field k in the detected unit) lies in 2009–2100, else why not:
+   * a file whose rows mix units, or a stray row, is refused at that row rather than misread.
+   */
+  timeRangeProblem(ms: number, k: number, column: string, unitLine: number): string | undefined {
+    if (this.unit === undefined || this.unit === "iso") return undefined;
+    if (ms >= PLAUSIBLE_FROM && ms < PLAUSIBLE_TO) return undefined;
+    return (
+      `column '${column}': ${shown(this.field(k))} read in ${UNIT_NAMES[this.unit]} (the unit of ` +
+      `line ${unitLine}) is ${isoOrNumber(ms)}, outside 2009–2100; the file mixes time units or ` +
+      `this row is wrong`
+    );
   }
 
   /** The current line's fields, trimmed and lower-cased: a header. */
@@ -198,6 +253,57 @@ export function parseDecimal(text: string, a: number, b: number): number {
   return negative ? -value : value;
 }
 
+/** The units an epoch number can be in. */
+export type TimeUnit = "s" | "ms" | "µs" | "ns";
+export const TIME_UNITS: readonly TimeUnit[] = ["s", "ms", "µs", "ns"];
+export const UNIT_NAMES: Record<TimeUnit | "iso", string> = {
+  s: "seconds",
+  ms: "milliseconds",
+  µs: "microseconds",
+  ns: "nanoseconds",
+  iso: "ISO 8601",
+};
+
+/** Epoch times a market-data file can plausibly hold: 2009-01-01 (Bitcoin) to 2100-01-01. */
+export const PLAUSIBLE_FROM = Date.UTC(2009, 0, 1);
+export const PLAUSIBLE_TO = Date.UTC(2100, 0, 1);
+
+/** An epoch number in `unit` as ms (by division, so µs round once). */
+export function epochToMs(n: number, unit: TimeUnit): number {
+  if (unit === "s") return n * 1000;
+  if (unit === "ms") return n;
+  if (unit === "µs") return n / 1000;
+  // Past 2^53 a double is ns to within 512: round to the µs, then to ms with one division.
+  return Math.round(n / 1000) / 1000;
+}
+
+/**
+ * The unit in which `n` is a time in 2009–2100, if any. The four windows are 1000× apart and each
+ * spans less than 4×, so at most one fits: the unit is never a guess.
+ */
+export function epochUnit(n: number): TimeUnit | undefined {
+  for (const unit of TIME_UNITS) {
+    const ms = epochToMs(n, unit);
+    if (ms >= PLAUSIBLE_FROM && ms < PLAUSIBLE_TO) return unit;
+  }
+  return undefined;
+}
+
+function isoOrNumber(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15
+    ? new Date(ms).toISOString().replace(".000Z", "Z")
+    : String(ms);
+}
+
+/** Why `n` is no epoch time: what it would be in each unit. */
+export function unitProblem(column: string, text: string, n: number): string {
+  const readings = TIME_UNITS.map((unit) => `${unit} ${isoOrNumber(epochToMs(n, unit))}`);
+  return (
+    `column '${column}': ${shown(text)} is no epoch time in 2009–2100 in any unit ` +
+    `(${readings.join(", ")})`
+  );
+}
+
 /** Above this an epoch number is in microseconds (1e14 ms is the year 5138; 1e14 µs is 1973). */
 export const MICROS_THRESHOLD = 1e14;
 
@@ -238,7 +344,7 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-function parseIsoTime(text: string, a: number, b: number): number {
+export function parseIsoTime(text: string, a: number, b: number): number {
   const y = digitsAt(text, a, 4);
   const mo = digitsAt(text, a + 5, 2);
   const d = digitsAt(text, a + 8, 2);

@@ -1,9 +1,12 @@
 /**
  * Public trades (the tape) from Binance's trade dumps (data.binance.vision), stored by column.
  *
- * Format: `id, price, qty, quote_qty, time, is_buyer_maker, is_best_match` (spot), or the same
- * without `is_best_match` (USDⓈ-M futures), with or without a header; `time` in ms, or µs above 1e14
- * (spot dumps from 2025). `is_buyer_maker = true` means the resting order was the buy, so the taker
+ * Formats, with or without a header: trades `id, price, qty, quote_qty, time, is_buyer_maker,
+ * is_best_match` (spot), or the same without `is_best_match` (USDⓈ-M futures); aggTrades
+ * `agg_trade_id, price, quantity, first_trade_id, last_trade_id, transact_time, is_buyer_maker
+ * [, is_best_match]` (a headerless 7-column file is aggTrades when its field 6 is not a boolean).
+ * Times are epoch numbers whose unit (s, ms, µs, ns) is detected from the first row (ms, or µs in
+ * Binance's spot dumps from 2025). `is_buyer_maker = true` means the resting order was the buy, so the taker
  * sold.
  *
  * Invariants (checked on construction): times are finite and never decrease (many trades share a
@@ -12,7 +15,7 @@
 
 import { InvalidInputError } from "../../domain/errors.js";
 import { CandleSeries, emptyColumns, truncateColumns } from "../candle-series.js";
-import { CsvLines, lineError, readDataFile, shown } from "./csv.js";
+import { CsvLines, lineError, readDataFile, shown, type TimeUnit } from "./csv.js";
 
 export const TAKER_BUY = 0;
 export const TAKER_SELL = 1;
@@ -153,40 +156,109 @@ function equalsWord(text: string, a: number, b: number, word: string): boolean {
   return true;
 }
 
+/** Where a trade file keeps its columns. */
+export interface TradeLayout {
+  /** "Binance trades" or "Binance aggTrades". */
+  name: string;
+  width: number;
+  /** Field indexes of id, price, qty, time, is_buyer_maker. */
+  fields: readonly [number, number, number, number, number];
+}
+
+const AGG_NAMES = [
+  "agg_trade_id",
+  "price",
+  "quantity",
+  "first_trade_id",
+  "last_trade_id",
+  "transact_time",
+  "is_buyer_maker",
+  "is_best_match",
+] as const;
+
+function tradesLayout(width: number): TradeLayout {
+  return { name: "Binance trades", width, fields: [0, 1, 2, 4, 5] };
+}
+
+function aggLayout(width: number): TradeLayout {
+  return { name: "Binance aggTrades", width, fields: [0, 1, 2, 5, 6] };
+}
+
 /**
- * Parses a Binance trade dump (see the module header).
+ * Parses a Binance trade or aggTrades dump (see the module header).
  * @example
  * parseTradesCsv("1,100.5,0.2,20.1,1700000000000,True,True\n", { file: "t.csv" });
  */
 export function parseTradesCsv(text: string, options: TradesCsvOptions): TradeSeries {
+  return parseTradeRows(text, options).trades;
+}
+
+/** Parses a trade dump and says which layout and time unit it had. */
+export function parseTradeRows(
+  text: string,
+  options: TradesCsvOptions,
+): { trades: TradeSeries; layout: TradeLayout; unit: TimeUnit | "iso" } {
   const { file } = options;
-  const lines = new CsvLines(text, 6);
+  const lines = new CsvLines(text, 8);
   if (!lines.next()) throw new InvalidInputError(`${file}: no trades: the file is empty`);
   let columns = lines.split();
-  if (columns !== 6 && columns !== 7) {
-    throw lineError(
+  const columnsError = () =>
+    lineError(
       file,
       lines.lineNo,
       `expected 7 columns (id,price,qty,quote_qty,time,is_buyer_maker,is_best_match) or 6 ` +
-        `(without is_best_match), got ${columns}`,
+        `(without is_best_match), or Binance aggTrades' 8 (agg_trade_id,price,quantity,` +
+        `first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match) or 7; got ${columns}`,
     );
-  }
+  if (columns < 6 || columns > 8) throw columnsError();
   const first = text.charCodeAt(lines.bounds[0]!);
+  let layout: TradeLayout;
   if (!(first >= 48 && first <= 57)) {
     const names = lines.headerNames(columns);
-    names.forEach((name, k) => {
-      if (!ALIASES[k]!.includes(name)) {
-        throw lineError(
-          file,
-          lines.lineNo,
-          `unknown header: column ${k + 1} is ${shown(name)}, expected '${COLUMNS[k]}'`,
-        );
-      }
-    });
+    if (names[0] === "agg_trade_id" || names[0] === "a") {
+      names.forEach((name, k) => {
+        if (name !== AGG_NAMES[k]) {
+          throw lineError(
+            file,
+            lines.lineNo,
+            `unknown header: column ${k + 1} is ${shown(name)}, expected '${AGG_NAMES[k]}'`,
+          );
+        }
+      });
+      layout = aggLayout(columns);
+    } else {
+      if (columns === 8) throw columnsError();
+      names.forEach((name, k) => {
+        if (!ALIASES[k]!.includes(name)) {
+          throw lineError(
+            file,
+            lines.lineNo,
+            `unknown header: column ${k + 1} is ${shown(name)}, expected '${COLUMNS[k]}'`,
+          );
+        }
+      });
+      layout = tradesLayout(columns);
+    }
     if (!lines.next()) throw new InvalidInputError(`${file}: no trades after the header`);
     columns = lines.split();
+  } else if (columns === 8) {
+    layout = aggLayout(8);
+  } else if (columns === 7) {
+    // Spot trades have is_buyer_maker in field 5, futures aggTrades a transact_time there.
+    const a = lines.bounds[12]!;
+    const b = lines.bounds[13]!;
+    const sixth = equalsWord(text, a, b, "true") || equalsWord(text, a, b, "false");
+    layout = sixth && !Number.isNaN(lines.number(5)) ? aggLayout(7) : tradesLayout(7);
+  } else {
+    layout = tradesLayout(columns);
   }
-  const width = columns;
+  const { width } = layout;
+  const [fId, fPrice, fQty, fTime, fSide] = layout.fields;
+  if (columns !== width) {
+    throw lineError(file, lines.lineNo, `expected ${width} columns, got ${columns}`);
+  }
+  const unit = lines.detectUnit(fTime, file, "time");
+  const unitLine = lines.lineNo;
 
   const capacity = CsvLines.countLines(text);
   const id = new Float64Array(capacity);
@@ -200,19 +272,21 @@ export function parseTradesCsv(text: string, options: TradesCsvOptions): TradeSe
     if (columns !== width) {
       throw lineError(file, lines.lineNo, `expected ${width} columns, got ${columns}`);
     }
-    const tradeId = numberAt(lines, file, 0);
-    const p = numberAt(lines, file, 1);
-    const q = numberAt(lines, file, 2);
-    const t = lines.time(4);
+    const tradeId = numberAt(lines, file, fId, 0);
+    const p = numberAt(lines, file, fPrice, 1);
+    const q = numberAt(lines, file, fQty, 2);
+    const t = lines.time(fTime);
     if (!Number.isFinite(t)) {
       throw lineError(
         file,
         lines.lineNo,
-        `column 'time': expected an epoch time in ms or µs, got ${shown(lines.field(4))}`,
+        `column 'time': expected an epoch time (s, ms, µs or ns), got ${shown(lines.field(fTime))}`,
       );
     }
-    const a = lines.bounds[10]!;
-    const b = lines.bounds[11]!;
+    const range = lines.timeRangeProblem(t, fTime, "time", unitLine);
+    if (range !== undefined) throw lineError(file, lines.lineNo, range);
+    const a = lines.bounds[2 * fSide]!;
+    const b = lines.bounds[2 * fSide + 1]!;
     let side: number;
     if (equalsWord(text, a, b, "true")) side = TAKER_SELL;
     else if (equalsWord(text, a, b, "false")) side = TAKER_BUY;
@@ -220,7 +294,7 @@ export function parseTradesCsv(text: string, options: TradesCsvOptions): TradeSe
       throw lineError(
         file,
         lines.lineNo,
-        `column 'is_buyer_maker': expected true or false, got ${shown(lines.field(5))}`,
+        `column 'is_buyer_maker': expected true or false, got ${shown(lines.field(fSide))}`,
       );
     }
     const problem = tradeProblem(previous, t, p, q, side);
@@ -237,25 +311,26 @@ export function parseTradesCsv(text: string, options: TradesCsvOptions): TradeSe
   }
   trusted = true;
   try {
-    return new TradeSeries({
+    const trades = new TradeSeries({
       id: id.subarray(0, n),
       time: time.subarray(0, n),
       price: price.subarray(0, n),
       qty: qty.subarray(0, n),
       takerSide: takerSide.subarray(0, n),
     });
+    return { trades, layout, unit };
   } finally {
     trusted = false;
   }
 }
 
-function numberAt(lines: CsvLines, file: string, k: number): number {
+function numberAt(lines: CsvLines, file: string, k: number, name: number): number {
   const v = lines.number(k);
   if (!Number.isNaN(v)) return v;
   throw lineError(
     file,
     lines.lineNo,
-    `column '${COLUMNS[k]}': expected a number, got ${shown(lines.field(k))}`,
+    `column '${COLUMNS[name]}': expected a number, got ${shown(lines.field(k))}`,
   );
 }
 

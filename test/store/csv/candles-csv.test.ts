@@ -186,7 +186,7 @@ describe("candles CSV", () => {
     [
       "a wrong first column count",
       "open_time,open,high,low,close\n",
-      "x.csv:1: expected 6 columns (open_time,open,high,low,close,volume) or 12 (Binance kline), got 5",
+      "x.csv:1: expected 6 columns (open_time,open,high,low,close,volume), 7 (Kraken OHLCVT) or 12 (Binance kline), or a header naming time, open, high, low, close and volume; got 5",
     ],
     [
       "a short row",
@@ -226,12 +226,12 @@ describe("candles CSV", () => {
     [
       "a bad time",
       `${HEADER}\n2023-13-01 00:00:00+00:00,1,2,0.5,1.5,3`,
-      "x.csv:2: column 'open_time': expected an epoch time (ms or µs) or an ISO 8601 time with a UTC offset, got '2023-13-01 00:00:00+00:00'",
+      "x.csv:2: column 'open_time': expected an epoch time (s, ms, µs or ns) or an ISO 8601 time with a UTC offset, got '2023-13-01 00:00:00+00:00'",
     ],
     [
       "an ISO time without an offset",
       `${HEADER}\n2023-03-01 00:00:00,1,2,0.5,1.5,3`,
-      "x.csv:2: column 'open_time': expected an epoch time (ms or µs) or an ISO 8601 time with a UTC offset, got '2023-03-01 00:00:00'",
+      "x.csv:2: column 'open_time': expected an epoch time (s, ms, µs or ns) or an ISO 8601 time with a UTC offset, got '2023-03-01 00:00:00'",
     ],
     [
       "February 30th",
@@ -261,8 +261,8 @@ describe("candles CSV", () => {
     ],
     [
       "times going back",
-      `${HEADER}\n${t0 + 60_000},1,2,0.5,1.5,3\n${t0},1,2,0.5,1.5,3`,
-      "x.csv:3: column 'open_time': 2024-01-01T00:00:00.000Z is not after the previous row's 2024-01-01T00:01:00.000Z",
+      `${HEADER}\n${t0},1,2,0.5,1.5,3\n${t0 + 60_000},1,2,0.5,1.5,3\n${t0},1,2,0.5,1.5,3`,
+      "x.csv:4: column 'open_time': 2024-01-01T00:00:00.000Z is not after the previous row's 2024-01-01T00:01:00.000Z",
     ],
     [
       "a repeated time",

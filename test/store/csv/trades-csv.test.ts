@@ -68,7 +68,7 @@ describe("trades CSV", () => {
     [
       "a wrong column count",
       "1,2,3,4,5\n",
-      "t.csv:1: expected 7 columns (id,price,qty,quote_qty,time,is_buyer_maker,is_best_match) or 6 (without is_best_match), got 5",
+      "t.csv:1: expected 7 columns (id,price,qty,quote_qty,time,is_buyer_maker,is_best_match) or 6 (without is_best_match), or Binance aggTrades' 8 (agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match) or 7; got 5",
     ],
     [
       "a row of another width",
@@ -89,7 +89,7 @@ describe("trades CSV", () => {
     [
       "a bad time",
       `1,100,1,100,soon,True,True`,
-      "t.csv:1: column 'time': expected an epoch time in ms or µs, got 'soon'",
+      "t.csv:1: column 'time': expected an epoch time (s, ms, µs or ns) or an ISO 8601 time with a UTC offset, got 'soon'",
     ],
     [
       "a bad boolean",
