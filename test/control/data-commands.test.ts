@@ -15,7 +15,8 @@ import {
 } from "../store/support.js";
 
 const FIXTURE_SUMMARY =
-  `imported 30,240 candles of BTC/USDT 1m (binance) from ${FIXTURE}: 30,240 new, 0 replaced; ` +
+  `imported 30,240 candles of BTC/USDT 1m (binance) from ${FIXTURE} (OHLCV CSV, times in ISO 8601): ` +
+  "30,240 new, 0 replaced; " +
   "stored 2023-03-01 00:00 → 2023-03-21 23:59, 0 gaps\n";
 
 async function run(command: (out: NodeJS.WritableStream) => Promise<void>): Promise<string> {
@@ -62,13 +63,15 @@ describe("data commands", () => {
     const path = await writeText(dir, "eth.csv", candlesCsv(gappy.toCandles()));
     const options = { market: "ETH/USDT", timeframe: "5m", venue: "kraken" };
     expect(await run((out) => dataImport(path, options, out))).toBe(
-      `imported 7 candles of ETH/USDT 5m (kraken) from ${path}: 7 new, 0 replaced; ` +
+      `imported 7 candles of ETH/USDT 5m (kraken) from ${path} (OHLCV CSV, times in ISO 8601): ` +
+        "7 new, 0 replaced; " +
         "stored 2024-01-01 00:00 → 2024-01-01 00:45, 2 gaps (3 candles missing)\n",
     );
     const changed = gappy.toCandles().map((c, i) => (i < 2 ? { ...c, volume: 99 } : c));
     const fix = await writeText(dir, "fix.csv", candlesCsv([...changed.slice(0, 4)]));
     expect(await run((out) => dataImport(fix, options, out))).toBe(
-      `imported 4 candles of ETH/USDT 5m (kraken) from ${fix}: 0 new, 2 replaced, 2 conflicting ` +
+      `imported 4 candles of ETH/USDT 5m (kraken) from ${fix} (OHLCV CSV, times in ISO 8601): ` +
+        "0 new, 2 replaced, 2 conflicting " +
         "(overwritten with the file's values); stored 2024-01-01 00:00 → 2024-01-01 00:45, " +
         "2 gaps (3 candles missing)\n",
     );
@@ -88,7 +91,8 @@ describe("data commands", () => {
     ].join("\n");
     const path = await writeText(dir, "BTCUSDT-trades.csv", text);
     expect(await run((out) => dataImport(path, { market: "BTC/USDT" }, out))).toBe(
-      `imported 2 candles of BTC/USDT 1m (binance) from ${path} (3 trades): 2 new, 0 replaced; ` +
+      `imported 2 candles of BTC/USDT 1m (binance) from ${path} ` +
+        "(3 trades, Binance trades, times in milliseconds): 2 new, 0 replaced; " +
         "stored 2024-01-01 00:00 → 2024-01-01 00:01, 0 gaps\n",
     );
   });
@@ -159,9 +163,11 @@ describe("data commands", () => {
     const bad = await writeText(dir, "bad.csv", "time,price\n1,2\n");
     expect(await failure((out) => dataImport(bad, { market: "BTC/USDT" }, out))).toBe(
       `${bad}: neither a candle file nor a trade dump: as candles, line 1: expected 6 columns ` +
-        "(open_time,open,high,low,close,volume) or 12 (Binance kline), got 2; as trades, line 1: " +
+        "(open_time,open,high,low,close,volume), 7 (Kraken OHLCVT) or 12 (Binance kline), or a " +
+        "header naming time, open, high, low, close and volume; got 2; as trades, line 1: " +
         "expected 7 columns (id,price,qty,quote_qty,time,is_buyer_maker,is_best_match) or 6 " +
-        "(without is_best_match), got 2",
+        "(without is_best_match), or Binance aggTrades' 8 (agg_trade_id,price,quantity," +
+        "first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match) or 7; got 2",
     );
     // nothing was stored by the failed imports
     expect(await run((out) => dataList({ json: true }, out))).toBe("[]\n");
