@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { migrate } from "../../../src/store/postgres/migrate.js";
+import { ensurePartitions } from "../../../src/store/postgres/partitions.js";
+import { createTestDatabase, type TestDatabase } from "../../harness/postgres.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe("postgres migrations", () => {
+  test("migrations - applied once, then re-run as no-ops", async () => {
+    const first = await migrate(db.sql);
+    expect(first.layout).toBe("native");
+    expect(first.applied).toEqual([1, 2]);
+    const again = await migrate(db.sql);
+    expect(again).toEqual({ layout: "native", applied: [] });
+    const rows = await db.sql`SELECT version, layout FROM schema_migrations ORDER BY version`;
+    expect(rows.map((r) => [r.version, r.layout])).toEqual([
+      [1, "native"],
+      [2, "native"],
+    ]);
+  });
+
+  test("migrations - two processes starting together apply each migration once", async () => {
+    const other = await createTestDatabase();
+    try {
+      const results = await Promise.all([migrate(other.sql), migrate(other.sql)]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2]);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  test("partitions - a month's partition is created on demand, once", async () => {
+    await migrate(db.sql);
+    const jan = Date.UTC(2024, 0, 15);
+    const mar = Date.UTC(2024, 2, 31, 23, 59);
+    const made = await ensurePartitions(db.sql, "candles", [jan, mar, jan]);
+    expect(made).toEqual(["candles_y2024m01", "candles_y2024m03"]);
+    await ensurePartitions(db.sql, "candles", [mar]);
+    const rows = await db.sql`
+      SELECT c.relname FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'candles'::regclass ORDER BY 1`;
+    expect(rows.map((r) => r.relname)).toEqual(["candles_y2024m01", "candles_y2024m03"]);
+    // A row outside every partition is refused: nothing is stored silently elsewhere.
+    await expect(
+      db.sql`INSERT INTO candles (venue, market, timeframe, open_time, open, high, low, close, volume)
+        VALUES ('v', 'm', '1m', '2024-02-01', 1, 1, 1, 1, 0)`,
+    ).rejects.toThrow(/no partition/);
+  });
+});
