@@ -2,6 +2,12 @@
 export type { BatchQueue, DropPolicy, QueueStats } from "./batch-queue.js";
 export { isPostgresUrl, type PostgresSelection, parsePostgresUrl } from "./connect.js";
 export { migrate } from "./migrate.js";
+export {
+  type CandleQuery,
+  readCandles,
+  refreshCandleViews,
+  storedTimeframes,
+} from "./read-candles.js";
 export type { Layout } from "./schema.js";
 export { type GapRow, openPostgresStore, type PostgresStore } from "./store.js";
 export {
