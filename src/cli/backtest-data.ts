@@ -1,6 +1,6 @@
 /**
- * Where a backtest's candles come from, in order of preference: a file given with --data, the
- * local store (`crypy data import`), or the venue file's own source for the market (synthetic or
+ * Where a backtest's candles come from, in order of preference: a file or a `postgres://` URL
+ * given with --data (`?venue=…&market=…&timeframe=…` select the series), the local store (`crypy data import`), or the venue file's own source for the market (synthetic or
  * recorded). Then resampled to --timeframe and cut to --from/--to.
  */
 import { InvalidInputError } from "../domain/errors.js";
@@ -9,13 +9,14 @@ import type { VenueConfig } from "../sim/config/types.js";
 import { type CandleSeries, loadCandles, loadTrades, tradesToCandles } from "../sim/data/index.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
 import { openStore } from "../store/index.js";
+import { isPostgresUrl } from "../store/postgres/url.js";
 import { resample } from "../store/resample.js";
 
 export interface DataRequest {
   market: string;
   timeframe: string;
   venue: VenueConfig;
-  /** A candle or trade CSV (.csv or .csv.gz). */
+  /** A candle or trade CSV (.csv or .csv.gz), or a `postgres://` URL. */
   data?: string | undefined;
   /** The store's venue name for the market (default "binance", as `crypy data import`). */
   storeVenue?: string | undefined;
@@ -58,6 +59,14 @@ async function fromFile(path: string): Promise<CandleSeries> {
 }
 
 async function fromSource(request: DataRequest): Promise<LoadedData> {
+  if (request.data !== undefined && isPostgresUrl(request.data)) {
+    // Loaded only when asked for: most backtests never touch PostgreSQL.
+    const { loadPostgresCandles } = await import("../store/postgres/candle-io.js");
+    return loadPostgresCandles(request.data, {
+      venue: request.storeVenue ?? "binance",
+      market: request.market,
+    });
+  }
   if (request.data !== undefined)
     return { candles: await fromFile(request.data), source: request.data };
   const storeVenue = request.storeVenue ?? "binance";

@@ -1,0 +1,118 @@
+/**
+ * The CLI's two doors into PostgreSQL: `crypy data import FILE --store postgres://…` (the file
+ * read by the local store's own loader, import-file.ts, then written as 1 batch per 10,000
+ * candles) and `crypy backtest --data postgres://…?venue=…&market=…` (a market's candles read
+ * back as a CandleSeries).
+ */
+
+import { InvalidInputError } from "../../domain/errors.js";
+import type { CandleSeries } from "../candle-series.js";
+import { type FileKind, loadFile } from "../import-file.js";
+import { resolveKey, type SeriesKey } from "../series-key.js";
+import { parsePostgresUrl } from "./connect.js";
+import { readCandles, storedTimeframes } from "./read-candles.js";
+import { openPostgresStore } from "./store.js";
+import { CANDLES, type CandleRow } from "./tables.js";
+import type { WriteCounts } from "./write-batch.js";
+
+const BATCH = 10_000;
+
+export interface PostgresImport extends WriteCounts {
+  venue: string;
+  market: string;
+  timeframe: string;
+  kind: FileKind;
+  trades?: number;
+  /** Open times of the first and last candle (NaN when none). */
+  first: number;
+  last: number;
+}
+
+export async function importFileToPostgres(
+  url: string,
+  file: string,
+  request: SeriesKey & { kind?: FileKind },
+): Promise<PostgresImport> {
+  const key = resolveKey(request);
+  const loaded = await loadFile(file, key, request.kind);
+  const rows = candleRows(loaded.series, key);
+  const store = await openPostgresStore(url);
+  const total: WriteCounts = { rows: 0, inserted: 0, replaced: 0, duplicates: 0 };
+  try {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const counts = await store.write(CANDLES, rows.slice(i, i + BATCH));
+      total.rows += counts.rows;
+      total.inserted += counts.inserted;
+      total.replaced += counts.replaced;
+      total.duplicates += counts.duplicates;
+    }
+  } finally {
+    await store.close();
+  }
+  const result: PostgresImport = {
+    ...total,
+    venue: key.venue,
+    market: key.market,
+    timeframe: key.timeframe,
+    kind: loaded.kind,
+    first: loaded.series.startMs,
+    last: loaded.series.length > 0 ? loaded.series.time[loaded.series.length - 1]! : Number.NaN,
+  };
+  if (loaded.trades !== undefined) result.trades = loaded.trades;
+  return result;
+}
+
+/** Doubles are written as their shortest round-trip decimal, so reading back gives the same. */
+function candleRows(series: CandleSeries, key: ReturnType<typeof resolveKey>): CandleRow[] {
+  const rows: CandleRow[] = new Array(series.length);
+  for (let i = 0; i < series.length; i++) {
+    rows[i] = {
+      venue: key.venue,
+      market: key.market,
+      timeframe: key.timeframe,
+      openTime: series.time[i]!,
+      open: series.open[i]!,
+      high: series.high[i]!,
+      low: series.low[i]!,
+      close: series.close[i]!,
+      volume: series.volume[i]!,
+    };
+  }
+  return rows;
+}
+
+export interface PostgresCandles {
+  candles: CandleSeries;
+  /** For a report: `postgres <venue> <market> <timeframe>` (no credentials). */
+  source: string;
+}
+
+/**
+ * A market's candles from the URL's database; the URL's `venue`, `market` and `timeframe`
+ * override the defaults given. Without a timeframe, the finest one stored is read.
+ */
+export async function loadPostgresCandles(
+  url: string,
+  defaults: { venue: string; market: string },
+): Promise<PostgresCandles> {
+  const { selection } = parsePostgresUrl(url);
+  const venue = selection.venue ?? defaults.venue;
+  const market = selection.market ?? defaults.market;
+  const store = await openPostgresStore(url);
+  try {
+    const timeframe = selection.timeframe ?? (await storedTimeframes(store.sql, venue, market))[0];
+    if (timeframe === undefined) {
+      throw new InvalidInputError(
+        `no candles of ${market} (${venue}) in PostgreSQL: import some with ` +
+          `'crypy data import FILE --market ${market} --venue ${venue} --store postgres://…'`,
+      );
+    }
+    const candles = await readCandles(store.sql, { venue, market, timeframe });
+    if (candles.length === 0) {
+      throw new InvalidInputError(`no ${timeframe} candles of ${market} (${venue}) in PostgreSQL`);
+    }
+    return { candles, source: `postgres ${venue} ${market} ${timeframe}` };
+  } finally {
+    await store.close();
+  }
+}
