@@ -35,6 +35,28 @@ describe("postgres migrations", () => {
     }
   });
 
+  test("migrations - a failing migration leaves nothing behind and is not recorded", async () => {
+    const other = await createTestDatabase();
+    try {
+      const broken = [
+        { version: 1, name: "ok", sql: () => "CREATE TABLE kept (x int);" },
+        {
+          version: 2,
+          name: "broken",
+          sql: () => "CREATE TABLE half_done (x int); SELECT no_such_function();",
+        },
+      ];
+      await expect(migrate(other.sql, broken)).rejects.toThrow(/no_such_function/);
+      const tables = await other.sql`
+        SELECT to_regclass('kept') IS NOT NULL AS kept, to_regclass('half_done') IS NOT NULL AS half`;
+      expect(tables[0]).toEqual({ kept: true, half: false });
+      const versions = await other.sql`SELECT version FROM schema_migrations`;
+      expect(versions.map((r) => r.version)).toEqual([1]);
+    } finally {
+      await other.drop();
+    }
+  });
+
   test("partitions - a month's partition is created on demand, once", async () => {
     await migrate(db.sql);
     const jan = Date.UTC(2024, 0, 15);
