@@ -10,6 +10,7 @@
 import { BatchQueue, type BatchQueueOptions } from "./batch-queue.js";
 import { connectPostgres, type Sql } from "./connect.js";
 import { isoTime } from "./copy-text.js";
+import { fromPostgresError } from "./errors.js";
 import { migrate } from "./migrate.js";
 import type { Layout } from "./schema.js";
 import type { TableSpec } from "./tables.js";
@@ -46,7 +47,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     ({ layout } = await migrate(sql));
   } catch (err) {
     await sql.end({ timeout: 1 });
-    throw err;
+    throw fromPostgresError(err, url);
   }
   return storeOn(sql, layout);
 }
