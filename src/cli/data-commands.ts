@@ -102,7 +102,8 @@ async function importToPostgres(
   out.write(
     `imported ${formatCount(r.rows)} candles of ${r.market} ${r.timeframe} (${r.venue}) from ` +
       `${source} into PostgreSQL: ${formatCount(r.inserted)} new, ${formatCount(r.replaced)} ` +
-      `replaced, ${formatCount(r.duplicates)} already stored${range}\n`,
+      `replaced, ${formatCount(r.duplicates)} already stored${range}; stored series: ` +
+      `${formatCount(r.gaps.length)} gap${r.gaps.length === 1 ? "" : "s"}\n`,
   );
 }
 

@@ -9,6 +9,7 @@ import { InvalidInputError } from "../../domain/errors.js";
 import type { CandleSeries } from "../candle-series.js";
 import { type FileKind, loadFile } from "../import-file.js";
 import { resolveKey, type SeriesKey } from "../series-key.js";
+import { type CandleGap, refreshCandleGaps } from "./candle-gaps.js";
 import { parsePostgresUrl } from "./connect.js";
 import { readCandles, storedTimeframes } from "./read-candles.js";
 import { openPostgresStore } from "./store.js";
@@ -23,6 +24,8 @@ export interface PostgresImport extends WriteCounts {
   timeframe: string;
   kind: FileKind;
   trades?: number;
+  /** The series' gaps as stored after the import (recorded in the gaps table). */
+  gaps: CandleGap[];
   /** Open times of the first and last candle (NaN when none). */
   first: number;
   last: number;
@@ -38,6 +41,7 @@ export async function importFileToPostgres(
   const rows = candleRows(loaded.series, key);
   const store = await openPostgresStore(url);
   const total: WriteCounts = { rows: 0, inserted: 0, replaced: 0, duplicates: 0 };
+  let gaps: CandleGap[];
   try {
     for (let i = 0; i < rows.length; i += BATCH) {
       const counts = await store.write(CANDLES, rows.slice(i, i + BATCH));
@@ -46,11 +50,13 @@ export async function importFileToPostgres(
       total.replaced += counts.replaced;
       total.duplicates += counts.duplicates;
     }
+    gaps = await refreshCandleGaps(store.sql, key);
   } finally {
     await store.close();
   }
   const result: PostgresImport = {
     ...total,
+    gaps,
     venue: key.venue,
     market: key.market,
     timeframe: key.timeframe,

@@ -2,6 +2,9 @@
  * The CLI's doors into PostgreSQL, in-process: `crypy data import FILE --store postgres://…` and
  * `crypy backtest --data postgres://…`, against the same real candles from a file.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -40,7 +43,7 @@ describe("postgres from the cli", () => {
     const out = sink();
     await dataImport(FIXTURE, { market: "BTC/USDT", store: db.url }, out.stream);
     expect(out.text()).toMatch(
-      /^imported 30,240 candles of BTC\/USDT 1m \(binance\) from .* into PostgreSQL: 30,240 new, 0 replaced, 0 already stored; 2023-03-01 00:00 → 2023-03-21 23:59\n$/,
+      /^imported 30,240 candles of BTC\/USDT 1m \(binance\) from .* into PostgreSQL: 30,240 new, 0 replaced, 0 already stored; 2023-03-01 00:00 → 2023-03-21 23:59; stored series: 0 gaps\n$/,
     );
     const again = sink();
     await dataImport(FIXTURE, { market: "BTC/USDT", store: db.url }, again.stream);
@@ -56,6 +59,41 @@ describe("postgres from the cli", () => {
     expect(stored.length).toBe(file.length);
     for (const column of ["time", "open", "high", "low", "close", "volume"] as const) {
       expect(stored[column]).toEqual(file[column]);
+    }
+  });
+
+  test("data import --store records the stored series' gaps; a later import that fills one removes it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "crypy-pg-gaps-"));
+    try {
+      const csv = (minutes: number[]) =>
+        [
+          "open_time,open,high,low,close,volume",
+          ...minutes.map(
+            (m) => `2024-05-01 00:${String(m).padStart(2, "0")}:00+00:00,10,11,9,10.5,${m + 1}`,
+          ),
+        ].join("\n");
+      const holed = join(dir, "holed.csv");
+      const filler = join(dir, "filler.csv");
+      await writeFile(holed, csv([0, 1, 4, 5, 9]));
+      await writeFile(filler, csv([2, 3]));
+      const request = { market: "ETH/BTC", venue: "test", store: db.url };
+      const first = sink();
+      await dataImport(holed, request, first.stream);
+      expect(first.text()).toContain("; stored series: 2 gaps\n");
+      const gaps = () => db.sql`
+        SELECT kind, from_time, to_time, reason FROM gaps WHERE venue = 'test' ORDER BY from_time`;
+      const at = (m: number) => new Date(Date.UTC(2024, 4, 1, 0, m));
+      expect(await gaps()).toEqual([
+        { kind: "candles/1m", from_time: at(2), to_time: at(4), reason: "no candles stored" },
+        { kind: "candles/1m", from_time: at(6), to_time: at(9), reason: "no candles stored" },
+      ]);
+      const second = sink();
+      await dataImport(filler, request, second.stream);
+      expect(second.text()).toContain("2 new, 0 replaced, 0 already stored");
+      expect(second.text()).toContain("; stored series: 1 gap\n");
+      expect((await gaps()).map((g) => g.from_time)).toEqual([at(6)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
