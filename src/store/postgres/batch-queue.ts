@@ -6,7 +6,7 @@
  *
  * Writes run one at a time, in order. A failed write keeps its rows at the head of the queue (the
  * write is idempotent, so retrying after a reconnect is safe) and its error is thrown by the next
- * `flush()` or `close()`.
+ * `flush()`.
  */
 
 import { InvalidInputError } from "../../domain/errors.js";

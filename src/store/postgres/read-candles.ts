@@ -86,7 +86,16 @@ export async function refreshCandleViews(sql: Sql, layout: Layout): Promise<void
 
 /** The timeframes stored for a market, finest first. */
 export async function storedTimeframes(sql: Sql, venue: string, market: string): Promise<string[]> {
+  // A loose index scan over the primary key: one index probe per timeframe, not one per candle.
   const rows = await sql<{ timeframe: string }[]>`
-    SELECT DISTINCT timeframe FROM candles WHERE venue = ${venue} AND market = ${market}`;
+    WITH RECURSIVE t AS (
+      SELECT min(timeframe) AS timeframe FROM candles
+      WHERE venue = ${venue} AND market = ${market}
+      UNION ALL
+      SELECT (SELECT min(timeframe) FROM candles
+        WHERE venue = ${venue} AND market = ${market} AND timeframe > t.timeframe)
+      FROM t WHERE t.timeframe IS NOT NULL
+    )
+    SELECT timeframe FROM t WHERE timeframe IS NOT NULL`;
   return rows.map((r) => r.timeframe).sort((a, b) => parseTimeframe(a) - parseTimeframe(b));
 }

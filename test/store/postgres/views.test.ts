@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { migrate } from "../../../src/store/postgres/migrate.js";
-import { readCandles, refreshCandleViews } from "../../../src/store/postgres/read-candles.js";
+import {
+  readCandles,
+  refreshCandleViews,
+  storedTimeframes,
+} from "../../../src/store/postgres/read-candles.js";
 import { type PostgresStore, storeOn } from "../../../src/store/postgres/store.js";
 import { CANDLES, type CandleRow } from "../../../src/store/postgres/tables.js";
 import { resample } from "../../../src/store/resample.js";
@@ -149,6 +153,13 @@ describe("postgres candle views", () => {
         expect(fromView.volume[i]).toBeCloseTo(expected.volume[i]!, 6);
       }
     }
+  });
+
+  test("read - the timeframes stored for a market, finest first", async () => {
+    await store.write(CANDLES, rowsOf("BTC/USDT", cents(2, 5), "1h"));
+    expect(await storedTimeframes(db.sql, "binance", "BTC/USDT")).toEqual(["1m", "5m", "1h"]);
+    expect(await storedTimeframes(db.sql, "binance", "ETH/USDT")).toEqual(["1m"]);
+    expect(await storedTimeframes(db.sql, "binance", "XRP/USDT")).toEqual([]);
   });
 
   test("read - a range is [from, to)", async () => {
