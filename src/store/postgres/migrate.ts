@@ -24,9 +24,18 @@ export async function timescaleAvailable(sql: Sql): Promise<boolean> {
   return rows.length > 0;
 }
 
+export interface MigrateOptions {
+  /** How the layout is chosen on a new database (tests replace it); default: timescaleAvailable. */
+  detect?: (sql: Sql) => Promise<Layout>;
+}
+
+const detectLayout = async (sql: Sql): Promise<Layout> =>
+  (await timescaleAvailable(sql)) ? "timescale" : "native";
+
 export async function migrate(
   sql: Sql,
   migrations: readonly Migration[] = MIGRATIONS,
+  options: MigrateOptions = {},
 ): Promise<MigrateResult> {
   // IF NOT EXISTS alone races (two creators collide on the catalog): hence the lock.
   await sql.begin(async (tx) => {
@@ -39,7 +48,7 @@ export async function migrate(
     )`;
   });
   let layout = await recordedLayout(sql);
-  layout ??= (await timescaleAvailable(sql)) ? "timescale" : "native";
+  layout ??= await (options.detect ?? detectLayout)(sql);
   const applied: number[] = [];
   for (const migration of migrations) {
     const chosen = layout;

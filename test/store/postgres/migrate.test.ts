@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migrate } from "../../../src/store/postgres/migrate.js";
+import { migrate, timescaleAvailable } from "../../../src/store/postgres/migrate.js";
 import { ensurePartitions } from "../../../src/store/postgres/partitions.js";
 import { createTestDatabase, type TestDatabase } from "../../harness/postgres.js";
 
@@ -52,6 +52,29 @@ describe("postgres migrations", () => {
       expect(tables[0]).toEqual({ kept: true, half: false });
       const versions = await other.sql`SELECT version FROM schema_migrations`;
       expect(versions.map((r) => r.version)).toEqual([1]);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  test("layout - timescale is chosen only when detected; without the extension it fails whole", async () => {
+    const other = await createTestDatabase();
+    try {
+      // This server has no TimescaleDB: the real detection says native.
+      expect(await timescaleAvailable(other.sql)).toBe(false);
+      // Forced, the TimescaleDB layout stops at CREATE EXTENSION and leaves nothing behind.
+      await expect(
+        migrate(other.sql, undefined, { detect: async () => "timescale" }),
+      ).rejects.toThrow(/timescaledb/);
+      const [tables] = await other.sql`
+        SELECT to_regclass('candles') AS candles, count(*)::int AS applied FROM schema_migrations`;
+      expect(tables).toEqual({ candles: null, applied: 0 });
+      expect((await migrate(other.sql)).layout).toBe("native");
+      // Once recorded, the layout is kept: detection is not asked again.
+      const again = await migrate(other.sql, undefined, {
+        detect: () => Promise.reject(new Error("asked again")),
+      });
+      expect(again).toEqual({ layout: "native", applied: [] });
     } finally {
       await other.drop();
     }

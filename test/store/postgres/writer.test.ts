@@ -101,6 +101,22 @@ describe("postgres batch writer", () => {
     ]);
   });
 
+  test("a candle re-written at the same version with other values is replaced (a corrected file)", async () => {
+    const at = 30;
+    await store.write(CANDLES, [candle(at, "100.2")]);
+    expect(await store.write(CANDLES, [candle(at, "100.9")])).toEqual({
+      rows: 1,
+      inserted: 0,
+      replaced: 1,
+      duplicates: 0,
+    });
+    // Equal as numbers: nothing to replace.
+    expect((await store.write(CANDLES, [candle(at, "100.90")])).duplicates).toBe(1);
+    const [row] = await db.sql`
+      SELECT close::text FROM candles WHERE open_time = ${new Date(T0 + at * MINUTE)}`;
+    expect(row!.close).toBe("100.9");
+  });
+
   test("trades and book diffs: a replay writes nothing; any text survives COPY", async () => {
     const trades: TradeRow[] = [
       { venue: "v", market: "M/N", tradeId: "1", time: T0, price: "0.1", amount: "2", side: "buy" },
