@@ -48,3 +48,8 @@ export async function ensurePartitionsCached(
   const missing = [...times].filter((t) => seen?.has(`${table}:${monthStart(t)}`) !== true);
   if (missing.length > 0) await ensurePartitions(sql, table, missing);
 }
+
+/** Forgets the months this client ensured (after a partition was dropped behind its back). */
+export function forgetPartitions(sql: Sql): void {
+  known.delete(sql);
+}

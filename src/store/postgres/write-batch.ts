@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Sql } from "./connect.js";
 import { copyLine } from "./copy-text.js";
-import { ensurePartitionsCached } from "./partitions.js";
+import { ensurePartitionsCached, forgetPartitions } from "./partitions.js";
 import type { Layout } from "./schema.js";
 import type { TableSpec } from "./tables.js";
 
@@ -34,9 +34,30 @@ export async function writeBatch<R>(
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { rows: 0, inserted: 0, replaced: 0, duplicates: 0 };
   const unique = lastPerKey(spec, rows);
+  if (layout !== "native") return insertBatch(sql, spec, rows.length, unique);
   // Outside the batch's transaction: a partition is committed even if the batch rolls back, so
-  // the per-client cache of months never names a partition that does not exist.
-  if (layout === "native") await ensurePartitionsCached(sql, spec.table, unique.map(spec.timeOf));
+  // the per-client cache of months never names a partition that does not exist…
+  await ensurePartitionsCached(sql, spec.table, unique.map(spec.timeOf));
+  try {
+    return await insertBatch(sql, spec, rows.length, unique);
+  } catch (err) {
+    // …unless one was dropped since (retention, by hand): forget the cache and try once more.
+    if ((err as { code?: unknown }).code !== NO_PARTITION) throw err;
+    forgetPartitions(sql);
+    await ensurePartitionsCached(sql, spec.table, unique.map(spec.timeOf));
+    return insertBatch(sql, spec, rows.length, unique);
+  }
+}
+
+/** SQLSTATE check_violation: PostgreSQL's "no partition of relation … found for row". */
+const NO_PARTITION = "23514";
+
+async function insertBatch<R>(
+  sql: Sql,
+  spec: TableSpec<R>,
+  count: number,
+  unique: readonly R[],
+): Promise<WriteCounts> {
   const columns = spec.columns.join(", ");
   const staging = `staging_${spec.table}`;
   const results = await sql.begin(async (tx) => {
@@ -60,7 +81,7 @@ export async function writeBatch<R>(
   });
   const inserted = unique.length - results.existing;
   const replaced = results.written - inserted;
-  return { rows: rows.length, inserted, replaced, duplicates: rows.length - results.written };
+  return { rows: count, inserted, replaced, duplicates: count - results.written };
 }
 
 /** One row per key: for candles the highest version (the later on a tie), otherwise the first. */

@@ -143,6 +143,16 @@ describe("postgres batch writer", () => {
     expect(row!.bids).toEqual([["0.10000000", "1.5"]]);
   });
 
+  test("a partition dropped behind the writer's back is made again", async () => {
+    const may = (i: number) => ({
+      ...candle(i, "100.5"),
+      openTime: Date.UTC(2024, 4, 1) + i * MINUTE,
+    });
+    expect((await store.write(CANDLES, [may(0)])).inserted).toBe(1);
+    await db.sql`DROP TABLE candles_y2024m05`;
+    expect((await store.write(CANDLES, [may(0), may(1)])).inserted).toBe(2);
+  });
+
   test("gaps are recorded once", async () => {
     const gap = {
       venue: "v",
