@@ -1,9 +1,10 @@
 /**
  * Where a backtest's candles come from, in order of preference: a file given with --data (read by
- * the same loader as `crypy data import`), the local store (`crypy data import`; the series of
- * --data-venue, default binance), or the venue file's own source for the market (synthetic or
- * recorded) when the store holds no series of the market at all. Then resampled to --timeframe and
- * cut to --from/--to.
+ * the same loader as `crypy data import`) or a `postgres://` URL (`?venue=…&market=…&timeframe=…`
+ * select the series; --data-venue its venue when the URL names none), the local store (`crypy data
+ * import`; the series of --data-venue, default binance), or the venue file's own source for the
+ * market (synthetic or recorded) when the store holds no series of the market at all. Then
+ * resampled to --timeframe and cut to --from/--to.
  */
 import { InvalidInputError } from "../domain/errors.js";
 import { loadFeeds } from "../sim/build.js";
@@ -12,6 +13,7 @@ import type { CandleSeries } from "../sim/data/index.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
 import { describeLoaded, loadMarketFile } from "../store/import-file.js";
 import { openStore } from "../store/index.js";
+import { isPostgresUrl } from "../store/postgres/url.js";
 import { resample } from "../store/resample.js";
 import { checkVenue, timeframeName } from "../store/series-key.js";
 
@@ -19,7 +21,7 @@ export interface DataRequest {
   market: string;
   timeframe: string;
   venue: VenueConfig;
-  /** A candle or trade CSV (.csv or .csv.gz). */
+  /** A candle or trade CSV (.csv or .csv.gz), or a `postgres://` URL. */
   data?: string | undefined;
   /** The stored series' venue (--data-venue; default "binance", as `crypy data import`). */
   storeVenue?: string | undefined;
@@ -58,6 +60,14 @@ async function fromFile(path: string): Promise<LoadedData> {
 }
 
 async function fromSource(request: DataRequest): Promise<LoadedData> {
+  if (request.data !== undefined && isPostgresUrl(request.data)) {
+    // Loaded only when asked for: most backtests never touch PostgreSQL.
+    const { loadPostgresCandles } = await import("../store/postgres/candle-io.js");
+    return loadPostgresCandles(request.data, {
+      venue: request.storeVenue ?? DEFAULT_STORE_VENUE,
+      market: request.market,
+    });
+  }
   if (request.data !== undefined) {
     if (request.storeVenue !== undefined) {
       throw new InvalidInputError(

@@ -23,8 +23,8 @@ export function registerBacktest(program: Command): void {
       "market symbol, e.g. BTC/USDT, or a perpetual of the venue file, e.g. BTC/USDT:USDT with --venue venues/sim-perp.yaml (it can short; its report adds funding, liquidations and leverage)",
     )
     .option(
-      "--data <file>",
-      "candles or trades from this CSV (.csv/.csv.gz) instead of the store or the venue's own data",
+      "--data <file|url>",
+      "candles or trades from this CSV (.csv/.csv.gz), or candles from PostgreSQL (postgres://HOST/DB?venue=binance&market=BTC/USDT[&timeframe=1m]; default venue binance, market --market, the finest timeframe stored), instead of the store or the venue's own data",
     )
     .option(
       "--data-venue <name>",

@@ -4,6 +4,7 @@
  * one-line InvalidInputErrors, left for the CLI to print.
  */
 
+import { InvalidInputError } from "../domain/errors.js";
 import { parseTimeframe } from "../sim/ohlcv.js";
 import {
   checkKind,
@@ -13,6 +14,7 @@ import {
   openStore,
   type StoredSeries,
 } from "../store/index.js";
+import { isPostgresUrl } from "../store/postgres/url.js";
 import { formatCount, formatTime } from "../store/time-text.js";
 
 export interface DataImportOptions {
@@ -26,6 +28,8 @@ export interface DataImportOptions {
   kind?: string;
   /** The store's root; default `defaultDataDir()`. */
   dataDir?: string;
+  /** A `postgres://` URL: import into PostgreSQL instead of the local store. */
+  store?: string;
 }
 
 export interface DataListOptions {
@@ -55,6 +59,10 @@ export async function dataImport(
     timeframe: options.timeframe,
   };
   if (options.kind !== undefined) request.kind = checkKind(options.kind);
+  if (options.store !== undefined) {
+    await importToPostgres(file, options.store, request, out);
+    return;
+  }
   const result = await openStore(options.dataDir).importFile(file, request);
   const { stored } = result;
   const intervalMs = parseTimeframe(result.timeframe);
@@ -69,6 +77,31 @@ export async function dataImport(
       `${formatCount(result.replaced)} replaced${conflicts}; stored ` +
       `${formatTime(stored.first, intervalMs)} → ${formatTime(stored.last, intervalMs)}, ` +
       `${gapsText(stored.gaps, intervalMs)}\n`,
+  );
+}
+
+async function importToPostgres(
+  file: string,
+  url: string,
+  request: ImportFileOptions,
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  if (!isPostgresUrl(url)) {
+    throw new InvalidInputError(
+      `--store takes a postgres:// URL (the local store is the default), got ${JSON.stringify(url)}`,
+    );
+  }
+  const { importFileToPostgres } = await import("../store/postgres/candle-io.js");
+  const r = await importFileToPostgres(url, file, request);
+  const intervalMs = parseTimeframe(r.timeframe);
+  const source = r.trades === undefined ? file : `${file} (${formatCount(r.trades)} trades)`;
+  const range =
+    r.rows === 0 ? "" : `; ${formatTime(r.first, intervalMs)} → ${formatTime(r.last, intervalMs)}`;
+  out.write(
+    `imported ${formatCount(r.rows)} candles of ${r.market} ${r.timeframe} (${r.venue}) from ` +
+      `${source} into PostgreSQL: ${formatCount(r.inserted)} new, ${formatCount(r.replaced)} ` +
+      `replaced, ${formatCount(r.duplicates)} already stored${range}; stored series: ` +
+      `${formatCount(r.gaps.length)} gap${r.gaps.length === 1 ? "" : "s"}\n`,
   );
 }
 

@@ -24,11 +24,21 @@ export function registerData(program: Command): void {
       "binance",
     )
     .option("--kind <kind>", "candles or trades (default: detected)")
+    .option(
+      "--store <url>",
+      "write into PostgreSQL (postgres://HOST/DB) instead of the local store; re-importing writes nothing twice",
+    )
     .action(
       action(
         async (
           file: string,
-          options: { market: string; timeframe?: string; venue: string; kind?: string },
+          options: {
+            market: string;
+            timeframe?: string;
+            venue: string;
+            kind?: string;
+            store?: string;
+          },
         ) => {
           const { dataImport } = await import("./data-commands.js");
           await dataImport(file, options, process.stdout);
