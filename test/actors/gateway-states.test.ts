@@ -10,6 +10,7 @@ import {
   type OwnedUpdate,
   type PlaceRequest,
 } from "../../src/actors/desk/gateway/order-gateway.js";
+import { reconcileOrders } from "../../src/actors/desk/journal/reconcile.js";
 import { MandateBook } from "../../src/actors/desk/mandate-book.js";
 import { RiskGates } from "../../src/actors/desk/risk-gates.js";
 import { HolderKeys } from "../../src/actors/mandate.js";
@@ -167,5 +168,48 @@ describe("gateway - order states out of order", () => {
       quoteScale: 8,
     });
     expect(position.view()).toMatchObject({ quantity: "0.01998", basis: "800" });
+  });
+
+  it("gateway - a restart finds the fee a crash cut off: read from the venue's fills of the order, taken in once", async () => {
+    // The REST reply (no fee) was journaled; the stream's report with the fee was not: a crash.
+    const t = setup(async () => state("0.02", "closed", "800"));
+    await t.place();
+    const fill = (id: string, orderId: string, amount: string, fee: string) => ({
+      id,
+      orderId,
+      timestamp: 0,
+      symbol: "BTC/USDT",
+      side: "buy" as const,
+      price: "40000",
+      amount,
+      cost: String(Number(amount) * 40_000),
+      takerOrMaker: "taker" as const,
+      fee: { currency: "BTC", cost: fee },
+    });
+    let asked = 0;
+    const venue = {
+      has: { fetchMyTrades: true },
+      fetchMyTrades: async () => {
+        asked++;
+        return [
+          fill("a", "1", "0.015", "0.000015"),
+          fill("b", "1", "0.005", "0.000005"),
+          fill("c", "2", "0.5", "0.0005"), // another order's
+        ];
+      },
+      fetchOpenOrders: async () => [],
+    } as unknown as Venue;
+    await reconcileOrders(t.gateway, venue);
+    const position = t.gateway.orders.position("t", "BTC/USDT", {
+      base: "BTC",
+      quote: "USDT",
+      baseScale: 8,
+      quoteScale: 8,
+    });
+    expect(position.view()).toMatchObject({ quantity: "0.01998", basis: "800" });
+    // Known now: a second restart asks nothing and changes nothing.
+    await reconcileOrders(t.gateway, venue);
+    expect(asked).toBe(1);
+    expect(position.view().quantity).toBe("0.01998");
   });
 });

@@ -103,6 +103,11 @@ export class OwnedOrders {
     return [...this.#open.values()];
   }
 
+  /** Every order still remembered, open or over, in the order they were placed. */
+  remembered(): OwnedOrder[] {
+    return [...this.#byClientId.values()];
+  }
+
   get openCount(): number {
     return this.#open.size;
   }
