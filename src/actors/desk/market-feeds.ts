@@ -10,6 +10,7 @@
 import { parseMarket } from "../../domain/market.js";
 import type { Logger } from "../../log/logger.js";
 import type { Clock } from "../../time/clock.js";
+import { pollEvery } from "../../time/poll.js";
 import type { Venue } from "../../venues/venue.js";
 import type { DeskMarketData } from "./market-data.js";
 import { pump } from "./pump.js";
@@ -53,13 +54,8 @@ export function followMarket(env: FeedEnv, market: string, watched: () => boolea
   const fetchFundingRate = venue.fetchFundingRate?.bind(venue);
   if (parseMarket(market).kind === "spot" || !venue.has.fetchFundingRate || !fetchFundingRate)
     return;
-  let first = true;
   follow(
-    async () => {
-      if (!first) await new Promise<void>((r) => env.clock.setTimeout(r, MARK_EVERY_MS));
-      first = false;
-      return fetchFundingRate(market);
-    },
+    pollEvery(env.clock, MARK_EVERY_MS, () => fetchFundingRate(market)),
     (rate) => data.onFunding(market, rate),
   );
 }

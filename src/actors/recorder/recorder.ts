@@ -21,8 +21,10 @@ import { marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
 import type { OHLCV } from "../../domain/market-data.js";
+import { pollEvery } from "../../time/poll.js";
 import type { Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
+import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { RecordedStream } from "./stream.js";
 
@@ -40,7 +42,6 @@ const EXPECTED_MS: Record<RecordKind, number> = {
   mark: 1_000,
   funding: 1_000,
 };
-const MARK_EVERY_MS = 1_000;
 
 export interface RecorderSource {
   /** The subject token of the source: a venue id ("binance", "sim"). */
@@ -165,12 +166,7 @@ export class Recorder extends Actor {
       case "funding": {
         const fetch = venue.fetchFundingRate?.bind(venue);
         if (!contract || !has.fetchFundingRate || fetch === undefined) return undefined;
-        let first = true;
-        return async () => {
-          if (!first) await new Promise<void>((r) => this.clock.setTimeout(r, MARK_EVERY_MS));
-          first = false;
-          return fetch(market);
-        };
+        return pollEvery(this.clock, MARK_EVERY_MS, () => fetch(market));
       }
     }
   }
