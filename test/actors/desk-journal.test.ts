@@ -182,6 +182,35 @@ describe("desk journal - snapshots", () => {
   });
 });
 
+describe("desk journal - the reply is a report", () => {
+  it("desk journal - a filled order's reply comes once its state is journaled and its fill told, even on a slow disk", async () => {
+    d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
+    const journal = d.journal!;
+    const append = journal.append.bind(journal);
+    // A slow disk: each entry takes 30 ms to become durable.
+    journal.append = async (entry) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return append(entry);
+    };
+    const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "j1" });
+    const ask = Number(d.simulation.sim.orderBook(MARKET, 1).asks[0]![0]);
+    const placed = await d.order(
+      limitBuy(mandate, "0.001", (Math.ceil(ask * 1.01 * 100) / 100).toFixed(2)),
+    );
+    expect(Number(placed.filled)).toBeGreaterThan(0);
+    // A Trader acting on the reply never runs ahead of the Desk's journal or its fill event.
+    const states = journal.entries.filter(
+      (e) => e.kind === "desk.order" && e.order.clientOrderId === placed.clientOrderId,
+    );
+    expect(
+      states.some(
+        (e) => e.kind === "desk.order" && String(e.order.filled) === String(placed.filled),
+      ),
+    ).toBe(true);
+    expect(named(d, "order.filled").map((e) => e.clientOrderId ?? e.id)).toContain(placed.id);
+  });
+});
+
 describe("desk journal - a journal that cannot write", () => {
   it("desk journal - failing while the Desk recovers, it starts halted, once, saying why", async () => {
     d = await loneDesk(VENUE, { watch: [MARKET], journal: true });

@@ -158,7 +158,10 @@ export class OrderGateway {
       return this.#afterFailedSend(owned, err);
     }
     crashPoint("desk.order.answered");
-    return this.#placed(order);
+    const placed = this.#placed(order);
+    // The reply is a report too: it never runs ahead of the journal (nor of its fill's event).
+    await this.#durable;
+    return placed;
   }
 
   /** A Trader's cancel of its own open order (by venue or client id). */
@@ -189,6 +192,7 @@ export class OrderGateway {
     }
     const order = await this.#o.venue.cancelOrder(id, owned.market);
     this.take(order);
+    await this.#durable;
     return order;
   }
 
