@@ -20,6 +20,8 @@
  *   crypy.sys.hb.<actor>                   heartbeats: id, kind, pid, host, control address, state
  *   crypy.sys.event.<actor>                actor events for people: started, proposed, filled, …
  *   crypy.sys.doctor.>                     `crypy doctor`'s round-trip probes
+ *   crypy.budget.<venue>                   request/reply: weight from the request-weight budget a
+ *                                           Desk keeps for its venue address (a Recorder asks)
  *   crypy.journal.<desk>.entries           the Desk's journal on JetStream: batches of entries
  *   crypy.journal.<desk>.books             the Desk's journal on JetStream: snapshot parts
  *
@@ -109,6 +111,7 @@ const shape = {
   actorEvent: (actor: string) => `${ROOT}.sys.event.${actor}`,
   doctor: (probe: string) => `${ROOT}.sys.doctor.${probe}`,
   journal: (desk: string, part: "entries" | "books") => `${ROOT}.journal.${desk}.${part}`,
+  budget: (venue: string) => `${ROOT}.budget.${venue}`,
 };
 
 /** `crypy.md.<desk>.<market>.<kind>`; `market` is a ccxt symbol (`BTC/USDT`) or already a token. */
@@ -186,6 +189,11 @@ export function journalSubject(desk: string, part: "entries" | "books"): string 
   return shape.journal(token(desk, "desk"), part);
 }
 
+/** Request/reply: the request-weight budget of one venue address (src/venues/budget). */
+export function budgetSubject(venue: string): string {
+  return shape.budget(token(venue, "venue"));
+}
+
 /** The JetStream stream holding one Desk's journal (stream names allow a token's characters). */
 export function journalStream(desk: string): string {
   return `CRYPY_JOURNAL_${token(desk, "desk")}`;
@@ -261,7 +269,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       ...journaling,
       ...actor.publish,
     ],
-    subscribe: [shape.deskOrder(ANY), shape.deskCache(ANY), ...actor.subscribe],
+    subscribe: [shape.deskOrder(ANY), shape.deskCache(ANY), shape.budget(ANY), ...actor.subscribe],
     respond: true,
   },
   holder: {
@@ -311,7 +319,8 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
   // Heartbeats are left out: they map where every process and control endpoint runs.
   observer: { publish: [], subscribe: watching, respond: false },
   recorder: {
-    publish: [anyMarketData, ...actor.publish],
+    // the venue's request weight, from the budget its Desk keeps
+    publish: [anyMarketData, shape.budget(ANY), ...actor.publish],
     subscribe: [anyMarketData, ...actor.subscribe],
     respond: true,
   },

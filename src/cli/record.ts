@@ -71,6 +71,14 @@ export function registerRecord(program: Command): void {
           ...(natsUrl === undefined ? {} : { natsUrl }),
           name: "crypy-record",
         });
+        const { shareBudgets } = await import("./record-sources.js");
+        shareBudgets(opened, bus, (key, mode) =>
+          process.stderr.write(
+            mode === "shared"
+              ? `crypy: ${key} requests spend the budget its Desk keeps\n`
+              : `crypy: no Desk keeps ${key}'s request budget; keeping to its limit alone\n`,
+          ),
+        );
         bus.subscribe<Record<string, unknown>>(allActorEvents(), (e) => {
           process.stdout.write(
             options.json === true

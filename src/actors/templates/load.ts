@@ -100,6 +100,7 @@ export async function parseDeskTemplate(
                 : resolveHome(options.baseDir, shaped.exchange.credentials),
             urls: shaped.exchange.urls,
             options: shaped.exchange.options,
+            requestWeight: shaped.exchange.requestWeight,
             paperBalances: shaped.exchange.paperBalances ?? {},
           },
     account: shaped.account,

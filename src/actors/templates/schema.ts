@@ -95,14 +95,21 @@ const assetAmounts = mapOf(
 );
 
 /** A real exchange through ccxt, instead of a simulated `venue`. */
+/** The venue's request-weight limit, in ccxt's cost units, where ccxt's own figure is wrong. */
+const requestWeight = block("a mapping with weight and windowMs", {
+  weight: num(0, 1_000_000_000, true),
+  windowMs: int(1, DAY_MS),
+});
+
 export const exchangeSchema = block(
-  "a mapping with id, mode, credentials, urls, options and paperBalances",
+  "a mapping with id, mode, credentials, urls, options, requestWeight and paperBalances",
   {
     id: ccxtId,
     mode: oneOf(EXCHANGE_MODES).default(TEMPLATE_DEFAULTS.exchangeMode),
     credentials: filePath("~/.config/crypy/binance-keys.yaml").optional(),
     urls: ccxtMapping.optional(),
     options: ccxtMapping.optional(),
+    requestWeight: requestWeight.optional(),
     paperBalances: assetAmounts.optional(),
   },
 );

@@ -42,6 +42,8 @@ export interface ExchangeSettings {
   /** ccxt `urls` overrides, e.g. to point at `crypy venue serve`. */
   readonly urls: Readonly<Record<string, unknown>> | undefined;
   readonly options: Readonly<Record<string, unknown>> | undefined;
+  /** The venue's request-weight limit (ccxt's cost units); none: ccxt's own figure. */
+  readonly requestWeight: { readonly weight: number; readonly windowMs: number } | undefined;
   /** Paper mode's starting balances (decimal strings by asset). */
   readonly paperBalances: Readonly<Record<string, string>>;
 }

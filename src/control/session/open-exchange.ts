@@ -17,6 +17,8 @@ import { InvalidInputError } from "../../domain/errors.js";
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { SavedExchange } from "../../sim/saved-state.js";
 import type { Clock } from "../../time/clock.js";
+import { budgetKey, WeightWindow, WindowBudget } from "../../venues/budget/index.js";
+import type { CcxtVenue as CcxtVenueType } from "../../venues/ccxt/ccxt-venue.js";
 import type { Venue } from "../../venues/venue.js";
 
 export interface OpenedExchange {
@@ -27,6 +29,8 @@ export interface OpenedExchange {
   mode: ExchangeMode;
   /** What the session shows the user: the exchange and how it trades. */
   banner: string;
+  /** The venue address's request-weight budget, which the session serves to a Recorder. */
+  budget: { key: string; window: WeightWindow };
 }
 
 const WHAT_MODE_MEANS: Record<ExchangeMode, string> = {
@@ -74,6 +78,17 @@ export async function openExchange(
     exchange: exchange.id,
     ...(exchange.urls === undefined ? {} : { urls: { ...exchange.urls } }),
     ...(exchange.options === undefined ? {} : { options: { ...exchange.options } }),
+    ...(exchange.requestWeight === undefined ? {} : { requestWeight: exchange.requestWeight }),
+  };
+  // One budget for every request this session makes to the venue (paper mode's market data too),
+  // kept here and served on the bus so a Recorder on the same address spends it as well.
+  let budget: OpenedExchange["budget"] | undefined;
+  const spend = (ccxtVenue: CcxtVenueType) => {
+    budget = {
+      key: budgetKey(exchange.id, exchange.urls),
+      window: new WeightWindow(ccxtVenue.requestWeightLimit),
+    };
+    ccxtVenue.useBudget(new WindowBudget(budget.window, clock));
   };
   let venue: Venue;
   let saveState: OpenedExchange["saveState"];
@@ -81,6 +96,7 @@ export async function openExchange(
     const { createPaperVenue } = await import("../../venues/paper/create.js");
     // Market data is public: paper trading needs no keys.
     const data = await CcxtVenue.open({ ...common, mode: "live" });
+    spend(data);
     try {
       const paper = await createPaperVenue({
         data,
@@ -96,17 +112,26 @@ export async function openExchange(
       throw err;
     }
   } else {
-    venue = await CcxtVenue.open({
+    const ccxtVenue = await CcxtVenue.open({
       ...common,
       mode,
       credentials:
         exchange.credentials === undefined ? { env: true } : { file: exchange.credentials },
     });
+    spend(ccxtVenue);
+    venue = ccxtVenue;
   }
   try {
     const rules = await rulesOf(venue, template, options.account, clock, venueRules);
     const banner = `${exchange.id} in ${mode} mode (${WHAT_MODE_MEANS[mode]})`;
-    return { venue, rules, mode, banner, ...(saveState === undefined ? {} : { saveState }) };
+    return {
+      venue,
+      rules,
+      mode,
+      banner,
+      budget: budget!,
+      ...(saveState === undefined ? {} : { saveState }),
+    };
   } catch (err) {
     await venue.close();
     throw err;

@@ -7,7 +7,8 @@
  * (desk-journal.ts), and at the next start replays it and reconciles with the exchange. In paper
  * mode the paper account's balances and orders are written with each journal entry and restored
  * from it first. The mode is always shown: on stderr when the session starts, and in the
- * dashboard's header.
+ * dashboard's header. The session keeps the venue address's request-weight budget and serves it on
+ * `crypy.budget.<venue>`, so a `crypy record` on the same address spends the same budget.
  */
 
 import type { DeskJournal } from "../../actors/desk/journal/entries.js";
@@ -15,6 +16,7 @@ import { withVenueState } from "../../actors/desk/journal/venue-state.js";
 import type { DeskTemplate, ExchangeSettings } from "../../actors/templates/index.js";
 import { SavedStateError } from "../../sim/saved-state.js";
 import { WallClock } from "../../time/wall-clock.js";
+import { serveBudget } from "../../venues/budget/index.js";
 import { openDeskJournal } from "./desk-journal.js";
 import type { RunSystem } from "./exchange-command.js";
 import { type OpenedExchange, openExchange, sessionMode } from "./open-exchange.js";
@@ -41,6 +43,7 @@ export async function runOnExchange(
   const journal: DeskJournal = streamed?.journal ?? session!.journal;
   const saved = session?.saved;
   let opened: OpenedExchange | undefined;
+  let keeper: { unsubscribe(): void } | undefined;
   try {
     opened = await openExchange(template, exchange, {
       account: r.account,
@@ -51,6 +54,7 @@ export async function runOnExchange(
       throw err instanceof SavedStateError ? unresumable(name, err) : err;
     });
     process.stderr.write(`crypy: ${r.desk} trades ${opened.banner}\n`);
+    keeper = serveBudget(r.bus, opened.budget.key, opened.budget.window, clock);
     const { saveState } = opened;
     const { system, plane } = await sessionSystem(r, template, {
       clock,
@@ -71,6 +75,7 @@ export async function runOnExchange(
     await plane.closeAll();
     void viewing;
   } finally {
+    keeper?.unsubscribe();
     await opened?.venue.close();
     await (streamed?.close() ?? session?.journal.close());
   }

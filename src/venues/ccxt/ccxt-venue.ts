@@ -35,6 +35,7 @@ import type { BalancesAt, LedgerEntry } from "../../domain/ledger-entry.js";
 import type { OHLCV, OrderBook, PublicTrade, Ticker } from "../../domain/market-data.js";
 import type { Order, OrderType, Side } from "../../domain/order.js";
 import { parseTimeframe } from "../../domain/timeframe.js";
+import type { RequestBudget, WeightLimit } from "../budget/index.js";
 import {
   type CreateOrderParams,
   type FetchOrderParams,
@@ -168,6 +169,25 @@ export class CcxtVenue implements Venue {
     };
   }
 
+  /**
+   * The venue's request-weight limit: the one the options state, or ccxt's own (its window, and
+   * `windowMs / rateLimit` of cost in it; binance: 1,200 a minute).
+   */
+  get requestWeightLimit(): WeightLimit {
+    if (this.weightLimit !== undefined) return this.weightLimit;
+    const windowMs = this.rateLimiter.windowMs ?? 60_000;
+    return { weight: Math.floor(windowMs / this.client.rateLimit), windowMs };
+  }
+
+  /**
+   * From now on every REST request takes its ccxt cost from `budget` instead of ccxt's own limiter,
+   * so processes on one venue address spend one budget (src/venues/budget).
+   */
+  useBudget(budget: RequestBudget): void {
+    this.client.throttle = (cost?: unknown) => budget.take(cost === undefined ? 1 : Number(cost));
+  }
+
+  private weightLimit: WeightLimit | undefined;
   private readonly derivatives: CcxtDerivatives;
 
   private constructor(
@@ -253,7 +273,9 @@ export class CcxtVenue implements Venue {
       // ccxt pro refuses a plain ws:// URL (a local `crypy venue serve`) until it has an agent.
       if (JSON.stringify(options.urls).includes('"ws://')) await client.loadHttpProxyAgent?.();
     }
-    return new CcxtVenue(exchange, mode, client, Pro !== undefined);
+    const venue = new CcxtVenue(exchange, mode, client, Pro !== undefined);
+    venue.weightLimit = options.requestWeight;
+    return venue;
   }
 
   // ---- market data ----

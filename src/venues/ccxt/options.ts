@@ -9,6 +9,7 @@
  * desk template points ccxt at a local `crypy venue serve`.
  */
 import { InvalidInputError } from "../../domain/errors.js";
+import { checkWeightLimit, type WeightLimit } from "../budget/weight-window.js";
 import type { CredentialsSource } from "./credentials.js";
 
 export const VENUE_MODES = ["live", "sandbox", "paper"] as const;
@@ -27,6 +28,11 @@ export interface CcxtVenueOptions {
   options?: Record<string, unknown>;
   /** ccxt's request timeout, ms (ccxt's default is 10 000). */
   timeoutMs?: number;
+  /**
+   * The venue's request-weight limit in ccxt's cost units (binance: a fifth of Binance's weight,
+   * ccxt's 1,200 a minute standing for Binance's 6,000), where ccxt's own figure is wrong.
+   */
+  requestWeight?: WeightLimit;
 }
 
 export interface CheckedOptions {
@@ -36,9 +42,18 @@ export interface CheckedOptions {
   readonly urls?: Record<string, unknown>;
   readonly options?: Record<string, unknown>;
   readonly timeoutMs?: number;
+  readonly requestWeight?: WeightLimit;
 }
 
-const KEYS = new Set(["exchange", "mode", "credentials", "urls", "options", "timeoutMs"]);
+const KEYS = new Set([
+  "exchange",
+  "mode",
+  "credentials",
+  "urls",
+  "options",
+  "timeoutMs",
+  "requestWeight",
+]);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -79,6 +94,9 @@ export function checkOptions(input: CcxtVenueOptions): CheckedOptions {
       throw fail("timeoutMs", "must be a positive integer");
     }
     out.timeoutMs = input.timeoutMs;
+  }
+  if (input.requestWeight !== undefined) {
+    out.requestWeight = checkWeightLimit(input.requestWeight, "CcxtVenue options: requestWeight");
   }
   return Object.freeze(out);
 }

@@ -107,6 +107,7 @@ describe("session mode", () => {
       credentials: undefined,
       urls: undefined,
       options: undefined,
+      requestWeight: undefined,
       paperBalances: {},
     };
     return [{ file: "binance.yaml", exchange } as unknown as DeskTemplate, exchange];
