@@ -170,13 +170,14 @@ export class CcxtVenue implements Venue {
   }
 
   /**
-   * The venue's request-weight limit: the one the options state, or ccxt's own (its window, and
-   * `windowMs / rateLimit` of cost in it; binance: 1,200 a minute).
+   * The venue's request-weight limit: the one the options state, or ccxt's own — its rolling
+   * window and `windowMs / rateLimit` of cost in it (binance: 1,200 a minute); where ccxt runs a
+   * leaky bucket, the same rate over one second, so no burst passes what the bucket allowed.
    */
   get requestWeightLimit(): WeightLimit {
     if (this.weightLimit !== undefined) return this.weightLimit;
-    const windowMs = this.rateLimiter.windowMs ?? 60_000;
-    return { weight: Math.floor(windowMs / this.client.rateLimit), windowMs };
+    const windowMs = this.rateLimiter.windowMs ?? 1_000;
+    return { weight: Math.max(1, windowMs / this.client.rateLimit), windowMs };
   }
 
   /**

@@ -431,7 +431,7 @@ describe("ccxt venue - modes", () => {
     expect(upbit.message).toMatch(/^upbit has no sandbox/);
   });
 
-  it("ccxt venue - ccxt's rate limiter is always on: binance's weight per minute as a rolling window, upbit's leaky bucket", async () => {
+  it("ccxt venue - ccxt's rate limiter is always on: binance's weight per minute as a rolling window, upbit's leaky bucket; the shared budget keeps the same limit", async () => {
     const binance = await CcxtVenue.open(binanceAt(server.url));
     expect(binance.rateLimiter).toEqual({
       enabled: true,
@@ -439,10 +439,24 @@ describe("ccxt venue - modes", () => {
       rateLimitMs: 50,
       windowMs: 60_000,
     });
+    // A shared budget (src/venues/budget) keeps the same limit: 1,200 of ccxt's units a minute.
+    expect(binance.requestWeightLimit).toEqual({ weight: 1_200, windowMs: 60_000 });
     await binance.close();
     const upbit = await CcxtVenue.open({ exchange: "upbit" });
     expect(upbit.rateLimiter).toMatchObject({ enabled: true, algorithm: "leakyBucket" });
+    // The leaky bucket's rate, over one second: no burst beyond it.
+    const { rateLimitMs } = upbit.rateLimiter;
+    expect(upbit.requestWeightLimit).toEqual({ weight: 1_000 / rateLimitMs, windowMs: 1_000 });
     await upbit.close();
+    const stated = await CcxtVenue.open({
+      ...binanceAt(server.url),
+      requestWeight: { weight: 240, windowMs: 60_000 },
+    });
+    expect(stated.requestWeightLimit).toEqual({ weight: 240, windowMs: 60_000 });
+    await stated.close();
+    await expect(
+      CcxtVenue.open({ exchange: "binance", requestWeight: { weight: 0, windowMs: 1 } }),
+    ).rejects.toThrow(/requestWeight: a request-weight limit needs weight > 0/);
   });
 
   it("ccxt venue - sandbox on bitget opens: its demo trading (ccxt's own setSandboxMode), no test URLs", async () => {
