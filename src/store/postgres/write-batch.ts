@@ -66,6 +66,17 @@ async function insertBatch<R>(
     );
     const copy = await tx.unsafe(`COPY ${staging} (${columns}) FROM STDIN`).writable();
     await pipeline(Readable.from(unique.map((row) => copyLine(spec.fields(row)))), copy);
+    const insert = () =>
+      tx.unsafe(
+        `INSERT INTO ${spec.table} (${columns}) SELECT ${columns} FROM ${staging} ` +
+          `ON CONFLICT (${spec.key.join(", ")}) ${spec.onConflict}`,
+      );
+    // A table of facts writes only new keys: what it wrote is what it inserted. (Counting the
+    // known keys first, as below, cost half of a trade batch's time.)
+    if (spec.onConflict === "DO NOTHING") {
+      const written = await insert();
+      return { existing: unique.length - written.count, written: written.count };
+    }
     // Partitioned tables hide xmax, so new keys are counted before the insert: a key absent then
     // is inserted (a concurrent writer of the same keys may shift a row between the two counts).
     const match = spec.key.map((k) => `t.${k} = s.${k}`).join(" AND ");
@@ -73,10 +84,7 @@ async function insertBatch<R>(
       `SELECT count(*)::int AS n FROM ${staging} s WHERE EXISTS ` +
         `(SELECT 1 FROM ${spec.table} t WHERE ${match})`,
     );
-    const written = await tx.unsafe(
-      `INSERT INTO ${spec.table} (${columns}) SELECT ${columns} FROM ${staging} ` +
-        `ON CONFLICT (${spec.key.join(", ")}) ${spec.onConflict}`,
-    );
+    const written = await insert();
     return { existing: existing!.n, written: written.count };
   });
   const inserted = unique.length - results.existing;
