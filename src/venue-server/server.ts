@@ -152,7 +152,10 @@ export async function startVenueServer(
   const table = routes(spot, usdm);
   const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
   const faults = new WireFaults(simulation);
-  const streams = new VenueStreams(simulation, spot, keys, faults, { ...options.streams, now });
+  const streams = new VenueStreams(simulation, spot, usdm, keys, faults, {
+    ...options.streams,
+    now,
+  });
   const account = new BinanceAccount(simulation.config, simulation.sim, spot);
   const signed = signedRoutes(
     account,
