@@ -1,6 +1,7 @@
 /**
- * Binance's diff depth on the wire, for the Recorder's raw book feed (depth-feed.ts): where a
- * market's diff depth stream and REST depth snapshot are, and how their JSON reads.
+ * Binance's raw market streams on the wire, for the Recorder: where a market's diff depth stream
+ * and REST depth snapshot are (the raw book feed, depth-feed.ts) and a contract's liquidation
+ * orders stream (`@forceOrder`), and how their JSON reads.
  *
  * Rules:
  * - Binance-speaking means a CcxtVenue on ccxt's `binance` (spot markets, and its USDⓈ-M
@@ -60,6 +61,60 @@ export function binanceDepthEndpoints(venue: Venue, market: Market): DepthEndpoi
     return { rule: "futures", streamUrl: `${publicWs}/${stream}`, snapshotUrl: `${rest}/${query}` };
   }
   return undefined;
+}
+
+/**
+ * Where a USDⓈ-M contract's liquidation orders stream (`<id>@forceOrder`, ccxt's "market"
+ * category: `…/ws` becomes `…/market/ws`); undefined if the venue is not Binance-speaking.
+ */
+export function binanceForceOrderUrl(venue: Venue, market: Market): string | undefined {
+  if (!(venue instanceof CcxtVenue)) return undefined;
+  if (venue.id !== "binance" && venue.id !== "binanceusdm") return undefined;
+  if (market.contract !== true || market.linear !== true) return undefined;
+  const base = text(((venue.apiUrls.ws ?? {}) as Record<string, unknown>).future);
+  if (base === undefined) return undefined;
+  const marketWs = base.endsWith("/ws") ? `${base.slice(0, -3)}/market/ws` : base;
+  return `${marketWs}/${market.id.toLowerCase()}@forceOrder`;
+}
+
+/** A liquidation order as the Recorder publishes it (Binance's forceOrder `o`, named). */
+export interface LiquidationEvent {
+  /** The liquidation order's side: a long position is closed by a sell. */
+  side: "buy" | "sell";
+  /** The order's price (Binance: the bankruptcy price) and its average fill price. */
+  price: string;
+  averagePrice: string;
+  /** Base quantity of the order, and filled so far. */
+  amount: string;
+  filled: string;
+  status: string;
+  timestamp: number;
+}
+
+/** A `forceOrder` event (raw, or wrapped `{stream, data}`); undefined for any other message. */
+export function parseForceOrder(message: unknown): LiquidationEvent | undefined {
+  const outer = asRecord(message, "stream message");
+  const m = "data" in outer && "stream" in outer ? asRecord(outer.data, "data") : outer;
+  if (m.e !== "forceOrder") return undefined;
+  const o = asRecord(m.o, "forceOrder o");
+  const field = (name: string) => {
+    const value = o[name];
+    if (typeof value !== "string")
+      throw new InvalidInputError(`Binance forceOrder: o.${name} must be a string`);
+    return value;
+  };
+  const side = field("S");
+  if (side !== "BUY" && side !== "SELL")
+    throw new InvalidInputError(`Binance forceOrder: o.S must be BUY or SELL, got ${side}`);
+  return {
+    side: side === "BUY" ? "buy" : "sell",
+    price: field("p"),
+    averagePrice: field("ap"),
+    amount: field("q"),
+    filled: field("z"),
+    status: field("X"),
+    timestamp: int(o.T, "o.T"),
+  };
 }
 
 /** A `depthUpdate` event (raw, or wrapped `{stream, data}`); undefined for any other message. */

@@ -10,7 +10,8 @@
  * - Kinds: trade (each public trade, once: a repeat of an id is left out, new-trades.ts), candle-1m (each candle row the venue streams: the forming
  *   candle's versions too, so a later version replaces an earlier one downstream), ticker, book,
  *   and on contract markets mark and funding (read from the funding rate structure once a
- *   second, as the Desk does).
+ *   second, as the Desk does), and liquidations (a Binance USDⓈ-M contract's liquidation
+ *   orders, read from its raw @forceOrder stream).
  * - Books: a Binance-speaking venue's (binance spot, USDⓈ-M) are read as raw diffs with the
  *   exchange's update ids, published as a snapshot and the diffs after it (raw-book.ts,
  *   depth-feed.ts), gaps told. Any other venue's come from ccxt pro's watchOrderBook, whose
@@ -29,12 +30,22 @@ import type { Market, Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
 import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { binanceForceOrderUrl, parseForceOrder } from "./binance-depth-wire.js";
 import type { DepthFeed } from "./depth-feed.js";
 import { newTrades } from "./new-trades.js";
 import { type RecordedBooks, startRawBook } from "./raw-book.js";
+import { rawWatch } from "./raw-messages.js";
 import { RecordedStream } from "./stream.js";
 
-export const RECORD_KINDS = ["trades", "candles", "ticker", "book", "mark", "funding"] as const;
+export const RECORD_KINDS = [
+  "trades",
+  "candles",
+  "ticker",
+  "book",
+  "mark",
+  "funding",
+  "liquidations",
+] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The usual interval between values of each kind, for the staleness watchdog. */
@@ -47,6 +58,8 @@ const EXPECTED_MS: Record<RecordKind, number> = {
   book: 15_000,
   mark: 1_000,
   funding: 1_000,
+  // Liquidations are rare: an hour without one is no sign of a dead stream.
+  liquidations: 3_600_000,
 };
 
 /** A raw book is silent while nothing changes (a simulated market moves each candle). */
@@ -115,6 +128,10 @@ export class Recorder extends Actor {
       listed++;
       for (const kind of this.#o.kinds) {
         if (kind === "book" && this.#followRaw(source, market, markets[market])) continue;
+        if (kind === "liquidations") {
+          this.#followLiquidations(source, market, markets[market]);
+          continue;
+        }
         this.#follow(source, market, kind, id.kind !== "spot");
       }
     }
@@ -177,6 +194,29 @@ export class Recorder extends Actor {
     return feed !== undefined;
   }
 
+  /** A Binance USDⓈ-M contract's liquidation orders (raw @forceOrder); elsewhere unsupported. */
+  #followLiquidations(source: RecorderSource, market: string, info: Market): void {
+    const key = `${source.name}\u0000${market}\u0000liquidations`;
+    if (this.#streams.has(key)) return;
+    const url = binanceForceOrderUrl(source.venue, info);
+    if (url === undefined) {
+      this.emit("recorder.kind_unsupported", { source: source.name, market, kind: "liquidations" });
+      return;
+    }
+    const raw = rawWatch(url, parseForceOrder);
+    const stream = new RecordedStream<unknown>({
+      name: `${source.name} ${market} liquidations`,
+      watch: raw.watch,
+      close: raw.close,
+      onValue: (value, seq) => this.#publish(source.name, market, "liquidations", value, seq),
+      onEvent: (event, fields) => this.emit(event, fields),
+      clock: this.clock,
+      expectedMs: EXPECTED_MS.liquidations,
+    });
+    this.#streams.set(key, stream);
+    stream.start();
+  }
+
   #watchOf(
     venue: Venue,
     market: string,
@@ -201,6 +241,8 @@ export class Recorder extends Actor {
         if (!contract || !has.fetchFundingRate || fetch === undefined) return undefined;
         return pollEvery(this.clock, MARK_EVERY_MS, () => fetch(market));
       }
+      case "liquidations":
+        return undefined;
     }
   }
 
@@ -231,6 +273,13 @@ export class Recorder extends Actor {
       }
       case "funding":
         this.bus.publish(marketData(source, market, "funding"), { market, funding: value, seq });
+        return;
+      case "liquidations":
+        this.bus.publish(marketData(source, market, "liquidation"), {
+          market,
+          liquidation: value,
+          seq,
+        });
         return;
     }
   }
