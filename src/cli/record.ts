@@ -40,7 +40,7 @@ export function registerRecord(program: Command): void {
     .requiredOption("--markets <list>", "markets, e.g. BTC/USDT,BTC/USDT:USDT", list)
     .option(
       "--kinds <list>",
-      "trades, candles, ticker, book, mark, funding (mark and funding: contracts only)",
+      "trades, candles, ticker, book, mark, funding, liquidations (mark and funding: contracts only; liquidations: Binance USDⓈ-M)",
       list,
       ["trades", "candles", "ticker"],
     )

@@ -16,9 +16,11 @@
  *
  * Rules, Binance USDⓈ-M and COIN-M futures (the same page of their docs):
  * - Buffered diffs with u < lastUpdateId are dropped; the first applied must have
- *   U <= lastUpdateId <= u.
+ *   U <= lastUpdateId <= u, or pu = lastUpdateId (a snapshot taken exactly between two events:
+ *   the next event starts past it but chains to it; ccxt joins it the same way).
  * - After that each diff's pu (the previous diff's u) must equal the last applied u; otherwise
- *   a gap, as above.
+ *   a gap, as above. A diff with u at or below the last applied u is old (a message delivered
+ *   twice) and ignored.
  *
  * Both: a level's quantity is absolute, and 0 removes the level (a removal of a level the book
  * does not hold is normal). The buffer is bounded: past `capacity` diffs without a snapshot the
@@ -105,9 +107,11 @@ export class BookSync {
       if (diff.last <= id) return { kind: "ignored", why: `u ${diff.last} is at or below ${id}` };
       if (diff.first > id + 1) return this.#gap(`U ${diff.first} skips past ${id} + 1`);
     } else {
-      if (diff.last < id) return { kind: "ignored", why: `u ${diff.last} is below ${id}` };
+      if (diff.last < id || (!this.#joining && diff.last === id))
+        return { kind: "ignored", why: `u ${diff.last} is at or below ${id}` };
       if (this.#joining) {
-        if (diff.first > id) return this.#gap(`U ${diff.first} is past lastUpdateId ${id}`);
+        if (diff.first > id && diff.previous !== id)
+          return this.#gap(`U ${diff.first} is past lastUpdateId ${id}`);
       } else if (diff.previous !== id) {
         return this.#gap(`pu ${String(diff.previous)} is not the last u ${id}`);
       }
@@ -132,7 +136,7 @@ export class BookSync {
     if (head !== undefined) {
       const joins = spot
         ? head.first <= snapshot.id + 1 && snapshot.id + 1 <= head.last
-        : head.first <= snapshot.id && snapshot.id <= head.last;
+        : (head.first <= snapshot.id && snapshot.id <= head.last) || head.previous === snapshot.id;
       if (!joins) {
         this.#buffer = kept;
         return {
@@ -153,7 +157,7 @@ export class BookSync {
       // The first kept diff joins the snapshot; each next must chain as on the live stream.
       const step = applied === 0 ? this.#join(diff) : this.onDiff(diff);
       if (step.kind === "gap") return step;
-      applied++;
+      if (step.kind === "applied") applied++;
     }
     return { kind: "synced", id: this.#id ?? snapshot.id, applied };
   }

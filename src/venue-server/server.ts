@@ -8,7 +8,9 @@
  * as Binance USDⓈ-M Futures under /fapi (binance-usdm-routes.ts), so ccxt's `binanceusdm` with
  * its fapi URLs pointed here trades them: markets, mark price and funding, leverage, margin mode,
  * positions and reduce-only orders; its user data stream is /private/ws with a listen key from
- * /fapi/v1/listenKey (ccxt pro: urls.api.ws.future = <ws url>/ws). Its WebSocket streams
+ * /fapi/v1/listenKey (ccxt pro: urls.api.ws.future = <ws url>/ws, from which ccxt also derives
+ * the USDⓈ-M market streams at /public/ws and /market/ws: depth with pu, aggTrade, klines,
+ * markPrice, forceOrder). Its WebSocket streams
  * (ws/venue-streams.ts) are Binance's market streams at /ws and /stream, the user data stream
  * through the WebSocket API at /ws-api/v3, and listen keys (/api/v3/userDataStream, /ws/<key>).
  *
@@ -152,7 +154,10 @@ export async function startVenueServer(
   const table = routes(spot, usdm);
   const keys = new ApiKeys(simulation.config.apiKeys ?? [], now);
   const faults = new WireFaults(simulation);
-  const streams = new VenueStreams(simulation, spot, keys, faults, { ...options.streams, now });
+  const streams = new VenueStreams(simulation, spot, usdm, keys, faults, {
+    ...options.streams,
+    now,
+  });
   const account = new BinanceAccount(simulation.config, simulation.sim, spot);
   const signed = signedRoutes(
     account,

@@ -13,6 +13,13 @@
  * - `faults.lostReplies`: an order request executes, then its reply is lost — the connection dropped
  *   (`drop`) or 500 (-1000) answered (`5xx`). The client cannot know the order exists: it must look
  *   it up by its client order id.
+ * - `faults.streams`: a diff-depth event is not sent with `skipDepthProbability` (its U..u ids
+ *   are missing from the stream, as a lost packet: a local book must see the gap and
+ *   re-snapshot); a market stream message is sent twice with `duplicateProbability` (the same
+ *   payload, back to back); a connection to the stream endpoints (/ws, /stream, and USDⓈ-M's
+ *   /public and /market) is terminated after every `dropConnectionEvery` stream messages it was
+ *   sent (0: never). The WebSocket API and /private/ws are left alone. The draws come from a
+ *   Random fork of their own, so switching them on moves no other draw.
  */
 import { Random } from "../sim/random.js";
 import type { Simulation } from "../venues/sim/simulation.js";
@@ -23,12 +30,17 @@ export class WireFaults {
   private readonly rejects: Random;
   private readonly losses: Random;
   private readonly streamLatency: Random;
+  private readonly skipDraws: Random;
+  private readonly duplicateDraws: Random;
 
   constructor(private readonly simulation: Simulation) {
     const random = new Random(simulation.config.seed).fork("venue-server");
     this.rejects = random.fork("rejects");
     this.losses = random.fork("lost-replies");
     this.streamLatency = random.fork("stream-latency");
+    const streams = random.fork("stream-faults");
+    this.skipDraws = streams.fork("skip-depth");
+    this.duplicateDraws = streams.fork("duplicates");
   }
 
   /** One network hop, in ms. */
@@ -62,6 +74,23 @@ export class WireFaults {
   lostReply(): LostReply | undefined {
     const { probability, as } = this.simulation.config.faults.lostReplies;
     return probability > 0 && this.losses.chance(probability) ? as : undefined;
+  }
+
+  /** Whether this diff-depth event is lost (never sent). */
+  skipsDepth(): boolean {
+    const p = this.simulation.config.faults.streams.skipDepthProbability;
+    return p > 0 && this.skipDraws.chance(p);
+  }
+
+  /** Whether this market stream message is sent twice. */
+  duplicates(): boolean {
+    const p = this.simulation.config.faults.streams.duplicateProbability;
+    return p > 0 && this.duplicateDraws.chance(p);
+  }
+
+  /** A market stream connection is cut after this many messages (0: never). */
+  get dropConnectionEvery(): number {
+    return this.simulation.config.faults.streams.dropConnectionEvery;
   }
 }
 

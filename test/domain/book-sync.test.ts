@@ -99,6 +99,20 @@ describe("book sync - Binance futures", () => {
     expect(b.onDiff(diff(495, 505, [["1", "1"]], [], 494))).toEqual({ kind: "applied", id: 505 });
     expect(b.onDiff(diff(506, 507, [], [], 505))).toEqual({ kind: "applied", id: 507 });
   });
+
+  it("book sync - a snapshot between two events joins the next by its pu; an event delivered twice is ignored, no gap", () => {
+    const b = new BookSync("futures");
+    b.onDiff(diff(101, 110, [["10", "2"]], [], 100));
+    expect(b.onSnapshot({ id: 100, bids: [["10", "1"]], asks: [] })).toEqual({
+      kind: "synced",
+      id: 110,
+      applied: 1,
+    });
+    expect(b.onDiff(diff(101, 110, [["10", "2"]], [], 100))).toMatchObject({ kind: "ignored" });
+    expect(b.onDiff(diff(111, 112, [["10", "3"]], [], 110))).toEqual({ kind: "applied", id: 112 });
+    expect(b.onDiff(diff(111, 112, [["10", "3"]], [], 110))).toMatchObject({ kind: "ignored" });
+    expect(b.levels("bids")).toEqual([["10", "3"]]);
+  });
 });
 
 describe("book sync - property: a book rebuilt from any snapshot joined to the diffs equals the one kept from the start", () => {

@@ -7,12 +7,16 @@
  * - Each (source, market, kind) is one RecordedStream (stream.ts): numbered from 1, resubscribed
  *   when silent past three expected intervals (feed.stale), reconnected with a jittered backoff on
  *   errors (feed.reconnect); its status says how it fares.
- * - Kinds: trade (each public trade), candle-1m (each candle row the venue streams: the forming
- *   candle's versions too, so a later version replaces an earlier one downstream), ticker, book
- *   (the venue's book as ccxt pro keeps it — its resynchronisation hides the exchange's update
- *   ids, so the Recorder publishes whole books of `bookDepth` levels, each a snapshot a replay
- *   can take as it is), and on contract markets mark and funding (read from the funding rate
- *   structure once a second, as the Desk does).
+ * - Kinds: trade (each public trade, once: a repeat of an id is left out, new-trades.ts), candle-1m (each candle row the venue streams: the forming
+ *   candle's versions too, so a later version replaces an earlier one downstream), ticker, book,
+ *   and on contract markets mark and funding (read from the funding rate structure once a
+ *   second, as the Desk does), and liquidations (a Binance USDⓈ-M contract's liquidation
+ *   orders, read from its raw @forceOrder stream).
+ * - Books: a Binance-speaking venue's (binance spot, USDⓈ-M) are read as raw diffs with the
+ *   exchange's update ids, published as a snapshot and the diffs after it (raw-book.ts,
+ *   depth-feed.ts), gaps told. Any other venue's come from ccxt pro's watchOrderBook, whose
+ *   resynchronisation hides the update ids: whole books of `bookDepth` levels, each a snapshot a
+ *   replay can take as it is.
  * - A market the venue does not list is refused by name; a kind a venue cannot stream is skipped
  *   and said (recorder.kind_unsupported).
  * - `track <market>` and `untrack <market>` change the markets at run time.
@@ -22,13 +26,26 @@ import { InvalidInputError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
 import type { OHLCV } from "../../domain/market-data.js";
 import { pollEvery } from "../../time/poll.js";
-import type { Venue } from "../../venues/venue.js";
+import type { Market, Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
 import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { binanceForceOrderUrl, parseForceOrder } from "./binance-depth-wire.js";
+import type { DepthFeed } from "./depth-feed.js";
+import { newTrades } from "./new-trades.js";
+import { type RecordedBooks, startRawBook } from "./raw-book.js";
+import { rawWatch } from "./raw-messages.js";
 import { RecordedStream } from "./stream.js";
 
-export const RECORD_KINDS = ["trades", "candles", "ticker", "book", "mark", "funding"] as const;
+export const RECORD_KINDS = [
+  "trades",
+  "candles",
+  "ticker",
+  "book",
+  "mark",
+  "funding",
+  "liquidations",
+] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The usual interval between values of each kind, for the staleness watchdog. */
@@ -41,7 +58,12 @@ const EXPECTED_MS: Record<RecordKind, number> = {
   book: 15_000,
   mark: 1_000,
   funding: 1_000,
+  // Liquidations are rare: an hour without one is no sign of a dead stream.
+  liquidations: 3_600_000,
 };
+
+/** A raw book is silent while nothing changes (a simulated market moves each candle). */
+const RAW_BOOK_EXPECTED_MS = 60_000;
 
 export interface RecorderSource {
   /** The subject token of the source: a venue id ("binance", "sim"). */
@@ -58,11 +80,13 @@ export interface RecorderOptions {
   bookDepth?: number;
   /** Where recorded candles go besides the bus (the local store's CandleSink, …). */
   candles?: { take(venue: string, market: string, rows: readonly OHLCV[]): void };
+  /** Where raw books (snapshots, diffs, gaps) go besides the bus (raw-book.ts). */
+  books?: RecordedBooks;
 }
 
 export class Recorder extends Actor {
   readonly #o: RecorderOptions;
-  readonly #streams = new Map<string, RecordedStream<unknown>>();
+  readonly #streams = new Map<string, RecordedStream<unknown> | DepthFeed>();
   readonly #markets = new Set<string>();
   #state = "starting";
 
@@ -102,7 +126,14 @@ export class Recorder extends Actor {
       const markets = await source.venue.loadMarkets();
       if (markets[market] === undefined) continue;
       listed++;
-      for (const kind of this.#o.kinds) this.#follow(source, market, kind, id.kind !== "spot");
+      for (const kind of this.#o.kinds) {
+        if (kind === "book" && this.#followRaw(source, market, markets[market])) continue;
+        if (kind === "liquidations") {
+          this.#followLiquidations(source, market, markets[market]);
+          continue;
+        }
+        this.#follow(source, market, kind, id.kind !== "spot");
+      }
     }
     if (listed === 0) {
       throw new InvalidInputError(
@@ -144,6 +175,48 @@ export class Recorder extends Actor {
     stream.start();
   }
 
+  /** A Binance-speaking venue's book, from its raw diffs; false where the venue is not one. */
+  #followRaw(source: RecorderSource, market: string, info: Market): boolean {
+    const key = `${source.name}\u0000${market}\u0000book`;
+    if (this.#streams.has(key)) return true;
+    const feed = startRawBook({
+      source: source.name,
+      venue: source.venue,
+      market,
+      info,
+      bus: this.bus,
+      clock: this.clock,
+      books: this.#o.books,
+      emit: (event, fields) => this.emit(event, fields),
+      expectedMs: RAW_BOOK_EXPECTED_MS,
+    });
+    if (feed !== undefined) this.#streams.set(key, feed);
+    return feed !== undefined;
+  }
+
+  /** A Binance USDⓈ-M contract's liquidation orders (raw @forceOrder); elsewhere unsupported. */
+  #followLiquidations(source: RecorderSource, market: string, info: Market): void {
+    const key = `${source.name}\u0000${market}\u0000liquidations`;
+    if (this.#streams.has(key)) return;
+    const url = binanceForceOrderUrl(source.venue, info);
+    if (url === undefined) {
+      this.emit("recorder.kind_unsupported", { source: source.name, market, kind: "liquidations" });
+      return;
+    }
+    const raw = rawWatch(url, parseForceOrder);
+    const stream = new RecordedStream<unknown>({
+      name: `${source.name} ${market} liquidations`,
+      watch: raw.watch,
+      close: raw.close,
+      onValue: (value, seq) => this.#publish(source.name, market, "liquidations", value, seq),
+      onEvent: (event, fields) => this.emit(event, fields),
+      clock: this.clock,
+      expectedMs: EXPECTED_MS.liquidations,
+    });
+    this.#streams.set(key, stream);
+    stream.start();
+  }
+
   #watchOf(
     venue: Venue,
     market: string,
@@ -153,7 +226,7 @@ export class Recorder extends Actor {
     const has = venue.has;
     switch (kind) {
       case "trades":
-        return has.watchTrades ? () => venue.watchTrades(market) : undefined;
+        return has.watchTrades ? newTrades(() => venue.watchTrades(market)) : undefined;
       case "candles":
         return has.watchOHLCV ? () => venue.watchOHLCV(market, "1m") : undefined;
       case "ticker":
@@ -168,6 +241,8 @@ export class Recorder extends Actor {
         if (!contract || !has.fetchFundingRate || fetch === undefined) return undefined;
         return pollEvery(this.clock, MARK_EVERY_MS, () => fetch(market));
       }
+      case "liquidations":
+        return undefined;
     }
   }
 
@@ -198,6 +273,13 @@ export class Recorder extends Actor {
       }
       case "funding":
         this.bus.publish(marketData(source, market, "funding"), { market, funding: value, seq });
+        return;
+      case "liquidations":
+        this.bus.publish(marketData(source, market, "liquidation"), {
+          market,
+          liquidation: value,
+          seq,
+        });
         return;
     }
   }

@@ -12,7 +12,7 @@
  * - A failing watch is retried after a Backoff delay (exponential, full jitter, capped), saying
  *   `feed.reconnect` with the attempt and the delay; a value resets the backoff.
  * - A value its consumer throws on is reported (`feed.bad_value`) and the stream goes on.
- * - `stop` ends it: no value is handed on after it.
+ * - `stop` ends it: no value is handed on after it, and `close` (a raw stream's socket) is called.
  */
 
 import { Backoff } from "../../time/backoff.js";
@@ -35,6 +35,8 @@ export interface StreamOptions<T> {
   expectedMs: number;
   graceFactor?: number;
   backoff?: { baseMs: number; capMs: number; random?: () => number };
+  /** Releases what `watch` holds open (a raw stream's socket), at stop. */
+  close?: () => void;
 }
 
 export class RecordedStream<T> {
@@ -74,6 +76,7 @@ export class RecordedStream<T> {
     this.#generation++;
     if (this.#watchdog !== undefined) this.#o.clock.clearTimeout(this.#watchdog);
     this.#watchdog = undefined;
+    this.#o.close?.();
   }
 
   #subscribe(): void {

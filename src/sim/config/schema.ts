@@ -71,6 +71,11 @@ export const DEFAULTS = Object.freeze({
   faults: Object.freeze({
     rejectProbability: 0,
     lostReplies: Object.freeze({ probability: 0, as: "drop" as const }),
+    streams: Object.freeze({
+      skipDepthProbability: 0,
+      duplicateProbability: 0,
+      dropConnectionEvery: 0,
+    }),
   }),
   liquidity: Object.freeze({
     spreadBps: 2,
@@ -342,15 +347,30 @@ export const venueFileSchema = block("a mapping of venue settings", {
     requests: int(1, 1_000_000_000).default(DEFAULTS.rateLimit.requests),
     windowMs: int(1, DAY_MS).default(DEFAULTS.rateLimit.windowMs),
   }).prefault({}),
-  faults: block("a mapping with rejectProbability, lostReplies, disconnects and staleData", {
-    rejectProbability: probability.default(DEFAULTS.faults.rejectProbability),
-    lostReplies: block("a mapping with probability and as (drop or 5xx)", {
-      probability: probability.default(DEFAULTS.faults.lostReplies.probability),
-      as: oneOf(["drop", "5xx"]).default(DEFAULTS.faults.lostReplies.as),
-    }).prefault({}),
-    disconnects: listOf("a list of { afterMs, durationMs } windows", faultWindow).default([]),
-    staleData: listOf("a list of { afterMs, durationMs } windows", faultWindow).default([]),
-  }).prefault({}),
+  faults: block(
+    "a mapping with rejectProbability, lostReplies, disconnects, staleData and streams",
+    {
+      rejectProbability: probability.default(DEFAULTS.faults.rejectProbability),
+      lostReplies: block("a mapping with probability and as (drop or 5xx)", {
+        probability: probability.default(DEFAULTS.faults.lostReplies.probability),
+        as: oneOf(["drop", "5xx"]).default(DEFAULTS.faults.lostReplies.as),
+      }).prefault({}),
+      disconnects: listOf("a list of { afterMs, durationMs } windows", faultWindow).default([]),
+      staleData: listOf("a list of { afterMs, durationMs } windows", faultWindow).default([]),
+      // `crypy venue serve`'s market streams (wire-faults.ts): lost diff-depth events, messages
+      // sent twice, connections cut after every N messages (0: never).
+      streams: block(
+        "a mapping with skipDepthProbability, duplicateProbability and dropConnectionEvery",
+        {
+          skipDepthProbability: probability.default(DEFAULTS.faults.streams.skipDepthProbability),
+          duplicateProbability: probability.default(DEFAULTS.faults.streams.duplicateProbability),
+          dropConnectionEvery: int(0, 1_000_000_000).default(
+            DEFAULTS.faults.streams.dropConnectionEvery,
+          ),
+        },
+      ).prefault({}),
+    },
+  ).prefault({}),
   liquidity: block("liquidity settings with the market makers' inventory", {
     spreadBps: liquidityFields.spreadBps.default(DEFAULTS.liquidity.spreadBps),
     levels: liquidityFields.levels.default(DEFAULTS.liquidity.levels),

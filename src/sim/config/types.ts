@@ -288,6 +288,21 @@ export interface FaultsConfig {
   readonly disconnects: readonly FaultWindow[];
   /** Windows, relative to the start, in which market data stops updating. */
   readonly staleData: readonly FaultWindow[];
+  /** What `crypy venue serve`'s market streams lose, repeat and cut (seeded). */
+  readonly streams: StreamFaults;
+}
+
+/**
+ * Faults of the venue server's market streams, as a real exchange's feed has them. Draws are
+ * seeded, from a stream of their own (other draws do not move when these are switched on).
+ */
+export interface StreamFaults {
+  /** Chance that a diff-depth event is never sent: its update ids are missing, a lost packet. */
+  readonly skipDepthProbability: number;
+  /** Chance that a market stream message is sent twice, the same payload. */
+  readonly duplicateProbability: number;
+  /** A market stream connection is cut (no close frame) after every this many messages; 0: never. */
+  readonly dropConnectionEvery: number;
 }
 
 export interface LostReplies {

@@ -50,6 +50,7 @@ export function backtestVenue(
       lostReplies: { probability: 0, as: "drop" },
       disconnects: [],
       staleData: [],
+      streams: { skipDepthProbability: 0, duplicateProbability: 0, dropConnectionEvery: 0 },
     },
   };
 }

@@ -8,6 +8,9 @@
  *
  * Names in the URL that are no stream are ignored (ccxt connects to `/ws/<n>` and subscribes by
  * message); a name in a SUBSCRIBE that is no stream is an error and subscribes to nothing.
+ *
+ * `dropEvery` (the venue file's faults.streams.dropConnectionEvery): after that many stream
+ * payloads the connection is terminated, no close frame, as a lost connection.
  */
 import type { WebSocket } from "ws";
 import { type Outbox, sendJson } from "./outbox.js";
@@ -40,13 +43,15 @@ type RequestId = number | string | null;
 export class StreamSocket {
   private readonly streams = new Map<string, () => void>();
   private readonly out: Outbox;
+  private sent = 0;
 
   constructor(
-    ws: WebSocket,
+    private readonly ws: WebSocket,
     private readonly source: StreamSource,
     private combined: boolean,
     names: readonly string[],
     hopMs?: () => number,
+    private readonly dropEvery = 0,
   ) {
     this.out = sendJson(ws, hopMs);
     for (const name of names) this.subscribe(name);
@@ -64,9 +69,10 @@ export class StreamSocket {
 
   private subscribe(name: string): boolean {
     if (this.streams.has(name)) return true;
-    const stop = this.source(name, (payload) =>
-      this.out(this.combined ? { stream: name, data: payload } : payload),
-    );
+    const stop = this.source(name, (payload) => {
+      this.out(this.combined ? { stream: name, data: payload } : payload);
+      if (this.dropEvery > 0 && ++this.sent % this.dropEvery === 0) this.ws.terminate();
+    });
     if (stop === undefined) return false;
     this.streams.set(name, stop);
     return true;

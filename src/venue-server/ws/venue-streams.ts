@@ -3,8 +3,10 @@
  * `/ws/<stream>` and `/stream?streams=<a>/<b>` (market streams and listen-key user streams,
  * stream-socket.ts), `/ws-api/v3` (the WebSocket API's user data stream, ws-api.ts) and
  * `/private/ws?listenKey=<key>` (USDⓈ-M's user data stream of a /fapi/v1/listenKey key:
- * ORDER_TRADE_UPDATE and ACCOUNT_UPDATE, ws/futures-payloads.ts). Any other path is answered 404
- * and no socket is opened.
+ * ORDER_TRADE_UPDATE and ACCOUNT_UPDATE, ws/futures-payloads.ts), and USDⓈ-M's market streams
+ * at `/public/ws`, `/market/ws` and their `/stream` forms (ccxt's binanceusdm derives them from
+ * urls.api.ws.future = <ws url>/ws; either path serves every USDⓈ-M stream). Any other path is
+ * answered 404 and no socket is opened.
  *
  * Connection hygiene as Binance's: the server pings every socket every 20 s and cuts one that has
  * not answered with a pong for a minute; closing the server sends each socket Binance's
@@ -15,7 +17,9 @@
  * when the simulated clock enters a `faults.disconnects` window every open socket is terminated
  * (no close frame, as a lost connection), and upgrades are refused (the TCP socket destroyed) while
  * the window lasts. The clock is checked at each simulated tick and every FAULT_CHECK_MS of wall
- * time while a socket is open, so a window between ticks of a live clock is seen too.
+ * time while a socket is open, so a window between ticks of a live clock is seen too. The
+ * `faults.streams` of market streams act in market-streams.ts (lost depth events, duplicates) and
+ * stream-socket.ts (a market stream connection cut after every N messages).
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -23,11 +27,12 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Simulation } from "../../venues/sim/simulation.js";
 import type { ApiKeys } from "../binance-auth.js";
 import type { BinanceSpot } from "../binance-spot.js";
+import type { BinanceUsdm } from "../binance-usdm.js";
 import type { WireFaults } from "../wire-faults.js";
 import { FuturesPayloads } from "./futures-payloads.js";
 import { ListenKeys } from "./listen-keys.js";
 import { MarketStreams } from "./market-streams.js";
-import { StreamNames } from "./stream-names.js";
+import { futuresDialect, spotDialect } from "./stream-dialects.js";
 import { StreamSocket, type StreamSource } from "./stream-socket.js";
 import { UserEvents } from "./user-events.js";
 import { WsApiSocket } from "./ws-api.js";
@@ -42,6 +47,7 @@ export interface StreamOptions {
 }
 
 const CLOSE_GRACE_MS = 1000;
+const FUTURES_MARKET_PATH = /^\/(public|market)\/(ws|stream)(\/|$)/;
 const FAULT_CHECK_MS = 100;
 const GOING_AWAY = 1001;
 
@@ -52,6 +58,7 @@ export class VenueStreams {
   private readonly events: UserEvents;
   private readonly futuresEvents: UserEvents;
   private readonly market: MarketStreams;
+  private readonly futuresMarket: MarketStreams;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly lastPong = new Map<WebSocket, number>();
   private readonly kinds = new Map<WebSocket, "raw" | "combined" | "api">();
@@ -66,6 +73,7 @@ export class VenueStreams {
   constructor(
     private readonly simulation: Simulation,
     spot: BinanceSpot,
+    usdm: BinanceUsdm,
     private readonly keys: ApiKeys,
     private readonly faults: WireFaults,
     options: StreamOptions = {},
@@ -78,7 +86,8 @@ export class VenueStreams {
     const { sim, config } = simulation;
     this.futuresEvents = new UserEvents(sim, config, new FuturesPayloads(sim, config));
     this.futuresListenKeys = new ListenKeys(this.futuresEvents, this.now, false);
-    this.market = new MarketStreams(simulation.sim, spot.books, new StreamNames(simulation.sim));
+    this.market = new MarketStreams(sim, spot.books, spotDialect(config), faults);
+    this.futuresMarket = new MarketStreams(sim, spot.books, futuresDialect(config, usdm), faults);
   }
 
   /** Serves WebSocket upgrades on `server`. */
@@ -112,6 +121,7 @@ export class VenueStreams {
     });
     await Promise.all(closing);
     this.market.close();
+    this.futuresMarket.close();
     this.events.close();
     this.futuresEvents.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -125,6 +135,7 @@ export class VenueStreams {
       return;
     }
     const hopMs = () => this.faults.streamHopMs();
+    const dropEvery = this.faults.dropConnectionEvery;
     let open: (ws: WebSocket) => void;
     if (path === "/ws-api/v3") {
       open = (ws) => {
@@ -141,7 +152,21 @@ export class VenueStreams {
       const name = decodeURIComponent(path.slice(4));
       open = (ws) => {
         this.track(ws, "raw");
-        new StreamSocket(ws, this.source, false, name === "" ? [] : [name], hopMs);
+        new StreamSocket(ws, this.source, false, name === "" ? [] : [name], hopMs, dropEvery);
+      };
+    } else if (FUTURES_MARKET_PATH.test(path)) {
+      // /public/ws/<name>, /market/ws/<name>, /public/stream?streams=…, /market/stream?streams=…
+      const combined = path.split("/")[2] === "stream";
+      const rest = decodeURIComponent(path.split("/").slice(3).join("/"));
+      const names = combined
+        ? (url.searchParams.get("streams") ?? "").split("/").filter((n) => n !== "")
+        : rest === ""
+          ? []
+          : [rest];
+      open = (ws) => {
+        this.track(ws, combined ? "combined" : "raw");
+        const futures: StreamSource = (n, sink) => this.futuresMarket.subscribe(n, sink);
+        new StreamSocket(ws, futures, combined, names, hopMs, dropEvery);
       };
     } else if (path === "/private/ws") {
       const key = url.searchParams.get("listenKey") ?? "";
@@ -154,7 +179,7 @@ export class VenueStreams {
       const names = (url.searchParams.get("streams") ?? "").split("/").filter((n) => n !== "");
       open = (ws) => {
         this.track(ws, "combined");
-        new StreamSocket(ws, this.source, true, names, hopMs);
+        new StreamSocket(ws, this.source, true, names, hopMs, dropEvery);
       };
     } else {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");

@@ -188,6 +188,15 @@ export class CcxtVenue implements Venue {
     this.client.throttle = (cost?: unknown) => budget.take(cost === undefined ? 1 : Number(cost));
   }
 
+  /**
+   * ccxt's `urls.api` as this client uses it (after crypy's URL overrides and the sandbox switch):
+   * where a reader of the exchange's own raw streams (the Recorder's Binance depth feed) finds the
+   * server ccxt talks to. URLs only: no credential is in them.
+   */
+  get apiUrls(): Readonly<Record<string, unknown>> {
+    return (this.client.urls.api ?? {}) as Record<string, unknown>;
+  }
+
   private weightLimit: WeightLimit | undefined;
   private readonly derivatives: CcxtDerivatives;
 

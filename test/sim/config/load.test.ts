@@ -45,6 +45,7 @@ describe("config loading", () => {
       lostReplies: { probability: 0, as: "drop" },
       disconnects: [],
       staleData: [],
+      streams: { skipDepthProbability: 0, duplicateProbability: 0, dropConnectionEvery: 0 },
     });
     for (const market of Object.values(venue.markets)) expect(market.data.source).toBe("gbm");
     // ETH/BTC's book is sized in BTC, not in the venue-wide USDT figure.
@@ -141,6 +142,7 @@ describe("config values", () => {
       lostReplies: { probability: 0, as: "drop" },
       disconnects: [],
       staleData: [],
+      streams: { skipDepthProbability: 0, duplicateProbability: 0, dropConnectionEvery: 0 },
     });
     const { inventory, ...liquidity } = venue.liquidity;
     expect(liquidity).toEqual({ ...DEFAULTS.liquidity, levelNotional: "50000" });
@@ -160,6 +162,7 @@ describe("config values", () => {
       lostReplies: { probability: 0, as: "drop" },
       disconnects: [],
       staleData: [],
+      streams: { skipDepthProbability: 0, duplicateProbability: 0, dropConnectionEvery: 0 },
     });
   });
 
