@@ -28,6 +28,11 @@ export interface DepthEndpoints {
   streamUrl: string;
   /** The REST depth snapshot of the market. */
   snapshotUrl: string;
+  /**
+   * Spends the snapshot's request weight from the venue's limiter — the budget the venue address
+   * shares with its Desk — before it is fetched outside ccxt.
+   */
+  weigh?: () => Promise<void>;
 }
 
 /** A diff with the time the exchange stamped it. */
@@ -51,14 +56,24 @@ export function binanceDepthEndpoints(venue: Venue, market: Market): DepthEndpoi
     const rest = text(api.public);
     const base = text(ws.spot);
     if (rest === undefined || base === undefined) return undefined;
-    return { rule: "spot", streamUrl: `${base}/${stream}`, snapshotUrl: `${rest}/${query}` };
+    return {
+      rule: "spot",
+      streamUrl: `${base}/${stream}`,
+      snapshotUrl: `${rest}/${query}`,
+      weigh: () => venue.spend("public", "depth", { limit: SNAPSHOT_LIMIT }),
+    };
   }
   if (market.contract === true && market.linear === true) {
     const rest = text(api.fapiPublic);
     const base = text(ws.future);
     if (rest === undefined || base === undefined) return undefined;
     const publicWs = base.endsWith("/ws") ? `${base.slice(0, -3)}/public/ws` : base;
-    return { rule: "futures", streamUrl: `${publicWs}/${stream}`, snapshotUrl: `${rest}/${query}` };
+    return {
+      rule: "futures",
+      streamUrl: `${publicWs}/${stream}`,
+      snapshotUrl: `${rest}/${query}`,
+      weigh: () => venue.spend("fapiPublic", "depth", { limit: SNAPSHOT_LIMIT }),
+    };
   }
   return undefined;
 }

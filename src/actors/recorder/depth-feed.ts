@@ -215,6 +215,7 @@ export class DepthFeed {
     this.#snapshotting = true;
     try {
       for (let tries = 0; tries < SNAPSHOT_TRIES; tries++) {
+        await this.#o.endpoints.weigh?.();
         const body = await this.#fetch(this.#o.endpoints.snapshotUrl);
         if (generation !== this.#generation) return;
         const snapshot = parseDepthSnapshot(body);

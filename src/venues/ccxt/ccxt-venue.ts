@@ -78,6 +78,15 @@ interface CcxtClient {
   features?: { spot?: { fetchOHLCV?: { limit?: number } } };
   tokenBucket: { algorithm?: string; windowSize?: number; maxWeight?: number };
   throttle(cost?: unknown): Promise<unknown>;
+  /** ccxt's endpoint table: api → method → path → its config (cost, byLimit, …). */
+  api?: Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+  calculateRateLimiterCost(
+    api: string,
+    method: string,
+    path: string,
+    params: Record<string, unknown>,
+    config: Record<string, unknown>,
+  ): number;
   urls: Record<string, unknown>;
   markets?: Record<string, Raw>;
   precisionMode: number;
@@ -195,6 +204,17 @@ export class CcxtVenue implements Venue {
    */
   get apiUrls(): Readonly<Record<string, unknown>> {
     return (this.client.urls.api ?? {}) as Record<string, unknown>;
+  }
+
+  /**
+   * Spends the weight of a request made outside ccxt (the Recorder's raw depth snapshots) from
+   * this venue's limiter, shared budget or ccxt's own: ccxt's cost of `api`'s GET `path`.
+   */
+  async spend(api: string, path: string, params: Record<string, unknown> = {}): Promise<void> {
+    const config = this.client.api?.[api]?.get?.[path] ?? {};
+    await this.client.throttle(
+      this.client.calculateRateLimiterCost(api, "GET", path, params, config),
+    );
   }
 
   private weightLimit: WeightLimit | undefined;

@@ -39,11 +39,13 @@ describe("recorder - Binance raw depth endpoints", () => {
       rule: "spot",
       streamUrl: "wss://stream.binance.com:9443/ws/btcusdt@depth@100ms",
       snapshotUrl: "https://api.binance.com/api/v3/depth?symbol=BTCUSDT&limit=1000",
+      weigh: expect.any(Function),
     });
     expect(binanceDepthEndpoints(await open("binanceusdm"), PERP)).toEqual({
       rule: "futures",
       streamUrl: "wss://fstream.binance.com/public/ws/btcusdt@depth@100ms",
       snapshotUrl: "https://fapi.binance.com/fapi/v1/depth?symbol=BTCUSDT&limit=1000",
+      weigh: expect.any(Function),
     });
   });
 
@@ -58,6 +60,7 @@ describe("recorder - Binance raw depth endpoints", () => {
       rule: "spot",
       streamUrl: "ws://127.0.0.1:9/ws/btcusdt@depth@100ms",
       snapshotUrl: "http://127.0.0.1:9/api/v3/depth?symbol=BTCUSDT&limit=1000",
+      weigh: expect.any(Function),
     });
   });
 

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { binanceDepthEndpoints } from "../../../src/actors/recorder/binance-depth-wire.js";
 import { NatsBus } from "../../../src/bus/nats/nats-bus.js";
 import { RateLimitError } from "../../../src/domain/errors.js";
 import { WallClock } from "../../../src/time/wall-clock.js";
@@ -145,5 +146,21 @@ describe("venue budget - a Desk and a Recorder on one address", () => {
     const refused = await hammer(desk, recorder);
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0]).toBeInstanceOf(RateLimitError);
+  });
+
+  it("venue budget - the Recorder's raw depth snapshot, fetched outside ccxt, spends the same budget", async () => {
+    const server = await serve();
+    const recorder = await binance(server);
+    const market = (await recorder.loadMarkets())[SYMBOL]!;
+    const budget = new WindowBudget(
+      new WeightWindow({ weight: 1_200, windowMs: 60_000 }),
+      new WallClock(),
+    );
+    recorder.useBudget(budget);
+    const endpoints = binanceDepthEndpoints(recorder, market);
+    expect(endpoints?.rule).toBe("spot");
+    await endpoints!.weigh!();
+    // Binance weighs a 1,000-level spot depth 50; ccxt's unit is a fifth of it.
+    expect(budget.stats.spent).toBe(10);
   });
 });
