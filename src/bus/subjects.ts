@@ -7,6 +7,8 @@
  *                                           venue id, replay-<venue> for a replay); kind = trade |
  *                                           book | ticker | mark | funding | liquidation
  *                                           | candle-<timeframe> (candle-1m, candle-1h, …)
+ *   crypy.history.<venue>.<market>.<kind>  request/reply: recorded history of a market from a store
+ *                                           (`crypy history serve`); kind = trade | book | candle-<tf>
  *   crypy.desk.<desk>.order                request/reply: place / cancel / amend (with mandate)
  *   crypy.desk.<desk>.report.<actor>       execution reports (order state, fills) for one actor
  *   crypy.desk.<desk>.balance              balance changes
@@ -109,6 +111,8 @@ const shape = {
   actorEvent: (actor: string) => `${ROOT}.sys.event.${actor}`,
   doctor: (probe: string) => `${ROOT}.sys.doctor.${probe}`,
   journal: (desk: string, part: "entries" | "books") => `${ROOT}.journal.${desk}.${part}`,
+  history: (venue: string, market: string, kind: string) =>
+    `${ROOT}.history.${venue}.${market}.${kind}`,
 };
 
 /** `crypy.md.<desk>.<market>.<kind>`; `market` is a ccxt symbol (`BTC/USDT`) or already a token. */
@@ -120,6 +124,25 @@ export function marketData(desk: string, market: string, kind: MarketDataKind): 
 /** Every market-data subject of one desk (for a recorder or a dashboard). */
 export function allMarketData(desk: string): string {
   return `${ROOT}.md.${token(desk, "desk")}.>`;
+}
+
+/** What history is served of a market: its trades, its book states, or its candles. */
+export type HistoryKind = "trade" | "book" | `candle-${string}`;
+
+/** `crypy.history.<venue>.<market>.<kind>`: request/reply, a range of a market's recorded history. */
+export function history(venue: string, market: string, kind: HistoryKind): string {
+  const marketTok = market.includes("/") ? marketToken(market) : token(market, "market");
+  const checked = marketDataKind(kind);
+  if (checked !== "trade" && checked !== "book" && !checked.startsWith("candle-"))
+    throw new InvalidInputError(
+      `history kind ${JSON.stringify(kind)} is not served: expected trade, book or candle-<timeframe>`,
+    );
+  return shape.history(token(venue, "venue"), marketTok, checked);
+}
+
+/** Every history subject (what a history server listens on). */
+export function allHistory(): string {
+  return shape.history(ANY, ANY, ANY);
 }
 
 export function deskOrder(desk: string): string {
@@ -224,6 +247,8 @@ export function inboxPrefix(user: string): string {
 }
 
 const anyMarketData = shape.marketData(ANY, ANY, ANY);
+/** Asking for recorded history: any reader of market data that acts on it. */
+const anyHistory = shape.history(ANY, ANY, ANY);
 /** What every actor does for itself: beat, tell people what it did, serve its control subject. */
 const actor = {
   publish: [shape.heartbeat(ANY), shape.actorEvent(ANY)],
@@ -265,7 +290,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
     respond: true,
   },
   holder: {
-    publish: [shape.deskCache(ANY), ...actor.publish],
+    publish: [shape.deskCache(ANY), anyHistory, ...actor.publish],
     subscribe: [
       shape.holderProposal(ANY, ANY),
       shape.holderReport(ANY, ANY),
@@ -286,6 +311,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.holderProposal(ANY, ANY),
       shape.holderReport(ANY, ANY),
       shape.holderRegister(ANY, ANY),
+      anyHistory,
       ...actor.publish,
     ],
     subscribe: [
@@ -303,6 +329,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.control(ANY),
       shape.deskCache(ANY),
       shape.doctor(">"),
+      anyHistory,
       `${inboxPrefix("operator")}.>`,
     ],
     subscribe: [`${ROOT}.>`],
@@ -310,9 +337,10 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
   },
   // Heartbeats are left out: they map where every process and control endpoint runs.
   observer: { publish: [], subscribe: watching, respond: false },
+  // Records market data, and serves what it (or another) recorded: `crypy history serve`.
   recorder: {
     publish: [anyMarketData, ...actor.publish],
-    subscribe: [anyMarketData, ...actor.subscribe],
+    subscribe: [anyMarketData, anyHistory, ...actor.subscribe],
     respond: true,
   },
 };

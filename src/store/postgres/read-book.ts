@@ -63,6 +63,11 @@ export interface BookQuery {
   to: number;
   /** Diff rows per query (default 5000). */
   pageSize?: number;
+  /**
+   * Go on after an earlier read's last event: no book at `from`, only what follows update id
+   * `sequence` (of time `time`, epoch ms) — gaps told and snapshots after them as usual.
+   */
+  resume?: { sequence: number; time: number };
 }
 
 interface SnapshotRow {
@@ -104,13 +109,11 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
     reason: g.reason,
   }));
 
-  let snapshot = await snapshotAtOrBefore(sql, venue, market, query.from);
-  snapshot ??= await firstSnapshotFrom(sql, venue, market, { time: query.from }, to);
   let book: BookSync | undefined;
-  let id = 0;
-  let lastTime = 0;
+  let id = query.resume?.sequence ?? 0;
+  let lastTime = query.resume?.time ?? 0;
   /** Held back until `from` is passed: the book at `from` goes out as one snapshot. */
-  let pending = true;
+  let pending = query.resume === undefined;
 
   const start = (row: SnapshotRow) => {
     book = new BookSync("spot");
@@ -126,8 +129,13 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
     asks: book!.levels("asks"),
   });
 
-  if (snapshot === undefined) return;
-  start(snapshot);
+  if (query.resume === undefined) {
+    const snapshot =
+      (await snapshotAtOrBefore(sql, venue, market, query.from)) ??
+      (await firstSnapshotFrom(sql, venue, market, { time: query.from }, to));
+    if (snapshot === undefined) return;
+    start(snapshot);
+  }
   for (;;) {
     const page = await sql<DiffRow[]>`
       SELECT sequence::text, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
@@ -170,7 +178,8 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
         pending = false;
       }
       const first = id + 1;
-      book!.onDiff({ first, last, bids: row.bids, asks: row.asks });
+      // Resumed reads hand out diffs only: no book is kept until a snapshot starts one.
+      book?.onDiff({ first, last, bids: row.bids, asks: row.asks });
       id = last;
       lastTime = row.t;
       if (!pending)
@@ -215,4 +224,27 @@ async function firstSnapshotFrom(
       }
     ORDER BY ${"sequence" in past ? sql`sequence` : sql`time`}, sequence LIMIT 1`;
   return row;
+}
+
+/** A book event as it crosses the bus (history replies, replay): one key naming its kind. */
+export type BookEventWire =
+  | { snapshot: { sequence: number; time: number; bids: BookLevel[]; asks: BookLevel[] } }
+  | { diff: { first: number; last: number; time: number; bids: BookLevel[]; asks: BookLevel[] } }
+  | { gap: { after: number; time: number; reason: string } };
+
+export function bookEventWire(event: BookEvent): BookEventWire {
+  switch (event.kind) {
+    case "snapshot": {
+      const { sequence, time, bids, asks } = event;
+      return { snapshot: { sequence, time, bids, asks } };
+    }
+    case "diff": {
+      const { first, last, time, bids, asks } = event;
+      return { diff: { first, last, time, bids, asks } };
+    }
+    case "gap": {
+      const { after, time, reason } = event;
+      return { gap: { after, time, reason } };
+    }
+  }
 }
