@@ -71,7 +71,8 @@ export interface BookQuery {
 }
 
 interface SnapshotRow {
-  sequence: string;
+  /** Text: a bigint past 2^53 would not survive a float. Aliased so ORDER BY sorts the bigint. */
+  seq: string;
   t: number;
   bids: BookLevel[];
   asks: BookLevel[];
@@ -80,8 +81,8 @@ interface SnapshotRow {
 interface DiffRow extends SnapshotRow {}
 
 interface GapRowRead {
-  from_sequence: string | null;
-  to_sequence: string | null;
+  from_seq: string | null;
+  to_seq: string | null;
   t: number | null;
   reason: string;
 }
@@ -97,14 +98,14 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
   const to = isoTime(query.to);
   const gaps = (
     await sql<GapRowRead[]>`
-      SELECT from_sequence::text, to_sequence::text,
+      SELECT from_sequence::text AS from_seq, to_sequence::text AS to_seq,
         (extract(epoch FROM from_time) * 1000)::float8 AS t, reason
       FROM gaps WHERE venue = ${venue} AND market = ${market} AND kind = 'book'
         AND (from_time IS NULL OR from_time <= ${to}::text::timestamptz)
       ORDER BY from_sequence NULLS LAST, from_time`
   ).map((g) => ({
-    fromSequence: g.from_sequence === null ? undefined : Number(g.from_sequence),
-    toSequence: g.to_sequence === null ? undefined : Number(g.to_sequence),
+    fromSequence: g.from_seq === null ? undefined : Number(g.from_seq),
+    toSequence: g.to_seq === null ? undefined : Number(g.to_seq),
     fromTime: g.t ?? undefined,
     reason: g.reason,
   }));
@@ -117,7 +118,7 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
 
   const start = (row: SnapshotRow) => {
     book = new BookSync("spot");
-    id = Number(row.sequence);
+    id = Number(row.seq);
     lastTime = row.t;
     book.onSnapshot({ id, bids: row.bids, asks: row.asks });
   };
@@ -138,14 +139,14 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
   }
   for (;;) {
     const page = await sql<DiffRow[]>`
-      SELECT sequence::text, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
+      SELECT sequence::text AS seq, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
       FROM book_diffs
       WHERE venue = ${venue} AND market = ${market} AND sequence > ${id}
         AND time <= ${to}::text::timestamptz
       ORDER BY sequence LIMIT ${pageSize}`;
     let restarted = false;
     for (const row of page) {
-      const last = Number(row.sequence);
+      const last = Number(row.seq);
       const gap = gaps.find((g) =>
         g.fromSequence !== undefined
           ? g.fromSequence > id && g.fromSequence <= last
@@ -198,7 +199,7 @@ async function snapshotAtOrBefore(
   at: number,
 ): Promise<SnapshotRow | undefined> {
   const [row] = await sql<SnapshotRow[]>`
-    SELECT sequence::text, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
+    SELECT sequence::text AS seq, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
     FROM book_snapshots
     WHERE venue = ${venue} AND market = ${market} AND time <= ${isoTime(at)}::text::timestamptz
     ORDER BY time DESC, sequence DESC LIMIT 1`;
@@ -214,7 +215,7 @@ async function firstSnapshotFrom(
   to: string,
 ): Promise<SnapshotRow | undefined> {
   const [row] = await sql<SnapshotRow[]>`
-    SELECT sequence::text, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
+    SELECT sequence::text AS seq, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
     FROM book_snapshots
     WHERE venue = ${venue} AND market = ${market} AND time <= ${to}::text::timestamptz
       AND ${

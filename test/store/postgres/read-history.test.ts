@@ -273,6 +273,29 @@ describe("books from PostgreSQL", () => {
     ).toEqual([]);
   });
 
+  test("update ids are ordered as numbers, not as text (99 before 100)", async () => {
+    const other = "ETH/BTC";
+    const at = (sequence: number, seconds: number, ask: string): BookRow => ({
+      venue,
+      market: other,
+      sequence,
+      time: T0 + seconds * S,
+      bids: [],
+      asks: [["0.05", ask]],
+    });
+    await store.write(BOOK_SNAPSHOTS, [at(98, 0, "1")]);
+    await store.write(BOOK_DIFFS, [at(99, 1, "2"), at(100, 2, "3"), at(101, 3, "4")]);
+    const events = await collect(
+      readBook(db.sql, { venue, market: other, from: T0, to: T0 + 10 * S, pageSize: 2 }),
+    );
+    expect(events.map((e) => (e.kind === "diff" ? e.last : e.kind))).toEqual([
+      "snapshot",
+      99,
+      100,
+      101,
+    ]);
+  });
+
   test("from after to is refused, naming both", async () => {
     await expect(
       collect(readBook(db.sql, { venue, market, from: T0 + 1, to: T0 })),
