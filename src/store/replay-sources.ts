@@ -16,7 +16,7 @@ import type { OHLCV } from "../domain/market-data.js";
 import type { CandleSeries } from "./candle-series.js";
 import type { Sql } from "./postgres/connect.js";
 import { bookEventWire, readBook } from "./postgres/read-book.js";
-import { readTrades, type StoredTrade } from "./postgres/read-trades.js";
+import { type StoredTrade, streamTrades } from "./postgres/read-trades.js";
 import type { ReplayMessage } from "./replay-streams.js";
 
 export interface ReplayTarget {
@@ -55,18 +55,14 @@ export async function* tradeMessages(
   t: ReplayTarget & { from?: number; to?: number; pageSize?: number },
 ): AsyncGenerator<ReplayMessage> {
   const subject = marketData(source(t), t.market, "trade");
-  const pageSize = t.pageSize ?? 5_000;
-  let after: { time: number; id: string } | undefined;
+  const range = {
+    venue: t.venue,
+    market: t.market,
+    ...(t.from === undefined ? {} : { from: t.from }),
+    ...(t.to === undefined ? {} : { to: t.to }),
+  };
   let batch: StoredTrade[] = [];
-  for (;;) {
-    const page = await readTrades(sql, {
-      venue: t.venue,
-      market: t.market,
-      ...(t.from === undefined ? {} : { from: t.from }),
-      ...(t.to === undefined ? {} : { to: t.to }),
-      ...(after === undefined ? {} : { after }),
-      limit: pageSize,
-    });
+  for await (const page of streamTrades(sql, range, t.pageSize)) {
     for (const trade of page) {
       if (batch.length > 0 && batch[0]!.timestamp !== trade.timestamp) {
         yield { time: batch[0]!.timestamp, subject, body: { market: t.market, trades: batch } };
@@ -74,9 +70,6 @@ export async function* tradeMessages(
       }
       batch.push(trade);
     }
-    const last = page.at(-1);
-    if (last === undefined || page.length < pageSize) break;
-    after = { time: last.timestamp, id: last.id };
   }
   if (batch.length > 0)
     yield { time: batch[0]!.timestamp, subject, body: { market: t.market, trades: batch } };

@@ -179,8 +179,8 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
         pending = false;
       }
       const first = id + 1;
-      // Resumed reads hand out diffs only: no book is kept until a snapshot starts one.
-      book?.onDiff({ first, last, bids: row.bids, asks: row.asks });
+      // The book is needed only for the snapshot at `from`: past it, diffs are handed on as read.
+      if (pending) book?.onDiff({ first, last, bids: row.bids, asks: row.asks });
       id = last;
       lastTime = row.t;
       if (!pending)
