@@ -5,6 +5,7 @@
  * write path into a real PostgreSQL database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalBus } from "../../src/bus/local/local-bus.js";
 import { buildSimulator, loadFeeds } from "../../src/sim/build.js";
 import { parseVenueConfig } from "../../src/sim/config/index.js";
 import { runVirtual } from "../../src/sim/driver.js";
@@ -12,7 +13,9 @@ import { migrate } from "../../src/store/postgres/migrate.js";
 import { storeOn } from "../../src/store/postgres/store.js";
 import { BOOK_DIFFS, BOOK_SNAPSHOTS, TRADES } from "../../src/store/postgres/tables.js";
 import { VirtualClock } from "../../src/time/virtual-clock.js";
+import { createSimulation } from "../../src/venues/sim/simulation.js";
 import { createTestDatabase, type TestDatabase } from "../harness/postgres.js";
+import { simSettling } from "../support/sim-settle.js";
 
 const S = 1_000;
 const T0 = Date.UTC(2024, 4, 1);
@@ -155,6 +158,25 @@ describe("sim - a recorded L2 book as the liquidity", () => {
     });
     expect(order).toMatchObject({ status: "open", filled: "0" });
     expect(fills(sim)).toEqual([]);
+  });
+
+  it("sim - through the Venue interface: the simulation starts at the first trade and shows the recorded book", async () => {
+    const config = parseVenueConfig(
+      venueFile(new Date(T0).toISOString(), new Date(T0 + 60 * S).toISOString()),
+      { file: "recorded.yaml", baseDir: "." },
+    );
+    const simulation = await createSimulation(config);
+    const bus = new LocalBus();
+    const { settle, advance } = simSettling(simulation, bus);
+    expect(simulation.clock.now()).toBe(T0 + 10 * S);
+    await advance(25 * S);
+    const book = await settle(simulation.venue("alice").fetchOrderBook(BTC, 5));
+    expect(book.asks).toEqual([
+      ["101", "0.2"],
+      ["101.5", "0.4"],
+      ["102", "1"],
+    ]);
+    await bus.close();
   });
 
   it("sim - a recorded range that ends before it starts is refused at the field", () => {
