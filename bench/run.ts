@@ -37,6 +37,11 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
         "durable appends/s: FileJournal with 64 writers (group commit) vs a bare write + fdatasync loop; open (recover) 1,000,000 entries vs reading the bytes",
       load: () => import("./journal.js"),
     },
+    "history-replay": {
+      about:
+        "events/s replayed from PostgreSQL onto the bus (trades and a book: paged reads, book rebuilt, merged by time) vs the bare SELECT of the same rows",
+      load: () => import("./history-replay.js"),
+    },
     actors: {
       about:
         "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",

@@ -9,6 +9,7 @@ import { registerBacktest } from "../src/cli/backtest.js";
 import { registerBus } from "../src/cli/bus.js";
 import { registerData } from "../src/cli/data.js";
 import { registerDoctor } from "../src/cli/doctor.js";
+import { registerHistory } from "../src/cli/history.js";
 import { registerJournal } from "../src/cli/journal.js";
 import { registerNats } from "../src/cli/nats.js";
 import type { GlobalFlags } from "../src/cli/program.js";
@@ -80,6 +81,7 @@ registerReach(program);
 registerVenue(program);
 registerRecord(program);
 registerReplay(program);
+registerHistory(program);
 registerJournal(program);
 
 const argv = await routeExchange(program, process.argv);

@@ -7,6 +7,8 @@
  *                                           venue id, replay-<venue> for a replay); kind = trade |
  *                                           book | ticker | mark | funding | liquidation
  *                                           | candle-<timeframe> (candle-1m, candle-1h, …)
+ *   crypy.history.<venue>.<market>.<kind>  request/reply: recorded history of a market from a store
+ *                                           (`crypy history serve`); kind = trade | book | candle-<tf>
  *   crypy.desk.<desk>.order                request/reply: place / cancel / amend (with mandate)
  *   crypy.desk.<desk>.report.<actor>       execution reports (order state, fills) for one actor
  *   crypy.desk.<desk>.balance              balance changes
@@ -112,6 +114,8 @@ const shape = {
   doctor: (probe: string) => `${ROOT}.sys.doctor.${probe}`,
   journal: (desk: string, part: "entries" | "books") => `${ROOT}.journal.${desk}.${part}`,
   budget: (venue: string) => `${ROOT}.budget.${venue}`,
+  history: (venue: string, market: string, kind: string) =>
+    `${ROOT}.history.${venue}.${market}.${kind}`,
 };
 
 /** `crypy.md.<desk>.<market>.<kind>`; `market` is a ccxt symbol (`BTC/USDT`) or already a token. */
@@ -123,6 +127,25 @@ export function marketData(desk: string, market: string, kind: MarketDataKind): 
 /** Every market-data subject of one desk (for a recorder or a dashboard). */
 export function allMarketData(desk: string): string {
   return `${ROOT}.md.${token(desk, "desk")}.>`;
+}
+
+/** What history is served of a market: its trades, its book states, or its candles. */
+export type HistoryKind = "trade" | "book" | `candle-${string}`;
+
+/** `crypy.history.<venue>.<market>.<kind>`: request/reply, a range of a market's recorded history. */
+export function history(venue: string, market: string, kind: HistoryKind): string {
+  const marketTok = market.includes("/") ? marketToken(market) : token(market, "market");
+  const checked = marketDataKind(kind);
+  if (checked !== "trade" && checked !== "book" && !checked.startsWith("candle-"))
+    throw new InvalidInputError(
+      `history kind ${JSON.stringify(kind)} is not served: expected trade, book or candle-<timeframe>`,
+    );
+  return shape.history(token(venue, "venue"), marketTok, checked);
+}
+
+/** Every history subject (what a history server listens on). */
+export function allHistory(): string {
+  return shape.history(ANY, ANY, ANY);
 }
 
 export function deskOrder(desk: string): string {
@@ -232,6 +255,8 @@ export function inboxPrefix(user: string): string {
 }
 
 const anyMarketData = shape.marketData(ANY, ANY, ANY);
+/** Asking for recorded history: any reader of market data that acts on it. */
+const anyHistory = shape.history(ANY, ANY, ANY);
 /** What every actor does for itself: beat, tell people what it did, serve its control subject. */
 const actor = {
   publish: [shape.heartbeat(ANY), shape.actorEvent(ANY)],
@@ -273,7 +298,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
     respond: true,
   },
   holder: {
-    publish: [shape.deskCache(ANY), ...actor.publish],
+    publish: [shape.deskCache(ANY), anyHistory, ...actor.publish],
     subscribe: [
       shape.holderProposal(ANY, ANY),
       shape.holderReport(ANY, ANY),
@@ -294,6 +319,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.holderProposal(ANY, ANY),
       shape.holderReport(ANY, ANY),
       shape.holderRegister(ANY, ANY),
+      anyHistory,
       ...actor.publish,
     ],
     subscribe: [
@@ -311,6 +337,7 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
       shape.control(ANY),
       shape.deskCache(ANY),
       shape.doctor(">"),
+      anyHistory,
       `${inboxPrefix("operator")}.>`,
     ],
     subscribe: [`${ROOT}.>`],
@@ -318,10 +345,11 @@ const grants: Record<Exclude<Role, "node">, RolePermissions> = {
   },
   // Heartbeats are left out: they map where every process and control endpoint runs.
   observer: { publish: [], subscribe: watching, respond: false },
+  // Records market data, and serves what it (or another) recorded: `crypy history serve`.
   recorder: {
     // the venue's request weight, from the budget its Desk keeps
     publish: [anyMarketData, shape.budget(ANY), ...actor.publish],
-    subscribe: [anyMarketData, ...actor.subscribe],
+    subscribe: [anyMarketData, anyHistory, ...actor.subscribe],
     respond: true,
   },
 };

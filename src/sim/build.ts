@@ -19,6 +19,8 @@ import { Instrument } from "./instrument.js";
 import { INSURANCE_FUND_ACCOUNT, Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { LiquidityModel } from "./liquidity.js";
 import { Random } from "./random.js";
+import { hasRecordedBook, loadRecorded } from "./recorded.js";
+import { RecordedBookLiquidity } from "./recorded-book.js";
 import type { MarketSetup } from "./sim-market.js";
 import { type SimListener, Simulator } from "./simulator.js";
 
@@ -64,6 +66,8 @@ export async function loadFeeds(
         data.timeframeMs === undefined ? {} : { intervalMs: data.timeframeMs },
       );
       feeds.set(symbol, new CandleFeed(series));
+    } else if (data.source === "recorded") {
+      feeds.set(symbol, await loadRecorded(data, symbol));
     } else {
       const trades = await loadTrades(data.path);
       feeds.set(symbol, new TradeFeed(trades, tradesToCandles(trades, 60_000)));
@@ -160,7 +164,9 @@ export function buildSimulator(
     return {
       instrument,
       feed,
-      liquidity: new LiquidityModel(m.liquidity, instrument),
+      liquidity: hasRecordedBook(feed)
+        ? new RecordedBookLiquidity(instrument, feed.recordedBook)
+        : new LiquidityModel(m.liquidity, instrument),
       fillRule: m.liquidity.fillRule,
       queuePosition: m.liquidity.queuePosition,
       ...(m.contract === undefined ? {} : { terms: m.contract }),

@@ -11,10 +11,9 @@
  *   no waiting) — numbered from 1 in time order: the same message a Desk publishes.
  */
 import type { Bus } from "../bus/bus.js";
-import { marketData } from "../bus/subjects.js";
-import { InvalidInputError } from "../domain/errors.js";
-import type { OHLCV } from "../domain/market-data.js";
 import type { CandleSeries } from "./candle-series.js";
+import { candleMessages } from "./replay-sources.js";
+import { replayStreams } from "./replay-streams.js";
 
 export interface ReplayOptions {
   venue: string;
@@ -35,38 +34,12 @@ export async function replayCandles(
   series: CandleSeries,
   options: ReplayOptions,
 ): Promise<number> {
-  const { speed } = options;
-  if (speed !== "max" && !(speed > 0))
-    throw new InvalidInputError(`--speed must be a positive number or max, got ${speed}`);
-  const subject = marketData(
-    `replay-${options.venue}`,
-    options.market,
-    `candle-${options.timeframe}`,
-  );
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const start = series.length === 0 ? 0 : series.time[0]!;
-  const wallStart = Date.now();
-  let sent = 0;
-  for (let i = 0; i < series.length; i++) {
-    if (options.signal?.aborted === true) break;
-    const closes = series.time[i]! + series.intervalMs;
-    if (speed !== "max") {
-      const due = wallStart + (closes - start) / speed;
-      const wait = due - Date.now();
-      if (wait > 0) await sleep(wait);
-    } else if (i % 1_000 === 999) {
-      await bus.flush(); // a bounded backlog, whatever the bus
-    }
-    const candle: OHLCV = [
-      series.time[i]!,
-      series.open[i]!,
-      series.high[i]!,
-      series.low[i]!,
-      series.close[i]!,
-      series.volume[i]!,
-    ];
-    bus.publish(subject, { market: options.market, candle, seq: ++sent });
-  }
-  await bus.flush();
-  return sent;
+  const { venue, market, timeframe, speed, signal, sleep } = options;
+  const counts = await replayStreams(bus, [candleMessages(series, { venue, market, timeframe })], {
+    speed,
+    ...(series.length === 0 ? {} : { start: series.time[0]! }),
+    ...(signal === undefined ? {} : { signal }),
+    ...(sleep === undefined ? {} : { sleep }),
+  });
+  return counts.sent;
 }

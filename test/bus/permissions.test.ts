@@ -13,6 +13,7 @@ import {
   deskOrder,
   deskReport,
   heartbeat,
+  history,
   holderProposal,
   holderReport,
   inboxPrefix,
@@ -164,6 +165,17 @@ describe("permissions - what no role but its owner may do", () => {
         }
       }),
     );
+  });
+
+  it("permissions - the recorder serves history; Traders, Holders and the operator may ask for it", () => {
+    const asked = history("binance", "BTC/USDT", "book");
+    expect(canSubscribe("recorder", asked)).toBe(true);
+    for (const role of ["trader", "holder", "operator", "node"] as const)
+      expect(canPublish(role, asked), role).toBe(true);
+    for (const role of ["desk", "observer"] as const) {
+      expect(canPublish(role, asked), role).toBe(false);
+      expect(canSubscribe(role, asked), role).toBe(false);
+    }
   });
 
   it("permissions - the inbox prefix is one subject token named after the user", () => {

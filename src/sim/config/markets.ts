@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Issue, PathSegment } from "../../config/issues.js";
-import { parseTimeframe } from "../../config/time-text.js";
+import { parseInstant, parseTimeframe } from "../../config/time-text.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import {
   formatDecimal,
@@ -242,6 +242,15 @@ function normalizeData(
       ...(regimes === undefined ? {} : { regimes }),
       ...(volume === undefined ? {} : { volume }),
     };
+  }
+  if (data.source === "recorded") {
+    const fromMs = parseInstant(data.from)!;
+    const toMs = parseInstant(data.to)!;
+    if (fromMs >= toMs) {
+      report(path("data", "to"), `must be after from (${data.from}), got "${data.to}"`);
+      return undefined;
+    }
+    return { source: "recorded", store: data.store, fromMs, toMs };
   }
   const file = resolve(ctx.baseDir, data.file);
   const problem = fileProblem(file);

@@ -50,7 +50,7 @@ export type SelfTradePrevention = (typeof SELF_TRADE_PREVENTION)[number];
 export const FILL_RULES = ["through", "touch"] as const;
 export type FillRule = (typeof FILL_RULES)[number];
 
-export const DATA_SOURCES = ["gbm", "candles", "trades"] as const;
+export const DATA_SOURCES = ["gbm", "candles", "trades", "recorded"] as const;
 
 /**
  * Every default of a venue file, in one place. `levelNotional` has none on purpose: it is in the
@@ -165,7 +165,18 @@ const trades = block("trades data settings", {
   file: dataFile,
 });
 
-const data = z.discriminatedUnion("source", [gbm, candles, trades], {
+/** A market recorded into PostgreSQL: its trades as the path, its L2 book as the liquidity. */
+const recorded = block("recorded data settings (store, from, to)", {
+  source: z.literal("recorded"),
+  store: text(
+    'a postgres:// URL, like "postgres://127.0.0.1/crypy?venue=binance&market=BTC/USDT"',
+    (s) => /^postgres(ql)?:\/\//i.test(s),
+  ),
+  from: instant,
+  to: instant,
+});
+
+const data = z.discriminatedUnion("source", [gbm, candles, trades, recorded], {
   error: (issue) =>
     issue.code === "invalid_union"
       ? `expected one of: ${DATA_SOURCES.join(", ")}`

@@ -173,7 +173,11 @@ export interface DerivativesConfig {
   readonly marginMode: "cross" | "isolated";
 }
 
-export type MarketDataConfig = GbmDataConfig | CandlesDataConfig | TradesDataConfig;
+export type MarketDataConfig =
+  | GbmDataConfig
+  | CandlesDataConfig
+  | TradesDataConfig
+  | RecordedDataConfig;
 
 /** A seeded geometric Brownian motion path, optionally with jumps and volatility regimes. */
 export interface GbmDataConfig {
@@ -226,6 +230,19 @@ export interface TradesDataConfig {
   readonly source: "trades";
   readonly file: string;
   readonly path: string;
+}
+
+/**
+ * Replay of a market recorded into PostgreSQL (sim/recorded.ts): its trades (or, without any, its
+ * 1m candles) as the price path, and its recorded L2 book as the liquidity orders meet.
+ */
+export interface RecordedDataConfig {
+  readonly source: "recorded";
+  /** The URL as written (its `venue` and `market` parameters select the recording). */
+  readonly store: string;
+  /** Epoch ms, the range replayed: [fromMs, toMs). */
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** The synthetic market makers' book around the reference price, for one market. */

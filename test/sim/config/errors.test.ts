@@ -205,7 +205,7 @@ describe("config errors", () => {
     it("config - an unknown data source lists the sources", () => {
       const text = edit(["source: gbm", "source: random"]);
       expect(errorLines(text)).toEqual([
-        'venues/test.yaml:12:21: markets."BTC/USDT".data.source: expected one of: gbm, candles, trades, got "random"',
+        'venues/test.yaml:12:21: markets."BTC/USDT".data.source: expected one of: gbm, candles, trades, recorded, got "random"',
       ]);
     });
   });
