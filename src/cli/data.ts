@@ -12,7 +12,10 @@ export function registerData(program: Command): void {
     .description(
       "import a candle file (Binance kline dump, Kraken OHLCVT, a headed OHLCV CSV such as Bitstamp's) or a Binance trade/aggTrades dump, times in s, ms, µs, ns or ISO 8601 (detected and shown); the same loader as backtest --data; re-importing is idempotent",
     )
-    .argument("<file>", "a .csv or .csv.gz file")
+    .argument(
+      "<source>",
+      "a .csv or .csv.gz file, or postgres://HOST/DB with --table and --columns (an existing table, read as it is)",
+    )
     .requiredOption("--market <symbol>", "market symbol, e.g. BTC/USDT")
     .option(
       "--timeframe <tf>",
@@ -23,7 +26,13 @@ export function registerData(program: Command): void {
       "which venue the data is from (a backtest reads it with --data-venue)",
       "binance",
     )
-    .option("--kind <kind>", "candles or trades (default: detected)")
+    .option("--kind <kind>", "candles or trades, or book for a table (default: detected)")
+    .option("--table <name>", "postgres:// source: the table (or schema.table) to read")
+    .option(
+      "--columns <mapping>",
+      "postgres:// source: field=column pairs; trades time,price,amount[,side,id] (a boolean side is is_buyer_maker); candles time,open,high,low,close,volume; book time,bid_price,bid_qty,ask_price,ask_qty[,sequence] as {i} patterns (bid_price=bid_price_{i}) or array columns",
+    )
+    .option("--book-levels <n>", "book columns with {i}: 10 for levels 0…9, 1-10 for 1…10")
     .option(
       "--store <url>",
       "write into PostgreSQL (postgres://HOST/DB) instead of the local store; re-importing writes nothing twice",
@@ -38,6 +47,9 @@ export function registerData(program: Command): void {
             venue: string;
             kind?: string;
             store?: string;
+            table?: string;
+            columns?: string;
+            bookLevels?: string;
           },
         ) => {
           const { dataImport } = await import("./data-commands.js");
