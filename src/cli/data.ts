@@ -60,6 +60,46 @@ export function registerData(program: Command): void {
     );
 
   data
+    .command("export")
+    .description(
+      "write recorded data older than an age to Parquet files by venue, market, kind and day (venue=…/market=…/kind=…/day=…/part-0.parquet); exporting a day again replaces its file with the union",
+    )
+    .requiredOption("--older-than <age>", "export whole UTC days older than this, e.g. 30d")
+    .requiredOption("--to <dir>", "the Parquet archive's root directory")
+    .option(
+      "--store <url>",
+      "export from PostgreSQL (postgres://HOST/DB) instead of the local store",
+    )
+    .option(
+      "--kinds <list>",
+      "candles, trades, book_snapshots, book_diffs (default: all the store holds)",
+      (text: string) =>
+        text
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+    )
+    .option(
+      "--prune",
+      "PostgreSQL: delete the exported rows once each file is written and read back with matching counts",
+    )
+    .action(
+      action(
+        async (options: {
+          olderThan: string;
+          to: string;
+          store?: string;
+          kinds?: string[];
+          prune?: boolean;
+        }) => {
+          const { dataExport } = await import("./data-export.js");
+          await dataExport(options, process.stdout);
+          return 0;
+        },
+      ),
+    );
+
+  data
     .command("ls")
     .description("list stored series with their ranges and gaps")
     .option("--json", "print JSON")
