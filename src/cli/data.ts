@@ -14,7 +14,7 @@ export function registerData(program: Command): void {
     )
     .argument(
       "<source>",
-      "a .csv or .csv.gz file, or postgres://HOST/DB with --table and --columns (an existing table, read as it is)",
+      "a .csv or .csv.gz file, a .parquet file or a directory of them (crypy data export's archive), or postgres://HOST/DB with --table and --columns (an existing table, read as it is)",
     )
     .requiredOption("--market <symbol>", "market symbol, e.g. BTC/USDT")
     .option(
