@@ -40,7 +40,21 @@ export interface KindLayout {
   decimals: readonly number[];
 }
 
-const dec = (c: string) => `CAST(${c} AS DECIMAL(38,18)) AS ${c}`;
+/**
+ * Staged decimal text (checkDecimal's plain form) as DECIMAL(38,18), exactly: the integer and
+ * fractional digits as integers, scaled. DuckDB's own text-to-DECIMAL(38,18) cast gives the same
+ * value but about 20 times slower (measured: 11 s against 0.56 s for 400,000 prices).
+ */
+export const decimalOf = (c: string) => {
+  const digits = `ltrim(${c}, '+-')`;
+  return (
+    `CAST(CAST((CAST(split_part(${digits}, '.', 1) AS HUGEINT) * 1000000000000000000 + ` +
+    `CAST(rpad(split_part(${digits}, '.', 2), 18, '0') AS HUGEINT)) * ` +
+    `CASE WHEN starts_with(${c}, '-') THEN -1 ELSE 1 END AS DECIMAL(38,0)) * ` +
+    "0.000000000000000001 AS DECIMAL(38,18))"
+  );
+};
+const dec = (c: string) => `${decimalOf(c)} AS ${c}`;
 const ts = (c: string) => `CAST(make_timestamp(${c}_us) AS TIMESTAMPTZ) AS ${c}`;
 
 const book: KindLayout = {
@@ -105,17 +119,23 @@ export function partitionDir(root: string, p: Partition): string {
 
 export const PART_FILE = "part-0.parquet";
 
-/** A decimal's text if DECIMAL(38,18) holds it exactly; otherwise an error naming it. */
+/**
+ * A decimal in the plain form `dec` reads (`[-]digits[.digits]`, at most 20 integer and 18
+ * fractional digits once leading and trailing zeros are dropped), or an error naming it: DECIMAL(38,18)
+ * holds it exactly. A double's shortest text with an exponent (`1e-7`) is written out in full.
+ */
 export function checkDecimal(text: string, column: string, where: string): string {
-  const m = /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text);
-  const n = Number(text);
-  const intDigits = m === null ? 0 : m[1]!.replace(/^0+/, "").length;
-  const fracDigits = m === null ? 0 : (m[2] ?? "").replace(/0+$/, "").length;
-  if (m !== null && intDigits <= 20 && fracDigits <= 18) return text;
-  // A double's shortest text may use an exponent: exact if its plain decimal fits.
-  if (m === null && Number.isFinite(n) && Math.abs(n) < 1e20) {
-    const plain = n.toFixed(18);
-    if (Number(plain) === n) return plain;
+  let plain = text;
+  if (/[eE]/.test(text)) {
+    const n = Number(text);
+    plain = Number.isFinite(n) && Math.abs(n) < 1e20 ? n.toFixed(18) : "";
+    if (Number(plain) !== n) plain = "";
+  }
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(plain);
+  const int = m === null ? "" : m[2]!.replace(/^0+/, "");
+  const frac = m === null ? "" : (m[3] ?? "").replace(/0+$/, "");
+  if (m !== null && (m[2] !== "" || (m[3] ?? "") !== "") && int.length <= 20 && frac.length <= 18) {
+    return `${m[1] === "-" ? "-" : ""}${int === "" ? "0" : int}${frac === "" ? "" : `.${frac}`}`;
   }
   throw new InvalidInputError(
     `${where}: column ${column}: ${text} does not fit Parquet's DECIMAL(38,18) exactly ` +
