@@ -32,6 +32,7 @@ import { formatCount } from "../../time-text.js";
 import type { Sql } from "../connect.js";
 import type { Levels } from "../tables.js";
 import { BOOK_LEVEL_FIELDS, type ColumnMapping } from "./mapping.js";
+import { quoteIdent, quoteTable } from "./quote.js";
 
 export interface SourceTrade {
   /** Epoch ms. */
@@ -59,23 +60,6 @@ export interface SourceBook {
 }
 
 export type SourceRow = SourceTrade | SourceCandle | SourceBook;
-
-/** `"a""b"` for `a"b`. */
-export function quoteIdent(name: string): string {
-  if (name.includes("\u0000")) throw new InvalidInputError("an identifier cannot hold NUL");
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** `schema.table` or `table`, quoted. */
-export function quoteTable(table: string): string {
-  const parts = table.split(".");
-  if (parts.length > 2 || parts.some((p) => p === "")) {
-    throw new InvalidInputError(
-      `--table: expected table or schema.table, got ${JSON.stringify(table)}`,
-    );
-  }
-  return parts.map(quoteIdent).join(".");
-}
 
 const BATCH = 10_000;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
