@@ -246,6 +246,28 @@ describe("data import from an existing PostgreSQL table", () => {
     }
   });
 
+  test("trades without an id column: ranked within their millisecond, microseconds kept out of the id", async () => {
+    await db.sql`CREATE TABLE us_trades (t timestamptz, p text, q text)`;
+    await db.sql`INSERT INTO us_trades VALUES ('2024-03-02T00:00:00.000900Z', '10', '1'),
+      ('2024-03-02T00:00:00.000100Z', '11', '1'), ('2024-03-02T00:00:00.001000Z', '12', '1')`;
+    await importTable({
+      url: db.url,
+      table: "us_trades",
+      mapping: parseMapping({ columns: "time=t,price=p,amount=q" }),
+      venue: "us-test",
+      market: "BTC/USDT",
+      store: store.url,
+    });
+    const rows = await store.sql<{ trade_id: string; price: string }[]>`
+      SELECT trade_id, price::text FROM trades WHERE venue = 'us-test' ORDER BY trade_id`;
+    const ms = Date.UTC(2024, 2, 2);
+    expect(rows).toEqual([
+      { trade_id: `${ms}-0`, price: "11" },
+      { trade_id: `${ms}-1`, price: "10" },
+      { trade_id: `${ms + 1}-0`, price: "12" },
+    ]);
+  });
+
   test("a level-10 depth snapshot table with {i} columns into book_snapshots; a missing level is a shallower book", async () => {
     const out = sink();
     await dataImport(

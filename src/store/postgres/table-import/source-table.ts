@@ -121,9 +121,11 @@ export class SourceTable {
         this.rows++;
         const time = this.timeOf(r.t);
         if (this.mapping.kind === "trades") {
-          rank = time === lastMs ? rank + 1 : 0;
-          lastMs = time;
-          out[i] = this.trade(r, time, rank);
+          // Ranked within the whole millisecond: a table's microseconds do not reach the id.
+          const ms = Math.floor(time);
+          rank = ms === lastMs ? rank + 1 : 0;
+          lastMs = ms;
+          out[i] = this.trade(r, time, `${ms}-${rank}`);
         } else if (this.mapping.kind === "candles") {
           out[i] = {
             time,
@@ -255,10 +257,10 @@ export class SourceTable {
     return text;
   }
 
-  private trade(r: Record<string, unknown>, time: number, rank: number): SourceTrade {
+  private trade(r: Record<string, unknown>, time: number, ownId: string): SourceTrade {
     const trade: SourceTrade = {
       time,
-      id: r.id === undefined ? `${time}-${rank}` : String(r.id),
+      id: r.id === undefined ? ownId : String(r.id),
       price: this.decimal(r.price, "price"),
       amount: this.decimal(r.amount, "amount"),
     };
