@@ -62,12 +62,20 @@ export async function writePartition(
     ? ` UNION ALL SELECT *, 1 AS src FROM read_parquet(${sqlString(file)}, hive_partitioning = false)`
     : "";
   // DISTINCT ON keeps the first of each key in ORDER BY order: the store's row (src 0).
-  await db.run(
+  const merging = db.run(
     `CREATE TABLE merged AS SELECT * EXCLUDE (src) FROM (
        SELECT DISTINCT ON (${key}) * FROM (SELECT ${layout.typed}, 0 AS src FROM staged${fromFile})
        ORDER BY ${key}, src)
      ORDER BY ${layout.time}, ${key}`,
   );
+  await merging.catch((err: unknown) => {
+    if (!existing) throw err;
+    throw new InvalidInputError(
+      `${file}: the day's file is already there but cannot be read as this archive's ` +
+        `${partition.kind} (${(err as Error).message}); move it away and export again`,
+      { cause: err },
+    );
+  });
   await mkdir(dir, { recursive: true });
   try {
     await db.run(`COPY merged TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);

@@ -5,7 +5,7 @@
  * what the files hold, and a row arriving later in an exported day joins that day's file.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -210,6 +210,30 @@ describe("data export to Parquet", () => {
       "1099",
     ]);
     expect(existsSync(`${day1}.tmp`)).toBe(false);
+  });
+
+  test("a day's file that cannot be read is named, and nothing is pruned", async () => {
+    const archive = join(dir, "broken");
+    const day = join(archive, "venue=binance/market=BTC-USDT/kind=trades/day=2026-11-30");
+    await mkdir(day, { recursive: true });
+    await writeFile(join(day, "part-0.parquet"), "not parquet");
+    await expect(
+      dataExport(
+        {
+          olderThan: "1d",
+          to: archive,
+          store: db.url,
+          now: NOW + DAY,
+          kinds: ["trades"],
+          prune: true,
+        },
+        sink().stream,
+      ),
+    ).rejects.toThrow(
+      `${day}/part-0.parquet: the day's file is already there but cannot be read as this archive's trades`,
+    );
+    const [left] = await db.sql`SELECT count(*)::int AS n FROM trades`;
+    expect(left!.n).toBe(10);
   });
 
   test("a prune whose count differs from the rows exported (rows arrived meanwhile) deletes nothing", async () => {
