@@ -34,6 +34,8 @@ export interface DataImportOptions {
   table?: string;
   columns?: string;
   bookLevels?: string;
+  /** Book tables: also store candles of the mid price. */
+  midCandles?: boolean;
 }
 
 export interface DataListOptions {

@@ -15,6 +15,7 @@ export interface TableImportOptions {
   table?: string | undefined;
   columns?: string | undefined;
   bookLevels?: string | undefined;
+  midCandles?: boolean | undefined;
   kind?: string | undefined;
   timeframe?: string | undefined;
   store?: string | undefined;
@@ -52,6 +53,7 @@ export async function dataImportTable(
     timeframe: options.timeframe,
     store: options.store,
     dataDir: options.dataDir,
+    midCandles: options.midCandles,
   });
   const what = r.kind === "book" ? "book snapshots" : r.kind;
   const into = options.store === undefined ? "the local store" : "PostgreSQL";
@@ -68,7 +70,12 @@ export async function dataImportTable(
   }
   if (r.candles !== undefined) {
     const c = r.candles;
-    const built = r.kind === "trades" ? " built from them" : "";
+    const built =
+      r.kind === "trades"
+        ? " built from them"
+        : r.kind === "book"
+          ? " of the mid price (volume 0) built from them"
+          : "";
     parts.push(
       `${formatCount(c.candles)} ${c.timeframe} candles${built} into ${into}: ` +
         `${formatCount(c.added)} new, ${formatCount(c.existing)} already stored`,

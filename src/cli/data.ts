@@ -34,6 +34,10 @@ export function registerData(program: Command): void {
     )
     .option("--book-levels <n>", "book columns with {i}: 10 for levels 0…9, 1-10 for 1…10")
     .option(
+      "--mid-candles",
+      "book tables: also store candles of the mid price (volume 0) for backtests; they replace the series' candles",
+    )
+    .option(
       "--store <url>",
       "write into PostgreSQL (postgres://HOST/DB) instead of the local store; re-importing writes nothing twice",
     )
@@ -50,6 +54,7 @@ export function registerData(program: Command): void {
             table?: string;
             columns?: string;
             bookLevels?: string;
+            midCandles?: boolean;
           },
         ) => {
           const { dataImport } = await import("./data-commands.js");

@@ -122,7 +122,10 @@ afterAll(async () => {
 
 const TRADE_COLUMNS = "time=receive_ts,price=price,amount=quantity,side=is_buyer_maker";
 
-async function backtest(data: string | undefined): Promise<Record<string, unknown>> {
+async function backtest(
+  data: string | undefined,
+  over: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const out = sink();
   const code = await backtestCommand(
     {
@@ -137,6 +140,7 @@ async function backtest(data: string | undefined): Promise<Record<string, unknow
       objective: "sharpe",
       seed: 42,
       json: true,
+      ...over,
     },
     { out: out.stream, err: sink().stream, interactive: false },
   );
@@ -293,6 +297,46 @@ describe("data import from an existing PostgreSQL table", () => {
     expect(rows[0]!.bids[9]).toEqual(["61995.50", "10.5"]);
     expect(rows[0]!.asks[9]).toEqual(["62005.50", "0.10"]);
     expect(rows[2]!.asks.length).toBe(9);
+  });
+
+  test("a depth table with array columns feeds a backtest through candles of the mid price (--mid-candles)", async () => {
+    const { sql } = db;
+    await sql`CREATE TABLE depth_btc (ts bigint, bids_px numeric[], bids_qty numeric[], asks_px numeric[], asks_qty numeric[])`;
+    const start = Date.UTC(2024, 2, 5);
+    const rows = [];
+    for (let k = 0; k < 300 * 3; k++) {
+      // Every 20 s; the mid walks in a slow wave. Levels are listed worst first on the bid side:
+      // the best bid is found, not assumed to come first.
+      const mid = 60_000 + Math.round(Math.sin(k / 40) * 800 + k);
+      rows.push({
+        ts: String(start + k * 20_000),
+        bids_px: `{${mid - 2},${mid - 1}}`,
+        bids_qty: "{1,2}",
+        asks_px: `{${mid + 1},${mid + 2}}`,
+        asks_qty: "{1,2}",
+      });
+    }
+    await sql`INSERT INTO depth_btc ${sql(rows)}`;
+    const request = {
+      market: "BTC/USDT",
+      venue: "depth",
+      table: "depth_btc",
+      columns: "time=ts,bid_price=bids_px,bid_qty=bids_qty,ask_price=asks_px,ask_qty=asks_qty",
+    };
+    await expect(dataImport(db.url, request, sink().stream)).rejects.toThrow(
+      "book snapshots go into PostgreSQL (--store postgres://…); the local store holds candles: pass --mid-candles",
+    );
+    const out = sink();
+    await dataImport(db.url, { ...request, midCandles: true }, out.stream);
+    expect(out.text()).toBe(
+      "read 900 book snapshots of BTC/USDT (depth) from table depth_btc (times as epoch ms, 2024-03-05 00:00:00 → 2024-03-05 04:59:40); 300 1m candles of the mid price (volume 0) built from them into the local store: 300 new, 0 already stored\n",
+    );
+    const candles = await openStore().read({ venue: "depth", market: "BTC/USDT", timeframe: "1m" });
+    const midAt = (k: number) => 60_000 + Math.round(Math.sin(k / 40) * 800 + k);
+    expect([candles.open[0], candles.close[0], candles.volume[0]]).toEqual([midAt(0), midAt(2), 0]);
+    const report = await backtest(undefined, { dataVenue: "depth" });
+    expect(report.source).toBe("store depth BTC/USDT 1m");
+    expect(report.candles).toBe(300);
   });
 
   test("what is wrong is named: the table, the column, a bad value, a bad mapping", async () => {

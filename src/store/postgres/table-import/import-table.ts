@@ -7,7 +7,11 @@
  *   of the timeframe (default 1m) built from them, so a backtest can run on them;
  * - candles: as candles of the table's own timeframe (its most common step in the first batch) or
  *   the one given; every candle on that grid, as a file import demands;
- * - book snapshots: into PostgreSQL's `book_snapshots` only (the local store holds candles).
+ * - book snapshots: into PostgreSQL's `book_snapshots` (with --store); and, only when asked
+ *   (`midCandles`: they would replace the series' trade candles), in either store as candles of
+ *   the mid price (best bid and best ask averaged; volume 0: a book says nothing of trades) of the
+ *   timeframe (default 1m), so a backtest can run on a depth table. A snapshot with an empty side
+ *   has no mid and adds nothing to the candles.
  * Re-importing the same table writes nothing twice (the stores' idempotency keys).
  */
 
@@ -45,6 +49,8 @@ export interface TableImportRequest {
   store?: string | undefined;
   /** The local store's root (default: crypy's data dir). */
   dataDir?: string | undefined;
+  /** Book tables: also store candles of the mid price. */
+  midCandles?: boolean | undefined;
   /** Rows per cursor fetch (default 10,000). */
   batchRows?: number;
 }
@@ -78,10 +84,14 @@ const DEFAULT_TRADE_TIMEFRAME = "1m";
 
 export async function importTable(request: TableImportRequest): Promise<TableImportResult> {
   const { mapping } = request;
-  if (mapping.kind === "book" && request.store === undefined) {
+  if (mapping.kind === "book" && request.store === undefined && request.midCandles !== true) {
     throw new InvalidInputError(
-      "book snapshots go into PostgreSQL (--store postgres://…): the local store holds candles only",
+      "book snapshots go into PostgreSQL (--store postgres://…); the local store holds candles: " +
+        "pass --mid-candles to store candles of the mid price",
     );
+  }
+  if (mapping.kind !== "book" && request.midCandles === true) {
+    throw new InvalidInputError("--mid-candles applies to book tables only");
   }
   const source = connectPostgres(parsePostgresUrl(request.url).url, { max: 1 });
   const target = request.store === undefined ? undefined : await openPostgresStore(request.store);
@@ -140,7 +150,7 @@ class Sink {
     const checked = resolveKey({ ...request, timeframe: request.timeframe ?? "1m" });
     this.venue = checked.venue;
     this.market = checked.market;
-    if (request.timeframe !== undefined || request.mapping.kind === "trades") {
+    if (request.timeframe !== undefined || request.mapping.kind !== "candles") {
       this.key = resolveKey({
         ...checked,
         timeframe: request.timeframe ?? DEFAULT_TRADE_TIMEFRAME,
@@ -205,8 +215,17 @@ class Sink {
   }
 
   async books(batch: SourceBook[]): Promise<void> {
-    const rows = batch.map((b) => ({ venue: this.venue, market: this.market, ...b }));
-    this.count(await this.target!.write(BOOK_SNAPSHOTS, rows));
+    if (this.target !== undefined) {
+      const rows = batch.map((b) => ({ venue: this.venue, market: this.market, ...b }));
+      this.count(await this.target.write(BOOK_SNAPSHOTS, rows));
+    }
+    if (this.request.midCandles !== true) return;
+    this.builder ??= new CandleBuilder(this.key!.intervalMs);
+    for (const b of batch) {
+      const mid = midPrice(b);
+      if (mid !== undefined) this.builder.add(b.time, mid, 0);
+    }
+    await this.storeCandles(this.builder.takeClosed(), undefined);
   }
 
   async finish(): Promise<void> {
@@ -257,4 +276,14 @@ class Sink {
     counts.added += written.inserted;
     counts.existing += written.rows - written.inserted;
   }
+}
+
+/** The mean of the best bid and the best ask, or undefined when a side is empty. */
+function midPrice(book: SourceBook): number | undefined {
+  if (book.bids.length === 0 || book.asks.length === 0) return undefined;
+  let bid = Number.NEGATIVE_INFINITY;
+  let ask = Number.POSITIVE_INFINITY;
+  for (const [price] of book.bids) bid = Math.max(bid, Number(price));
+  for (const [price] of book.asks) ask = Math.min(ask, Number(price));
+  return (bid + ask) / 2;
 }
