@@ -1,11 +1,13 @@
 /**
  * Where a backtest's candles come from, in order of preference: a file given with --data (read by
- * the same loader as `crypy data import`) or a `postgres://` URL (`?venue=…&market=…&timeframe=…`
+ * the same loader as `crypy data import`; a `.parquet` file or a directory of them is a dataset
+ * whose --market and --data-venue rows are read) or a `postgres://` URL (`?venue=…&market=…&timeframe=…`
  * select the series; --data-venue its venue when the URL names none), the local store (`crypy data
  * import`; the series of --data-venue, default binance), or the venue file's own source for the
  * market (synthetic or recorded) when the store holds no series of the market at all. Then
  * resampled to --timeframe and cut to --from/--to.
  */
+import { stat } from "node:fs/promises";
 import { InvalidInputError } from "../domain/errors.js";
 import { loadFeeds } from "../sim/build.js";
 import type { VenueConfig } from "../sim/config/types.js";
@@ -54,9 +56,20 @@ export function parseDateOption(text: string, option: string): number {
 }
 
 /** The same loader as `crypy data import` without --timeframe: the same verdict on any file. */
-async function fromFile(path: string): Promise<LoadedData> {
-  const loaded = await loadMarketFile(path);
+async function fromFile(
+  path: string,
+  select: { market: string; venue: string | undefined },
+): Promise<LoadedData> {
+  const loaded = await loadMarketFile(path, select);
   return { candles: loaded.series, source: `${path} (${describeLoaded(loaded)})` };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function fromSource(request: DataRequest): Promise<LoadedData> {
@@ -69,12 +82,14 @@ async function fromSource(request: DataRequest): Promise<LoadedData> {
     });
   }
   if (request.data !== undefined) {
-    if (request.storeVenue !== undefined) {
+    const dataset = request.data.endsWith(".parquet") || (await isDirectory(request.data));
+    if (request.storeVenue !== undefined && !dataset) {
       throw new InvalidInputError(
         "--data reads a file and --data-venue a stored series: pass one of them",
       );
     }
-    return fromFile(request.data);
+    // A Parquet dataset may hold several markets and venues: the backtest's select its rows.
+    return fromFile(request.data, { market: request.market, venue: request.storeVenue });
   }
   if (request.storeVenue !== undefined) checkVenue(request.storeVenue);
   const store = openStore();

@@ -30,6 +30,12 @@ export interface DataImportOptions {
   dataDir?: string;
   /** A `postgres://` URL: import into PostgreSQL instead of the local store. */
   store?: string;
+  /** Importing from a `postgres://` source: its table, column mapping and book levels. */
+  table?: string;
+  columns?: string;
+  bookLevels?: string;
+  /** Book tables: also store candles of the mid price. */
+  midCandles?: boolean;
 }
 
 export interface DataListOptions {
@@ -53,6 +59,11 @@ export async function dataImport(
   options: DataImportOptions,
   out: NodeJS.WritableStream,
 ): Promise<void> {
+  if (isPostgresUrl(file)) {
+    const { dataImportTable } = await import("./data-import-table.js");
+    await dataImportTable(file, { ...options, venue: options.venue ?? DEFAULT_VENUE }, out);
+    return;
+  }
   const request: ImportFileOptions = {
     venue: options.venue ?? DEFAULT_VENUE,
     market: options.market,

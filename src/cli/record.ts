@@ -19,6 +19,8 @@ interface RecordOptions {
   json?: boolean;
   templates?: string;
   dataDir?: string;
+  exportAfter?: string;
+  exportTo?: string;
 }
 
 const list = (text: string) =>
@@ -52,6 +54,14 @@ export function registerRecord(program: Command): void {
       "--data-dir <dir>",
       "where recorded candles are stored (default: crypy's local store, as crypy data import)",
     )
+    .option(
+      "--export-after <age>",
+      "export stored candles older than this to Parquet daily, e.g. 30d",
+    )
+    .option(
+      "--export-to <dir>",
+      "with --export-after: the Parquet archive (as crypy data export --to)",
+    )
     .action(
       action(async (sources: string[], options: RecordOptions) => {
         const { RECORD_KINDS, Recorder } = await import("../actors/recorder/recorder.js");
@@ -61,6 +71,8 @@ export function registerRecord(program: Command): void {
               `--kinds: unknown kind ${JSON.stringify(kind)}; expected ${RECORD_KINDS.join(", ")}`,
             );
         }
+        const { recordExportAge, startRecordExport } = await import("./record-export.js");
+        recordExportAge(options);
         const { openSources } = await import("./record-sources.js");
         const opened = await openSources(sources, options);
         const { createBus } = await import("../bus/select.js");
@@ -102,11 +114,13 @@ export function registerRecord(program: Command): void {
           },
           { bus, clock, log: createLogger(), heartbeatMs: 5_000 },
         );
+        const stopExport = startRecordExport(options, clock, createLogger());
         try {
           await recorder.start();
           await opened.until(options.exitAfter);
         } finally {
           clearInterval(flushing);
+          await stopExport();
           sink.flush(clock.now());
           await recorder.stop();
           await bus.flush();

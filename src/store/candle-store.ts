@@ -137,6 +137,8 @@ export function openStore(dir: string = defaultDataDir()): CandleStore {
       const loaded = await loadMarketFile(path, {
         intervalMs: given === undefined ? undefined : checked.intervalMs,
         kind,
+        market: checked.market,
+        venue: checked.venue,
       });
       const key =
         given === undefined

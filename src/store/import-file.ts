@@ -14,8 +14,12 @@
  * line as irregular data. A timeframe is suggested only when every row of the file lies on its grid
  * (so following the advice cannot read the file as something it is not). Trades are aggregated to
  * the timeframe (1m without one).
+ *
+ * A `.parquet` file or a directory is read as Parquet (parquet/read-parquet.ts: `crypy data
+ * export`'s archive or any file with its columns), the market and venue selecting its rows.
  */
 
+import { stat } from "node:fs/promises";
 import { InvalidInputError } from "../domain/errors.js";
 import { CandleSeries } from "./candle-series.js";
 import { type CandleRows, commonStep, parseCandleRows } from "./csv/candles-csv.js";
@@ -48,6 +52,9 @@ export interface LoadOptions {
   /** The timeframe the candles must have; the file's own when absent. */
   intervalMs?: number | undefined;
   kind?: FileKind | undefined;
+  /** Parquet only: which market's and venue's rows (a dataset may hold several). */
+  market?: string | undefined;
+  venue?: string | undefined;
 }
 
 export function checkKind(kind: string): FileKind {
@@ -66,6 +73,11 @@ export function describeLoaded(loaded: LoadedFile): string {
 
 /** Reads a market-data file as candles (see the module header). */
 export async function loadMarketFile(path: string, options: LoadOptions = {}): Promise<LoadedFile> {
+  if (await isParquetPath(path)) {
+    // Loaded only when asked for: DuckDB's native library is large.
+    const { loadParquet } = await import("./parquet/read-parquet.js");
+    return loadParquet(path, options);
+  }
   const text = await readDataFile(path);
   const { kind, intervalMs } = options;
   if (kind === "candles") return candlesOf(parseCandleRows(text, path), path, intervalMs);
@@ -91,9 +103,24 @@ export async function loadMarketFile(path: string, options: LoadOptions = {}): P
   }
 }
 
+/** A `.parquet` file or a directory (a Parquet dataset). */
+async function isParquetPath(path: string): Promise<boolean> {
+  if (path.endsWith(".parquet")) return true;
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** `loadMarketFile` for a store series' key: the file's candles must be of its timeframe. */
 export function loadFile(path: string, key: ResolvedKey, kind?: FileKind): Promise<LoadedFile> {
-  return loadMarketFile(path, { intervalMs: key.intervalMs, kind });
+  return loadMarketFile(path, {
+    intervalMs: key.intervalMs,
+    kind,
+    market: key.market,
+    venue: key.venue,
+  });
 }
 
 function tradesOf(text: string, path: string, given: number | undefined): LoadedFile {

@@ -3,6 +3,7 @@
  * on the real BTC/USDT candles, with the data store in a temporary folder.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/crypy", import.meta.url));
+/** A directory is read as a Parquet dataset: this one holds none. */
+const EMPTY_DIR = mkdtempSync(join(tmpdir(), "crypy-cli-empty-"));
+afterAll(() => rmSync(EMPTY_DIR, { recursive: true, force: true }));
 const FIXTURE = fileURLToPath(
   new URL("../fixtures/binanceus-BTCUSDT-1m-2023-03-01_21.csv.gz", import.meta.url),
 );
@@ -264,9 +268,12 @@ describe("cli - backtest", () => {
       /^crypy: invalid_input: no such file: \/nonexistent\/x\.csv$/m,
     ],
     [
-      "a directory as the data file",
-      ["--strategy", "sma-cross", "--market", "BTC/USDT", "--data", tmpdir()],
-      new RegExp(`^crypy: invalid_input: ${tmpdir()} is a directory, not a data file$`, "m"),
+      "a directory without Parquet files as the data",
+      ["--strategy", "sma-cross", "--market", "BTC/USDT", "--data", EMPTY_DIR],
+      new RegExp(
+        `^crypy: invalid_input: ${EMPTY_DIR} is a directory holding no Parquet files \\(give a data file, or a directory of Parquet files as crypy data export writes\\)$`,
+        "m",
+      ),
     ],
     [
       "a report in a folder that does not exist",

@@ -42,6 +42,8 @@ export async function importFileToPostgres(
       ? undefined
       : resolveKey({ ...request, timeframe: request.timeframe });
   const loaded = await loadMarketFile(file, {
+    market: request.market,
+    venue: request.venue,
     ...(given === undefined ? {} : { intervalMs: given.intervalMs }),
     ...(request.kind === undefined ? {} : { kind: request.kind }),
   });
