@@ -140,7 +140,7 @@ describe("candle store errors", () => {
     const missing = join(dir, "nope.csv");
     expect(await invalid(() => store.importFile(missing, KEY))).toBe(`no such file: ${missing}`);
     expect(await invalid(() => store.importFile(dir, KEY))).toBe(
-      `${dir} is a directory, not a data file`,
+      `${dir} is a directory holding no Parquet files (give a data file, or a directory of Parquet files as crypy data export writes)`,
     );
     const junk = await writeText(dir, "junk.csv", "a,b,c\n1,2,3\n");
     expect(await invalid(() => store.importFile(junk, KEY))).toBe(
