@@ -15,21 +15,28 @@
  *   structure once a second, as the Desk does).
  * - A market the venue does not list is refused by name; a kind a venue cannot stream is skipped
  *   and said (recorder.kind_unsupported).
- * - `track <market>` and `untrack <market>` change the markets at run time.
+ * - `track <market>` and `untrack <market>` change the markets at run time; with a sink that keeps
+ *   them (sink.ts), they are stored, and a Recorder started without markets takes the stored ones,
+ *   or DEFAULT_MARKETS (those no source lists are skipped and said: recorder.market_unlisted).
+ * - Each published value also goes to the sink, if any (the local store or PostgreSQL), which
+ *   may continue a stream's numbering and hold a seq back until it can account for it.
  */
 import { marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
-import type { OHLCV } from "../../domain/market-data.js";
 import { pollEvery } from "../../time/poll.js";
 import type { Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
 import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import type { RecordSink } from "./sink.js";
 import { RecordedStream } from "./stream.js";
 
 export const RECORD_KINDS = ["trades", "candles", "ticker", "book", "mark", "funding"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The markets a Recorder started without markets follows when its store holds none. */
+export const DEFAULT_MARKETS = ["ETH/USDT", "SOL/USDT"] as const;
 
 /** The usual interval between values of each kind, for the staleness watchdog. */
 const EXPECTED_MS: Record<RecordKind, number> = {
@@ -52,12 +59,13 @@ export interface RecorderSource {
 export interface RecorderOptions {
   id: string;
   sources: RecorderSource[];
-  markets: string[];
+  /** None: the sink's stored markets, or DEFAULT_MARKETS. */
+  markets?: string[];
   kinds: RecordKind[];
   /** Levels of each published book (default 20). */
   bookDepth?: number;
-  /** Where recorded candles go besides the bus (the local store's CandleSink, …). */
-  candles?: { take(venue: string, market: string, rows: readonly OHLCV[]): void };
+  /** Where published values are stored besides the bus (the local store, PostgreSQL). */
+  sink?: RecordSink;
 }
 
 export class Recorder extends Actor {
@@ -77,7 +85,23 @@ export class Recorder extends Actor {
 
   async start(): Promise<void> {
     this.startActor();
-    for (const market of this.#o.markets) await this.track(market);
+    const sink = this.#o.sink;
+    await sink?.start((event, fields) => this.emit(event, fields));
+    const given = this.#o.markets;
+    const markets = given ?? (await sink?.markets?.load()) ?? [...DEFAULT_MARKETS];
+    for (const market of markets) {
+      if (given !== undefined) {
+        await this.#track(market);
+        continue;
+      }
+      try {
+        await this.#track(market);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        this.emit("recorder.market_unlisted", { market, error: err.message });
+      }
+    }
+    await sink?.markets?.save([...this.#markets]);
     this.#state = "recording";
     this.emit("recorder.recording", {
       sources: this.#o.sources.map((s) => s.name),
@@ -89,6 +113,7 @@ export class Recorder extends Actor {
   async stop(): Promise<void> {
     for (const s of this.#streams.values()) s.stop();
     this.#streams.clear();
+    await this.#o.sink?.stop();
     this.#state = "stopped";
     this.emit("actor.stopped");
     this.stopActor();
@@ -96,13 +121,20 @@ export class Recorder extends Actor {
 
   /** Follows `market` at every source that lists it; a market none lists is refused by name. */
   async track(market: string): Promise<{ tracking: string[] }> {
+    const tracking = await this.#track(market);
+    await this.#o.sink?.markets?.save(tracking.tracking);
+    return tracking;
+  }
+
+  async #track(market: string): Promise<{ tracking: string[] }> {
     const id = parseMarket(market);
     let listed = 0;
     for (const source of this.#o.sources) {
       const markets = await source.venue.loadMarkets();
       if (markets[market] === undefined) continue;
       listed++;
-      for (const kind of this.#o.kinds) this.#follow(source, market, kind, id.kind !== "spot");
+      for (const kind of this.#o.kinds)
+        await this.#follow(source, market, kind, id.kind !== "spot");
     }
     if (listed === 0) {
       throw new InvalidInputError(
@@ -113,7 +145,7 @@ export class Recorder extends Actor {
     return { tracking: [...this.#markets] };
   }
 
-  untrack(market: string): { tracking: string[] } {
+  async untrack(market: string): Promise<{ tracking: string[] }> {
     if (!this.#markets.delete(market)) throw new InvalidInputError(`${market} is not tracked`);
     for (const [key, stream] of this.#streams) {
       if (key.split("\u0000")[1] === market) {
@@ -121,10 +153,16 @@ export class Recorder extends Actor {
         this.#streams.delete(key);
       }
     }
+    await this.#o.sink?.markets?.save([...this.#markets]);
     return { tracking: [...this.#markets] };
   }
 
-  #follow(source: RecorderSource, market: string, kind: RecordKind, contract: boolean): void {
+  async #follow(
+    source: RecorderSource,
+    market: string,
+    kind: RecordKind,
+    contract: boolean,
+  ): Promise<void> {
     const key = `${source.name}\u0000${market}\u0000${kind}`;
     if (this.#streams.has(key)) return;
     const watch = this.#watchOf(source.venue, market, kind, contract);
@@ -132,7 +170,10 @@ export class Recorder extends Actor {
       this.emit("recorder.kind_unsupported", { source: source.name, market, kind });
       return;
     }
+    const opened = await this.#o.sink?.open({ source: source.name, market, kind });
+    if (this.#streams.has(key)) return;
     const stream = new RecordedStream<unknown>({
+      ...(opened === undefined ? {} : opened),
       name: `${source.name} ${market} ${kind}`,
       watch,
       onValue: (value, seq) => this.#publish(source.name, market, kind, value, seq),
@@ -172,6 +213,11 @@ export class Recorder extends Actor {
   }
 
   #publish(source: string, market: string, kind: RecordKind, value: unknown, seq: number): void {
+    this.#toBus(source, market, kind, value, seq);
+    this.#o.sink?.take({ source, market, kind }, value, seq);
+  }
+
+  #toBus(source: string, market: string, kind: RecordKind, value: unknown, seq: number): void {
     switch (kind) {
       case "trades":
         this.bus.publish(marketData(source, market, "trade"), { market, trades: value, seq });
@@ -182,7 +228,6 @@ export class Recorder extends Actor {
           candles: value,
           seq,
         });
-        this.#o.candles?.take(source, market, value as OHLCV[]);
         return;
       case "ticker":
         this.bus.publish(marketData(source, market, "ticker"), { market, ticker: value, seq });
@@ -207,6 +252,7 @@ export class Recorder extends Actor {
       sources: this.#o.sources.map((s) => s.name),
       kinds: this.#o.kinds,
       tracking: [...this.#markets],
+      ...(this.#o.sink === undefined ? {} : { store: this.#o.sink.status() }),
       streams: [...this.#streams].map(([key, s]) => {
         const [source, market, kind] = key.split("\u0000");
         return {
