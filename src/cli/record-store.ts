@@ -51,6 +51,7 @@ export async function openRecordStore(
     );
   }
   const store = await openPostgresStore(flags.store);
+  const { WallClock } = await import("../time/wall-clock.js");
   const sink = new PostgresRecordSink(store, {
     recorder,
     capacity,
@@ -58,7 +59,8 @@ export async function openRecordStore(
     drop: flags.drop ?? SINK_DEFAULTS.drop,
     flushMs: SINK_DEFAULTS.flushMs,
     leaseBlock: SINK_DEFAULTS.leaseBlock,
-    clock,
+    // Batches go out each real second, whatever the speed of a simulated source's clock.
+    clock: new WallClock(),
   });
   return { sink, close: () => store.close() };
 }
