@@ -86,6 +86,7 @@ export function registerRecord(program: Command): void {
         const { createBus } = await import("../bus/select.js");
         const { allActorEvents } = await import("../bus/subjects.js");
         const { createLogger } = await import("../log/logger.js");
+        const { ControlPlane } = await import("../control/plane.js");
         const natsUrl = program.opts<GlobalFlags>().nats;
         const bus = await createBus({
           ...(natsUrl === undefined ? {} : { natsUrl }),
@@ -104,6 +105,9 @@ export function registerRecord(program: Command): void {
           await opened.close();
           throw err;
         });
+        const log = createLogger();
+        // Its own telnet endpoint on loopback (actor.listening says where): status, track, untrack.
+        const control = new ControlPlane({ log });
         const recorder = new Recorder(
           {
             id: "recorder",
@@ -112,13 +116,14 @@ export function registerRecord(program: Command): void {
             kinds: options.kinds as (typeof RECORD_KINDS)[number][],
             sink: stored.sink,
           },
-          { bus, clock, log: createLogger(), heartbeatMs: 5_000 },
+          { bus, clock, log, heartbeatMs: 5_000, control },
         );
         try {
           await recorder.start();
           await opened.until(options.exitAfter);
         } finally {
           await recorder.stop();
+          await control.closeAll();
           await bus.flush();
           await stored.close();
           await opened.close();

@@ -35,7 +35,7 @@ interface Published {
   seq: number;
 }
 
-function record(venueFile: string, extra: string[]): ChildProcess {
+function record(venueFile: string, stateDir: string, extra: string[]): ChildProcess {
   return spawn(
     process.execPath,
     [
@@ -57,7 +57,10 @@ function record(venueFile: string, extra: string[]): ChildProcess {
       "--json",
       ...extra,
     ],
-    { env: { ...process.env, CRYPY_LOG_LEVEL: "error" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      env: { ...process.env, CRYPY_LOG_LEVEL: "error", CRYPY_STATE_DIR: stateDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
 }
 
@@ -86,7 +89,7 @@ describe("cli - crypy record --store postgres:// under SIGKILL", () => {
     });
     await nc.flush();
 
-    const killed = record(first, []);
+    const killed = record(first, join(dir, "state"), []);
     let stderr = "";
     killed.stderr!.on("data", (d) => {
       stderr += String(d);
@@ -105,7 +108,7 @@ describe("cli - crypy record --store postgres:// under SIGKILL", () => {
     expect(storedAtKill!.n).toBeLessThan(atKill);
 
     run = 1;
-    const restarted = record(second, ["--exit-after", "2h"]);
+    const restarted = record(second, join(dir, "state"), ["--exit-after", "2h"]);
     let out = "";
     restarted.stdout!.on("data", (d) => {
       out += String(d);

@@ -60,7 +60,12 @@ describe("cli - crypy record", () => {
         "--json",
       ],
       {
-        env: { ...process.env, CRYPY_LOG_LEVEL: "error", CRYPY_DATA_DIR: dataDir },
+        env: {
+          ...process.env,
+          CRYPY_LOG_LEVEL: "error",
+          CRYPY_DATA_DIR: dataDir,
+          CRYPY_STATE_DIR: join(dataDir, "state"),
+        },
         timeout: 60_000,
       },
     );
