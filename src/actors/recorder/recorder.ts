@@ -18,6 +18,8 @@
  * - `track <market>` and `untrack <market>` change the markets at run time; with a sink that keeps
  *   them (sink.ts), they are stored, and a Recorder started without markets takes the stored ones,
  *   or DEFAULT_MARKETS (those no source lists are skipped and said: recorder.market_unlisted).
+ * - Trades and 1m candles missed while a stream was disconnected are fetched over REST once it is
+ *   back and published once, before its next live value (backfill.ts: feed.backfilled).
  * - Each published value also goes to the sink, if any (the local store or PostgreSQL), which
  *   may continue a stream's numbering and hold a seq back until it can account for it.
  */
@@ -29,6 +31,7 @@ import type { Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
 import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { candlesWithBackfill, tradesWithBackfill } from "./backfill.js";
 import type { RecordSink } from "./sink.js";
 import { RecordedStream } from "./stream.js";
 
@@ -165,7 +168,8 @@ export class Recorder extends Actor {
   ): Promise<void> {
     const key = `${source.name}\u0000${market}\u0000${kind}`;
     if (this.#streams.has(key)) return;
-    const watch = this.#watchOf(source.venue, market, kind, contract);
+    const name = `${source.name} ${market} ${kind}`;
+    const watch = this.#watchOf(source.venue, market, kind, contract, name);
     if (watch === undefined) {
       this.emit("recorder.kind_unsupported", { source: source.name, market, kind });
       return;
@@ -174,7 +178,7 @@ export class Recorder extends Actor {
     if (this.#streams.has(key)) return;
     const stream = new RecordedStream<unknown>({
       ...(opened === undefined ? {} : opened),
-      name: `${source.name} ${market} ${kind}`,
+      name,
       watch,
       onValue: (value, seq) => this.#publish(source.name, market, kind, value, seq),
       onEvent: (event, fields) => this.emit(event, fields),
@@ -190,13 +194,15 @@ export class Recorder extends Actor {
     market: string,
     kind: RecordKind,
     contract: boolean,
+    name: string,
   ): (() => Promise<unknown>) | undefined {
     const has = venue.has;
+    const emit = (event: string, fields: Record<string, unknown>) => this.emit(event, fields);
     switch (kind) {
       case "trades":
-        return has.watchTrades ? () => venue.watchTrades(market) : undefined;
+        return has.watchTrades ? tradesWithBackfill(venue, market, name, emit) : undefined;
       case "candles":
-        return has.watchOHLCV ? () => venue.watchOHLCV(market, "1m") : undefined;
+        return has.watchOHLCV ? candlesWithBackfill(venue, market, name, emit) : undefined;
       case "ticker":
         return has.watchTicker ? () => venue.watchTicker(market) : undefined;
       case "book": {
