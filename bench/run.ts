@@ -37,6 +37,11 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
         "durable appends/s: FileJournal with 64 writers (group commit) vs a bare write + fdatasync loop; open (recover) 1,000,000 entries vs reading the bytes",
       load: () => import("./journal.js"),
     },
+    record: {
+      about:
+        "trade rows/s into PostgreSQL through the Recorder's sink vs a bare COPY of the same rows into a fresh table",
+      load: () => import("./record.js"),
+    },
     actors: {
       about:
         "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",
