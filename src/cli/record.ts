@@ -63,7 +63,7 @@ export function registerRecord(program: Command): void {
     )
     .option(
       "--queue-capacity <n>",
-      "--store: rows held per table before dropping (default 100000)",
+      "--store: rows held per stream before dropping (default 100000)",
       positiveInteger,
     )
     .option("--batch-size <n>", "--store: rows per COPY batch (default 5000)", positiveInteger)

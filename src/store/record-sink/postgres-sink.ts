@@ -4,11 +4,11 @@
  * CONFLICT on the idempotency keys) when a batch is full, every `flushMs` and at stop.
  *
  * Rules:
- * - Memory is bounded: each table's queue holds at most `capacity` rows; past it the `drop`
+ * - Memory is bounded: each stream's queue holds at most `capacity` rows; past it the `drop`
  *   policy drops rows, which are counted (status), told (`recorder.dropped`: at the first drop,
  *   then a summary per flush) and recorded as gaps (kind, seq range, 'queue full'). A stream's
- *   pending gaps are written before the next batch of its table, so no later row of a stream is
- *   durable while the gap before it is not.
+ *   pending gaps are written before its next batch, so no later row of a stream is durable while
+ *   the gap before it is not. Streams' batches are written side by side (the client's pool).
  * - A slow or absent database is backpressure: queues fill and drop (as above); a failed batch
  *   stays queued and is retried at the next flush (`recorder.store_error` says why).
  * - Seqs are leased (leases.ts): after a crash every published seq is stored or inside a gap.
@@ -33,7 +33,7 @@ import { rowsOf, type SinkTable, tableOf } from "./rows.js";
 
 export interface PostgresSinkOptions {
   recorder: string;
-  /** Rows each table's queue holds at most. */
+  /** Rows each stream's queue holds at most (a flooding stream drops only its own rows). */
   capacity: number;
   batchSize: number;
   drop: DropPolicy;
@@ -75,7 +75,8 @@ interface SeqRow {
 const key = (venue: string, market: string, kind: string) => `${venue}\u0000${market}\u0000${kind}`;
 
 export class PostgresRecordSink implements RecordSink {
-  readonly #queues = new Map<SinkTable, BatchQueue<SeqRow>>();
+  /** One queue per stream: a stream's batches go in order, streams' batches side by side. */
+  readonly #queues = new Map<string, { table: SinkTable; queue: BatchQueue<SeqRow> }>();
   readonly #leases = new Map<string, StreamLease>();
   readonly #gaps = new DropGaps();
   readonly #dropped = new Map<string, number>();
@@ -138,12 +139,16 @@ export class PostgresRecordSink implements RecordSink {
     if (lease !== undefined) lease.lastSeq = seq;
     const tagged: SeqRow[] = rows.rows;
     for (const row of tagged) row.kind = stream.kind;
-    this.#queue(rows.table).push(tagged);
+    this.#queue(rows.table, key(stream.source, stream.market, stream.kind)).push(tagged);
   }
 
   status(): Record<string, unknown> {
     const queues: Record<string, unknown> = {};
-    for (const [table, q] of this.#queues) queues[table] = { ...q.stats };
+    for (const { table, queue } of this.#queues.values()) {
+      const sum = (queues[table] ?? {}) as Record<string, number>;
+      for (const [k, n] of Object.entries(queue.stats)) sum[k] = (sum[k] ?? 0) + n;
+      queues[table] = sum;
+    }
     return {
       store: "postgres",
       queues,
@@ -182,20 +187,20 @@ export class PostgresRecordSink implements RecordSink {
     }
   }
 
-  #queue(table: SinkTable): BatchQueue<SeqRow> {
-    let q = this.#queues.get(table);
+  #queue(table: SinkTable, stream: string): BatchQueue<SeqRow> {
+    let q = this.#queues.get(stream)?.queue;
     if (q === undefined) {
       const spec = SPECS[table] as unknown as TableSpec<SeqRow>;
       // The write of a table's batch first makes its streams' gaps durable.
       const write = (rows: SeqRow[]) =>
-        this.#writeGaps(table).then(() => this.store.write(spec, rows));
+        this.#writeGaps(stream).then(() => this.store.write(spec, rows));
       q = new BatchQueue<SeqRow>(write, {
         capacity: this.o.capacity,
         batchSize: this.o.batchSize,
         drop: this.o.drop,
         onDrop: (n, policy, rows) => this.#onDrop(table, n, policy, rows),
       });
-      this.#queues.set(table, q);
+      this.#queues.set(stream, { table, queue: q });
     }
     return q;
   }
@@ -227,10 +232,8 @@ export class PostgresRecordSink implements RecordSink {
     this.#unreported = 0;
   }
 
-  async #writeGaps(table?: SinkTable): Promise<void> {
-    const ranges = this.#gaps.take(
-      (k) => table === undefined || tableOf(k.split("\u0000")[2] ?? "") === table,
-    );
+  async #writeGaps(stream?: string): Promise<void> {
+    const ranges = this.#gaps.take((k) => stream === undefined || k === stream);
     try {
       for (const [k, r] of ranges) await this.#recordGap(k, r);
     } catch (err) {
@@ -260,13 +263,13 @@ export class PostgresRecordSink implements RecordSink {
   /** Writes every queue and pending gap; false when something could not be written. */
   async #flushAll(): Promise<boolean> {
     let clean = true;
-    for (const q of this.#queues.values()) {
-      try {
-        await q.flush();
-      } catch (err) {
-        clean = false;
-        this.#failed(err);
-      }
+    const flushed = await Promise.allSettled(
+      [...this.#queues.values()].map(({ queue }) => queue.flush()),
+    );
+    for (const f of flushed) {
+      if (f.status === "fulfilled") continue;
+      clean = false;
+      this.#failed(f.reason);
     }
     try {
       await this.#writeGaps();
