@@ -5,7 +5,7 @@
  *
  * Rules:
  * - Opening a stream with a lease on record: the seqs above the highest the store accounts for
- *   (a stored row's seq, or a recorded gap's end) up to `leased_to` are recorded as a gap
+ *   (a stored row's seq, or the end of a gap in seqs: QUEUE_FULL or RESTARTED) up to `leased_to` are recorded as a gap
  *   ('recorder restarted'), and numbering continues at `leased_to + 1` with a fresh block.
  * - Renewal runs ahead of need (at half a block left), off the publishing path; a stream waits
  *   only if it reaches the end of its lease before the renewal is durable.
@@ -17,6 +17,13 @@
 
 import type { Sql } from "../postgres/connect.js";
 import type { SinkTable } from "./rows.js";
+
+/**
+ * The reasons of the gaps in the Recorder's own seqs. Other gaps (an exchange's book sequence
+ * gap, a candle series' missing minutes) count in other numbers and never cover a seq.
+ */
+export const QUEUE_FULL = "queue full";
+export const RESTARTED = "recorder restarted";
 
 export interface StreamKeyed {
   recorder: string;
@@ -52,14 +59,15 @@ export async function openLease(sql: Sql, s: StreamKeyed, block: number): Promis
     );
     const [gapped] = await tx<{ seq: string | null }[]>`
       SELECT max(to_sequence) AS seq FROM gaps
-      WHERE venue = ${s.venue} AND market = ${s.market} AND kind = ${s.kind}`;
+      WHERE venue = ${s.venue} AND market = ${s.market} AND kind = ${s.kind}
+        AND reason IN (${QUEUE_FULL}, ${RESTARTED})`;
     const covered = Math.max(Number(stored?.seq ?? 0), Number(gapped?.seq ?? 0));
     let restartGap: OpenedLease["restartGap"];
     if (covered < leased) {
       restartGap = { from: covered + 1, to: leased };
       await tx`INSERT INTO gaps (venue, market, kind, from_sequence, to_sequence, reason)
         VALUES (${s.venue}, ${s.market}, ${s.kind}, ${restartGap.from}, ${restartGap.to},
-          'recorder restarted')
+          ${RESTARTED})
         ON CONFLICT (venue, market, kind, from_sequence, from_time)
         DO UPDATE SET to_sequence = greatest(gaps.to_sequence, EXCLUDED.to_sequence)`;
     }

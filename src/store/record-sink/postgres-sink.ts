@@ -27,7 +27,7 @@ import { FUNDING_RATES, MARKS } from "../postgres/recorder-tables.js";
 import type { PostgresStore } from "../postgres/store.js";
 import { BOOK_DIFFS, BOOK_SNAPSHOTS, CANDLES, type TableSpec, TRADES } from "../postgres/tables.js";
 import { DropGaps, type SeqRange } from "./drop-gaps.js";
-import { openLease, type StreamKeyed, StreamLease, setLease } from "./leases.js";
+import { openLease, QUEUE_FULL, type StreamKeyed, StreamLease, setLease } from "./leases.js";
 import { postgresMarkets } from "./markets.js";
 import { rowsOf, type SinkTable, tableOf } from "./rows.js";
 
@@ -246,7 +246,7 @@ export class PostgresRecordSink implements RecordSink {
     const [venue = "", market = "", kind = ""] = k.split("\u0000");
     await this.store.sql`
       INSERT INTO gaps (venue, market, kind, from_sequence, to_sequence, reason)
-      VALUES (${venue}, ${market}, ${kind}, ${r.from}, ${r.to}, 'queue full')
+      VALUES (${venue}, ${market}, ${kind}, ${r.from}, ${r.to}, ${QUEUE_FULL})
       ON CONFLICT (venue, market, kind, from_sequence, from_time)
       DO UPDATE SET to_sequence = greatest(gaps.to_sequence, EXCLUDED.to_sequence)`;
   }

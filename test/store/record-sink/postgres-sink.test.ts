@@ -235,6 +235,61 @@ describe("record sink - postgres", () => {
     await third.sink.stop();
   });
 
+  test("books: a whole book as a snapshot; a sequenced feed's snapshot and diffs into their tables, by exchange sequence", async () => {
+    const { sink, started } = sinkOn(store);
+    await started;
+    const book: StreamId = { source: "v6", market: "BTC/USDT", kind: "book" };
+    await sink.open(book);
+    const levels = { bids: [["100.5", "2"]], asks: [["100.6", "1.25"]] } as const;
+    sink.take(book, { symbol: "BTC/USDT", timestamp: T0, ...levels }, 1); // no nonce: the seq
+    sink.take(book, { symbol: "BTC/USDT", timestamp: T0 + 1_000, nonce: 777, ...levels }, 2);
+    const snapshots: StreamId = { ...book, source: "v7", kind: "book.snapshot" };
+    const diffs: StreamId = { ...book, source: "v7", kind: "book.diff" };
+    sink.take(snapshots, { sequence: 1_000, timestamp: T0, ...levels }, 1);
+    sink.take(diffs, { sequence: 1_001, timestamp: T0 + 100, bids: [["100.5", "0"]], asks: [] }, 1);
+    sink.take(diffs, { sequence: 1_001, timestamp: T0 + 100, bids: [["100.5", "0"]], asks: [] }, 2);
+    expect(await sink.flush()).toBe(true);
+    expect(
+      await db.sql`SELECT venue, sequence::int, bids, asks, seq::int FROM book_snapshots
+        ORDER BY venue, sequence`,
+    ).toEqual([
+      { venue: "v6", sequence: 1, bids: [["100.5", "2"]], asks: [["100.6", "1.25"]], seq: 1 },
+      { venue: "v6", sequence: 777, bids: [["100.5", "2"]], asks: [["100.6", "1.25"]], seq: 2 },
+      { venue: "v7", sequence: 1_000, bids: [["100.5", "2"]], asks: [["100.6", "1.25"]], seq: 1 },
+    ]);
+    // The repeated diff (the same exchange sequence) is stored once.
+    expect(await db.sql`SELECT sequence::int, bids, asks, seq::int FROM book_diffs`).toEqual([
+      { sequence: 1_001, bids: [["100.5", "0"]], asks: [], seq: 1 },
+    ]);
+    await sink.stop();
+  });
+
+  test("leases: a gap in another numbering (an exchange's book sequence) never covers the Recorder's seqs", async () => {
+    const first = sinkOn(store, { leaseBlock: 100 });
+    await first.started;
+    const book: StreamId = { source: "v8", market: "BTC/USDT", kind: "book" };
+    await first.sink.open(book);
+    await store.recordGap({
+      venue: "v8",
+      market: "BTC/USDT",
+      kind: "book",
+      fromSequence: 5_000_000,
+      toSequence: 5_000_100,
+      reason: "exchange sequence gap",
+    });
+    // Crash without a stop: the whole first lease is unaccounted for.
+    const second = sinkOn(store, { leaseBlock: 100 });
+    await second.started;
+    expect((await second.sink.open(book)).firstSeq).toBe(101);
+    expect(await gapsOf("v8")).toContainEqual({
+      kind: "book",
+      from: 1,
+      to: 100,
+      reason: "recorder restarted",
+    });
+    await second.sink.stop();
+  });
+
   test("a stream at the end of its lease waits for the renewal", async () => {
     const { sink, started } = sinkOn(store, { leaseBlock: 10 });
     await started;
