@@ -1,18 +1,17 @@
 /**
  * The Recorder's PostgreSQL sink on a real PostgreSQL: each kind into its table with its seq, a
  * candle's later version replacing the earlier, a blocked database as bounded memory and counted,
- * gap-recorded drops, and seq leases that account for every seq after a crash.
+ * gap-recorded drops, and books by exchange sequence (leases: leases.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { StreamId } from "../../../src/actors/recorder/sink.js";
 import type { FundingRate } from "../../../src/domain/derivatives.js";
-import type { OHLCV, PublicTrade } from "../../../src/domain/market-data.js";
+import type { OHLCV } from "../../../src/domain/market-data.js";
 import { migrate } from "../../../src/store/postgres/migrate.js";
 import { type PostgresStore, storeOn } from "../../../src/store/postgres/store.js";
-import { PostgresRecordSink } from "../../../src/store/record-sink/postgres-sink.js";
-import { VirtualClock } from "../../../src/time/virtual-clock.js";
 import { createTestDatabase, type TestDatabase } from "../../harness/postgres.js";
 import { waitUntil } from "../../support/wait.js";
+import { gapsOf, seqsIn, sinkOn, T0, trade } from "./support.js";
 
 let db: TestDatabase;
 let store: PostgresStore;
@@ -23,53 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.drop();
 });
-
-const T0 = Date.UTC(2024, 0, 1);
-
-function sinkOn(
-  on: PostgresStore,
-  options: Partial<{
-    capacity: number;
-    batchSize: number;
-    leaseBlock: number;
-    recorder: string;
-  }> = {},
-) {
-  const events: Array<{ event: string } & Record<string, unknown>> = [];
-  const sink = new PostgresRecordSink(on, {
-    recorder: options.recorder ?? "rec",
-    capacity: options.capacity ?? 1_000,
-    batchSize: options.batchSize ?? 100,
-    drop: "newest",
-    flushMs: 1_000,
-    leaseBlock: options.leaseBlock ?? 1_000,
-    clock: new VirtualClock(T0),
-  });
-  return { sink, events, started: sink.start((event, f) => void events.push({ event, ...f })) };
-}
-
-const trade = (i: number): PublicTrade => ({
-  id: String(i),
-  timestamp: T0 + i * 1_000,
-  symbol: "BTC/USDT",
-  side: i % 2 === 0 ? "buy" : "sell",
-  price: `${100 + i}.5`,
-  amount: "0.001",
-});
-
-async function seqsIn(table: string, venue: string): Promise<number[]> {
-  const rows = await db.sql.unsafe<{ seq: string }[]>(
-    `SELECT seq FROM ${table} WHERE venue = $1 ORDER BY seq`,
-    [venue],
-  );
-  return rows.map((r) => Number(r.seq));
-}
-
-async function gapsOf(venue: string) {
-  return db.sql<{ kind: string; from: number; to: number; reason: string }[]>`
-    SELECT kind, from_sequence::int AS from, to_sequence::int AS to, reason FROM gaps
-    WHERE venue = ${venue} ORDER BY from_sequence`;
-}
 
 describe("record sink - postgres", () => {
   test("trades, candles, marks and funding go to their tables with their seqs; a replayed trade is stored once", async () => {
@@ -182,9 +134,9 @@ describe("record sink - postgres", () => {
     expect(events.filter((e) => e.event === "recorder.dropped").at(-1)).toMatchObject({
       total: 351,
     });
-    const stored = await seqsIn("trades", "v3");
+    const stored = await seqsIn(db.sql, "trades", "v3");
     expect(stored).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    const gaps = await gapsOf("v3");
+    const gaps = await gapsOf(db.sql, "v3");
     expect(new Set(gaps.map((g) => `${g.kind} ${g.reason}`))).toEqual(
       new Set(["trades queue full"]),
     );
@@ -192,47 +144,6 @@ describe("record sink - postgres", () => {
       Array.from({ length: g.to - g.from + 1 }, (_, i) => g.from + i),
     );
     expect([...stored, ...gapped]).toEqual(Array.from({ length: 401 }, (_, i) => i + 1));
-  });
-
-  test("leases: a crash leaves the unstored rest of the lease as a gap and numbering goes on above it; a clean stop leaves none", async () => {
-    const first = sinkOn(store, { batchSize: 5, leaseBlock: 100 });
-    await first.started;
-    const trades: StreamId = { source: "v4", market: "BTC/USDT", kind: "trades" };
-    const opened = await first.sink.open(trades);
-    expect(opened.firstSeq).toBe(1);
-    for (let seq = 1; seq <= 60; seq++) {
-      const wait = opened.reserve?.(seq);
-      if (wait !== undefined) await wait;
-      first.sink.take(trades, [trade(seq)], seq);
-    }
-    // Past half its block the lease is renewed ahead, off the publishing path: seq 101 waits
-    // only for that renewal.
-    await opened.reserve?.(101);
-    const [lease] = await db.sql`SELECT leased_to::int FROM recorder_streams WHERE venue = 'v4'`;
-    expect(lease).toEqual({ leased_to: 200 });
-    // Batches went out; then the process dies (no stop).
-    expect(await first.sink.flush()).toBe(true);
-    const storedBefore = await seqsIn("trades", "v4");
-    expect(storedBefore).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-
-    const second = sinkOn(store, { batchSize: 5, leaseBlock: 100 });
-    await second.started;
-    const again = await second.sink.open(trades);
-    expect(again.firstSeq).toBe(201);
-    expect(await gapsOf("v4")).toEqual([
-      { kind: "trades", from: 61, to: 200, reason: "recorder restarted" },
-    ]);
-    expect(second.events).toContainEqual(
-      expect.objectContaining({ event: "recorder.restart_gap", fromSeq: 61, toSeq: 200 }),
-    );
-    second.sink.take(trades, [trade(201)], 201);
-    await second.sink.stop();
-
-    const third = sinkOn(store, { batchSize: 5, leaseBlock: 100 });
-    await third.started;
-    expect((await third.sink.open(trades)).firstSeq).toBe(202);
-    expect((await gapsOf("v4")).length).toBe(1);
-    await third.sink.stop();
   });
 
   test("books: a whole book as a snapshot; a sequenced feed's snapshot and diffs into their tables, by exchange sequence", async () => {
@@ -261,49 +172,6 @@ describe("record sink - postgres", () => {
     expect(await db.sql`SELECT sequence::int, bids, asks, seq::int FROM book_diffs`).toEqual([
       { sequence: 1_001, bids: [["100.5", "0"]], asks: [], seq: 1 },
     ]);
-    await sink.stop();
-  });
-
-  test("leases: a gap in another numbering (an exchange's book sequence) never covers the Recorder's seqs", async () => {
-    const first = sinkOn(store, { leaseBlock: 100 });
-    await first.started;
-    const book: StreamId = { source: "v8", market: "BTC/USDT", kind: "book" };
-    await first.sink.open(book);
-    await store.recordGap({
-      venue: "v8",
-      market: "BTC/USDT",
-      kind: "book",
-      fromSequence: 5_000_000,
-      toSequence: 5_000_100,
-      reason: "exchange sequence gap",
-    });
-    // Crash without a stop: the whole first lease is unaccounted for.
-    const second = sinkOn(store, { leaseBlock: 100 });
-    await second.started;
-    expect((await second.sink.open(book)).firstSeq).toBe(101);
-    expect(await gapsOf("v8")).toContainEqual({
-      kind: "book",
-      from: 1,
-      to: 100,
-      reason: "recorder restarted",
-    });
-    await second.sink.stop();
-  });
-
-  test("a stream at the end of its lease waits for the renewal", async () => {
-    const { sink, started } = sinkOn(store, { leaseBlock: 10 });
-    await started;
-    const opened = await sink.open({ source: "v5", market: "BTC/USDT", kind: "trades" });
-    for (let seq = 1; seq <= 10; seq++) {
-      const wait = opened.reserve!(seq);
-      if (seq <= 5) expect(wait).toBeUndefined();
-      if (wait !== undefined) await wait;
-    }
-    const beyond = opened.reserve!(21);
-    expect(beyond).toBeInstanceOf(Promise);
-    await beyond;
-    const [lease] = await db.sql`SELECT leased_to::int FROM recorder_streams WHERE venue = 'v5'`;
-    expect(lease!.leased_to).toBeGreaterThanOrEqual(21);
     await sink.stop();
   });
 });
