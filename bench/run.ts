@@ -42,6 +42,11 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
         "events/s replayed from PostgreSQL onto the bus (trades and a book: paged reads, book rebuilt, merged by time) vs the bare SELECT of the same rows",
       load: () => import("./history-replay.js"),
     },
+    record: {
+      about:
+        "trade rows/s into PostgreSQL through the Recorder's sink vs a bare COPY of the same rows into a fresh table",
+      load: () => import("./record.js"),
+    },
     actors: {
       about:
         "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",

@@ -4,21 +4,22 @@
  *
  * A source is a venue file (the simulator on a wall clock at --speed, named by the file's `name`)
  * or an exchange whose desk template crypy has (`binance`: ccxt pro's public market data, no keys
- * needed). Closed 1-minute candles are also written to the local store (--data-dir), the embedded
- * default; the other kinds go on the bus only for now.
+ * needed). What is published is also stored (record-store.ts): closed 1-minute candles in the
+ * local store (--data-dir), the embedded default, or every kind but tickers in PostgreSQL
+ * (--store postgres://…). Without --markets, the stored markets or ETH/USDT and SOL/USDT.
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { InvalidInputError } from "../domain/errors.js";
 import { action, type GlobalFlags } from "./program.js";
+import { dropPolicy, positiveInteger, type RecordStoreFlags } from "./record-store.js";
 
-interface RecordOptions {
-  markets: string[];
+interface RecordOptions extends RecordStoreFlags {
+  markets?: string[];
   kinds: string[];
   speed: number;
   exitAfter?: string;
   json?: boolean;
   templates?: string;
-  dataDir?: string;
   exportAfter?: string;
   exportTo?: string;
 }
@@ -39,7 +40,11 @@ export function registerRecord(program: Command): void {
       "<SOURCE...>",
       "venue files (the simulator, e.g. venues/sim-perp.yaml) or exchanges with a desk template (binance, kraken, …)",
     )
-    .requiredOption("--markets <list>", "markets, e.g. BTC/USDT,BTC/USDT:USDT", list)
+    .option(
+      "--markets <list>",
+      "markets, e.g. BTC/USDT,BTC/USDT:USDT (default: the markets the store keeps from the last run's track/untrack, or ETH/USDT,SOL/USDT)",
+      list,
+    )
     .option(
       "--kinds <list>",
       "trades, candles, ticker, book, mark, funding, liquidations (mark and funding: contracts only; liquidations: Binance USDⓈ-M)",
@@ -56,11 +61,26 @@ export function registerRecord(program: Command): void {
     )
     .option(
       "--export-after <age>",
-      "export stored candles older than this to Parquet daily, e.g. 30d",
+      "export the local store's candles older than this to Parquet daily, e.g. 30d",
     )
     .option(
       "--export-to <dir>",
       "with --export-after: the Parquet archive (as crypy data export --to)",
+    )
+    .option(
+      "--store <url>",
+      "record into PostgreSQL (postgres://…): trades, candles, books, marks and funding, with gaps (default: the local store)",
+    )
+    .option(
+      "--queue-capacity <n>",
+      "--store: rows held per stream before dropping (default 100000)",
+      positiveInteger,
+    )
+    .option("--batch-size <n>", "--store: rows per COPY batch (default 5000)", positiveInteger)
+    .option(
+      "--drop <policy>",
+      "--store: when a queue is full, drop the newest rows or the oldest (default newest); drops are counted and recorded as gaps",
+      dropPolicy,
     )
     .action(
       action(async (sources: string[], options: RecordOptions) => {
@@ -78,6 +98,7 @@ export function registerRecord(program: Command): void {
         const { createBus } = await import("../bus/select.js");
         const { allActorEvents } = await import("../bus/subjects.js");
         const { createLogger } = await import("../log/logger.js");
+        const { ControlPlane } = await import("../control/plane.js");
         const natsUrl = program.opts<GlobalFlags>().nats;
         const bus = await createBus({
           ...(natsUrl === undefined ? {} : { natsUrl }),
@@ -98,32 +119,35 @@ export function registerRecord(program: Command): void {
               : `${new Date(Number(e.ts)).toISOString()} ${String(e.actor)} ${String(e.event)}\n`,
           );
         });
-        const { openStore } = await import("../store/candle-store.js");
-        const { CandleSink } = await import("../store/candle-sink.js");
-        const sink = new CandleSink(openStore(options.dataDir));
         const clock = opened.clock;
-        // Closed candles go to the store every 10 s of the sources' clock, and at the end.
-        const flushing = setInterval(() => sink.flush(clock.now()), 10_000);
+        const { openRecordStore } = await import("./record-store.js");
+        const stored = await openRecordStore(options, "recorder", clock).catch(async (err) => {
+          await opened.close();
+          throw err;
+        });
+        const log = createLogger();
+        // Its own telnet endpoint on loopback (actor.listening says where): status, track, untrack.
+        const control = new ControlPlane({ log });
         const recorder = new Recorder(
           {
             id: "recorder",
             sources: opened.sources,
-            markets: options.markets,
+            ...(options.markets === undefined ? {} : { markets: options.markets }),
             kinds: options.kinds as (typeof RECORD_KINDS)[number][],
-            candles: sink,
+            sink: stored.sink,
           },
-          { bus, clock, log: createLogger(), heartbeatMs: 5_000 },
+          { bus, clock, log, heartbeatMs: 5_000, control },
         );
         const stopExport = startRecordExport(options, clock, createLogger());
         try {
           await recorder.start();
           await opened.until(options.exitAfter);
         } finally {
-          clearInterval(flushing);
           await stopExport();
-          sink.flush(clock.now());
           await recorder.stop();
+          await control.closeAll();
           await bus.flush();
+          await stored.close();
           await opened.close();
           await bus.drain();
         }

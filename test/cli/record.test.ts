@@ -60,7 +60,12 @@ describe("cli - crypy record", () => {
         "--json",
       ],
       {
-        env: { ...process.env, CRYPY_LOG_LEVEL: "error", CRYPY_DATA_DIR: dataDir },
+        env: {
+          ...process.env,
+          CRYPY_LOG_LEVEL: "error",
+          CRYPY_DATA_DIR: dataDir,
+          CRYPY_STATE_DIR: join(dataDir, "state"),
+        },
         timeout: 60_000,
       },
     );
@@ -92,7 +97,7 @@ describe("cli - crypy record", () => {
     expect(tickers).toEqual(tickers.map((_, i) => i + 1));
   }, 90_000);
 
-  it("cli - a source that is neither a venue file nor an exchange, or an unknown kind, is one line naming it", async () => {
+  it("cli - a source that is neither a venue file nor an exchange, an unknown kind, a store that is no postgres:// URL or an unknown drop policy is one line naming it", async () => {
     const fail = (args: string[]) =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
         const child = spawn(process.execPath, [BIN, "record", ...args]);
@@ -112,5 +117,11 @@ describe("cli - crypy record", () => {
     expect(kind.err).toMatch(
       /--kinds: unknown kind "bogus"; expected trades, candles, ticker, book, mark, funding/,
     );
+    const store = await fail([VENUE, "--markets", "BTC/USDT", "--store", "mysql://db/x"]);
+    expect(store.code).not.toBe(0);
+    expect(store.err).toMatch(/--store takes a postgres:\/\/ URL .*got "mysql:\/\/db\/x"/);
+    const drop = await fail([VENUE, "--markets", "BTC/USDT", "--drop", "middle"]);
+    expect(drop.code).not.toBe(0);
+    expect(drop.err).toMatch(/--drop <policy>.*must be "newest" or "oldest"/);
   });
 });

@@ -19,22 +19,29 @@
  *   replay can take as it is.
  * - A market the venue does not list is refused by name; a kind a venue cannot stream is skipped
  *   and said (recorder.kind_unsupported).
- * - `track <market>` and `untrack <market>` change the markets at run time.
+ * - `track <market>` and `untrack <market>` change the markets at run time; with a sink that keeps
+ *   them (sink.ts), they are stored, and a Recorder started without markets takes the stored ones,
+ *   or DEFAULT_MARKETS (those no source lists are skipped and said: recorder.market_unlisted).
+ * - Trades and 1m candles missed while a stream was disconnected are fetched over REST once it is
+ *   back and published once, before its next live value (backfill.ts: feed.backfilled).
+ * - Each published value also goes to the sink, if any (the local store or PostgreSQL), which
+ *   may continue a stream's numbering and hold a seq back until it can account for it.
  */
 import { marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
-import type { OHLCV } from "../../domain/market-data.js";
 import { pollEvery } from "../../time/poll.js";
 import type { Market, Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
 import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
+import { candlesWithBackfill, tradesWithBackfill } from "./backfill.js";
 import { binanceForceOrderUrl, parseForceOrder } from "./binance-depth-wire.js";
 import type { DepthFeed } from "./depth-feed.js";
 import { newTrades } from "./new-trades.js";
 import { type RecordedBooks, startRawBook } from "./raw-book.js";
 import { rawWatch } from "./raw-messages.js";
+import { booksInto, type RecordSink } from "./sink.js";
 import { RecordedStream } from "./stream.js";
 
 export const RECORD_KINDS = [
@@ -47,6 +54,9 @@ export const RECORD_KINDS = [
   "liquidations",
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The markets a Recorder started without markets follows when its store holds none. */
+export const DEFAULT_MARKETS = ["ETH/USDT", "SOL/USDT"] as const;
 
 /** The usual interval between values of each kind, for the staleness watchdog. */
 const EXPECTED_MS: Record<RecordKind, number> = {
@@ -74,13 +84,14 @@ export interface RecorderSource {
 export interface RecorderOptions {
   id: string;
   sources: RecorderSource[];
-  markets: string[];
+  /** None: the sink's stored markets, or DEFAULT_MARKETS. */
+  markets?: string[];
   kinds: RecordKind[];
   /** Levels of each published book (default 20). */
   bookDepth?: number;
-  /** Where recorded candles go besides the bus (the local store's CandleSink, …). */
-  candles?: { take(venue: string, market: string, rows: readonly OHLCV[]): void };
-  /** Where raw books (snapshots, diffs, gaps) go besides the bus (raw-book.ts). */
+  /** Where published values are stored besides the bus (the local store, PostgreSQL). */
+  sink?: RecordSink;
+  /** Where raw books (snapshots, diffs, gaps) go besides the bus; default: into the sink. */
   books?: RecordedBooks;
 }
 
@@ -101,7 +112,23 @@ export class Recorder extends Actor {
 
   async start(): Promise<void> {
     this.startActor();
-    for (const market of this.#o.markets) await this.track(market);
+    const sink = this.#o.sink;
+    await sink?.start((event, fields) => this.emit(event, fields));
+    const given = this.#o.markets;
+    const markets = given ?? (await sink?.markets?.load()) ?? [...DEFAULT_MARKETS];
+    for (const market of markets) {
+      if (given !== undefined) {
+        await this.#track(market);
+        continue;
+      }
+      try {
+        await this.#track(market);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        this.emit("recorder.market_unlisted", { market, error: err.message });
+      }
+    }
+    await sink?.markets?.save([...this.#markets]);
     this.#state = "recording";
     this.emit("recorder.recording", {
       sources: this.#o.sources.map((s) => s.name),
@@ -113,6 +140,7 @@ export class Recorder extends Actor {
   async stop(): Promise<void> {
     for (const s of this.#streams.values()) s.stop();
     this.#streams.clear();
+    await this.#o.sink?.stop();
     this.#state = "stopped";
     this.emit("actor.stopped");
     this.stopActor();
@@ -120,6 +148,12 @@ export class Recorder extends Actor {
 
   /** Follows `market` at every source that lists it; a market none lists is refused by name. */
   async track(market: string): Promise<{ tracking: string[] }> {
+    const tracking = await this.#track(market);
+    await this.#o.sink?.markets?.save(tracking.tracking);
+    return tracking;
+  }
+
+  async #track(market: string): Promise<{ tracking: string[] }> {
     const id = parseMarket(market);
     let listed = 0;
     for (const source of this.#o.sources) {
@@ -132,7 +166,7 @@ export class Recorder extends Actor {
           this.#followLiquidations(source, market, markets[market]);
           continue;
         }
-        this.#follow(source, market, kind, id.kind !== "spot");
+        await this.#follow(source, market, kind, id.kind !== "spot");
       }
     }
     if (listed === 0) {
@@ -144,7 +178,7 @@ export class Recorder extends Actor {
     return { tracking: [...this.#markets] };
   }
 
-  untrack(market: string): { tracking: string[] } {
+  async untrack(market: string): Promise<{ tracking: string[] }> {
     if (!this.#markets.delete(market)) throw new InvalidInputError(`${market} is not tracked`);
     for (const [key, stream] of this.#streams) {
       if (key.split("\u0000")[1] === market) {
@@ -152,19 +186,29 @@ export class Recorder extends Actor {
         this.#streams.delete(key);
       }
     }
+    await this.#o.sink?.markets?.save([...this.#markets]);
     return { tracking: [...this.#markets] };
   }
 
-  #follow(source: RecorderSource, market: string, kind: RecordKind, contract: boolean): void {
+  async #follow(
+    source: RecorderSource,
+    market: string,
+    kind: RecordKind,
+    contract: boolean,
+  ): Promise<void> {
     const key = `${source.name}\u0000${market}\u0000${kind}`;
     if (this.#streams.has(key)) return;
-    const watch = this.#watchOf(source.venue, market, kind, contract);
+    const name = `${source.name} ${market} ${kind}`;
+    const watch = this.#watchOf(source.venue, market, kind, contract, name);
     if (watch === undefined) {
       this.emit("recorder.kind_unsupported", { source: source.name, market, kind });
       return;
     }
+    const opened = await this.#o.sink?.open({ source: source.name, market, kind });
+    if (this.#streams.has(key)) return;
     const stream = new RecordedStream<unknown>({
-      name: `${source.name} ${market} ${kind}`,
+      ...(opened === undefined ? {} : opened),
+      name,
       watch,
       onValue: (value, seq) => this.#publish(source.name, market, kind, value, seq),
       onEvent: (event, fields) => this.emit(event, fields),
@@ -186,7 +230,7 @@ export class Recorder extends Actor {
       info,
       bus: this.bus,
       clock: this.clock,
-      books: this.#o.books,
+      books: this.#o.books ?? (this.#o.sink === undefined ? undefined : booksInto(this.#o.sink)),
       emit: (event, fields) => this.emit(event, fields),
       expectedMs: RAW_BOOK_EXPECTED_MS,
     });
@@ -222,13 +266,17 @@ export class Recorder extends Actor {
     market: string,
     kind: RecordKind,
     contract: boolean,
+    name: string,
   ): (() => Promise<unknown>) | undefined {
     const has = venue.has;
+    const emit = (event: string, fields: Record<string, unknown>) => this.emit(event, fields);
     switch (kind) {
       case "trades":
-        return has.watchTrades ? newTrades(() => venue.watchTrades(market)) : undefined;
+        return has.watchTrades
+          ? newTrades(tradesWithBackfill(venue, market, name, emit))
+          : undefined;
       case "candles":
-        return has.watchOHLCV ? () => venue.watchOHLCV(market, "1m") : undefined;
+        return has.watchOHLCV ? candlesWithBackfill(venue, market, name, emit) : undefined;
       case "ticker":
         return has.watchTicker ? () => venue.watchTicker(market) : undefined;
       case "book": {
@@ -247,6 +295,11 @@ export class Recorder extends Actor {
   }
 
   #publish(source: string, market: string, kind: RecordKind, value: unknown, seq: number): void {
+    this.#toBus(source, market, kind, value, seq);
+    this.#o.sink?.take({ source, market, kind }, value, seq);
+  }
+
+  #toBus(source: string, market: string, kind: RecordKind, value: unknown, seq: number): void {
     switch (kind) {
       case "trades":
         this.bus.publish(marketData(source, market, "trade"), { market, trades: value, seq });
@@ -257,7 +310,6 @@ export class Recorder extends Actor {
           candles: value,
           seq,
         });
-        this.#o.candles?.take(source, market, value as OHLCV[]);
         return;
       case "ticker":
         this.bus.publish(marketData(source, market, "ticker"), { market, ticker: value, seq });
@@ -289,6 +341,7 @@ export class Recorder extends Actor {
       sources: this.#o.sources.map((s) => s.name),
       kinds: this.#o.kinds,
       tracking: [...this.#markets],
+      ...(this.#o.sink === undefined ? {} : { store: this.#o.sink.status() }),
       streams: [...this.#streams].map(([key, s]) => {
         const [source, market, kind] = key.split("\u0000");
         return {

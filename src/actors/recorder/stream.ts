@@ -4,8 +4,10 @@
  * watches itself.
  *
  * Rules:
- * - Sequence numbers are per stream, from 1, one per message handed on, never reused while the
- *   stream lives; a consumer that sees one skipped knows it missed a message.
+ * - Sequence numbers are per stream, from `firstSeq` (default 1), one per message handed on, never
+ *   reused while the stream lives; a consumer that sees one skipped knows it missed a message.
+ *   With `reserve`, a seq is handed on only once its reservation resolves (a store's durable
+ *   lease); a value whose reservation fails is not numbered and is reported (`feed.bad_value`).
  * - Stale: no value for `expectedMs` × `graceFactor` of the clock. The stream says `feed.stale` and
  *   resubscribes (the pending watch's value, if it ever comes, is dropped: it belongs to the old
  *   subscription).
@@ -31,6 +33,10 @@ export interface StreamOptions<T> {
     fields: Record<string, unknown>,
   ) => void;
   clock: Clock;
+  /** The first sequence number (default 1): a store continues a stream's numbering. */
+  firstSeq?: number;
+  /** A promise to await before handing on `seq`, or undefined to go at once. */
+  reserve?: (seq: number) => Promise<void> | undefined;
   /** The stream's usual interval between values. */
   expectedMs: number;
   graceFactor?: number;
@@ -54,9 +60,10 @@ export class RecordedStream<T> {
   constructor(options: StreamOptions<T>) {
     this.#o = options;
     this.#backoff = new Backoff(options.backoff ?? { baseMs: 1_000, capMs: 60_000 });
+    this.#seq = (options.firstSeq ?? 1) - 1;
   }
 
-  /** The last sequence number handed on (0: none yet). */
+  /** The last sequence number handed on (`firstSeq - 1`: none yet). */
   get seq(): number {
     return this.#seq;
   }
@@ -107,6 +114,17 @@ export class RecordedStream<T> {
       this.#backoff.reset();
       this.#lastValueAt = this.#o.clock.now();
       this.#arm(generation);
+      const reserving = this.#o.reserve?.(this.#seq + 1);
+      if (reserving !== undefined) {
+        try {
+          await reserving;
+        } catch (err) {
+          if (!this.#running || generation !== this.#generation) return;
+          this.#o.onEvent("feed.bad_value", { stream: this.#o.name, error: String(err) });
+          continue;
+        }
+        if (!this.#running || generation !== this.#generation) return;
+      }
       try {
         this.#o.onValue(value, ++this.#seq);
       } catch (err) {

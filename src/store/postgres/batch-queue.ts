@@ -14,14 +14,15 @@ import type { WriteCounts } from "./write-batch.js";
 
 export type DropPolicy = "newest" | "oldest";
 
-export interface BatchQueueOptions {
+export interface BatchQueueOptions<R = unknown> {
   /** The most rows held in memory. */
   capacity: number;
   /** Rows per write (at most `capacity`). */
   batchSize: number;
   /** Default `newest`: incoming rows are refused while the queue is full. */
   drop?: DropPolicy;
-  onDrop?: (dropped: number, policy: DropPolicy) => void;
+  /** Told of each drop, with the rows dropped (so a caller can record what is missing). */
+  onDrop?: (dropped: number, policy: DropPolicy, rows: readonly R[]) => void;
 }
 
 export interface QueueStats {
@@ -47,12 +48,12 @@ export class BatchQueue<R> {
   private inFlight = 0;
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown;
-  private readonly options: Required<Omit<BatchQueueOptions, "onDrop">> &
-    Pick<BatchQueueOptions, "onDrop">;
+  private readonly options: Required<Omit<BatchQueueOptions<R>, "onDrop">> &
+    Pick<BatchQueueOptions<R>, "onDrop">;
 
   constructor(
     private readonly write: (rows: R[]) => Promise<WriteCounts>,
-    options: BatchQueueOptions,
+    options: BatchQueueOptions<R>,
   ) {
     const { capacity, batchSize } = options;
     if (!(Number.isInteger(capacity) && capacity > 0)) {
@@ -71,22 +72,23 @@ export class BatchQueue<R> {
   /** Queues rows; returns how many were dropped to stay within capacity. */
   push(rows: readonly R[]): number {
     const room = this.options.capacity - this.rows.length;
-    let dropped = 0;
+    let lost: readonly R[] = [];
     if (rows.length <= room) {
       this.rows.push(...rows);
     } else if (this.options.drop === "newest") {
       this.rows.push(...rows.slice(0, room));
-      dropped = rows.length - room;
+      lost = rows.slice(room);
     } else {
       // The batch being written stays; the oldest of the rest make room.
       const waiting = [...this.rows.slice(this.inFlight), ...rows];
       const keep = this.options.capacity - this.inFlight;
-      dropped = waiting.length - keep;
-      this.rows = [...this.rows.slice(0, this.inFlight), ...waiting.slice(dropped)];
+      lost = waiting.slice(0, waiting.length - keep);
+      this.rows = [...this.rows.slice(0, this.inFlight), ...waiting.slice(lost.length)];
     }
+    const dropped = lost.length;
     if (dropped > 0) {
       this.stats.dropped += dropped;
-      this.options.onDrop?.(dropped, this.options.drop);
+      this.options.onDrop?.(dropped, this.options.drop, lost);
     }
     this.stats.queued = this.rows.length;
     if (this.rows.length >= this.options.batchSize) void this.drain(false);

@@ -22,6 +22,7 @@
  * numbers as text, also exact. Candles carry a `version`: see writer.ts for which candle wins.
  */
 
+import { RECORDER_TIME_TABLES, recorderTablesSql } from "./schema-recorder.js";
 import { timescaleCandleViews, timescaleTables } from "./timescale.js";
 
 export type Layout = "native" | "timescale";
@@ -34,13 +35,15 @@ export interface Migration {
   outsideTransaction?: (layout: Layout) => boolean;
 }
 
-/** The partitioned (native) or hypertable (timescale) tables and their time columns. */
-export const TIME_TABLES = {
+/** Migration 1's partitioned (native) or hypertable (timescale) tables and their time columns. */
+const MARKET_TIME_TABLES = {
   candles: "open_time",
   trades: "time",
   book_snapshots: "time",
   book_diffs: "time",
 } as const;
+/** Every partitioned or hypertable table and its time column. */
+export const TIME_TABLES = { ...MARKET_TIME_TABLES, ...RECORDER_TIME_TABLES } as const;
 export type TimeTable = keyof typeof TIME_TABLES;
 
 const partitionBy = (layout: Layout, column: string): string =>
@@ -148,7 +151,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: (layout) =>
       layout === "native"
         ? tables(layout) + ensurePartitionFunction
-        : tables(layout) + timescaleTables(Object.entries(TIME_TABLES)),
+        : tables(layout) + timescaleTables(Object.entries(MARKET_TIME_TABLES)),
   },
   {
     version: 2,
@@ -158,6 +161,11 @@ export const MIGRATIONS: readonly Migration[] = [
         ? nativeCandleView("candles_5m", "5 minutes") + nativeCandleView("candles_1h", "1 hour")
         : timescaleCandleViews(),
     outsideTransaction: (layout) => layout === "timescale",
+  },
+  {
+    version: 3,
+    name: "recorder sequences, leases, markets, marks and funding",
+    sql: recorderTablesSql,
   },
 ];
 

@@ -34,7 +34,7 @@ export interface PostgresStore {
   readonly layout: Layout;
   write<R>(spec: TableSpec<R>, rows: readonly R[]): Promise<WriteCounts>;
   /** A bounded queue writing into `spec`'s table (see batch-queue.ts). */
-  queue<R>(spec: TableSpec<R>, options: BatchQueueOptions): BatchQueue<R>;
+  queue<R>(spec: TableSpec<R>, options: BatchQueueOptions<R>): BatchQueue<R>;
   /** Records a gap once; returns false when it was already recorded. */
   recordGap(gap: GapRow): Promise<boolean>;
   close(): Promise<void>;

@@ -29,6 +29,8 @@ export interface CandleRow {
   volume: Decimal;
   /** Default 0. */
   version?: number;
+  /** The Recorder's sequence number of the message it came in (schema-recorder.ts). */
+  seq?: number | undefined;
 }
 
 export interface TradeRow {
@@ -40,6 +42,8 @@ export interface TradeRow {
   price: Decimal;
   amount: Decimal;
   side?: "buy" | "sell" | undefined;
+  /** The Recorder's sequence number of the message it came in (schema-recorder.ts). */
+  seq?: number | undefined;
 }
 
 /** [price, amount] pairs, decimals as text. */
@@ -53,6 +57,8 @@ export interface BookRow {
   time: number;
   bids: Levels;
   asks: Levels;
+  /** The Recorder's sequence number of the message it came in (schema-recorder.ts). */
+  seq?: number | undefined;
 }
 
 export interface TableSpec<R> {
@@ -69,7 +75,7 @@ const ohlcv = ["open", "high", "low", "close", "volume"] as const;
 
 export const CANDLES: TableSpec<CandleRow> = {
   table: "candles",
-  columns: ["venue", "market", "timeframe", "open_time", ...ohlcv, "version"],
+  columns: ["venue", "market", "timeframe", "open_time", ...ohlcv, "version", "seq"],
   key: ["venue", "market", "timeframe", "open_time"],
   timeOf: (r) => r.openTime,
   fields: (r) => [
@@ -83,9 +89,10 @@ export const CANDLES: TableSpec<CandleRow> = {
     r.close,
     r.volume,
     r.version ?? 0,
+    r.seq ?? null,
   ],
   onConflict:
-    `DO UPDATE SET ${[...ohlcv, "version"].map((c) => `${c} = EXCLUDED.${c}`).join(", ")} ` +
+    `DO UPDATE SET ${[...ohlcv, "version", "seq"].map((c) => `${c} = EXCLUDED.${c}`).join(", ")} ` +
     "WHERE EXCLUDED.version > candles.version OR (EXCLUDED.version = candles.version AND " +
     `(${ohlcv.map((c) => `candles.${c}`).join(", ")}) IS DISTINCT FROM ` +
     `(${ohlcv.map((c) => `EXCLUDED.${c}`).join(", ")}))`,
@@ -93,16 +100,25 @@ export const CANDLES: TableSpec<CandleRow> = {
 
 export const TRADES: TableSpec<TradeRow> = {
   table: "trades",
-  columns: ["venue", "market", "trade_id", "time", "price", "amount", "side"],
+  columns: ["venue", "market", "trade_id", "time", "price", "amount", "side", "seq"],
   key: ["venue", "market", "trade_id", "time"],
   timeOf: (r) => r.time,
-  fields: (r) => [r.venue, r.market, r.tradeId, isoTime(r.time), r.price, r.amount, r.side ?? null],
+  fields: (r) => [
+    r.venue,
+    r.market,
+    r.tradeId,
+    isoTime(r.time),
+    r.price,
+    r.amount,
+    r.side ?? null,
+    r.seq ?? null,
+  ],
   onConflict: "DO NOTHING",
 };
 
 const bookSpec = (table: "book_snapshots" | "book_diffs", key: string[]): TableSpec<BookRow> => ({
   table,
-  columns: ["venue", "market", "sequence", "time", "bids", "asks"],
+  columns: ["venue", "market", "sequence", "time", "bids", "asks", "seq"],
   key,
   timeOf: (r) => r.time,
   fields: (r) => [
@@ -112,6 +128,7 @@ const bookSpec = (table: "book_snapshots" | "book_diffs", key: string[]): TableS
     isoTime(r.time),
     JSON.stringify(r.bids),
     JSON.stringify(r.asks),
+    r.seq ?? null,
   ],
   onConflict: "DO NOTHING",
 });

@@ -113,7 +113,7 @@ describe("recorder - venues' market data onto the bus", () => {
     });
     await r.advance(120_000);
     expect(tickers.length).toBeGreaterThan(0);
-    expect(r.recorder.untrack("BTC/USDT")).toEqual({ tracking: [PERP] });
+    expect(await r.recorder.untrack("BTC/USDT")).toEqual({ tracking: [PERP] });
     const count = tickers.length;
     await r.advance(120_000);
     expect(tickers.length).toBeLessThanOrEqual(count + 1); // at most the one already on its way

@@ -15,13 +15,14 @@ describe("postgres migrations", () => {
   test("migrations - applied once, then re-run as no-ops", async () => {
     const first = await migrate(db.sql);
     expect(first.layout).toBe("native");
-    expect(first.applied).toEqual([1, 2]);
+    expect(first.applied).toEqual([1, 2, 3]);
     const again = await migrate(db.sql);
     expect(again).toEqual({ layout: "native", applied: [] });
     const rows = await db.sql`SELECT version, layout FROM schema_migrations ORDER BY version`;
     expect(rows.map((r) => [r.version, r.layout])).toEqual([
       [1, "native"],
       [2, "native"],
+      [3, "native"],
     ]);
   });
 
@@ -29,7 +30,7 @@ describe("postgres migrations", () => {
     const other = await createTestDatabase();
     try {
       const results = await Promise.all([migrate(other.sql), migrate(other.sql)]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3]);
     } finally {
       await other.drop();
     }

@@ -169,10 +169,14 @@ describe("postgres batch writer", () => {
 
   test("queue - bounded, drops counted and reported, everything else written once", async () => {
     const drops: number[] = [];
+    const lost: string[] = [];
     const queue = store.queue(TRADES, {
       capacity: 5,
       batchSize: 5,
-      onDrop: (n) => drops.push(n),
+      onDrop: (n, _policy, rows) => {
+        drops.push(n);
+        lost.push(...rows.map((r) => r.tradeId));
+      },
     });
     const trade = (i: number): TradeRow => ({
       venue: "q",
@@ -188,6 +192,7 @@ describe("postgres batch writer", () => {
     queue.push([1, 2].map(trade)); // a replay
     await queue.flush();
     expect(drops).toEqual([2]);
+    expect(lost).toEqual(["6", "7"]); // newest: the incoming rows past capacity
     expect(queue.stats).toMatchObject({ queued: 0, inserted: 5, duplicates: 2, dropped: 2 });
     const [n] = await db.sql`SELECT count(*)::int AS n FROM trades WHERE venue = 'q'`;
     expect(n!.n).toBe(5);
@@ -200,17 +205,19 @@ describe("batch queue", () => {
 
   test("queue - drop oldest keeps the newest rows within capacity", async () => {
     const written: number[] = [];
+    const lost: number[][] = [];
     const queue = new BatchQueue<number>(
       (rows) => {
         written.push(...rows);
         return ok(rows);
       },
-      { capacity: 3, batchSize: 3, drop: "oldest" },
+      { capacity: 3, batchSize: 3, drop: "oldest", onDrop: (_n, _p, rows) => lost.push([...rows]) },
     );
-    // 5 rows into 3 places: 1 and 2 go.
+    // 5 rows into 3 places: 1 and 2 go, and the drop names them.
     expect(queue.push([1, 2, 3, 4, 5])).toBe(2);
     await queue.flush();
     expect(written).toEqual([3, 4, 5]);
+    expect(lost).toEqual([[1, 2]]);
     expect(queue.stats.dropped).toBe(2);
   });
 
