@@ -36,7 +36,7 @@ export interface BookSnapshotEvent {
   sequence: number;
   bids: BookLevel[];
   asks: BookLevel[];
-  /** The exchange's time of the snapshot, or the clock's when it gives none (spot REST). */
+  /** The exchange's time of the snapshot; spot REST gives none: the last diff's, else the clock's. */
   time: number;
 }
 
@@ -93,6 +93,8 @@ export class DepthFeed {
   #snapshotting = false;
   #watchdog: TimerHandle | undefined;
   #lastValueAt: number | undefined;
+  /** The exchange's time of the last diff seen (Binance's E). */
+  #exchangeTime: number | undefined;
   stale = 0;
   reconnects = 0;
   gaps = 0;
@@ -176,6 +178,7 @@ export class DepthFeed {
     }
     if (diff === undefined) return;
     this.#lastValueAt = this.#o.clock.now();
+    this.#exchangeTime = diff.time;
     this.#arm(generation);
     const before = this.#sync.id;
     const step = this.#sync.onDiff(diff);
@@ -227,7 +230,9 @@ export class DepthFeed {
               sequence: step.id,
               bids: this.#sync.levels("bids"),
               asks: this.#sync.levels("asks"),
-              time: snapshot.time ?? Math.floor(this.#o.clock.now()),
+              // Spot's REST snapshot has no time: that of the last diff seen, in the exchange's
+              // time as every stored diff is, so a store orders them alike.
+              time: snapshot.time ?? this.#exchangeTime ?? Math.floor(this.#o.clock.now()),
             },
             ++this.#seq,
           );
