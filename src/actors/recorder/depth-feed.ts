@@ -73,6 +73,13 @@ export interface DepthFeedOptions {
   backoff?: BackoffOptions;
   /** GET a JSON document (default: fetch, 10 s timeout). */
   fetchJson?: (url: string) => Promise<unknown>;
+  /** The first seq handed on (default 1): a store's lease continues an earlier run's numbering. */
+  firstSeq?: number;
+  /**
+   * A store's durable lease of `seq`: undefined when it may go at once, else the promise to await.
+   * Events wait for it in order, so seqs still reach the bus one by one, numbered without a hole.
+   */
+  reserve?: (seq: number) => Promise<void> | undefined;
 }
 
 /** Wait before asking again for a snapshot the buffer had outrun. */
@@ -84,7 +91,9 @@ export class DepthFeed {
   readonly #o: DepthFeedOptions;
   readonly #backoff: Backoff;
   readonly #fetch: (url: string) => Promise<unknown>;
-  #seq = 0;
+  #seq: number;
+  /** Events waiting for their seq's lease, in order (undefined: none). */
+  #waiting: Promise<void> | undefined;
   /** Bumped on each connection and at stop: events of an older one are dropped. */
   #generation = 0;
   #running = false;
@@ -106,6 +115,7 @@ export class DepthFeed {
     this.#backoff = new Backoff(options.backoff ?? { baseMs: 1_000, capMs: 60_000 });
     this.#fetch = options.fetchJson ?? fetchJson;
     this.#sync = new BookSync(options.endpoints.rule);
+    this.#seq = (options.firstSeq ?? 1) - 1;
   }
 
   /** The last sequence number handed on (0: none yet). */
@@ -193,7 +203,7 @@ export class DepthFeed {
         const { first, last, previous, bids, asks, time } = diff;
         const event: BookDiffEvent = { first, last, bids: [...bids], asks: [...asks], time };
         if (previous !== undefined) event.prev = previous;
-        this.#o.onDiff(event, ++this.#seq);
+        this.#handOn((seq) => this.#o.onDiff(event, seq));
         return;
       }
       case "gap": {
@@ -225,17 +235,15 @@ export class DepthFeed {
         const step = this.#sync.onSnapshot(snapshot);
         if (step.kind === "synced") {
           this.#backoff.reset();
-          this.#o.onSnapshot(
-            {
-              sequence: step.id,
-              bids: this.#sync.levels("bids"),
-              asks: this.#sync.levels("asks"),
-              // Spot's REST snapshot has no time: that of the last diff seen, in the exchange's
-              // time as every stored diff is, so a store orders them alike.
-              time: snapshot.time ?? this.#exchangeTime ?? Math.floor(this.#o.clock.now()),
-            },
-            ++this.#seq,
-          );
+          const event: BookSnapshotEvent = {
+            sequence: step.id,
+            bids: this.#sync.levels("bids"),
+            asks: this.#sync.levels("asks"),
+            // Spot's REST snapshot has no time: that of the last diff seen, in the exchange's
+            // time as every stored diff is, so a store orders them alike.
+            time: snapshot.time ?? this.#exchangeTime ?? Math.floor(this.#o.clock.now()),
+          };
+          this.#handOn((seq) => this.#o.onSnapshot(event, seq));
           return;
         }
         // Older than the buffer, or the buffer itself broken: the stream runs on; ask again.
@@ -248,6 +256,34 @@ export class DepthFeed {
     } finally {
       if (generation === this.#generation) this.#snapshotting = false;
     }
+  }
+
+  /**
+   * Numbers an event and hands it on: at once while its seq is leased (or no store leases), else
+   * after the lease and after every event waiting before it.
+   */
+  #handOn(publish: (seq: number) => void): void {
+    const seq = ++this.#seq;
+    if (this.#waiting === undefined) {
+      const lease = this.#o.reserve?.(seq);
+      if (lease === undefined) {
+        publish(seq);
+        return;
+      }
+      this.#waiting = lease;
+    } else {
+      const before = this.#waiting;
+      this.#waiting = before.then(() => this.#o.reserve?.(seq));
+    }
+    const mine = this.#waiting.then(
+      () => publish(seq),
+      (err: unknown) =>
+        this.#o.onEvent("feed.bad_value", { stream: this.#o.name, seq, error: String(err) }),
+    );
+    this.#waiting = mine;
+    void mine.then(() => {
+      if (this.#waiting === mine) this.#waiting = undefined;
+    });
   }
 
   /** The watchdog: silent past the limit, the feed is stale and reconnects. */

@@ -54,6 +54,8 @@ export interface RawBookOptions {
   books: RecordedBooks | undefined;
   emit: (event: DepthFeedEvent, fields: Record<string, unknown>) => void;
   expectedMs: number;
+  /** A store's lease of the stream's seqs (sink.ts OpenedStream), so a restart numbers on. */
+  opened?: { firstSeq: number; reserve?: (seq: number) => Promise<void> | undefined };
 }
 
 /** The raw book feed of the market, started; undefined where the venue is not Binance-speaking. */
@@ -67,6 +69,7 @@ export function startRawBook(o: RawBookOptions): DepthFeed | undefined {
     endpoints,
     clock: o.clock,
     expectedMs: o.expectedMs,
+    ...(o.opened === undefined ? {} : o.opened),
     onSnapshot: (snapshot, seq) => {
       o.bus.publish(subject, { market, seq, snapshot });
       o.books?.snapshot(source, market, snapshot, seq);

@@ -36,7 +36,11 @@ import type { CommandSpec } from "../commands/types.js";
 import { MARK_EVERY_MS } from "../desk/market-feeds.js";
 import { Actor, type ActorEnv } from "../runtime/actor.js";
 import { candlesWithBackfill, tradesWithBackfill } from "./backfill.js";
-import { binanceForceOrderUrl, parseForceOrder } from "./binance-depth-wire.js";
+import {
+  binanceDepthEndpoints,
+  binanceForceOrderUrl,
+  parseForceOrder,
+} from "./binance-depth-wire.js";
 import type { DepthFeed } from "./depth-feed.js";
 import { newTrades } from "./new-trades.js";
 import { type RecordedBooks, startRawBook } from "./raw-book.js";
@@ -161,7 +165,7 @@ export class Recorder extends Actor {
       if (markets[market] === undefined) continue;
       listed++;
       for (const kind of this.#o.kinds) {
-        if (kind === "book" && this.#followRaw(source, market, markets[market])) continue;
+        if (kind === "book" && (await this.#followRaw(source, market, markets[market]))) continue;
         if (kind === "liquidations") {
           this.#followLiquidations(source, market, markets[market]);
           continue;
@@ -220,10 +224,15 @@ export class Recorder extends Actor {
   }
 
   /** A Binance-speaking venue's book, from its raw diffs; false where the venue is not one. */
-  #followRaw(source: RecorderSource, market: string, info: Market): boolean {
+  async #followRaw(source: RecorderSource, market: string, info: Market): Promise<boolean> {
     const key = `${source.name}\u0000${market}\u0000book`;
     if (this.#streams.has(key)) return true;
+    if (binanceDepthEndpoints(source.venue, info) === undefined) return false;
+    // One numbering for the snapshots and diffs of the book, leased as the stream `book`.
+    const opened = await this.#o.sink?.open({ source: source.name, market, kind: "book" });
+    if (this.#streams.has(key)) return true;
     const feed = startRawBook({
+      ...(opened === undefined ? {} : { opened }),
       source: source.name,
       venue: source.venue,
       market,

@@ -87,6 +87,12 @@ interface GapRowRead {
   reason: string;
 }
 
+/**
+ * Gaps in a Recorder's own message numbers (record-sink/leases.ts: a full queue, a restart), not
+ * in the exchange's update ids: they say nothing of the book's chain, which the stored rows show.
+ */
+const RECORDER_SEQ_GAPS = ["queue full", "recorder restarted"];
+
 /** The book's events over [from, to]; see the module's rules. */
 export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<BookEvent> {
   const { venue, market } = query;
@@ -101,6 +107,7 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
       SELECT from_sequence::text AS from_seq, to_sequence::text AS to_seq,
         (extract(epoch FROM from_time) * 1000)::float8 AS t, reason
       FROM gaps WHERE venue = ${venue} AND market = ${market} AND kind = 'book'
+        AND reason NOT IN ${sql(RECORDER_SEQ_GAPS)}
         AND (from_time IS NULL OR from_time <= ${to}::text::timestamptz)
       ORDER BY from_sequence NULLS LAST, from_time`
   ).map((g) => ({

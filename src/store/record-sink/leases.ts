@@ -14,8 +14,8 @@
  *   only if it reaches the end of its lease before the renewal is durable.
  * - A clean stop releases the unused rest of a lease (`leased_to` back to the last published
  *   seq), so a clean restart records no gap.
- * - The highest stored seq is the stream's table's (venue, market) seq: one Recorder per stream
- *   and store.
+ * - The highest stored seq is the stream's table's (venue, market) seq — for a book, the highest
+ *   of its snapshots' and diffs' (a raw feed numbers both) — one Recorder per stream and store.
  */
 
 import type { Sql } from "../postgres/connect.js";
@@ -59,13 +59,22 @@ export async function openLease(sql: Sql, s: StreamKeyed, block: number): Promis
     }
     const leased = Number(held.leased_to);
     const timeframe = s.table === "candles" ? "AND timeframe = '1m'" : "";
+    // A book stream's seqs number its snapshots and its diffs (a raw feed's) together.
+    const tables = s.kind === "book" ? ["book_snapshots", "book_diffs"] : [s.table];
     const [stored] = await tx.unsafe<{ seq: string | null }[]>(
-      `SELECT max(seq) AS seq FROM ${s.table} WHERE venue = $1 AND market = $2 ${timeframe}`,
+      `SELECT max(seq) AS seq FROM (${tables
+        .map(
+          (t) => `SELECT max(seq) AS seq FROM ${t} WHERE venue = $1 AND market = $2 ${timeframe}`,
+        )
+        .join(" UNION ALL ")}) AS stored`,
       [s.venue, s.market],
     );
+    // A raw book's dropped rows are gapped under their own kinds (book.snapshot, book.diff): the
+    // kind `book` with a seq range is the exchange's update ids, which the history reader reads.
+    const kinds = s.kind === "book" ? ["book", "book.snapshot", "book.diff"] : [s.kind];
     const [gapped] = await tx<{ seq: string | null }[]>`
       SELECT max(to_sequence) AS seq FROM gaps
-      WHERE venue = ${s.venue} AND market = ${s.market} AND kind = ${s.kind}
+      WHERE venue = ${s.venue} AND market = ${s.market} AND kind IN ${tx(kinds)}
         AND reason IN (${QUEUE_FULL}, ${RESTARTED})`;
     const storedTo = Number(stored?.seq ?? 0);
     const gappedTo = Number(gapped?.seq ?? 0);

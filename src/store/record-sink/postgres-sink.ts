@@ -135,7 +135,9 @@ export class PostgresRecordSink implements RecordSink {
   take(stream: StreamId, value: unknown, seq: number): void {
     const rows = rowsOf(stream.source, stream.market, stream.kind, value, seq);
     if (rows === undefined) return;
-    const lease = this.#leases.get(key(stream.source, stream.market, stream.kind));
+    // A raw book's snapshots and diffs share the one numbering leased as the stream `book`.
+    const leased = stream.kind.startsWith("book.") ? "book" : stream.kind;
+    const lease = this.#leases.get(key(stream.source, stream.market, leased));
     if (lease !== undefined) lease.lastSeq = seq;
     const tagged: SeqRow[] = rows.rows;
     for (const row of tagged) row.kind = stream.kind;
