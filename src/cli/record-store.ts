@@ -4,10 +4,10 @@
  * (every kind but tickers, through bounded batch queues; see src/store/record-sink).
  */
 import { InvalidArgumentError } from "commander";
-import type { RecordSink } from "../actors/recorder/sink.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { DropPolicy } from "../store/postgres/batch-queue.js";
 import { isPostgresUrl } from "../store/postgres/url.js";
+import type { RecordSink } from "../store/record-sink/sink.js";
 import type { Clock } from "../time/clock.js";
 
 export interface RecordStoreFlags {

@@ -20,7 +20,7 @@
  * - A market the venue does not list is refused by name; a kind a venue cannot stream is skipped
  *   and said (recorder.kind_unsupported).
  * - `track <market>` and `untrack <market>` change the markets at run time; with a sink that keeps
- *   them (sink.ts), they are stored, and a Recorder started without markets takes the stored ones,
+ *   them (store/record-sink/sink.ts), they are stored, and a Recorder started without markets takes the stored ones,
  *   or DEFAULT_MARKETS (those no source lists are skipped and said: recorder.market_unlisted).
  * - Trades and 1m candles missed while a stream was disconnected are fetched over REST once it is
  *   back and published once, before its next live value (backfill.ts: feed.backfilled).
@@ -30,6 +30,7 @@
 import { marketData } from "../../bus/subjects.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseMarket } from "../../domain/market.js";
+import type { RecordSink } from "../../store/record-sink/sink.js";
 import { pollEvery } from "../../time/poll.js";
 import type { Market, Venue } from "../../venues/venue.js";
 import type { CommandSpec } from "../commands/types.js";
@@ -41,11 +42,11 @@ import {
   binanceForceOrderUrl,
   parseForceOrder,
 } from "./binance-depth-wire.js";
+import { booksInto } from "./books-into.js";
 import type { DepthFeed } from "./depth-feed.js";
 import { newTrades } from "./new-trades.js";
 import { type RecordedBooks, startRawBook } from "./raw-book.js";
 import { rawWatch } from "./raw-messages.js";
-import { booksInto, type RecordSink } from "./sink.js";
 import { RecordedStream } from "./stream.js";
 
 export const RECORD_KINDS = [

@@ -5,18 +5,12 @@
  * kinds stay on the bus, and seqs start at 1 on each run (nothing to account them against).
  */
 
-import type {
-  MarketList,
-  OpenedStream,
-  RecordSink,
-  SinkEmit,
-  StreamId,
-} from "../../actors/recorder/sink.js";
 import type { OHLCV } from "../../domain/market-data.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
 import { CandleSink } from "../candle-sink.js";
 import type { CandleStore } from "../candle-store.js";
 import { fileMarkets } from "./markets.js";
+import type { MarketList, OpenedStream, RecordSink, SinkEmit, StreamId } from "./sink.js";
 
 export class LocalRecordSink implements RecordSink {
   readonly #candles: CandleSink;

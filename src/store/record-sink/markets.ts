@@ -6,10 +6,10 @@
 
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MarketList } from "../../actors/recorder/sink.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { writeFileAtomic } from "../chunk-file.js";
 import type { Sql } from "../postgres/connect.js";
+import type { MarketList } from "./sink.js";
 
 export function postgresMarkets(sql: Sql, recorder: string): MarketList {
   return {

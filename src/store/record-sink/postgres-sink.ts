@@ -14,13 +14,6 @@
  * - Seqs are leased (leases.ts): after a crash every published seq is stored or inside a gap.
  */
 
-import type {
-  MarketList,
-  OpenedStream,
-  RecordSink,
-  SinkEmit,
-  StreamId,
-} from "../../actors/recorder/sink.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
 import { BatchQueue, type DropPolicy } from "../postgres/batch-queue.js";
 import { FUNDING_RATES, MARKS } from "../postgres/recorder-tables.js";
@@ -30,6 +23,7 @@ import { DropGaps, type SeqRange } from "./drop-gaps.js";
 import { openLease, QUEUE_FULL, type StreamKeyed, StreamLease, setLease } from "./leases.js";
 import { postgresMarkets } from "./markets.js";
 import { rowsOf, type SinkTable, tableOf } from "./rows.js";
+import type { MarketList, OpenedStream, RecordSink, SinkEmit, StreamId } from "./sink.js";
 
 export interface PostgresSinkOptions {
   recorder: string;

@@ -4,9 +4,9 @@
  * waits for the renewal.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { StreamId } from "../../../src/actors/recorder/sink.js";
 import { migrate } from "../../../src/store/postgres/migrate.js";
 import { type PostgresStore, storeOn } from "../../../src/store/postgres/store.js";
+import type { StreamId } from "../../../src/store/record-sink/sink.js";
 import { createTestDatabase, type TestDatabase } from "../../harness/postgres.js";
 import { waitUntil } from "../../support/wait.js";
 import { gapsOf, seqsIn, sinkOn, trade } from "./support.js";

@@ -4,11 +4,11 @@
  * gap-recorded drops, and books by exchange sequence (leases: leases.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { StreamId } from "../../../src/actors/recorder/sink.js";
 import type { FundingRate } from "../../../src/domain/derivatives.js";
 import type { OHLCV } from "../../../src/domain/market-data.js";
 import { migrate } from "../../../src/store/postgres/migrate.js";
 import { type PostgresStore, storeOn } from "../../../src/store/postgres/store.js";
+import type { StreamId } from "../../../src/store/record-sink/sink.js";
 import { createTestDatabase, type TestDatabase } from "../../harness/postgres.js";
 import { waitUntil } from "../../support/wait.js";
 import { gapsOf, seqsIn, sinkOn, T0, trade } from "./support.js";

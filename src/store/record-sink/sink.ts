@@ -1,6 +1,6 @@
 /**
  * Where a Recorder writes what it publishes, besides the bus: the local store (the embedded
- * default) or PostgreSQL (src/store/record-sink). The Recorder hands each published value to the
+ * default) or PostgreSQL (local-sink.ts, postgres-sink.ts). The Recorder hands each published value to the
  * sink with its stream and sequence number; the sink decides which table it goes to.
  *
  * Rules a sink keeps:
@@ -11,8 +11,6 @@
  *   so no seq is published that the store could not account for after a crash.
  * - `markets`, where present, keeps the tracked markets across restarts.
  */
-
-import type { RecordedBooks } from "./raw-book.js";
 
 export interface StreamId {
   /** The source's subject token (venue id). */
@@ -50,28 +48,4 @@ export interface RecordSink {
   bookGap?(source: string, market: string, from: number, to: number, reason: string): void;
   /** Writes everything held and stops its timers; called by the Recorder's stop. */
   stop(): Promise<void>;
-}
-
-/**
- * A raw book feed's snapshots, diffs and gaps (raw-book.ts) into a sink: snapshots and diffs as
- * the kinds `book.snapshot` and `book.diff` ({ sequence, timestamp, bids, asks }: a diff's
- * sequence is its last update id), gaps in the exchange's update ids as the sink's book gaps.
- */
-export function booksInto(sink: RecordSink): RecordedBooks {
-  return {
-    snapshot: (source, market, s, seq) =>
-      sink.take(
-        { source, market, kind: "book.snapshot" },
-        { sequence: s.sequence, timestamp: s.time, bids: s.bids, asks: s.asks },
-        seq,
-      ),
-    diff: (source, market, d, seq) =>
-      sink.take(
-        { source, market, kind: "book.diff" },
-        { sequence: d.last, timestamp: d.time, bids: d.bids, asks: d.asks },
-        seq,
-      ),
-    gap: (source, market, _kind, from, to, reason) =>
-      sink.bookGap?.(source, market, from, to, reason),
-  };
 }
