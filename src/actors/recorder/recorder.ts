@@ -43,7 +43,7 @@ import {
   parseForceOrder,
 } from "./binance-depth-wire.js";
 import { booksInto } from "./books-into.js";
-import type { DepthFeed } from "./depth-feed.js";
+import { DepthFeed } from "./depth-feed.js";
 import { newTrades } from "./new-trades.js";
 import { type RecordedBooks, startRawBook } from "./raw-book.js";
 import { rawWatch } from "./raw-messages.js";
@@ -362,6 +362,8 @@ export class Recorder extends Actor {
           ...(s.lastValueAt === undefined ? {} : { lastValueAt: s.lastValueAt }),
           stale: s.stale,
           reconnects: s.reconnects,
+          // A raw book's lost update ranges, and updates it already held (repeats).
+          ...(s instanceof DepthFeed ? { gaps: s.gaps, ignored: s.ignored } : {}),
         };
       }),
     };

@@ -7,7 +7,7 @@
  * lastUpdateId. Repeated trade messages are published once.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { marketData } from "../../../src/bus/subjects.js";
+import { control, marketData } from "../../../src/bus/subjects.js";
 import {
   type Exchange,
   type Recording,
@@ -61,6 +61,14 @@ describe("recorder - raw Binance books against crypy venue serve", () => {
       expect(rec.stored.gaps[0]![0]).toBe(gaps[0]!.from);
       await expectServerBook(rec, x, symbol);
       expect(rec.stored.snapshots + rec.stored.diffs).toBe(rec.replica.seqs.length);
+      // The Recorder's status counts the book's gaps, each one handed to the store.
+      const status = await rec.bus.request<{ streams: Array<{ kind: string; gaps?: number }> }>(
+        control("recorder"),
+        { command: "status" },
+      );
+      const book = status.streams.find((s) => s.kind === "book");
+      expect(book?.gaps).toBe(rec.stored.gaps.length);
+      expect(book?.gaps).toBeGreaterThanOrEqual(2);
     });
 
     it(`raw book ${dialect} - repeated messages: each diff applied once, no gap`, async () => {
