@@ -18,14 +18,13 @@
 import { toSteps } from "../domain/fixed.js";
 import type { BookLevel, OrderBook as L2Book } from "../domain/market-data.js";
 import { BUY, SELL, type Side } from "./book/index.js";
+import { type Levels, TakenLots } from "./displayed-levels.js";
 import type { Instrument } from "./instrument.js";
 import { type Level, QuotedLiquidity } from "./liquidity-source.js";
 
-type Levels = Array<[ticks: number, lots: number]>;
-
 export class BookLiquidity extends QuotedLiquidity {
   private readonly sides: [Levels, Levels] = [[], []];
-  private readonly consumed: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
+  private readonly taken = new TakenLots();
   private timestamp = Number.NEGATIVE_INFINITY;
   private nonce: number | undefined;
   private present = false;
@@ -50,8 +49,7 @@ export class BookLiquidity extends QuotedLiquidity {
     this.nonce = book.nonce;
     this.sides[BUY] = this.toLevels(book.bids, BUY);
     this.sides[SELL] = this.toLevels(book.asks, SELL);
-    this.consumed[BUY].clear();
-    this.consumed[SELL].clear();
+    this.taken.reset();
     this.present = true;
     return true;
   }
@@ -76,26 +74,11 @@ export class BookLiquidity extends QuotedLiquidity {
     budgetLots: number,
     maxLevels = Number.POSITIVE_INFINITY,
   ): Level[] {
-    const out: Level[] = [];
-    const consumed = this.consumed[side];
-    let budget = budgetLots;
-    const levels = this.sides[side];
-    for (let i = 0; i < levels.length && budget > 0 && out.length < maxLevels; i++) {
-      const [price, lots] = levels[i]!;
-      if (!Number.isNaN(clipTicks) && (side === BUY ? price >= clipTicks : price <= clipTicks)) {
-        continue;
-      }
-      const qty = Math.min(budget, lots - (consumed.get(price) ?? 0));
-      if (qty <= 0) continue;
-      budget -= qty;
-      out.push({ index: i, price, qty });
-    }
-    return out;
+    return this.taken.walk(side, this.sides[side], clipTicks, budgetLots, maxLevels);
   }
 
   protected consume(side: Side, level: Level, taken: number): void {
-    const consumed = this.consumed[side];
-    consumed.set(level.price, (consumed.get(level.price) ?? 0) + taken);
+    this.taken.take(side, level, taken);
   }
 
   private toLevels(levels: readonly BookLevel[], side: Side): Levels {

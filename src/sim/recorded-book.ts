@@ -21,17 +21,16 @@ import { BookSync } from "../domain/book-sync.js";
 import { toSteps } from "../domain/fixed.js";
 import type { BookEvent } from "../store/postgres/read-book.js";
 import { BUY, SELL, type Side } from "./book/index.js";
+import { type Levels, TakenLots } from "./displayed-levels.js";
 import type { Instrument } from "./instrument.js";
 import { type Level, QuotedLiquidity } from "./liquidity-source.js";
-
-type Levels = Array<[ticks: number, lots: number]>;
 
 export class RecordedBookLiquidity extends QuotedLiquidity {
   private next = 0;
   private book: BookSync | undefined;
   private sides: [Levels, Levels] = [[], []];
   private dirty = false;
-  private readonly consumed: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
+  private readonly taken = new TakenLots();
 
   constructor(
     readonly instrument: Instrument,
@@ -48,13 +47,12 @@ export class RecordedBookLiquidity extends QuotedLiquidity {
       if (event.kind === "snapshot") {
         this.book = new BookSync("spot");
         this.book.onSnapshot({ id: event.sequence, bids: event.bids, asks: event.asks });
-        this.consumed[BUY].clear();
-        this.consumed[SELL].clear();
+        this.taken.reset();
       } else if (event.kind === "diff") {
         if (this.book === undefined) continue;
         this.book.onDiff(event);
-        for (const [price] of event.bids) this.consumed[BUY].delete(this.ticks(price, BUY));
-        for (const [price] of event.asks) this.consumed[SELL].delete(this.ticks(price, SELL));
+        for (const [price] of event.bids) this.taken.forget(BUY, this.ticks(price, BUY));
+        for (const [price] of event.asks) this.taken.forget(SELL, this.ticks(price, SELL));
       } else {
         this.book = undefined;
       }
@@ -77,26 +75,11 @@ export class RecordedBookLiquidity extends QuotedLiquidity {
     maxLevels = Number.POSITIVE_INFINITY,
   ): Level[] {
     this.advance(now);
-    const out: Level[] = [];
-    const consumed = this.consumed[side];
-    const levels = this.current(side);
-    let budget = budgetLots;
-    for (let i = 0; i < levels.length && budget > 0 && out.length < maxLevels; i++) {
-      const [price, lots] = levels[i]!;
-      if (!Number.isNaN(clipTicks) && (side === BUY ? price >= clipTicks : price <= clipTicks)) {
-        continue;
-      }
-      const qty = Math.min(budget, lots - (consumed.get(price) ?? 0));
-      if (qty <= 0) continue;
-      budget -= qty;
-      out.push({ index: i, price, qty });
-    }
-    return out;
+    return this.taken.walk(side, this.current(side), clipTicks, budgetLots, maxLevels);
   }
 
   protected consume(side: Side, level: Level, taken: number): void {
-    const consumed = this.consumed[side];
-    consumed.set(level.price, (consumed.get(level.price) ?? 0) + taken);
+    this.taken.take(side, level, taken);
   }
 
   private current(side: Side): Levels {
