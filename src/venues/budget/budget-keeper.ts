@@ -51,9 +51,7 @@ export function serveBudget(
       );
     }
     const now = clock.now();
-    if (typeof ask.carried === "number" && ask.carried > 0) {
-      window.observe(window.used(now) + ask.carried, now);
-    }
+    if (typeof ask.carried === "number") window.spend(ask.carried, now);
     return { waitMs: window.take(cost, now) };
   });
 }

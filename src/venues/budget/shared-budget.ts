@@ -80,7 +80,7 @@ export class SharedBudget implements RequestBudget {
       }
       if (answer.waitMs <= 0) {
         // Kept locally too: were the keeper to go, the fallback would know what was just spent.
-        this.#own.observe(this.#own.used(clock.now()) + cost, clock.now());
+        this.#own.spend(cost, clock.now());
         this.stats.shared += cost;
         return;
       }

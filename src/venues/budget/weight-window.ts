@@ -76,6 +76,13 @@ export class WeightWindow {
     if (used > this.#used) this.#spend(used - this.#used, now);
   }
 
+  /** Weight already spent elsewhere (another client's, told late): counted now, whatever is left. */
+  spend(cost: number, now: number): void {
+    if (!(Number.isFinite(cost) && cost > 0)) return;
+    this.#roll(now);
+    this.#spend(cost, now);
+  }
+
   #spend(cost: number, now: number): void {
     if (cost === 0) return;
     this.#times.push(now);
