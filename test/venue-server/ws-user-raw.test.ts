@@ -177,6 +177,9 @@ describe("venue server - the user data stream over a raw WebSocket", () => {
       C: "raw-key-1",
     });
     const btc = venue.simulation.sim.balances("main").BTC!;
+    // The cancel's balance update may follow its execution report: wait for the one after it.
+    const cancelled = stream.messages.findIndex((m) => (m as { x?: string }).x === "CANCELED");
+    await stream.next((m) => m.e === "outboundAccountPosition", cancelled + 1);
     const positions = stream.messages.filter(
       (m) => (m as { e: string }).e === "outboundAccountPosition",
     );
