@@ -12,6 +12,10 @@
  *   seq is in the gap too.
  * - Renewal runs ahead of need (at half a block left), off the publishing path; a stream waits
  *   only if it reaches the end of its lease before the renewal is durable.
+ * - A block is sized to about LEASE_SECONDS of the stream's publishing at its last rate (never
+ *   below the configured block, at most MAX_BLOCKS of it): each renewal is a commit, and a busy
+ *   stream renewing every thousand seqs waited on one every few milliseconds. A crash's gap is
+ *   then at most a few seconds of seqs, published or not.
  * - A clean stop releases the unused rest of a lease (`leased_to` back to the last published
  *   seq), so a clean restart records no gap.
  * - The highest stored seq is the stream's table's (venue, market) seq — for a book, the highest
@@ -27,6 +31,11 @@ import type { SinkTable } from "./rows.js";
  */
 export const QUEUE_FULL = "queue full";
 export const RESTARTED = "recorder restarted";
+
+/** A busy stream's block lasts about this long at its last rate. */
+const LEASE_SECONDS = 2;
+/** A block grows to at most this many times the configured one. */
+const MAX_BLOCKS = 1_000;
 
 /** Tables where one published message may be many rows. */
 const MULTI_ROW: ReadonlySet<SinkTable> = new Set(["trades", "candles"]);
@@ -111,6 +120,9 @@ export async function setLease(sql: Sql, s: StreamKeyed, leasedTo: number): Prom
 export class StreamLease {
   #renewing: Promise<void> | undefined;
   #closed = false;
+  #block: number;
+  /** When and at which seq the last renewal started (undefined before the first). */
+  #lastRenewal: { at: number; seq: number } | undefined;
   /** The last seq published under this lease (0: none yet). */
   lastSeq: number;
 
@@ -121,14 +133,22 @@ export class StreamLease {
     firstSeq: number,
     private readonly onError: (err: unknown) => void,
     private readonly retryMs = 1_000,
+    /** Wall-clock ms, for the publishing rate. */
+    private readonly now: () => number = Date.now,
   ) {
     this.lastSeq = firstSeq - 1;
+    this.#block = block;
+  }
+
+  /** Seqs the next renewal adds. */
+  get nextBlock(): number {
+    return this.#block;
   }
 
   reserve(seq: number): Promise<void> | undefined {
     if (this.#closed) return Promise.reject(new Error("the recorder's store is closed"));
-    if (seq > this.leasedTo - this.block / 2 && this.#renewing === undefined)
-      this.#renewing = this.#renew();
+    if (seq > this.leasedTo - this.#block / 2 && this.#renewing === undefined)
+      this.#renewing = this.#renew(seq);
     if (seq <= this.leasedTo) return undefined;
     const renewing = this.#renewing!;
     return renewing.then(() => this.reserve(seq));
@@ -138,8 +158,20 @@ export class StreamLease {
     this.#closed = true;
   }
 
-  async #renew(): Promise<void> {
-    const to = this.leasedTo + this.block;
+  /** Sizes the next block from the rate since the last renewal (the first keeps the base). */
+  #resize(seq: number): void {
+    const at = this.now();
+    const last = this.#lastRenewal;
+    this.#lastRenewal = { at, seq };
+    if (last === undefined) return;
+    const perSecond = ((seq - last.seq) * 1_000) / Math.max(1, at - last.at);
+    const wanted = Math.ceil(perSecond * LEASE_SECONDS);
+    this.#block = Math.min(this.block * MAX_BLOCKS, Math.max(this.block, wanted));
+  }
+
+  async #renew(seq: number): Promise<void> {
+    this.#resize(seq);
+    const to = this.leasedTo + this.#block;
     try {
       for (;;) {
         try {
