@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe("cli - crypy record", () => {
-  it("cli - records a perpetual's mark and tickers onto NATS, each stream numbered from 1 without a gap, and its closed candles into the local store", async () => {
+  it("cli - records a perpetual's mark, tickers and closed candles onto NATS, each stream numbered from 1 without a gap, and its closed candles into the local store", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "crypy-record-"));
     const nc = await connect({ servers: server!.url });
     const marks: number[] = [];
@@ -39,6 +39,10 @@ describe("cli - crypy record", () => {
     });
     const subTicker = nc.subscribe("crypy.md.sim-perp.BTC-USDT-PERP.ticker", {
       callback: (_e, m) => void tickers.push(decode(m.data).seq),
+    });
+    const candles: Array<Record<string, unknown>> = [];
+    const subCandle = nc.subscribe("crypy.md.sim-perp.BTC-USDT-PERP.candle-1m", {
+      callback: (_e, m) => void candles.push(decode(m.data) as unknown as Record<string, unknown>),
     });
     await nc.flush();
     const { stdout } = await run(
@@ -72,6 +76,7 @@ describe("cli - crypy record", () => {
     await nc.flush();
     subMark.unsubscribe();
     subTicker.unsubscribe();
+    subCandle.unsubscribe();
     await nc.close();
     const events = stdout
       .trim()
@@ -90,6 +95,18 @@ describe("cli - crypy record", () => {
     });
     expect(stored.length).toBeGreaterThanOrEqual(2);
     expect(stored.time[1]! - stored.time[0]!).toBe(60_000);
+    // On the bus, the Desk's shape: closed candles only, each once, in time order, numbered one
+    // by one; each is the stored candle of its minute.
+    expect(candles.length).toBeGreaterThanOrEqual(1);
+    candles.forEach((m, i) => {
+      expect(Object.keys(m).sort()).toEqual(["candle", "market", "seq"]);
+      expect(m.seq).toBe(i + 1);
+      const [open, , , , close] = m.candle as number[];
+      const at = Array.from(stored.time).indexOf(open!);
+      expect(at, `candle ${open} stored`).toBeGreaterThanOrEqual(0);
+      expect(stored.close[at]).toBe(close);
+      if (i > 0) expect(open).toBe((candles[i - 1]!.candle as number[])[0]! + 60_000);
+    });
     expect(events.at(-1)).toMatchObject({ event: "actor.stopped" });
     expect(marks.length).toBeGreaterThan(5);
     expect(marks).toEqual(marks.map((_, i) => i + 1));

@@ -7,11 +7,12 @@
  * - Each (source, market, kind) is one RecordedStream (stream.ts): numbered from 1, resubscribed
  *   when silent past three expected intervals (feed.stale), reconnected with a jittered backoff on
  *   errors (feed.reconnect); its status says how it fares.
- * - Kinds: trade (each public trade, once: a repeat of an id is left out, new-trades.ts), candle-1m (each candle row the venue streams: the forming
- *   candle's versions too, so a later version replaces an earlier one downstream), ticker, book,
- *   and on contract markets mark and funding (read from the funding rate structure once a
- *   second, as the Desk does), and liquidations (a Binance USDⓈ-M contract's liquidation
- *   orders, read from its raw @forceOrder stream).
+ * - Kinds: trade (each public trade, once: a repeat of an id is left out, new-trades.ts),
+ *   candle-1m (closed candles only, `{ market, candle, seq }`, each once in time order and
+ *   numbered one by one, as the Desk publishes them: closed-candle-feed.ts), ticker, book, and
+ *   on contract markets mark and funding (read from the funding rate structure once a second, as
+ *   the Desk does), and liquidations (a Binance USDⓈ-M contract's liquidation orders, read from
+ *   its raw @forceOrder stream).
  * - Books: a Binance-speaking venue's (binance spot, USDⓈ-M) are read as raw diffs with the
  *   exchange's update ids, published as a snapshot and the diffs after it (raw-book.ts,
  *   depth-feed.ts), gaps told. Any other venue's come from ccxt pro's watchOrderBook, whose
@@ -43,6 +44,7 @@ import {
   parseForceOrder,
 } from "./binance-depth-wire.js";
 import { booksInto } from "./books-into.js";
+import { closedCandleFeed } from "./closed-candle-feed.js";
 import { DepthFeed } from "./depth-feed.js";
 import { newTrades } from "./new-trades.js";
 import { type RecordedBooks, startRawBook } from "./raw-book.js";
@@ -286,7 +288,9 @@ export class Recorder extends Actor {
           ? newTrades(tradesWithBackfill(venue, market, name, emit))
           : undefined;
       case "candles":
-        return has.watchOHLCV ? candlesWithBackfill(venue, market, name, emit) : undefined;
+        return has.watchOHLCV
+          ? closedCandleFeed(candlesWithBackfill(venue, market, name, emit))
+          : undefined;
       case "ticker":
         return has.watchTicker ? () => venue.watchTicker(market) : undefined;
       case "book": {
@@ -315,11 +319,7 @@ export class Recorder extends Actor {
         this.bus.publish(marketData(source, market, "trade"), { market, trades: value, seq });
         return;
       case "candles":
-        this.bus.publish(marketData(source, market, "candle-1m"), {
-          market,
-          candles: value,
-          seq,
-        });
+        this.bus.publish(marketData(source, market, "candle-1m"), { market, candle: value, seq });
         return;
       case "ticker":
         this.bus.publish(marketData(source, market, "ticker"), { market, ticker: value, seq });

@@ -3,10 +3,10 @@
  * gapped or stale, and waits until it is healthy again.
  *
  * Rules:
- * - Gapped: a candle's sequence number (the Desk numbers each subject's messages) skips past the
- *   last one seen + 1: candles the strategy never saw are missing. The Trader fetches the market's
- *   candles again from its Desk's cache and primes its strategy on them; until then the feed is
- *   gapped.
+ * - Gapped: a candle's sequence number (a Desk, a Recorder or a replay numbers each subject's
+ *   messages, closed candles only) skips past the last one seen + 1: candles the strategy never
+ *   saw are missing. The Trader fetches the market's candles again from its Desk's cache and
+ *   primes its strategy on them; until then the feed is gapped.
  * - Stale: no ticker for STALE_AFTER_MS of the Trader's clock (Desks send one a second).
  * - A position already held is not affected: its exits go on.
  */

@@ -8,8 +8,8 @@
  *   (a stored row's seq, or the end of a gap in seqs: QUEUE_FULL or RESTARTED) up to `leased_to`
  *   are recorded as a gap ('recorder restarted'), and numbering continues at `leased_to + 1`
  *   with a fresh block. A stream's rows are written in order, so only its highest stored seq can
- *   be incomplete (a message of several rows cut between batches): for trades and candles that
- *   seq is in the gap too.
+ *   be incomplete (a message of several rows cut between batches): for trades that seq is in the
+ *   gap too.
  * - Renewal runs ahead of need (at half a block left), off the publishing path; a stream waits
  *   only if it reaches the end of its lease before the renewal is durable.
  * - A block is sized to about LEASE_SECONDS of the stream's publishing at its last rate (never
@@ -37,8 +37,8 @@ const LEASE_SECONDS = 2;
 /** A block grows to at most this many times the configured one. */
 const MAX_BLOCKS = 1_000;
 
-/** Tables where one published message may be many rows. */
-const MULTI_ROW: ReadonlySet<SinkTable> = new Set(["trades", "candles"]);
+/** Tables where one published message may be many rows (a candle message is one closed candle). */
+const MULTI_ROW: ReadonlySet<SinkTable> = new Set(["trades"]);
 
 export interface StreamKeyed {
   recorder: string;
@@ -90,7 +90,7 @@ export async function openLease(sql: Sql, s: StreamKeyed, block: number): Promis
     const covered = Math.max(storedTo, gappedTo);
     let restartGap: OpenedLease["restartGap"];
     if (covered < leased) {
-      // A message of several rows (trades, candles) may have been cut between two batches: its
+      // A message of several rows (trades) may have been cut between two batches: its
       // seq, the highest stored, is then counted in the gap too, as possibly incomplete.
       const cut = MULTI_ROW.has(s.table) && storedTo > gappedTo && storedTo > 0;
       restartGap = { from: cut ? storedTo : covered + 1, to: leased };

@@ -39,8 +39,9 @@ export class LocalRecordSink implements RecordSink {
   }
 
   take(stream: StreamId, value: unknown): void {
+    // One closed candle a message (the Recorder's candle-1m).
     if (stream.kind === "candles")
-      this.#candles.take(stream.source, stream.market, value as OHLCV[]);
+      this.#candles.take(stream.source, stream.market, [value as OHLCV]);
   }
 
   status(): Record<string, unknown> {

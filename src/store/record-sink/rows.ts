@@ -1,9 +1,14 @@
 /**
- * A published value as the rows of its table: trades by trade id, candles (1m) with the seq as
- * their version (seqs only grow, across restarts too, so the later version of a candle always
- * replaces the earlier), marks and funding rates by their time, books as snapshots or diffs.
- * Every row carries the seq of the message it came in. Tickers have no table: they stay on the
- * bus.
+ * A published value as the rows of its table: trades by trade id, candles (1m) as the Recorder
+ * publishes them — one closed candle a message, so one row a seq — marks and funding rates by
+ * their time, books as snapshots or diffs. Every row carries the seq of the message it came in.
+ * Tickers have no table: they stay on the bus.
+ *
+ * Candles are stored closed, with the bus seq as their version too: the store keeps exactly what
+ * subscribers were given, under the numbering the seq leases account for (every published seq is
+ * a row or inside a gap), and no second numbering of unpublished versions is needed. Seqs only
+ * grow, across restarts too, so a candle recorded again (a later run's correction) replaces the
+ * earlier.
  *
  * Book kinds: `book` is a whole book as ccxt pro keeps it (a snapshot whose sequence is the
  * venue's nonce, or the seq where the venue gives none); `book.snapshot` and `book.diff` are a
@@ -79,19 +84,7 @@ export function rowsOf(
     case "candles":
       return {
         table: "candles",
-        rows: (value as OHLCV[]).map(([openTime, open, high, low, close, volume]) => ({
-          venue,
-          market,
-          timeframe: "1m",
-          openTime,
-          open,
-          high,
-          low,
-          close,
-          volume,
-          version: seq,
-          seq,
-        })),
+        rows: [candleRow(venue, market, value as OHLCV, seq)],
       };
     case "marks": {
       const r = value as FundingRate;
@@ -143,4 +136,21 @@ export function rowsOf(
     default:
       return undefined;
   }
+}
+
+function candleRow(venue: string, market: string, candle: OHLCV, seq: number): CandleRow {
+  const [openTime, open, high, low, close, volume] = candle;
+  return {
+    venue,
+    market,
+    timeframe: "1m",
+    openTime,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    version: seq,
+    seq,
+  };
 }
