@@ -4,7 +4,8 @@ import type { RecordedBooks } from "./raw-book.js";
 /**
  * A raw book feed's snapshots, diffs and gaps (raw-book.ts) into a sink: snapshots and diffs as
  * the kinds `book.snapshot` and `book.diff` ({ sequence, timestamp, bids, asks }: a diff's
- * sequence is its last update id), gaps in the exchange's update ids as the sink's book gaps.
+ * sequence is its last update id, with its first and, futures, prev beside it), gaps in the
+ * exchange's update ids as the sink's book gaps.
  */
 export function booksInto(sink: RecordSink): RecordedBooks {
   return {
@@ -17,7 +18,14 @@ export function booksInto(sink: RecordSink): RecordedBooks {
     diff: (source, market, d, seq) =>
       sink.take(
         { source, market, kind: "book.diff" },
-        { sequence: d.last, timestamp: d.time, bids: d.bids, asks: d.asks },
+        {
+          sequence: d.last,
+          first: d.first,
+          ...(d.prev === undefined ? {} : { prev: d.prev }),
+          timestamp: d.time,
+          bids: d.bids,
+          asks: d.asks,
+        },
         seq,
       ),
     gap: (source, market, _kind, from, to, reason) =>

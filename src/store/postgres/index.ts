@@ -22,6 +22,7 @@ export { type GapRow, openPostgresStore, type PostgresStore } from "./store.js";
 export {
   BOOK_DIFFS,
   BOOK_SNAPSHOTS,
+  type BookDiffRow,
   type BookRow,
   CANDLES,
   type CandleRow,

@@ -6,13 +6,17 @@
  *   one after it) with every diff past its sequence up to `from` applied; it is yielded first as
  *   a `snapshot` event. The diffs after it, up to `to`, follow in sequence order as `diff` events.
  * - Levels follow Binance's rule (domain/book-sync.ts): a level's amount is absolute, 0 removes it.
- * - A stored diff row holds its final update id (`sequence`) only: the Recorder stores the diffs it
- *   applied in sequence, so each one's first id is the previous one's last + 1 — unless the gaps
- *   table says updates were lost in between. A `gaps` row of kind `book` whose from_sequence falls
- *   after the last applied id and at or before the next diff's (or, with no sequence, whose
- *   from_time falls after the last applied diff's time and at or before the next one's) breaks the
- *   chain: the reader yields a `gap` event naming it and restarts from the first snapshot past it
- *   (as a `snapshot` event), or ends when none is within the range.
+ * - A `gaps` row of kind `book` whose from_sequence falls after the last applied id and at or
+ *   before the next diff's (or, with no sequence, whose from_time falls after the last applied
+ *   diff's time and at or before the next one's) breaks the chain: the reader yields a `gap` event
+ *   naming it and restarts from the first snapshot past it (as a `snapshot` event), or ends when
+ *   none is within the range.
+ * - A diff stored with its first (and, futures, prev) update id must follow the book by Binance's
+ *   rules (diff-chain.ts); one that does not, with no gaps row covering it, breaks the chain the
+ *   same way: a `gap` event saying so, then the first snapshot at or past the last lost id. It is
+ *   never applied. A diff stored before migration 4 has only its last id (`sequence`): it is
+ *   assumed to follow, as the Recorder stores the diffs it applied in sequence.
+ * - A diff event's `first` is the book's id + 1: the update ids it takes the book through.
  * - Diffs at or below the book's sequence are already in it and skipped, as on the live stream.
  * - Rows are read in pages (`pageSize`), never the whole range at once.
  */
@@ -21,6 +25,7 @@ import { type BookLevel, BookSync } from "../../domain/book-sync.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Sql } from "./connect.js";
 import { isoTime } from "./copy-text.js";
+import { chainBreak, lostThrough, type StoredDiffIds } from "./diff-chain.js";
 
 export interface BookSnapshotEvent {
   kind: "snapshot";
@@ -78,7 +83,22 @@ interface SnapshotRow {
   asks: BookLevel[];
 }
 
-interface DiffRow extends SnapshotRow {}
+interface DiffRow extends SnapshotRow {
+  /** Text, as `seq`; NULL for rows stored before migration 4 (and `prev_seq` for spot). */
+  first_seq: string | null;
+  prev_seq: string | null;
+}
+
+/** A gap of the book's update ids: a gaps-table row's, or a break the stored diffs show. */
+interface BookGap {
+  fromSequence: number | undefined;
+  toSequence: number | undefined;
+  fromTime: number | undefined;
+  reason: string;
+}
+
+const idOf = (text: string | null): number | undefined =>
+  text === null ? undefined : Number(text);
 
 interface GapRowRead {
   from_seq: string | null;
@@ -102,7 +122,7 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
     );
   const pageSize = query.pageSize ?? 5_000;
   const to = isoTime(query.to);
-  const gaps = (
+  const gaps: BookGap[] = (
     await sql<GapRowRead[]>`
       SELECT from_sequence::text AS from_seq, to_sequence::text AS to_seq,
         (extract(epoch FROM from_time) * 1000)::float8 AS t, reason
@@ -122,12 +142,28 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
   let lastTime = query.resume?.time ?? 0;
   /** Held back until `from` is passed: the book at `from` goes out as one snapshot. */
   let pending = query.resume === undefined;
+  /**
+   * The next diff joins a snapshot (or a resumed read, which may have ended on one: the joining
+   * rule accepts a chained diff too) rather than chaining to a diff.
+   */
+  let joining = true;
 
   const start = (row: SnapshotRow) => {
     book = new BookSync("spot");
     id = Number(row.seq);
     lastTime = row.t;
     book.onSnapshot({ id, bids: row.bids, asks: row.asks });
+    joining = true;
+  };
+  const broken = (ids: StoredDiffIds): BookGap | undefined => {
+    const why = chainBreak(id, joining, ids);
+    if (why === undefined) return undefined;
+    return {
+      fromSequence: id + 1,
+      toSequence: lostThrough(id, ids),
+      fromTime: undefined,
+      reason: `stored diffs break with no gap recorded: ${why}`,
+    };
   };
   const snapshotEvent = (): BookSnapshotEvent => ({
     kind: "snapshot",
@@ -146,7 +182,8 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
   }
   for (;;) {
     const page = await sql<DiffRow[]>`
-      SELECT sequence::text AS seq, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks
+      SELECT sequence::text AS seq, (extract(epoch FROM time) * 1000)::float8 AS t, bids, asks,
+        first_sequence::text AS first_seq, prev_sequence::text AS prev_seq
       FROM book_diffs
       WHERE venue = ${venue} AND market = ${market} AND sequence > ${id}
         AND time <= ${to}::text::timestamptz
@@ -154,11 +191,12 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
     let restarted = false;
     for (const row of page) {
       const last = Number(row.seq);
-      const gap = gaps.find((g) =>
-        g.fromSequence !== undefined
-          ? g.fromSequence > id && g.fromSequence <= last
-          : g.fromTime !== undefined && g.fromTime > lastTime && g.fromTime <= row.t,
-      );
+      const gap =
+        gaps.find((g) =>
+          g.fromSequence !== undefined
+            ? g.fromSequence > id && g.fromSequence <= last
+            : g.fromTime !== undefined && g.fromTime > lastTime && g.fromTime <= row.t,
+        ) ?? broken({ first: idOf(row.first_seq), last, prev: idOf(row.prev_seq) });
       if (gap !== undefined) {
         const past = gap.toSequence ?? gap.fromSequence;
         const next = await firstSnapshotFrom(
@@ -190,6 +228,7 @@ export async function* readBook(sql: Sql, query: BookQuery): AsyncGenerator<Book
       if (pending) book?.onDiff({ first, last, bids: row.bids, asks: row.asks });
       id = last;
       lastTime = row.t;
+      joining = false;
       if (!pending)
         yield { kind: "diff", first, last, time: row.t, bids: row.bids, asks: row.asks };
     }

@@ -18,10 +18,14 @@
  * partition column, hence the time in the trade and diff keys: an exchange's trade id or sequence
  * never changes its time, so the key is as strict as the id alone.
  *
+ * Later migrations add columns and tables in their own files: schema-recorder.ts (3),
+ * schema-diff-ids.ts (4).
+ *
  * Prices and amounts are `numeric` (exact); book levels are jsonb arrays of [price, amount] with
  * numbers as text, also exact. Candles carry a `version`: see writer.ts for which candle wins.
  */
 
+import { diffIdsSql } from "./schema-diff-ids.js";
 import { RECORDER_TIME_TABLES, recorderTablesSql } from "./schema-recorder.js";
 import { timescaleCandleViews, timescaleTables } from "./timescale.js";
 
@@ -166,6 +170,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: "recorder sequences, leases, markets, marks and funding",
     sql: recorderTablesSql,
+  },
+  {
+    version: 4,
+    name: "book diffs' first and previous update ids",
+    sql: diffIdsSql,
   },
 ];
 

@@ -61,6 +61,14 @@ export interface BookRow {
   seq?: number | undefined;
 }
 
+/** A diff's `sequence` is its last update id (Binance u). */
+export interface BookDiffRow extends BookRow {
+  /** Its first update id (Binance U); unknown for rows stored before migration 4. */
+  firstSequence?: number | undefined;
+  /** Futures: the previous diff's last update id (Binance pu); spot diffs have none. */
+  prevSequence?: number | undefined;
+}
+
 export interface TableSpec<R> {
   table: TimeTable;
   columns: readonly string[];
@@ -116,22 +124,32 @@ export const TRADES: TableSpec<TradeRow> = {
   onConflict: "DO NOTHING",
 };
 
-const bookSpec = (table: "book_snapshots" | "book_diffs", key: string[]): TableSpec<BookRow> => ({
-  table,
-  columns: ["venue", "market", "sequence", "time", "bids", "asks", "seq"],
-  key,
-  timeOf: (r) => r.time,
-  fields: (r) => [
-    r.venue,
-    r.market,
-    r.sequence,
-    isoTime(r.time),
-    JSON.stringify(r.bids),
-    JSON.stringify(r.asks),
-    r.seq ?? null,
-  ],
-  onConflict: "DO NOTHING",
-});
+const bookFields = (r: BookRow): CopyField[] => [
+  r.venue,
+  r.market,
+  r.sequence,
+  isoTime(r.time),
+  JSON.stringify(r.bids),
+  JSON.stringify(r.asks),
+  r.seq ?? null,
+];
+const bookColumns = ["venue", "market", "sequence", "time", "bids", "asks", "seq"] as const;
 
-export const BOOK_SNAPSHOTS = bookSpec("book_snapshots", ["venue", "market", "time", "sequence"]);
-export const BOOK_DIFFS = bookSpec("book_diffs", ["venue", "market", "sequence", "time"]);
+export const BOOK_SNAPSHOTS: TableSpec<BookRow> = {
+  table: "book_snapshots",
+  columns: bookColumns,
+  key: ["venue", "market", "time", "sequence"],
+  timeOf: (r) => r.time,
+  fields: bookFields,
+  onConflict: "DO NOTHING",
+};
+
+/** The first and previous update ids go into the columns of migration 4 (schema-diff-ids.ts). */
+export const BOOK_DIFFS: TableSpec<BookDiffRow> = {
+  table: "book_diffs",
+  columns: [...bookColumns, "first_sequence", "prev_sequence"],
+  key: ["venue", "market", "sequence", "time"],
+  timeOf: (r) => r.time,
+  fields: (r) => [...bookFields(r), r.firstSequence ?? null, r.prevSequence ?? null],
+  onConflict: "DO NOTHING",
+};

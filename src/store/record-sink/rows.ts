@@ -12,27 +12,34 @@
  *
  * Book kinds: `book` is a whole book as ccxt pro keeps it (a snapshot whose sequence is the
  * venue's nonce, or the seq where the venue gives none); `book.snapshot` and `book.diff` are a
- * sequenced feed's events ({ sequence, timestamp, bids, asks }) for book_snapshots and book_diffs.
+ * sequenced feed's events ({ sequence, timestamp, bids, asks }; a diff also { first, prev }) for
+ * book_snapshots and book_diffs.
  */
 
 import type { FundingRate } from "../../domain/derivatives.js";
 import type { BookLevel, OHLCV, PublicTrade } from "../../domain/market-data.js";
 import type { FundingRow, MarkRow } from "../postgres/recorder-tables.js";
-import type { BookRow, CandleRow, TradeRow } from "../postgres/tables.js";
+import type { BookDiffRow, BookRow, CandleRow, TradeRow } from "../postgres/tables.js";
 
 export type RowsOf =
   | { table: "trades"; rows: TradeRow[] }
   | { table: "candles"; rows: CandleRow[] }
   | { table: "marks"; rows: MarkRow[] }
   | { table: "funding_rates"; rows: FundingRow[] }
-  | { table: "book_snapshots" | "book_diffs"; rows: BookRow[] };
+  | { table: "book_snapshots"; rows: BookRow[] }
+  | { table: "book_diffs"; rows: BookDiffRow[] };
 
 export type SinkTable = RowsOf["table"];
 
-/** A sequenced book event (a snapshot or a diff) as a book feed gives it. */
+/**
+ * A sequenced book event (a snapshot or a diff) as a book feed gives it. A diff's `sequence` is
+ * its last update id; `first` and `prev` its first and (futures) the previous diff's last.
+ */
 export interface BookEvent {
   sequence?: number;
   nonce?: number;
+  first?: number;
+  prev?: number;
   timestamp: number;
   bids: BookLevel[];
   asks: BookLevel[];
@@ -131,7 +138,11 @@ export function rowsOf(
         asks: b.asks,
         seq,
       };
-      return { table: kind === "book.diff" ? "book_diffs" : "book_snapshots", rows: [row] };
+      if (kind !== "book.diff") return { table: "book_snapshots", rows: [row] };
+      return {
+        table: "book_diffs",
+        rows: [{ ...row, firstSequence: b.first, prevSequence: b.prev }],
+      };
     }
     default:
       return undefined;

@@ -15,7 +15,7 @@ describe("postgres migrations", () => {
   test("migrations - applied once, then re-run as no-ops", async () => {
     const first = await migrate(db.sql);
     expect(first.layout).toBe("native");
-    expect(first.applied).toEqual([1, 2, 3]);
+    expect(first.applied).toEqual([1, 2, 3, 4]);
     const again = await migrate(db.sql);
     expect(again).toEqual({ layout: "native", applied: [] });
     const rows = await db.sql`SELECT version, layout FROM schema_migrations ORDER BY version`;
@@ -23,6 +23,7 @@ describe("postgres migrations", () => {
       [1, "native"],
       [2, "native"],
       [3, "native"],
+      [4, "native"],
     ]);
   });
 
@@ -30,7 +31,7 @@ describe("postgres migrations", () => {
     const other = await createTestDatabase();
     try {
       const results = await Promise.all([migrate(other.sql), migrate(other.sql)]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4]);
     } finally {
       await other.drop();
     }

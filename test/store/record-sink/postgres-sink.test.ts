@@ -34,7 +34,6 @@ describe("record sink - postgres", () => {
     sink.take(trades, [trade(3)], 3); // the venue said it again
     const perp: StreamId = { source: "v1", market: "BTC/USDT:USDT", kind: "mark" };
     const funding: StreamId = { ...perp, kind: "funding" };
-    await sink.open(perp);
     await sink.open(funding);
     const rate: FundingRate = {
       symbol: "BTC/USDT:USDT",
@@ -146,7 +145,7 @@ describe("record sink - postgres", () => {
     expect([...stored, ...gapped]).toEqual(Array.from({ length: 401 }, (_, i) => i + 1));
   });
 
-  test("books: a whole book as a snapshot; a sequenced feed's snapshot and diffs into their tables, by exchange sequence", async () => {
+  test("books: a whole book as a snapshot; a sequenced feed's snapshot and diffs into their tables, by exchange sequence, diffs with their first and prev ids", async () => {
     const { sink, started } = sinkOn(store);
     await started;
     const book: StreamId = { source: "v6", market: "BTC/USDT", kind: "book" };
@@ -157,8 +156,16 @@ describe("record sink - postgres", () => {
     const snapshots: StreamId = { ...book, source: "v7", kind: "book.snapshot" };
     const diffs: StreamId = { ...book, source: "v7", kind: "book.diff" };
     sink.take(snapshots, { sequence: 1_000, timestamp: T0, ...levels }, 1);
-    sink.take(diffs, { sequence: 1_001, timestamp: T0 + 100, bids: [["100.5", "0"]], asks: [] }, 1);
-    sink.take(diffs, { sequence: 1_001, timestamp: T0 + 100, bids: [["100.5", "0"]], asks: [] }, 2);
+    const diff = { sequence: 1_001, first: 999, timestamp: T0 + 100, bids: [["100.5", "0"]] };
+    sink.take(diffs, { ...diff, asks: [] }, 1);
+    sink.take(diffs, { ...diff, asks: [] }, 2);
+    // A futures diff: its first and prev (pu) ids.
+    const perp: StreamId = { ...diffs, market: "BTC/USDT:USDT" };
+    sink.take(
+      perp,
+      { sequence: 2_010, first: 2_004, prev: 2_001, timestamp: T0, bids: [], asks: [] },
+      1,
+    );
     expect(await sink.flush()).toBe(true);
     expect(
       await db.sql`SELECT venue, sequence::int, bids, asks, seq::int FROM book_snapshots
@@ -169,8 +176,19 @@ describe("record sink - postgres", () => {
       { venue: "v7", sequence: 1_000, bids: [["100.5", "2"]], asks: [["100.6", "1.25"]], seq: 1 },
     ]);
     // The repeated diff (the same exchange sequence) is stored once.
-    expect(await db.sql`SELECT sequence::int, bids, asks, seq::int FROM book_diffs`).toEqual([
-      { sequence: 1_001, bids: [["100.5", "0"]], asks: [], seq: 1 },
+    expect(
+      await db.sql`SELECT sequence::int, first_sequence::int, prev_sequence::int, bids, asks,
+        seq::int FROM book_diffs ORDER BY sequence`,
+    ).toEqual([
+      {
+        sequence: 1_001,
+        first_sequence: 999,
+        prev_sequence: null,
+        bids: [["100.5", "0"]],
+        asks: [],
+        seq: 1,
+      },
+      { sequence: 2_010, first_sequence: 2_004, prev_sequence: 2_001, bids: [], asks: [], seq: 1 },
     ]);
     await sink.stop();
   });
