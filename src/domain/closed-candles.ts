@@ -14,12 +14,17 @@
  *   time (a repeat, a late correction, a backfill's overlap) is left out: a candle given stands.
  *   A row between the last given and the held one (a candle first seen in a backfill) is closed
  *   already, since a later one was seen, and is given at once.
+ * - From a venue whose candles come closed (`forming: false`, Venue.streamsFormingCandles), every
+ *   new row is closed and given at once; repeats are still left out.
  */
 import type { OHLCV } from "./market-data.js";
 
 export class ClosedCandles {
   #forming: OHLCV | undefined;
   #lastGiven: number | undefined;
+
+  /** `forming`: the stream hands on forming candles (hold each until the next opens). */
+  constructor(private readonly forming = true) {}
 
   /** The candles `rows` (one venue message, any order) closed, oldest first. */
   take(rows: readonly OHLCV[]): OHLCV[] {
@@ -29,7 +34,10 @@ export class ClosedCandles {
       const open = row[0];
       if (this.#lastGiven !== undefined && open <= this.#lastGiven) continue;
       const forming = this.#forming;
-      if (forming === undefined || open === forming[0]) {
+      if (!this.forming) {
+        if (this.#lastGiven === undefined || open > this.#lastGiven) closed.push(row);
+        this.#lastGiven = open;
+      } else if (forming === undefined || open === forming[0]) {
         this.#forming = row;
       } else if (open > forming[0]) {
         closed.push(forming);

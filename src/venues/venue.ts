@@ -122,6 +122,13 @@ export interface FetchOrderParams {
 export interface Venue {
   readonly id: string;
   readonly has: VenueHas;
+  /**
+   * True where `watchOHLCV` hands on the forming candle again with each of its updates (ccxt
+   * pro's streams, and `fetchOHLCV`'s last row is that forming candle): a consumer that wants
+   * closed candles closes them itself (domain/closed-candles.ts). Absent or false: candles come
+   * closed (the simulator).
+   */
+  readonly streamsFormingCandles?: boolean;
 
   loadMarkets(reload?: boolean): Promise<Record<string, Market>>;
   fetchTicker(symbol: string): Promise<Ticker>;

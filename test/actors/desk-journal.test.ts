@@ -187,9 +187,11 @@ describe("desk journal - the reply is a report", () => {
     d = await loneDesk(VENUE, { watch: [MARKET], journal: true });
     const journal = d.journal!;
     const append = journal.append.bind(journal);
-    // A slow disk: each entry takes 30 ms to become durable.
+    // A slow disk: each entry takes 30 ms (of the venue's clock, which the test drives: a real
+    // timer raced the simulated hour `settle` may run through) to become durable.
+    const clock = d.simulation.clock;
     journal.append = async (entry) => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 30));
       return append(entry);
     };
     const mandate = d.sign({ trader: TRADER, market: MARKET, maxNotional: "1000", nonce: "j1" });

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectSimCandles,
   type ProBinance,
   proClient,
   sleep,
@@ -92,10 +93,11 @@ describe("venue server - market streams with ccxt pro binance", () => {
       ["5m", exchange.ohlcvs["BTC/USDT"]!["5m"]!],
     ] as const) {
       expect(stored.length).toBeGreaterThan(0);
-      for (const candle of stored) {
-        const [sim] = simulation.sim.ohlcv("BTC/USDT", timeframe, candle[0], 1);
-        expect(candle, `${timeframe} ${candle[0]}`).toEqual(sim);
-      }
+      expectSimCandles(
+        stored,
+        (openTime) => simulation.sim.ohlcv("BTC/USDT", timeframe, openTime, 1)[0],
+        timeframe,
+      );
     }
     expect(fiveMinutes[0]![0]! % 300_000).toBe(0);
   });

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ccxt from "ccxt";
+import { expect } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_VENUE_FILE } from "../../src/sim/config/load.js";
 import {
@@ -175,4 +176,39 @@ export class RawClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * ccxt's candles from the server's klines: each closed one equals the simulator's; the one the
+ * simulator has not closed yet is the newest, opened at the candle before's close with no volume
+ * (the server opens the next candle at each close, as Binance does).
+ */
+export function expectSimCandles(
+  candles: ReadonlyArray<ReadonlyArray<number | undefined>>,
+  closedAt: (openTime: number) => unknown[] | undefined,
+  label = "",
+): void {
+  const sorted = [...candles].sort((a, b) => a[0]! - b[0]!);
+  let forming = 0;
+  sorted.forEach((candle, i) => {
+    const sim = closedAt(candle[0]!);
+    if (sim !== undefined) {
+      expect(candle, `${label} ${candle[0]}`).toEqual(sim);
+      return;
+    }
+    forming += 1;
+    expect(i, `${label} only the newest candle is forming`).toBe(sorted.length - 1);
+    const before = sorted[i - 1];
+    if (before !== undefined) {
+      const close = before[4];
+      expect(candle.slice(1), `${label} the opening candle`).toEqual([
+        close,
+        close,
+        close,
+        close,
+        0,
+      ]);
+    }
+  });
+  expect(forming).toBeLessThanOrEqual(1);
 }

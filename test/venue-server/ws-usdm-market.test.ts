@@ -17,7 +17,7 @@ import {
   usdmFixture,
   usdmUrls,
 } from "./usdm-support.js";
-import { RawClient, sleep, stepUntil } from "./ws-support.js";
+import { expectSimCandles, RawClient, sleep, stepUntil } from "./ws-support.js";
 
 let f: UsdmFixture;
 let ws: string;
@@ -98,10 +98,7 @@ describe("venue server - USDⓈ-M market streams with ccxt pro binanceusdm", () 
     }
     const candles = await stepUntil(simulation, exchange.watchOHLCV(PERP, "1m"), 30_000);
     expect(candles.length).toBeGreaterThan(0);
-    for (const candle of candles) {
-      const [sim] = simulation.sim.ohlcv(PERP, "1m", candle[0]!, 1);
-      expect(candle).toEqual(sim);
-    }
+    expectSimCandles(candles, (openTime) => simulation.sim.ohlcv(PERP, "1m", openTime, 1)[0]);
   });
 
   it("ws usdm - raw @markPrice@1s: premiumIndex's mark, index and funding each second", async () => {

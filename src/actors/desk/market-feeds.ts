@@ -7,6 +7,7 @@
  * Each follow lasts while the market is watched and the Desk runs (pump.ts retries a failing
  * stream a second later).
  */
+import { ClosedCandles } from "../../domain/closed-candles.js";
 import { parseMarket } from "../../domain/market.js";
 import type { Logger } from "../../log/logger.js";
 import type { Clock } from "../../time/clock.js";
@@ -14,6 +15,8 @@ import { pollEvery } from "../../time/poll.js";
 import type { Venue } from "../../venues/venue.js";
 import type { DeskMarketData } from "./market-data.js";
 import { pump } from "./pump.js";
+
+const MINUTE_MS = 60_000;
 
 /** How often a contract market's mark and funding are read from the venue. */
 export const MARK_EVERY_MS = 1_000;
@@ -33,7 +36,15 @@ export interface FeedEnv {
  * first ticker — a market order needs the touch to bound its cost.
  */
 export async function seedMarket(env: FeedEnv, market: string, candles: number): Promise<void> {
-  env.data.seed(market, await env.venue.fetchOHLCV(market, "1m", undefined, candles));
+  const history = await env.venue.fetchOHLCV(market, "1m", undefined, candles);
+  // A venue streaming forming candles lists the forming one last: it is not history yet.
+  const now = env.clock.now();
+  env.data.seed(
+    market,
+    env.venue.streamsFormingCandles === true
+      ? history.filter((c) => c[0] + MINUTE_MS <= now)
+      : history,
+  );
   env.data.onTicker(market, await env.venue.fetchTicker(market));
 }
 
@@ -43,9 +54,12 @@ export function followMarket(env: FeedEnv, market: string, watched: () => boolea
   const wanted = () => env.running() && watched();
   const follow = <T>(next: () => Promise<T>, handle: (value: T) => void) =>
     void pump(next, handle, wanted, { clock: env.clock, log: env.log });
+  // Traders take candle-1m as closed candles: from a venue that streams the forming candle's
+  // updates, each candle is published once it closed, with its final values.
+  const closes = new ClosedCandles(venue.streamsFormingCandles === true);
   follow(
     () => venue.watchOHLCV(market, "1m"),
-    (candles) => data.onCandles(market, candles),
+    (candles) => data.onCandles(market, closes.take(candles)),
   );
   follow(
     () => venue.watchTicker(market),

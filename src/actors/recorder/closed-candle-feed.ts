@@ -16,8 +16,12 @@
 import { ClosedCandles } from "../../domain/closed-candles.js";
 import type { OHLCV } from "../../domain/market-data.js";
 
-export function closedCandleFeed(watch: () => Promise<OHLCV[]>): () => Promise<OHLCV> {
-  const closes = new ClosedCandles();
+export function closedCandleFeed(
+  watch: () => Promise<OHLCV[]>,
+  /** Venue.streamsFormingCandles: false when the venue's candles come closed. */
+  forming: boolean,
+): () => Promise<OHLCV> {
+  const closes = new ClosedCandles(forming);
   const ready: OHLCV[] = [];
   let inflight: Promise<OHLCV> | undefined;
   const next = async (): Promise<OHLCV> => {

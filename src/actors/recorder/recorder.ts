@@ -289,7 +289,10 @@ export class Recorder extends Actor {
           : undefined;
       case "candles":
         return has.watchOHLCV
-          ? closedCandleFeed(candlesWithBackfill(venue, market, name, emit))
+          ? closedCandleFeed(
+              candlesWithBackfill(venue, market, name, emit),
+              venue.streamsFormingCandles === true,
+            )
           : undefined;
       case "ticker":
         return has.watchTicker ? () => venue.watchTicker(market) : undefined;

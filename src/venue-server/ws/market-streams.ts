@@ -5,7 +5,8 @@
  *
  * Sources: trades as they happen (the path's prints through `onTick`, users' fills through the
  * simulator's `trade` events), klines at each candle close (the simulator knows closed candles
- * only, so a kline updates once per candle of the market's data), and the book on a wall-clock
+ * only, so a kline updates once per candle of the market's data, then the next candle opens at
+ * the close price with no volume, as Binance's first update of a candle looks), and the book on a wall-clock
  * cadence as Binance's "update speed": every 100 ms the subscribed books are synced (depth-book.ts)
  * and `@depth@100ms` gets the updates since, the slower speeds every 250, 500 or 1000 ms (one
  * event spanning U..u), and `@bookTicker` whenever the best levels changed; `@ticker` and
@@ -20,7 +21,7 @@
  * Nothing listens to the simulator while nobody is subscribed: a venue server with no stream
  * client costs the replay nothing.
  */
-import type { PublicTrade } from "../../domain/market-data.js";
+import type { OHLCV, PublicTrade } from "../../domain/market-data.js";
 import { parseTimeframe } from "../../sim/ohlcv.js";
 import type { LiquidationRecord } from "../../sim/perp/liquidation.js";
 import type { SimEvent, Simulator } from "../../sim/simulator.js";
@@ -176,6 +177,14 @@ export class MarketStreams {
       const closed = openTime + baseMs >= start + tf;
       const now = this.sim.clock.now();
       this.send(name, this.dialect.kline(now, symbol, stream.interval, tf, row, closed));
+      // Binance then opens the next candle (at the last price, no volume yet): a client that
+      // knows a candle closed by the next one opening (ccxt's rows carry no closed flag) learns
+      // it at the close, not a candle later.
+      if (closed) {
+        const close = row[4];
+        const opening: OHLCV = [start + tf, close, close, close, close, 0];
+        this.send(name, this.dialect.kline(now, symbol, stream.interval, tf, opening, false));
+      }
     }
   }
 

@@ -153,6 +153,7 @@ const ACKNOWLEDGES_CANCEL_ALL: ReadonlySet<string> = new Set(["binanceusdm", "bi
 
 export class CcxtVenue implements Venue {
   readonly has: VenueHas;
+  readonly streamsFormingCandles = true;
   private closed = false;
   private markets: Record<string, Market> | undefined;
   /** Venue-legal client id → the caller's, for every id this instance sent or looked up. */

@@ -59,6 +59,7 @@ export interface PaperLedger {
 
 export class PaperVenue implements Venue {
   readonly has: VenueHas;
+  readonly streamsFormingCandles: boolean;
   private closed = false;
   private readonly orderWatch = new BufferedWatch<Order>();
   private readonly balanceWatch = new LatestWatch<Balances>();
@@ -75,6 +76,7 @@ export class PaperVenue implements Venue {
     private readonly closeData: boolean,
   ) {
     const d = data.has;
+    this.streamsFormingCandles = data.streamsFormingCandles === true;
     this.has = Object.freeze({
       loadMarkets: d.loadMarkets,
       fetchTicker: d.fetchTicker,

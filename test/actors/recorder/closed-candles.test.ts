@@ -32,10 +32,14 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** A venue whose watchOHLCV hands on exactly the rows a test pushes, one push per call. */
-function candleVenue() {
+/**
+ * A venue whose watchOHLCV hands on exactly the rows a test pushes, one push per call: the
+ * forming candle's versions, as ccxt pro's streams do, unless `forming` is false.
+ */
+function candleVenue(forming = true) {
   const rows = new BufferedWatch<OHLCV>();
   const venue = Object.assign(new ScriptedVenue(), {
+    streamsFormingCandles: forming,
     has: Object.freeze({ ...NOTHING_SUPPORTED, loadMarkets: true, watchOHLCV: true }),
     watchOHLCV: () => rows.next(),
   });
@@ -47,8 +51,8 @@ function candleVenue() {
   return { venue, push };
 }
 
-async function recording(id: string) {
-  const { venue, push } = candleVenue();
+async function recording(id: string, forming = true) {
+  const { venue, push } = candleVenue(forming);
   const store = await openPostgresStore(db.url);
   const clock = new VirtualClock(T0);
   const sink = new PostgresRecordSink(store, { ...SINK_DEFAULTS, recorder: id, clock });
@@ -105,6 +109,23 @@ describe("recorder - closed candles on candle-1m", () => {
       { leased_to: 1 },
     ]);
     expect(await db.sql`SELECT * FROM gaps WHERE venue = 'cv1'`).toEqual([]);
+  });
+
+  it("closed candles - from a venue whose candles come closed (the simulator), each is published at once", async () => {
+    const r = await recording("cv3", false);
+    try {
+      await r.push([T0, 100, 101, 99, 100.5, 1]);
+      await waitUntil(() => r.got.length === 1, "the first candle at once");
+      await r.push([T0, 100, 101, 99, 100.5, 1], [T0 + MINUTE, 101, 102, 100, 101, 2]);
+      await waitUntil(() => r.got.length === 2, "the second candle at once");
+      await flush();
+    } finally {
+      await r.stop();
+    }
+    expect(r.got).toEqual([
+      { market: BTC, candle: [T0, 100, 101, 99, 100.5, 1], seq: 1 },
+      { market: BTC, candle: [T0 + MINUTE, 101, 102, 100, 101, 2], seq: 2 },
+    ]);
   });
 
   it("closed candles - a Trader's feed health on a Recorder's subject sees no gap across candles streamed in versions and in batches", async () => {
