@@ -16,7 +16,8 @@
  * Each round uses a fresh venue name (new keys) and a fresh peer table; rounds alternate after a
  * warm-up; medians are reported. Needs a PostgreSQL where this user may CREATE DATABASE
  * ($CRYPY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres); the database is dropped
- * at the end. The replay-from-PostgreSQL figure is not measured here yet.
+ * at the end. Then the other half of the issue's figure: events/s replayed from PostgreSQL onto
+ * the bus (history-replay.ts, also `npm run bench -- history-replay` on its own).
  */
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
@@ -28,6 +29,7 @@ import { openPostgresStore } from "../src/store/postgres/store.js";
 import { TRADES } from "../src/store/postgres/tables.js";
 import { PostgresRecordSink, SINK_DEFAULTS } from "../src/store/record-sink/postgres-sink.js";
 import { WallClock } from "../src/time/wall-clock.js";
+import { run as replayFigure } from "./history-replay.js";
 import { elapsedSeconds, median, nowNs, report } from "./report.js";
 
 const ROWS = 200_000;
@@ -160,7 +162,8 @@ export async function run(): Promise<boolean> {
       peer: "bare COPY into a fresh table without key or index (the floor)",
       peer_value: median(unkeyed),
     });
-    return vsKeyed;
+    const replayed = await replayFigure();
+    return vsKeyed && replayed;
   } finally {
     await server.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await server.end();

@@ -44,7 +44,7 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
     },
     record: {
       about:
-        "trade rows/s into PostgreSQL through the Recorder's sink vs a bare COPY of the same rows into a fresh table",
+        "trade rows/s into PostgreSQL through the Recorder's sink vs a bare COPY of the same rows into a fresh table (goal 0.8x); then history-replay's events/s",
       load: () => import("./record.js"),
     },
     actors: {

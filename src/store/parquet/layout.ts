@@ -6,7 +6,8 @@
  * Columns by kind (the venue, market, kind and day are the directories'):
  * - candles: timeframe, open_time (timestamptz), open, high, low, close, volume, version
  * - trades: trade_id, time, price, amount, side (buy/sell/null)
- * - book_snapshots, book_diffs: sequence, time, bids, asks (JSON text `[["price","amount"],…]`)
+ * - book_snapshots, book_diffs: sequence, time, bids, asks (JSON text `[["price","amount"],…]`);
+ *   book_diffs also first_sequence and prev_sequence (null where not recorded)
  * Prices and amounts are DECIMAL(38,18): exact for any decimal with at most 20 integer and 18
  * fractional digits; a value outside that is refused rather than rounded. Times are microseconds.
  *
@@ -101,7 +102,14 @@ export const LAYOUTS: Record<ArchiveKind, KindLayout> = {
     decimals: [2, 3],
   },
   book_snapshots: book,
-  book_diffs: { ...book, key: ["sequence", "time"] },
+  // A diff's first update id and, on futures, the last id of the diff before (`pu`): what a
+  // reader checks the chain with (null for diffs recorded before migration 4).
+  book_diffs: {
+    ...book,
+    staging: [...book.staging, ["first_sequence", "BIGINT"], ["prev_sequence", "BIGINT"]],
+    typed: `${book.typed}, first_sequence, prev_sequence`,
+    key: ["sequence", "time"],
+  },
 };
 
 export interface Partition {

@@ -45,7 +45,8 @@ const SELECTS: Record<ArchiveKind, string> = {
     "timeframe, us, open::text, high::text, low::text, close::text, volume::text, version::text",
   trades: "trade_id, us, price::text, amount::text, side",
   book_snapshots: "sequence::text, us, bids::text, asks::text",
-  book_diffs: "sequence::text, us, bids::text, asks::text",
+  book_diffs:
+    "sequence::text, us, bids::text, asks::text, first_sequence::text, prev_sequence::text",
 };
 
 export function postgresSource(sql: Sql): ExportSource {

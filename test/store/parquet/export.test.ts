@@ -107,7 +107,12 @@ beforeAll(async () => {
       asks: [["3000.2", "1.5"]] as const,
     });
     await store.write(BOOK_SNAPSHOTS, [book(0, 1), book(2, 1)]);
-    await store.write(BOOK_DIFFS, [book(0, 2), book(0, 3), book(1, 4)]);
+    // Diffs with their first and previous update ids (futures-style), and one stored without.
+    await store.write(BOOK_DIFFS, [
+      { ...book(0, 2), firstSequence: 2, prevSequence: 1 },
+      { ...book(0, 3), firstSequence: 3, prevSequence: 2 },
+      book(1, 4),
+    ]);
   } finally {
     await store.close();
   }
@@ -157,6 +162,15 @@ describe("data export to Parquet", () => {
       `SELECT bids, asks, sequence FROM ${all} WHERE kind = 'book_snapshots'`,
     );
     expect(JSON.parse(String(book!.bids))).toEqual([["3000.1", "2"]]);
+    // A diff keeps the ids its chain is checked with.
+    const diffs = await rowsOf(
+      `SELECT sequence, first_sequence, prev_sequence FROM ${all} WHERE kind = 'book_diffs' ORDER BY sequence`,
+    );
+    expect(diffs).toEqual([
+      { sequence: 2n, first_sequence: 2n, prev_sequence: 1n },
+      { sequence: 3n, first_sequence: 3n, prev_sequence: 2n },
+      { sequence: 4n, first_sequence: null, prev_sequence: null },
+    ]);
 
     const again = sink();
     await dataExport({ olderThan: "1d", to: archive, store: db.url, now: NOW }, again.stream);
