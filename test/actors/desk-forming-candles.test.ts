@@ -24,12 +24,17 @@ function deskOn(forming: boolean) {
     streamsFormingCandles: forming,
     // Three closed minutes and, on a forming venue, the one forming now (12:03, at 12:03:30).
     fetchOHLCV: async () => (forming ? [at(0, 1), at(1, 2), at(2, 3), at(3, 4)] : [at(0, 1)]),
-    fetchTicker: async (): Promise<Ticker> => ({ symbol: BTC, timestamp: T0, last: "100" }),
+    // The venue's time, 12:03:30, ahead of the Desk's own clock (a simulated venue may run so).
+    fetchTicker: async (): Promise<Ticker> => ({
+      symbol: BTC,
+      timestamp: T0 + 3 * MINUTE + 30_000,
+      last: "100",
+    }),
     watchOHLCV: () => candles.next(),
     watchTicker: () => new LatestWatch<Ticker>().next(),
   });
   const bus = new LocalBus();
-  const clock = new VirtualClock(T0 + 3 * MINUTE + 30_000);
+  const clock = new VirtualClock(T0);
   const data = new DeskMarketData(
     bus,
     "d",

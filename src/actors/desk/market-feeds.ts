@@ -36,16 +36,19 @@ export interface FeedEnv {
  * first ticker — a market order needs the touch to bound its cost.
  */
 export async function seedMarket(env: FeedEnv, market: string, candles: number): Promise<void> {
+  // The ticker first: a candle opened after it is not closed by its time either.
+  const ticker = await env.venue.fetchTicker(market);
   const history = await env.venue.fetchOHLCV(market, "1m", undefined, candles);
-  // A venue streaming forming candles lists the forming one last: it is not history yet.
-  const now = env.clock.now();
+  // A venue streaming forming candles lists the forming one last: it is not history yet. "Now"
+  // is the venue's (its ticker's time): a simulated venue's clock may run ahead of ours.
+  const now = ticker.timestamp > 0 ? ticker.timestamp : env.clock.now();
   env.data.seed(
     market,
     env.venue.streamsFormingCandles === true
       ? history.filter((c) => c[0] + MINUTE_MS <= now)
       : history,
   );
-  env.data.onTicker(market, await env.venue.fetchTicker(market));
+  env.data.onTicker(market, ticker);
 }
 
 /** Follows `market`'s candles, tickers and (on a contract) mark and funding while `watched`. */
