@@ -58,7 +58,9 @@ async function ours(url: string, venue: string, payload: PublicTrade[]): Promise
     ...SINK_DEFAULTS,
     clock: new WallClock(),
   });
-  await sink.start(() => {});
+  await sink.start((event, data) => {
+    if (event === "recorder.store_error") process.stderr.write(`${JSON.stringify(data)}\n`);
+  });
   const opened = new Map<string, NonNullable<Awaited<ReturnType<typeof sink.open>>>>();
   for (const market of MARKETS)
     opened.set(market, await sink.open({ source: venue, market, kind: "trades" }));

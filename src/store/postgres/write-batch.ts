@@ -74,12 +74,17 @@ async function insertBatch<R>(
     // Most batches of facts are all new keys: one COPY straight into the table, a transaction of
     // its own, which is what a bare COPY costs. A key already stored fails the whole COPY (it is
     // atomic): then the batch takes the staging path, which writes only the new keys.
+    // On a connection of its own: the pool pipelines queries onto busy connections, and one
+    // landing amid a COPY's data breaks the protocol ("synchronization was lost").
+    const reserved = await sql.reserve();
     try {
-      await copyInto(sql, spec.table, spec, unique);
+      await copyInto(reserved, spec.table, spec, unique);
       results = { existing: 0, written: unique.length };
     } catch (err) {
       if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
       direct.skip = STAGED_AFTER_CONFLICT;
+    } finally {
+      reserved.release();
     }
   } else if (direct !== undefined) {
     direct.skip -= 1;
@@ -124,7 +129,7 @@ function directState<R>(
 }
 
 async function copyInto<R>(
-  tx: Sql | Tx,
+  tx: postgres.ReservedSql | Tx,
   table: string,
   spec: TableSpec<R>,
   rows: readonly Formatted<R>[],

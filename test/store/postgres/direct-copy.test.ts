@@ -4,6 +4,7 @@
  * the server's reason and leaves the connection usable (postgres.js, patched: see patches/).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { connectPostgres } from "../../../src/store/postgres/connect.js";
 import { migrate } from "../../../src/store/postgres/migrate.js";
 import { type PostgresStore, storeOn } from "../../../src/store/postgres/store.js";
 import { TRADES, type TradeRow } from "../../../src/store/postgres/tables.js";
@@ -65,6 +66,26 @@ describe("postgres batch writer - direct COPY of facts", () => {
     // Another stream was never slowed by A/B's conflict and never met one.
     expect((await store.write(TRADES, range("C/D", 1, 50))).inserted).toBe(50);
     expect(await stored("C/D")).toHaveLength(50);
+  });
+
+  test("COPYs side by side with other queries on a small pool: each on a connection of its own", async () => {
+    // Two connections for four COPYs and a stream of small queries: the pool pipelines queries
+    // onto busy connections, and one landing amid a COPY's data would break the protocol.
+    const sql = connectPostgres(db.url, { max: 2 });
+    const small = storeOn(sql, "native");
+    try {
+      const markets = ["P/A", "P/B", "P/C", "P/D"];
+      const writes = markets.map((m) => small.write(TRADES, range(m, 1, 5_000)));
+      const pings = Array.from({ length: 50 }, (_, i) => sql`SELECT ${i}::int AS i`);
+      const counts = await Promise.all(writes);
+      expect(counts.map((c) => c.inserted)).toEqual([5_000, 5_000, 5_000, 5_000]);
+      expect((await Promise.all(pings)).map((r) => r[0]!.i)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      for (const m of markets) expect(await stored(m)).toHaveLength(5_000);
+    } finally {
+      await sql.end();
+    }
   });
 
   test("a trade partition dropped behind the writer's back is made again on the direct path", async () => {
