@@ -3,9 +3,12 @@
  * aggregates for the 5m and 1h candles with the same names and columns as the native layout's
  * materialised views.
  *
- * THIS SQL IS NOT RUN BY crypy's TESTS: the machines it is developed and tested on have Debian's
- * PostgreSQL without the timescaledb package, so only the native layout is exercised. It is chosen
- * only when `pg_available_extensions` lists timescaledb, and kept as small as it can be.
+ * THIS SQL NEVER RUNS ON TimescaleDB IN crypy's TESTS: the machines it is developed and tested
+ * on have Debian's PostgreSQL without the timescaledb package. What is tested
+ * (test/store/postgres/timescale-sql.test.ts): it parses with PostgreSQL's parser, and on
+ * stand-ins for TimescaleDB's functions its tables, hypertable keys and compression columns hold
+ * and its continuous aggregates give the native views' rows. It is chosen only when
+ * `pg_available_extensions` lists timescaledb, and kept as small as it can be.
  */
 
 export function timescaleTables(tables: readonly [string, string][]): string {
