@@ -62,6 +62,8 @@ export interface Stamps {
   deskIn: bigint;
   venueIn: bigint;
   venueOut: bigint;
+  /** The Desk hands the reply to its connection (after the gateway's bookkeeping and encode). */
+  replySent: bigint;
   replied: bigint;
 }
 
@@ -133,6 +135,13 @@ export async function startCrypy(url: string, measureSizesFor: number): Promise<
       tickPublished = true;
     }
     publish(subject, data);
+  };
+  // The reply leaves: NatsBus answers on the request's inbox through its connection.
+  const nc = deskBus.connection;
+  const ncPublish = nc.publish.bind(nc);
+  nc.publish = (subject, payload, options) => {
+    if (subject.startsWith("_INBOX.")) current.replySent = nowNs();
+    ncPublish(subject, payload, options);
   };
   // The Desk's order handler is entered (request decoded): the gateway's checks start here.
   const serve = deskBus.serve.bind(deskBus);

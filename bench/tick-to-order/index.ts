@@ -67,7 +67,10 @@ function breakdown(stamps: Stamps[]): string {
       us(s.deskIn, s.venueIn),
     ),
     leg("venue placement", (s) => us(s.venueIn, s.venueOut)),
-    leg("reply Desk→Trader", (s) => us(s.venueOut, s.replied)),
+    leg("Desk after the venue (books, encode) until the reply is sent", (s) =>
+      us(s.venueOut, s.replySent),
+    ),
+    leg("reply hop to the Trader (decode)", (s) => us(s.replySent, s.replied)),
   ].join(", ");
 }
 
