@@ -5,7 +5,8 @@
 const benches: Record<string, { about: string; load: () => Promise<{ run(): Promise<boolean> }> }> =
   {
     bus: {
-      about: "NatsBus vs raw nats.js (throughput, request/reply p50/p99); LocalBus vs its codec",
+      about:
+        "NatsBus vs raw nats.js (throughput, request/reply p50/p99); LocalBus vs its codec; MessagePack (msgpackr) vs JSON as the codec",
       load: () => import("./bus.js"),
     },
     matching: {

@@ -29,7 +29,14 @@ export type TraderSetup =
 /** Trader thread → main thread. Stamps are process.hrtime.bigint(), one clock for all threads. */
 export type TraderReport =
   | { type: "ready" }
-  | { type: "tick"; received: bigint; replied: bigint; sizes?: ByteSizes }
+  | {
+      type: "tick";
+      received: bigint;
+      /** crypy: the order is signed (the Trader's decision and its Ed25519 signature are done). */
+      signed?: bigint;
+      replied: bigint;
+      sizes?: ByteSizes;
+    }
   | { type: "error"; message: string };
 
 /** Main thread → Trader thread. */

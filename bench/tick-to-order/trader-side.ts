@@ -6,8 +6,8 @@
  *
  * crypy: a NatsBus subscriber decodes the ticker, updates a 20-tick SMA of `last`, decides a side
  * (buy when flat, sell when long: a position that never grows) and requests the Desk's order
- * subject with a signed mandate, each order signed by its key at the next sequence. peer: raw nats.js, the callback requests with bytes of the same
- * size, no codec.
+ * subject with a signed mandate, each order signed by its key at the next sequence. peer: raw
+ * nats.js, the callback requests with bytes of the same size, no codec.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
@@ -58,6 +58,7 @@ async function crypyTrader(
     };
     // Every order signed, at the next sequence, as the live Trader does.
     const proof = signOrder(keys, s.desk, fields, s.mandate.nonce, ++seq);
+    const signed = process.hrtime.bigint();
     const request = { op: "place", ...fields, mandate: s.mandate, ...proof };
     const order = await bus.request<Order>(s.orderSubject, request, { timeoutMs: 30_000 });
     const replied = process.hrtime.bigint();
@@ -72,7 +73,7 @@ async function crypyTrader(
             reply: encode(order).length,
           }
         : undefined;
-    post({ type: "tick", received, replied, ...(sizes === undefined ? {} : { sizes }) });
+    post({ type: "tick", received, signed, replied, ...(sizes === undefined ? {} : { sizes }) });
   };
   bus.subscribe<{ ticker: Ticker; seq: number }>(s.tickSubject, (m) => onTick(m).catch(fail));
   await bus.flush();
@@ -86,10 +87,15 @@ async function peerTrader(s: Extract<TraderSetup, { kind: "peer" }>): Promise<()
   nc.subscribe(s.tickSubject, {
     callback: () => {
       const received = process.hrtime.bigint();
-      nc.request(s.orderSubject, requestBytes, { timeout: 30_000 }).then(
-        () => post({ type: "tick", received, replied: process.hrtime.bigint() }),
-        fail,
-      );
+      nc.request(s.orderSubject, requestBytes, { timeout: 30_000 })
+        .then((reply) => {
+          const replied = process.hrtime.bigint();
+          // The same work as crypy's: a reply of the size crypy's Desk sends.
+          if (reply.data.length !== s.sizes.reply)
+            throw new Error(`peer reply of ${reply.data.length} B, not ${s.sizes.reply} B`);
+          post({ type: "tick", received, replied });
+        })
+        .catch(fail);
     },
   });
   await nc.flush();
