@@ -12,6 +12,7 @@
  * structures, which a NATS subscriber in another language, or `nats sub`, does not.
  */
 import { isDeepStrictEqual } from "node:util";
+import { Packr } from "msgpackr";
 import { decode, encode } from "../src/bus/codec.js";
 import { elapsedSeconds, median, nowNs } from "./report.js";
 
@@ -24,27 +25,9 @@ export interface BytesCodec {
 
 export const JSON_CODEC: BytesCodec = { name: "JSON (crypy's codec)", encode, decode };
 
-/**
- * msgpackr, if installed. It is not a dependency of crypy (yet): the specifier is a variable so
- * that the type checker does not require it, and the import's shape is stated here.
- */
+/** msgpackr (a dev dependency: measured here, not used on crypy's wire yet). */
 export async function loadMsgpackr(): Promise<BytesCodec | undefined> {
-  const specifier = "msgpackr";
-  let module: { Packr: new (options: { useRecords: boolean }) => MsgpackrPackr };
-  try {
-    module = await import(specifier);
-  } catch {
-    return undefined;
-  }
-  return msgpackrCodec(new module.Packr({ useRecords: false }));
-}
-
-interface MsgpackrPackr {
-  pack(value: unknown): Uint8Array;
-  unpack(bytes: Uint8Array): unknown;
-}
-
-export function msgpackrCodec(packr: MsgpackrPackr): BytesCodec {
+  const packr = new Packr({ useRecords: false });
   return {
     name: "MessagePack (msgpackr)",
     encode: (value) => packr.pack(value),
