@@ -7,9 +7,7 @@
  *    DataFrame, data-forge-indicators moving averages, rules over the lookback window).
  * 2. The fast screening path (the strategy's positions() + fastBacktest) against a minimal
  *    hand-written loop of the same strategy on plain arrays: goal ≥ 0.25× the hand loop.
- * 3. A 100-parameter sweep through the full simulator on the real file: wall time with 1 and 2
- *    workers (the peer is the 1-worker run; lower is better).
- * 4. The perpetual case (backtest-perp.ts): a strategy that shorts on BTC/USDT:USDT with funding and
+ * 3. The perpetual case (backtest-perp.ts): a strategy that shorts on BTC/USDT:USDT with funding and
  *    margin on, against spot on the same candles in the same run.
  */
 import { fileURLToPath } from "node:url";
@@ -20,7 +18,7 @@ import { DEFAULT_VENUE_FILE, loadVenueConfig } from "../src/sim/config/index.js"
 import { CandleSeries, loadCandles } from "../src/sim/data/index.js";
 import { runBacktest } from "../src/strategy/backtest/runner.js";
 import { fastBacktest } from "../src/strategy/fast/fast-backtest.js";
-import { randomOf, resolveParams } from "../src/strategy/params.js";
+import { resolveParams } from "../src/strategy/params.js";
 import { getStrategy } from "../src/strategy/registry.js";
 import { runPerpCase } from "./backtest-perp.js";
 import { elapsedSeconds, median, nowNs, report } from "./report.js";
@@ -212,34 +210,5 @@ export async function run(): Promise<boolean> {
     ok &&
     absolute;
 
-  // Workers as users run them: the compiled build (`npm run bench` builds first), not TypeScript.
-  const { sweep } = (await import(
-    new URL("../dist/src/strategy/search/sweep.js", import.meta.url).href
-  )) as typeof import("../src/strategy/search/sweep.js");
-  const candidates = randomOf(strategy, 100, 42);
-  const wall = async (workers: number) => {
-    const start = nowNs();
-    await sweep({
-      strategy: "sma-cross",
-      strategyObject: strategy,
-      candidates,
-      objective: "sharpe",
-      market: "BTC/USDT",
-      candles: base,
-      venue,
-      workers,
-    });
-    return elapsedSeconds(start);
-  };
-  const one = await wall(1);
-  const two = await wall(2);
-  report({
-    bench: "backtest.sweep100",
-    impl: "sweep of 100 parameter sets, 2 workers",
-    value: two,
-    unit: "s",
-    peer: "the same sweep, 1 worker",
-    peer_value: one,
-  });
   return (await runPerpCase(candles)) && ok;
 }

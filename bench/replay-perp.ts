@@ -2,9 +2,10 @@
  * bench replay's perpetual case: the simulator replaying a spot market and a perpetual on its
  * path, with an account holding a short, so the derivatives' per-path-point work (index, premium
  * and mark sampling, the liquidation check of every open position, funding at each 8-hour
- * boundary) is all in the timed loop. Each run checks that it did that work: the position is still
- * open at the end (never liquidated: 5x on a small short), and funding was paid at every boundary
- * the series crosses.
+ * boundary) is all in the timed loop, with a candle listener on the perpetual as a real use has.
+ * Each run checks that it did that work: the position is still open at the end (never liquidated:
+ * 5x on a small short), funding was paid at every boundary the series crosses, and the listener
+ * was told every close of the perpetual, in order.
  */
 import { buildSimulator } from "../src/sim/build.js";
 import { parseVenueConfig } from "../src/sim/config/index.js";
@@ -13,6 +14,7 @@ import type { CandleSeries } from "../src/sim/data/index.js";
 import { runVirtual } from "../src/sim/driver.js";
 import { CandleFeed } from "../src/sim/feed.js";
 import { VirtualClock } from "../src/time/virtual-clock.js";
+import { CloseTally } from "./replay-tally.js";
 import { elapsedSeconds, nowNs } from "./report.js";
 
 /** Candles of the perpetual case (and of its spot peer): 70 days of minutes. */
@@ -70,6 +72,8 @@ export async function runPerp(config: VenueConfig, series: CandleSeries): Promis
   const clock = new VirtualClock(series.time[0]!);
   const sim = buildSimulator(config, feeds, { clock });
   sim.derivatives.setLeverage("main", PERP, 5);
+  const tally = new CloseTally(PERP);
+  sim.on(tally.listener);
   const start = nowNs();
   sim.processUntil(series.time[0]!);
   sim.placeOrder("main", { symbol: PERP, type: "market", side: "sell", amount: "0.1" });
@@ -91,5 +95,6 @@ export async function runPerp(config: VenueConfig, series: CandleSeries): Promis
         `${fundings} fundings of ${boundaries}, ${sim.market(PERP).feed.closedCount}/${series.length} closed)`,
     );
   }
+  tally.check(series, "the perpetual replay");
   return series.length / seconds;
 }

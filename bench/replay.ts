@@ -8,25 +8,32 @@
  * the file's first open, a jump like a gap in the data).
  *
  * Ours: a Simulator built by buildSimulator from a one-market venue config (BTC/USDT, liquidity
- * model on, defaults), driven by runVirtual on a VirtualClock to the end of the series: no
- * strategy, no order, no listener. Every candle is four path points handed to the exchange
- * (Exchange.onPath) and a close. Peer: a bare loop over the same columns computing the same four
- * path prices per candle (pathPrice) and nothing else.
+ * model on, defaults), driven by runVirtual on a VirtualClock to the end of the series, with one
+ * candle listener attached (replay-tally.ts: counts the closes, sums them, checks their order), as
+ * any real use of a replay has one; no strategy, no order. Every candle is four path points handed
+ * to the exchange (Exchange.onPath) and a close told to the listener. Peer: a bare loop over the
+ * same columns computing the same four path prices per candle (pathPrice) and handing each close,
+ * as the same event, to the same listener, and nothing else.
  *
- * After timing, one checked run counts what reached the exchange (4 path points per candle, every
- * candle closed, the clock at the series' end) and asserts that the liquidity model was never
- * called: it must cost nothing until an order needs the book. Every timed round checks its closes,
- * last price and final clock. Rounds alternate ours/peer after a warm-up; medians are reported.
- * `value` is our absolute candles/s (the goal is >= 2,000,000); the ratio is against the peer.
+ * Both sides' tallies must equal the series' (every close, in order, the same close sum: no
+ * difference allowed); every timed round checks its own. After timing, one checked run counts
+ * what reached the exchange (4 path points per candle, every candle closed, the clock at the
+ * series' end) and asserts that the liquidity model was never called: it must cost nothing until
+ * an order needs the book. Rounds alternate ours/peer after a warm-up; medians are reported.
+ * `value` is our absolute candles/s (the goal is >= 2,000,000 with the listener); the ratio is
+ * against the peer. The same replay with no listener at all, and its bare loop, are reported
+ * beside it (replay.no-listener).
  *
  * Perpetual case (replay-perp.ts): the first PERP_CANDLES of the series through a venue with the
  * spot market and a perpetual on its path (BTC/USDT:USDT), an account holding a 5x short from the
  * first path point, so every path point samples the mark and the premium, checks the account's
- * margin for liquidation, and funding is paid every 8 hours. Its peer is this spot replay on the
- * same candles in the same rounds: the ratio is what funding and margin cost.
+ * margin for liquidation, and funding is paid every 8 hours; a candle listener on the perpetual.
+ * Its peer is this spot replay (with its listener) on the same candles in the same rounds: the
+ * ratio is what funding and margin cost.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { OHLCV } from "../src/domain/market-data.js";
 import { buildSimulator } from "../src/sim/build.js";
 import { parseVenueConfig } from "../src/sim/config/index.js";
 import type { VenueConfig } from "../src/sim/config/types.js";
@@ -36,6 +43,7 @@ import { CandleFeed } from "../src/sim/feed.js";
 import type { Simulator } from "../src/sim/simulator.js";
 import { VirtualClock } from "../src/time/virtual-clock.js";
 import { PERP_CANDLES, perpConfig, runPerp } from "./replay-perp.js";
+import { CloseTally } from "./replay-tally.js";
 import { elapsedSeconds, median, nowNs, report } from "./report.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures");
@@ -124,6 +132,8 @@ export function checkFinished(sim: Simulator, clock: VirtualClock, series: Candl
 async function checkedRun(config: VenueConfig, series: CandleSeries): Promise<void> {
   const { sim, clock } = build(config, series);
   const m = sim.market(SYMBOL);
+  const tally = new CloseTally(SYMBOL);
+  sim.on(tally.listener);
   let pathPoints = 0;
   const onPath = sim.exchange.onPath.bind(sim.exchange);
   sim.exchange.onPath = (market, price, volume) => {
@@ -141,6 +151,7 @@ async function checkedRun(config: VenueConfig, series: CandleSeries): Promise<vo
   }
   await runVirtual(sim, clock);
   checkFinished(sim, clock, series);
+  tally.check(series, "the checked run");
   if (pathPoints !== 4 * series.length) {
     throw new Error(
       `bench replay: ${pathPoints} path points reached the exchange, expected ${4 * series.length}`,
@@ -153,20 +164,29 @@ async function checkedRun(config: VenueConfig, series: CandleSeries): Promise<vo
   }
 }
 
-export async function runOurs(config: VenueConfig, series: CandleSeries): Promise<number> {
+export async function runOurs(
+  config: VenueConfig,
+  series: CandleSeries,
+  listen: boolean,
+): Promise<number> {
   const { sim, clock } = build(config, series);
+  const tally = new CloseTally(SYMBOL);
+  if (listen) sim.on(tally.listener);
   const start = nowNs();
   await runVirtual(sim, clock);
   const seconds = elapsedSeconds(start);
   checkFinished(sim, clock, series);
+  if (listen) tally.check(series, "crypy");
   return series.length / seconds;
 }
 
 let checksum = Number.NaN;
 
-function runPeer(series: CandleSeries): number {
-  const { open, high, low, close } = series;
+function runPeer(series: CandleSeries, listen: boolean): number {
+  const { time, open, high, low, close, volume } = series;
   const n = series.length;
+  const interval = series.intervalMs;
+  const tally = new CloseTally(SYMBOL);
   const start = nowNs();
   let sum = 0;
   for (let i = 0; i < n; i++) {
@@ -175,12 +195,32 @@ function runPeer(series: CandleSeries): number {
     const l = low[i]!;
     const c = close[i]!;
     for (let k = 0; k < 4; k++) sum += pathPrice(o, h, l, c, k);
+    if (listen) {
+      const candle: OHLCV = [time[i]!, o, h, l, c, volume[i]!];
+      tally.listener({ type: "candle", time: time[i]! + interval, symbol: SYMBOL, candle });
+    }
   }
   const seconds = elapsedSeconds(start);
   // The sum is used, so the loop cannot be optimised away; it must be the same every round.
   if (!Number.isNaN(checksum) && sum !== checksum) throw new Error("bench replay: peer diverged");
   checksum = sum;
+  if (listen) tally.check(series, "the peer");
   return n / seconds;
+}
+
+/** Medians of ours and the peer's candles/s, alternating rounds after a warm-up. */
+async function rounds(config: VenueConfig, series: CandleSeries, listen: boolean) {
+  for (let i = 0; i < WARMUP; i++) {
+    await runOurs(config, series, listen);
+    runPeer(series, listen);
+  }
+  const ours: number[] = [];
+  const peer: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    ours.push(await runOurs(config, series, listen));
+    peer.push(runPeer(series, listen));
+  }
+  return { ours: median(ours), peer: median(peer) };
 }
 
 export async function run(): Promise<boolean> {
@@ -191,47 +231,47 @@ export async function run(): Promise<boolean> {
     `replay: ${FILE} (${file.length} candles) x ${series.length / file.length} = ` +
       `${series.length} candles, ${5 * series.length} market events (4 path points + a close each)\n`,
   );
-  for (let i = 0; i < WARMUP; i++) {
-    await runOurs(config, series);
-    runPeer(series);
-  }
-  const ours: number[] = [];
-  const peer: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    ours.push(await runOurs(config, series));
-    peer.push(runPeer(series));
-  }
+  const listened = await rounds(config, series, true);
+  const bare = await rounds(config, series, false);
   // Last: its wrappers would make the timed runs' call sites polymorphic.
   await checkedRun(config, series);
-  const value = median(ours);
+  const value = listened.ours;
   const ok = report({
     bench: "replay",
-    impl: "crypy Simulator + runVirtual",
+    impl: "crypy Simulator + runVirtual, one candle listener (its closes must equal the peer's exactly)",
     value,
     unit: "candles/s",
-    peer: "bare pathPrice loop",
-    peer_value: median(peer),
+    peer: "bare pathPrice loop handing each close to the same listener",
+    peer_value: listened.peer,
   });
   process.stderr.write(
-    `replay: crypy ${Math.round(value)} candles/s (goal >= ${TARGET}: ${value >= TARGET ? "met" : "MISSED"})\n`,
+    `replay: crypy ${Math.round(value)} candles/s with a listener (goal >= ${TARGET}: ${value >= TARGET ? "met" : "MISSED"})\n`,
   );
+  report({
+    bench: "replay.no-listener",
+    impl: "crypy Simulator + runVirtual, nobody listening",
+    value: bare.ours,
+    unit: "candles/s",
+    peer: "bare pathPrice loop",
+    peer_value: bare.peer,
+  });
 
   const short = series.slice(0, PERP_CANDLES);
   const perp = perpConfig(FIXTURES);
   await runPerp(perp, short);
-  await runOurs(config, short);
+  await runOurs(config, short, true);
   const perpRates: number[] = [];
   const spotRates: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     perpRates.push(await runPerp(perp, short));
-    spotRates.push(await runOurs(config, short));
+    spotRates.push(await runOurs(config, short, true));
   }
   report({
     bench: "replay.perpetual",
-    impl: "crypy Simulator + runVirtual, BTC/USDT:USDT with an open 5x short (mark, funding, margin)",
+    impl: "crypy Simulator + runVirtual, BTC/USDT:USDT with an open 5x short (mark, funding, margin), one candle listener",
     value: median(perpRates),
     unit: "candles/s",
-    peer: "the same replay of spot BTC/USDT alone",
+    peer: "the same replay of spot BTC/USDT alone, one candle listener",
     peer_value: median(spotRates),
   });
   return ok && value >= TARGET;

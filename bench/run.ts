@@ -15,13 +15,18 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
     },
     replay: {
       about:
-        "full Simulator replay of real BTC/USDT candles (candles/s) vs a bare path-price loop; a perpetual with an open short vs spot",
+        "full Simulator replay of real BTC/USDT candles with a candle listener (candles/s) vs a bare path-price loop feeding the same listener; a perpetual with an open short vs spot",
       load: () => import("./replay.js"),
     },
     backtest: {
       about:
-        "full-simulator backtest vs grademark; fast screening path vs a hand loop; 100-set sweep, 1 vs 2 workers; a short strategy on a perpetual vs spot",
+        "full-simulator backtest vs grademark; fast screening path vs a hand loop; a short strategy on a perpetual vs spot",
       load: () => import("./backtest.js"),
+    },
+    sweep: {
+      about:
+        "100-set sma-cross sweep through the full simulator: 2 workers vs 1 (sets/s), rankings checked identical",
+      load: () => import("./sweep.js"),
     },
     "tick-to-order": {
       about:

@@ -55,7 +55,10 @@ export class Simulator {
   private readonly userTrades = new Map<string, PublicTrade[]>();
   /** Deposits and withdrawals, with their times: the accounts' ledger (movements.ts). */
   private readonly movements = new AccountMovements();
-  /** Events delivered to listeners so far: tells a driver whether anyone was told anything. */
+  /**
+   * Order, fill, balance and trade events delivered to listeners so far (candle closes and path
+   * points, the market data, are not counted): a driver lets the listeners react to these at once.
+   */
   private delivered = 0;
   /** Mark price, funding, positions' views and margin settings of the contract markets. */
   readonly derivatives: PerpEngine;
@@ -70,6 +73,14 @@ export class Simulator {
     this.list = [...exchange.markets.values()];
     this.derivatives = new PerpEngine(exchange, clock.now());
     exchange.onChanges = (changes) => this.publish(changes);
+  }
+
+  /**
+   * Order, fill, balance and trade events told to listeners so far: a driver that sees this grow
+   * lets the code reacting to them run before time moves on (market data it may batch).
+   */
+  get tradingEventsDelivered(): number {
+    return this.delivered;
   }
 
   get symbols(): string[] {
@@ -131,7 +142,7 @@ export class Simulator {
         c.close[i]!,
         c.volume[i]!,
       ];
-      this.emit({ type: "candle", time: feed.time, symbol: m.instrument.symbol, candle });
+      this.emit({ type: "candle", time: feed.time, symbol: m.instrument.symbol, candle }, false);
       return this.listeners.size > 0;
     }
     const before = this.delivered;
@@ -451,9 +462,10 @@ export class Simulator {
     }
   }
 
-  private emit(event: SimEvent): void {
+  /** `trading`: an order, fill, balance or trade event, counted in `tradingEventsDelivered`. */
+  private emit(event: SimEvent, trading = true): void {
     this.eventLog?.(event);
-    if (this.listeners.size > 0) this.delivered++;
+    if (trading && this.listeners.size > 0) this.delivered++;
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -45,7 +45,13 @@ export interface WorkerSetup {
   columns: Record<"time" | "open" | "high" | "low" | "close" | "volume", Float64Array>;
 }
 
-export type WorkerReply = { id: number; metrics: Metrics } | { id: number; error: WireError };
+/** `run` echoes the task's: a reply to a run that failed early is not taken for the next run's. */
+export type WorkerReply =
+  | { run: number; id: number; metrics: Metrics }
+  | { run: number; id: number; error: WireError };
+
+/** What a worker receives per task. */
+export type WorkerTask = PoolTask & { run: number; id: number };
 
 function shared(column: Float64Array): Float64Array {
   const copy = new Float64Array(new SharedArrayBuffer(column.byteLength));
@@ -62,6 +68,7 @@ function workerEntry(): URL {
 export class BacktestPool {
   private readonly workers: Worker[] = [];
   private closed = false;
+  private runs = 0;
 
   private constructor(readonly size: number) {}
 
@@ -99,6 +106,7 @@ export class BacktestPool {
   run(tasks: readonly PoolTask[]): Promise<Metrics[]> {
     if (this.closed) return Promise.reject(new InvalidInputError("the backtest pool is closed"));
     const results = new Array<Metrics>(tasks.length);
+    const run = ++this.runs;
     let next = 0;
     let done = 0;
     return new Promise((resolve, reject) => {
@@ -113,22 +121,35 @@ export class BacktestPool {
         if (err !== undefined) reject(err);
         else resolve(results);
       };
+      const inFlight = new Map<Worker, number>(this.workers.map((w) => [w, 0]));
       const feed = (worker: Worker) => {
         if (next >= tasks.length) return;
         const id = next++;
-        worker.postMessage({ id, ...tasks[id] });
+        inFlight.set(worker, inFlight.get(worker)! + 1);
+        const task: WorkerTask = { run, id, ...tasks[id]! };
+        worker.postMessage(task);
+      };
+      // A worker holds its next task while it runs one, so it never waits for its reply to cross
+      // to this thread and a task to come back (on a busy machine this thread may not run for
+      // milliseconds); only while enough tasks are left that no worker ends idle behind another's.
+      const topUp = (worker: Worker) => {
+        if (inFlight.get(worker) === 0) feed(worker);
+        if (inFlight.get(worker) === 1 && tasks.length - next >= 2 * this.workers.length) {
+          feed(worker);
+        }
       };
       for (const worker of this.workers) {
         const onMessage = (reply: WorkerReply) => {
-          if (failed) return;
+          if (failed || reply.run !== run) return;
           if ("error" in reply) {
             failed = true;
             finish(errorFromWire(reply.error));
             return;
           }
           results[reply.id] = reply.metrics;
+          inFlight.set(worker, inFlight.get(worker)! - 1);
           if (++done === tasks.length) finish();
-          else feed(worker);
+          else topUp(worker);
         };
         const onError = (err: Error) => {
           if (failed) return;
@@ -141,7 +162,7 @@ export class BacktestPool {
           worker.off("message", onMessage);
           worker.off("error", onError);
         });
-        feed(worker);
+        topUp(worker);
       }
     });
   }

@@ -4,13 +4,13 @@ import { errorToWire } from "../../domain/errors.js";
 import { CandleSeries } from "../../sim/data/index.js";
 import { runBacktest } from "../backtest/runner.js";
 import { loadStrategy } from "../registry.js";
-import type { PoolTask, WorkerSetup } from "./pool.js";
+import type { WorkerReply, WorkerSetup, WorkerTask } from "./pool.js";
 
 const setup = workerData as WorkerSetup;
 const candles = new CandleSeries(setup.columns, setup.intervalMs);
 const strategy = await loadStrategy(setup.strategy);
 
-parentPort?.on("message", (task: PoolTask & { id: number }) => {
+parentPort?.on("message", (task: WorkerTask) => {
   try {
     const result = runBacktest({
       strategy,
@@ -24,8 +24,10 @@ parentPort?.on("message", (task: PoolTask & { id: number }) => {
       ...(setup.marginMode === undefined ? {} : { marginMode: setup.marginMode }),
       metricsOnly: true,
     });
-    parentPort?.postMessage({ id: task.id, metrics: result.metrics });
+    const reply: WorkerReply = { run: task.run, id: task.id, metrics: result.metrics };
+    parentPort?.postMessage(reply);
   } catch (err) {
-    parentPort?.postMessage({ id: task.id, error: errorToWire(err) });
+    const reply: WorkerReply = { run: task.run, id: task.id, error: errorToWire(err) };
+    parentPort?.postMessage(reply);
   }
 });

@@ -7,6 +7,7 @@ import { resample } from "../../../src/store/resample.js";
 import { runBacktest } from "../../../src/strategy/backtest/runner.js";
 import { randomOf } from "../../../src/strategy/params.js";
 import { getStrategy } from "../../../src/strategy/registry.js";
+import { BacktestPool } from "../../../src/strategy/search/pool.js";
 import { checkObjective, sweep } from "../../../src/strategy/search/sweep.js";
 import { walkForward } from "../../../src/strategy/search/walk-forward.js";
 
@@ -92,6 +93,26 @@ describe("search - sweeps on worker threads", () => {
     }
     expect(result.params).toEqual(result.folds[2]!.inSample.best.params);
     expect(Number.isFinite(result.outOfSample.totalReturn)).toBe(true);
+  });
+
+  it("search - a pool reused after a failed run returns only the new run's results", async () => {
+    const { venue, candles, strategy, market } = await setup();
+    const pool = BacktestPool.start({ strategy: "sma-cross", market, candles, venue }, 2);
+    try {
+      // The bad task fails while the workers still hold later tasks of that run.
+      const first = randomOf(strategy, 12, 21).map((params) => ({ params }));
+      first.splice(1, 0, { params: first[0]!.params, from: 5, to: 5 });
+      await expect(pool.run(first)).rejects.toBeInstanceOf(InvalidInputError);
+      const second = randomOf(strategy, 6, 22);
+      const metrics = await pool.run(second.map((params) => ({ params })));
+      const direct = second.map(
+        (params) =>
+          runBacktest({ strategy, params, market, candles, venue, metricsOnly: true }).metrics,
+      );
+      expect(metrics).toEqual(direct);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("search - bad objectives and too few candles are refused", async () => {

@@ -1,0 +1,116 @@
+/**
+ * bench sweep — the parameter sweep a user runs (`crypy backtest --sweep`): 100 sma-cross parameter
+ * sets (randomOf, seed 42) through the full simulator on the real BTC/USDT file (30,240 one-minute
+ * candles), ranked by Sharpe, on 2 workers against the same sweep on 1 worker, alternating rounds
+ * in the same run. Each timed sweep is the whole call a user waits for: the pool started (workers
+ * loading the code and the strategy), every set run, the ranking, the pool closed.
+ *
+ * Goal: 2 workers ≥ 1.6× the parameter sets/s of 1 (medians of the rounds). Checks: every sweep's
+ * ranking — the sets' order, their scores and all their metrics — must equal the first sweep's
+ * exactly (no difference allowed: the work is deterministic wherever it runs), and the sets must
+ * trade (a sweep of sets that never trade would time nothing a user cares about).
+ *
+ * The machine's load average is printed with the figures: on a shared 2-core machine another
+ * process takes the second worker's core, and the ratio says so.
+ */
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_VENUE_FILE, loadVenueConfig } from "../src/sim/config/index.js";
+import { loadCandles } from "../src/sim/data/index.js";
+import { randomOf } from "../src/strategy/params.js";
+import { getStrategy } from "../src/strategy/registry.js";
+import type { SweepEntry } from "../src/strategy/search/sweep.js";
+import { elapsedSeconds, median, nowNs, report } from "./report.js";
+
+const FIXTURE = fileURLToPath(
+  new URL("../test/fixtures/binanceus-BTCUSDT-1m-2023-03-01_21.csv.gz", import.meta.url),
+);
+const SETS = 100;
+const ROUNDS = 3;
+const GOAL = 1.6;
+
+/** Where two rankings differ (position, set and what), or undefined when they are identical. */
+function difference(a: readonly SweepEntry[], b: readonly SweepEntry[]): string | undefined {
+  if (a.length !== b.length) return `${a.length} vs ${b.length} entries`;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    const params = JSON.stringify(x.params);
+    if (params !== JSON.stringify(y.params)) {
+      return `rank ${i + 1}: ${params} vs ${JSON.stringify(y.params)}`;
+    }
+    if (!Object.is(x.score, y.score))
+      return `rank ${i + 1} (${params}): score ${x.score} vs ${y.score}`;
+    for (const [key, value] of Object.entries(x.metrics)) {
+      const other = (y.metrics as unknown as Record<string, number>)[key];
+      if (!Object.is(value, other)) return `rank ${i + 1} (${params}): ${key} ${value} vs ${other}`;
+    }
+  }
+  return undefined;
+}
+
+export async function run(): Promise<boolean> {
+  const venue = await loadVenueConfig(DEFAULT_VENUE_FILE);
+  const candles = await loadCandles(FIXTURE);
+  const strategy = getStrategy("sma-cross");
+  const candidates = randomOf(strategy, SETS, 42);
+  // Workers as users run them: the compiled build (`npm run bench` builds first), not TypeScript.
+  const { sweep } = (await import(
+    new URL("../dist/src/strategy/search/sweep.js", import.meta.url).href
+  )) as typeof import("../src/strategy/search/sweep.js");
+  const timed = async (workers: number, sets = candidates) => {
+    const start = nowNs();
+    const entries = await sweep({
+      strategy: "sma-cross",
+      strategyObject: strategy,
+      candidates: sets,
+      objective: "sharpe",
+      market: "BTC/USDT",
+      candles,
+      venue,
+      workers,
+    });
+    return { rate: sets.length / elapsedSeconds(start), entries };
+  };
+
+  process.stderr.write(
+    `sweep: ${SETS} sma-cross sets x ${candles.length} candles, 1 vs 2 workers, ${ROUNDS} rounds ` +
+      `(load average ${loadavg()[0]!.toFixed(2)})\n`,
+  );
+  // Warm-up: the code files in the page cache and the main thread's part compiled.
+  await timed(1, candidates.slice(0, 4));
+  const rates: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  let reference: SweepEntry[] | undefined;
+  const differences: string[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const workers of [1, 2] as const) {
+      const { rate, entries } = await timed(workers);
+      rates[workers].push(rate);
+      reference ??= entries;
+      const differs = difference(reference, entries);
+      if (differs !== undefined)
+        differences.push(`round ${r + 1}, ${workers} worker(s): ${differs}`);
+    }
+  }
+  const ranking = reference!;
+  const traded = ranking.filter((e) => e.metrics.trades > 0).length;
+  const trades = ranking.reduce((sum, e) => sum + e.metrics.trades, 0);
+  const pass = report({
+    bench: "sweep",
+    impl: `sweep of ${SETS} sets on 2 workers (rankings must equal 1 worker's exactly)`,
+    value: median(rates[2]),
+    unit: "sets/s",
+    peer: "the same sweep on 1 worker",
+    peer_value: median(rates[1]),
+    goal: { atLeast: GOAL },
+  });
+  process.stderr.write(
+    `sweep: 1 worker ${rates[1].map((x) => x.toFixed(2)).join(", ")} sets/s; 2 workers ` +
+      `${rates[2].map((x) => x.toFixed(2)).join(", ")} sets/s; ${traded}/${SETS} sets traded ` +
+      `(${trades} trades); rankings ${differences.length === 0 ? "identical" : "DIFFER"} ` +
+      `(load average ${loadavg()[0]!.toFixed(2)})\n`,
+  );
+  for (const d of differences) process.stderr.write(`sweep: ranking differs: ${d}\n`);
+  if (traded === 0) process.stderr.write("sweep: no set traded: the workload is empty\n");
+  return pass && differences.length === 0 && traded > 0;
+}
