@@ -7,7 +7,7 @@ import { resample } from "../../../src/store/resample.js";
 import { runBacktest } from "../../../src/strategy/backtest/runner.js";
 import { randomOf } from "../../../src/strategy/params.js";
 import { getStrategy } from "../../../src/strategy/registry.js";
-import { BacktestPool } from "../../../src/strategy/search/pool.js";
+import { BacktestPool, type PoolTask } from "../../../src/strategy/search/pool.js";
 import { checkObjective, sweep } from "../../../src/strategy/search/sweep.js";
 import { walkForward } from "../../../src/strategy/search/walk-forward.js";
 
@@ -100,7 +100,7 @@ describe("search - sweeps on worker threads", () => {
     const pool = BacktestPool.start({ strategy: "sma-cross", market, candles, venue }, 2);
     try {
       // The bad task fails while the workers still hold later tasks of that run.
-      const first = randomOf(strategy, 12, 21).map((params) => ({ params }));
+      const first: PoolTask[] = randomOf(strategy, 12, 21).map((params) => ({ params }));
       first.splice(1, 0, { params: first[0]!.params, from: 5, to: 5 });
       await expect(pool.run(first)).rejects.toBeInstanceOf(InvalidInputError);
       const second = randomOf(strategy, 6, 22);
