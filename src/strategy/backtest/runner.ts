@@ -26,14 +26,7 @@
  *   funding and liquidations are counted: contract.ts states those rules.
  */
 import { InvalidInputError, RejectedError } from "../../domain/errors.js";
-import {
-  formatDecimal,
-  fromSteps,
-  mulDiv,
-  parseDecimal,
-  ratioOf,
-  toSteps,
-} from "../../domain/fixed.js";
+import { formatDecimal, fromSteps, mulDiv, parseDecimal, ratioOf } from "../../domain/fixed.js";
 import type { Candle } from "../../domain/market-data.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
 import { buildSimulator } from "../../sim/build.js";
@@ -149,7 +142,19 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
 
   /** Quote minor units of `lots` lots at a path price (rounded to the tick in `rounding`). */
   const notional = (lots: bigint, price: number, rounding: "up" | "down") =>
-    lots * toSteps(String(price), spec.tick, rounding) * spec.quoteUnitsPerTickLot;
+    lots * ticksAt(price, rounding) * spec.quoteUnitsPerTickLot;
+  const tickSize = sim.market(market).tickSize;
+  /**
+   * A path price in whole ticks: on the grid up to float noise it is that tick, as the exchange
+   * reads path prices (sim-market.ts pathTicks); off it, rounded `rounding`. No decimal text:
+   * every entry and exit asks.
+   */
+  const ticksAt = (price: number, rounding: "up" | "down"): bigint => {
+    const p = price / tickSize;
+    const r = Math.round(p);
+    if (Math.abs(p - r) < 1e-6) return BigInt(r);
+    return BigInt(rounding === "up" ? Math.ceil(p) : Math.floor(p));
+  };
 
   /** An entry's size as an exact share, read once per distinct size (a run mostly has one). */
   let lastSize = Number.NaN;
