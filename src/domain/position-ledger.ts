@@ -149,15 +149,41 @@ export class PositionLedger {
       this.#basis += quoteFee;
       return;
     }
-    // Base in (buy) or out (sell), net of a base fee; quote out (buy, negative) or in (sell).
-    const dq = buy ? amount - baseFee : -(amount + baseFee);
-    const cash = buy ? -(cost + quoteFee) : cost - quoteFee;
     const baseFeeValue =
       amount !== 0n
         ? mulDiv(cost, baseFee, amount, "half-even")
         : fill.price === undefined
           ? 0n
           : this.#quoteOf(baseFee, fill.price);
+    this.#execute(buy, amount, cost, baseFee, quoteFee, baseFeeValue);
+  }
+
+  /**
+   * Takes in one execution already in minor units (a venue that keeps them exact: the simulator),
+   * as `apply` takes its decimal strings: `amount` of base (> 0) for `cost` of quote, the fee in
+   * base or in quote.
+   */
+  applyUnits(side: Side, amount: bigint, cost: bigint, baseFee: bigint, quoteFee: bigint): void {
+    if (amount <= 0n || cost < 0n || baseFee < 0n || quoteFee < 0n) {
+      throw new InvalidInputError(
+        `an execution needs a positive amount and no negative cost or fee (amount ${amount}, cost ${cost}, fees ${baseFee} base, ${quoteFee} quote)`,
+      );
+    }
+    const baseFeeValue = baseFee === 0n ? 0n : mulDiv(cost, baseFee, amount, "half-even");
+    this.#execute(side === "buy", amount, cost, baseFee, quoteFee, baseFeeValue);
+  }
+
+  #execute(
+    buy: boolean,
+    amount: bigint,
+    cost: bigint,
+    baseFee: bigint,
+    quoteFee: bigint,
+    baseFeeValue: bigint,
+  ): void {
+    // Base in (buy) or out (sell), net of a base fee; quote out (buy, negative) or in (sell).
+    const dq = buy ? amount - baseFee : -(amount + baseFee);
+    const cash = buy ? -(cost + quoteFee) : cost - quoteFee;
     this.#fees += quoteFee + baseFeeValue;
     this.#move(dq, cash);
   }

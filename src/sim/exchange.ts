@@ -131,7 +131,8 @@ export class Exchange {
       reduceOnly: checked.reduceOnly,
     };
     if (order.reduceOnly) checkReduceOnly(this.positions, order);
-    const what = `${order.side} ${inst.lotsToAmount(order.amountLots)} ${inst.symbol}`;
+    // Written only if a reservation is refused: formatting the amount costs more than the order.
+    const what = () => `${order.side} ${inst.lotsToAmount(order.amountLots)} ${inst.symbol}`;
     this.transact(m, () => {
       // Registered first: settlement finds the order by its number while it fills.
       this.registry.add(order);
@@ -304,7 +305,12 @@ export class Exchange {
       order.queueAhead = displayedAt(m, bookSide(order.side), order.priceTicks, this.clock.now());
   }
 
-  private executeMarket(m: SimMarket, order: SimOrder, what: string, capToFunds: boolean): void {
+  private executeMarket(
+    m: SimMarket,
+    order: SimOrder,
+    what: string | (() => string),
+    capToFunds: boolean,
+  ): void {
     const inst = m.instrument;
     const side = bookSide(order.side);
     quoteAgainst(m, this.ledger, order.side, this.clock.now(), remainingLots(order));
@@ -386,7 +392,7 @@ export class Exchange {
     order.reserved = reserved;
   }
 
-  private reserve(order: SimOrder, amount: bigint, what: string): void {
+  private reserve(order: SimOrder, amount: bigint, what: string | (() => string)): void {
     this.ledger.lock(order.account, order.reservedAsset, amount, what);
     order.reserved += amount;
   }
@@ -427,13 +433,7 @@ export class Exchange {
   private finish(): void {
     const s = this.settlement;
     if (s.touchedOrders.size === 0 && s.newFills.length === 0 && s.publicFills.length === 0) return;
-    const changes: Changes = {
-      orders: [...s.touchedOrders],
-      accounts: [...s.touchedAccounts],
-      fills: [...s.newFills],
-      publicFills: [...s.publicFills],
-    };
-    s.reset();
+    const changes = s.take();
     // The listener (the simulator) must not throw: an order that was placed stays placed.
     this.onChanges?.(changes);
   }

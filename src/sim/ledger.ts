@@ -72,12 +72,15 @@ export class Ledger {
     return this.holdings.get(account)?.get(asset)?.locked ?? 0n;
   }
 
-  /** free → locked; refuses with InsufficientFundsError naming what was needed and what is free. */
-  lock(account: string, asset: string, amount: bigint, what: string): void {
+  /**
+   * free → locked; refuses with InsufficientFundsError naming what was needed and what is free.
+   * `what` may be a function: the order's description is then written only for a refusal.
+   */
+  lock(account: string, asset: string, amount: bigint, what: string | (() => string)): void {
     const h = this.holding(account, asset);
     if (h.free < amount) {
       throw new InsufficientFundsError(
-        `${what} needs ${this.format(asset, amount)} ${asset}, ${account} has ${this.format(asset, h.free)} ${asset} free`,
+        `${typeof what === "string" ? what : what()} needs ${this.format(asset, amount)} ${asset}, ${account} has ${this.format(asset, h.free)} ${asset} free`,
       );
     }
     h.free -= amount;

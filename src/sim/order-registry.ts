@@ -10,18 +10,17 @@ export interface OrderRef {
   clientOrderId?: string;
 }
 
-const key = (account: string, clientOrderId: string) => `${account}\u0000${clientOrderId}`;
-
 export class OrderRegistry {
   readonly byNumber = new Map<number, SimOrder>();
   /** The number the next accepted order gets (never reused, across a saved state too). */
   nextNumber = 1;
-  private readonly byClientId = new Map<string, SimOrder>();
+  /** By account, then client order id (no joined key to build and hash for every order). */
+  private readonly byClientId = new Map<string, Map<string, SimOrder>>();
   private readonly owners = new Map<string, number>();
 
   /** Refuses a client order id the account already used: a retry must not create a second order. */
   checkNew(account: string, clientOrderId: string): void {
-    const known = this.byClientId.get(key(account, clientOrderId));
+    const known = this.byClientId.get(account)?.get(clientOrderId);
     if (known !== undefined) {
       throw new InvalidOrderError(
         `duplicate clientOrderId ${clientOrderId}: order ${known.num} already has it`,
@@ -31,19 +30,24 @@ export class OrderRegistry {
 
   add(order: SimOrder): void {
     this.byNumber.set(order.num, order);
-    this.byClientId.set(key(order.account, order.clientOrderId), order);
+    let mine = this.byClientId.get(order.account);
+    if (mine === undefined) {
+      mine = new Map();
+      this.byClientId.set(order.account, mine);
+    }
+    mine.set(order.clientOrderId, order);
   }
 
   /** For an order refused before it existed. */
   remove(order: SimOrder): void {
     this.byNumber.delete(order.num);
-    this.byClientId.delete(key(order.account, order.clientOrderId));
+    this.byClientId.get(order.account)?.delete(order.clientOrderId);
   }
 
   find(account: string, ref: OrderRef): SimOrder {
     let order: SimOrder | undefined;
     if (ref.clientOrderId !== undefined) {
-      order = this.byClientId.get(key(account, ref.clientOrderId));
+      order = this.byClientId.get(account)?.get(ref.clientOrderId);
     } else if (ref.id !== undefined && /^[1-9][0-9]*$/.test(ref.id)) {
       order = this.byNumber.get(Number(ref.id));
     }

@@ -13,14 +13,13 @@
  * insurance fund, and a user maker's side is applied as any other.
  * What settlement touched (orders, accounts, fills) is collected for the caller to publish.
  */
-import type { Fill } from "../domain/fill.js";
 import type { BookListener } from "./book/index.js";
 import { FEE_ACCOUNT, type Ledger, MARKET_MAKER_ACCOUNT } from "./ledger.js";
 import { MARKET_MAKER_OWNER } from "./liquidity.js";
 import { applyContractFill } from "./perp/contract-fills.js";
 import type { Positions } from "./perp/positions.js";
 import type { SimMarket } from "./sim-market.js";
-import { fillView, remainingLots, type SimOrder } from "./sim-order.js";
+import { remainingLots, type SimFill, type SimOrder } from "./sim-order.js";
 
 export interface PublicFill {
   id: number;
@@ -36,7 +35,8 @@ export interface PublicFill {
 export interface Changes {
   orders: SimOrder[];
   accounts: string[];
-  fills: Array<{ account: string; fill: Fill }>;
+  /** Each fill of a user order (the account is its order's), its view built when read. */
+  fills: SimFill[];
   publicFills: PublicFill[];
 }
 
@@ -55,8 +55,8 @@ export class Settlement implements BookListener {
   engine: EngineOrder | undefined;
   readonly touchedOrders = new Set<SimOrder>();
   readonly touchedAccounts = new Set<string>();
-  readonly newFills: Array<{ account: string; fill: Fill }> = [];
-  readonly publicFills: PublicFill[] = [];
+  newFills: SimFill[] = [];
+  publicFills: PublicFill[] = [];
   /** The id the next fill gets (never reused, across a saved state too). */
   nextFillId = 1;
 
@@ -180,12 +180,23 @@ export class Settlement implements BookListener {
     this.touchedAccounts.add(order.account);
   }
 
-  /** Empties the collections once the caller has published them. */
-  reset(): void {
-    this.touchedOrders.clear();
-    this.touchedAccounts.clear();
-    this.newFills.length = 0;
-    this.publicFills.length = 0;
+  /**
+   * What the operation changed, for the caller to publish; the collections start empty again.
+   * The fill lists are handed over, not copied (an order's settlement runs thousands of times a
+   * second in a backtest).
+   */
+  take(): Changes {
+    const changes: Changes = {
+      orders: [...this.touchedOrders],
+      accounts: [...this.touchedAccounts],
+      fills: this.newFills,
+      publicFills: this.publicFills,
+    };
+    if (this.touchedOrders.size > 0) this.touchedOrders.clear();
+    if (this.touchedAccounts.size > 0) this.touchedAccounts.clear();
+    this.newFills = [];
+    this.publicFills = [];
+    return changes;
   }
 
   private record(
@@ -207,9 +218,6 @@ export class Settlement implements BookListener {
       this.release(order);
     }
     this.touch(order);
-    this.newFills.push({
-      account: order.account,
-      fill: fillView(order, fillId, this.now, ticks, lots, cost, fee, role),
-    });
+    this.newFills.push({ order, id: fillId, time: this.now, ticks, lots, cost, fee, role });
   }
 }

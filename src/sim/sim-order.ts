@@ -87,12 +87,32 @@ export function orderView(o: SimOrder): Order {
 }
 
 /** Σ(ticks × lots) / lots, in price units with 4 more decimals than the tick, rounded half-even. */
-function averagePrice(o: SimOrder): string {
+export function averagePrice(o: SimOrder): string {
   const extra = 4;
   const inst = o.instrument;
   const scaled = (o.notionalTickLots * 10n ** BigInt(extra)) / BigInt(o.filledLots);
   const ticksScaled = scaled * inst.tick.step;
   return formatDecimal(ticksScaled, inst.tick.scale + extra);
+}
+
+/**
+ * A fill as the exchange records it, in exact integers. Its ccxt view (decimal strings) is built
+ * only when someone reads it: a backtest with nobody listening makes thousands of fills a second.
+ */
+export interface SimFill {
+  readonly order: SimOrder;
+  readonly id: number;
+  readonly time: number;
+  readonly ticks: number;
+  readonly lots: number;
+  readonly cost: bigint;
+  readonly fee: bigint;
+  readonly role: "maker" | "taker";
+}
+
+/** The ccxt view of a recorded fill: the same whenever it is built (it reads no mutable field). */
+export function simFillView(f: SimFill): Fill {
+  return fillView(f.order, f.id, f.time, f.ticks, f.lots, f.cost, f.fee, f.role);
 }
 
 export function fillView(

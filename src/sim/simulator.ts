@@ -17,6 +17,7 @@ import type { LedgerEntry } from "../domain/ledger-entry.js";
 import type { BookLevel, OHLCV, OrderBook, PublicTrade, Ticker } from "../domain/market-data.js";
 import type { Order } from "../domain/order.js";
 import type { Logger } from "../log/logger.js";
+import type { CandleSeries } from "../store/candle-series.js";
 import type { Clock } from "../time/clock.js";
 import { BUY, SELL } from "./book/index.js";
 import type { Exchange } from "./exchange.js";
@@ -26,9 +27,9 @@ import { aggregateCandles, firstAtOrAfter, parseTimeframe } from "./ohlcv.js";
 import type { OrderInput } from "./order-entry.js";
 import { PerpEngine } from "./perp/engine.js";
 import { loadExchange, type SavedExchange, saveExchange } from "./saved-state.js";
-import type { Changes } from "./settlement.js";
+import type { Changes, PublicFill } from "./settlement.js";
 import { referenceTicks, type SimMarket } from "./sim-market.js";
-import { orderView } from "./sim-order.js";
+import { orderView, type SimFill, simFillView } from "./sim-order.js";
 
 export type SimEvent =
   | { type: "candle"; time: number; symbol: string; candle: OHLCV }
@@ -40,6 +41,16 @@ export type SimEvent =
 export type SimListener = (event: SimEvent) => void;
 /** A path point of one market: the market traded at `price` at `time`. */
 export type TickListener = (symbol: string, time: number, price: number) => void;
+/**
+ * A candle of one market closed at `time`: row `index` of `candles`. The row itself, not a copy:
+ * a backtest reads it at every close, and a candle event allocates two objects per candle.
+ */
+export type CloseListener = (
+  symbol: string,
+  time: number,
+  candles: CandleSeries,
+  index: number,
+) => void;
 
 const DAY_MS = 86_400_000;
 /**
@@ -47,12 +58,16 @@ const DAY_MS = 86_400_000;
  * history too, and a max-speed run of weeks must not grow without bound.
  */
 export const ACCOUNT_FILL_HISTORY = 5_000;
+/** How many of a market's most recent user fills `trades` shows among the public trades. */
+const USER_TRADE_HISTORY = 1_000;
 
 export class Simulator {
   private readonly listeners = new Set<SimListener>();
   private readonly tickListeners = new Set<TickListener>();
+  private readonly closeListeners = new Set<CloseListener>();
   private readonly list: SimMarket[];
-  private readonly userTrades = new Map<string, PublicTrade[]>();
+  /** Recent fills of users' orders per market, as public trades (viewed when read). */
+  private readonly userTrades = new Map<string, PublicFill[]>();
   /** Deposits and withdrawals, with their times: the accounts' ledger (movements.ts). */
   private readonly movements = new AccountMovements();
   /**
@@ -131,9 +146,11 @@ export class Simulator {
     const kind = feed.step();
     m.lastTime = feed.time;
     if (kind === CLOSE) {
-      if (this.listeners.size === 0 && this.eventLog === undefined) return false;
       const i = feed.closedCount - 1;
       const c = feed.candles;
+      const closes = this.closeListeners.size > 0;
+      if (closes) this.tellClose(m.instrument.symbol, feed.time, c, i);
+      if (this.listeners.size === 0 && this.eventLog === undefined) return closes;
       const candle: OHLCV = [
         c.time[i]!,
         c.open[i]!,
@@ -143,7 +160,7 @@ export class Simulator {
         c.volume[i]!,
       ];
       this.emit({ type: "candle", time: feed.time, symbol: m.instrument.symbol, candle }, false);
-      return this.listeners.size > 0;
+      return closes || this.listeners.size > 0;
     }
     const before = this.delivered;
     const perp = this.derivatives;
@@ -164,6 +181,16 @@ export class Simulator {
       }
     }
     return true;
+  }
+
+  private tellClose(symbol: string, time: number, candles: CandleSeries, index: number): void {
+    for (const listener of this.closeListeners) {
+      try {
+        listener(symbol, time, candles, index);
+      } catch (err) {
+        this.log.error({ err }, "a close listener threw");
+      }
+    }
   }
 
   /** Accounts whose money the derivatives moved (funding, liquidation, delivery) are told. */
@@ -342,7 +369,9 @@ export class Simulator {
         amount: inst.lotsToAmount(lots),
       });
     }
-    out.push(...(this.userTrades.get(symbol) ?? []));
+    const mine = this.userTrades.get(symbol) ?? [];
+    for (let k = Math.max(0, mine.length - USER_TRADE_HISTORY); k < mine.length; k++)
+      out.push(publicTrade(m, mine[k]!));
     out.sort((a, b) => a.timestamp - b.timestamp);
     const filtered = since === undefined ? out : out.filter((t) => t.timestamp >= since);
     return filtered.slice(-limit);
@@ -351,10 +380,10 @@ export class Simulator {
   myTrades(account: string, symbol?: string, since?: number, limit = 500): Fill[] {
     const fills = (this.fills.get(account) ?? []).filter(
       (f) =>
-        (symbol === undefined || f.symbol === symbol) &&
-        (since === undefined || f.timestamp >= since),
+        (symbol === undefined || f.order.instrument.symbol === symbol) &&
+        (since === undefined || f.time >= since),
     );
-    return fills.slice(-limit);
+    return fills.slice(-limit).map(simFillView);
   }
 
   // ---- events ----
@@ -365,6 +394,12 @@ export class Simulator {
     return () => this.listeners.delete(listener);
   }
 
+  /** Every candle close of every market, as a row of its series (costs nothing when nobody listens). */
+  onClose(listener: CloseListener): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
   /** Every path point of every market (costs nothing when nobody listens). */
   onTick(listener: TickListener): () => void {
     this.tickListeners.add(listener);
@@ -372,7 +407,7 @@ export class Simulator {
   }
 
   /** Each account's recent fills, for myTrades; at most 2 × ACCOUNT_FILL_HISTORY are held. */
-  private readonly fills = new Map<string, Fill[]>();
+  private readonly fills = new Map<string, SimFill[]>();
 
   private positive(asset: string, amount: string, what: string): bigint {
     const units = this.exchange.ledger.units(asset, amount);
@@ -422,7 +457,8 @@ export class Simulator {
 
   private publish(changes: Changes): void {
     const time = this.clock.now();
-    for (const { account, fill } of changes.fills) {
+    for (const fill of changes.fills) {
+      const account = fill.order.account;
       let list = this.fills.get(account);
       if (list === undefined) {
         list = [];
@@ -433,30 +469,27 @@ export class Simulator {
       if (list.length > 2 * ACCOUNT_FILL_HISTORY)
         list.splice(0, list.length - ACCOUNT_FILL_HISTORY);
     }
+    const listening = this.listeners.size > 0 || this.eventLog !== undefined;
     for (const f of changes.publicFills) {
-      const m = this.market(f.symbol);
-      const trade: PublicTrade = {
-        id: `fill-${f.id}`,
-        timestamp: f.time,
-        symbol: f.symbol,
-        side: f.side,
-        price: m.instrument.ticksToPrice(f.ticks),
-        amount: m.instrument.lotsToAmount(f.lots),
-      };
       let list = this.userTrades.get(f.symbol);
       if (list === undefined) {
         list = [];
         this.userTrades.set(f.symbol, list);
       }
-      list.push(trade);
-      if (list.length > 1_000) list.splice(0, list.length - 1_000);
-      this.emit({ type: "trade", time, symbol: f.symbol, trade });
+      list.push(f);
+      if (list.length > 2 * USER_TRADE_HISTORY) list.splice(0, list.length - USER_TRADE_HISTORY);
+      if (listening) {
+        const trade = publicTrade(this.market(f.symbol), f);
+        this.emit({ type: "trade", time, symbol: f.symbol, trade });
+      }
     }
-    if (this.listeners.size === 0 && this.eventLog === undefined) return;
+    if (!listening) return;
     for (const o of changes.orders) {
       this.emit({ type: "order", time, account: o.account, order: orderView(o) });
     }
-    for (const { account, fill } of changes.fills) this.emit({ type: "fill", time, account, fill });
+    for (const f of changes.fills) {
+      this.emit({ type: "fill", time, account: f.order.account, fill: simFillView(f) });
+    }
     for (const account of changes.accounts) {
       this.emit({ type: "balance", time, account, balances: this.balances(account) });
     }
@@ -474,4 +507,16 @@ export class Simulator {
       }
     }
   }
+}
+
+/** A user's fill as the market's public trade. */
+function publicTrade(m: SimMarket, f: PublicFill): PublicTrade {
+  return {
+    id: `fill-${f.id}`,
+    timestamp: f.time,
+    symbol: f.symbol,
+    side: f.side,
+    price: m.instrument.ticksToPrice(f.ticks),
+    amount: m.instrument.lotsToAmount(f.lots),
+  };
 }

@@ -74,6 +74,39 @@ describe("position ledger - exact quantity, entry, realised and unrealised PnL, 
     expect(p.view()).toMatchObject({ quantity: "1", basis: "100" });
   });
 
+  it("position - an execution in minor units leaves the position its decimal fill leaves", () => {
+    const execution = fc.record({
+      buy: fc.boolean(),
+      amount: fc.bigInt({ min: 1n, max: 10n ** 10n }),
+      cost: fc.bigInt({ min: 0n, max: 10n ** 14n }),
+      fee: fc.bigInt({ min: 0n, max: 10n ** 6n }),
+      feeInBase: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(execution, { minLength: 1, maxLength: 30 }), (executions) => {
+        const byText = btc();
+        const byUnits = btc();
+        for (const e of executions) {
+          const side = e.buy ? "buy" : "sell";
+          const fee = { currency: e.feeInBase ? "BTC" : "USDT", cost: fmt(e.fee) };
+          byText.apply({ side, amount: fmt(e.amount), cost: fmt(e.cost), fee });
+          const baseFee = e.feeInBase ? e.fee : 0n;
+          byUnits.applyUnits(side, e.amount, e.cost, baseFee, e.fee - baseFee);
+          expect(byUnits.saved()).toEqual(byText.saved());
+        }
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it("position - an execution in minor units without an amount, or with a negative cost or fee, is refused", () => {
+    const p = btc();
+    expect(() => p.applyUnits("buy", 0n, 100n, 0n, 0n)).toThrow(InvalidInputError);
+    expect(() => p.applyUnits("buy", 1n, -1n, 0n, 0n)).toThrow(/positive amount/);
+    expect(() => p.applyUnits("sell", 1n, 1n, -1n, 0n)).toThrow(InvalidInputError);
+    expect(p.saved()).toEqual(btc().saved());
+  });
+
   it("position - round trips conserve money: realised equals quote in minus quote out", () => {
     // Random buys and sells that end flat: realised PnL must be the sum of the quote flows, exactly.
     const fill = fc.record({

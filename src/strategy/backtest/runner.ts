@@ -26,22 +26,14 @@
  *   funding and liquidations are counted: contract.ts states those rules.
  */
 import { InvalidInputError, RejectedError } from "../../domain/errors.js";
-import {
-  formatDecimal,
-  fromSteps,
-  mulDiv,
-  parseDecimal,
-  ratioOf,
-  toSteps,
-} from "../../domain/fixed.js";
-import type { Candle, OHLCV } from "../../domain/market-data.js";
-import type { Order } from "../../domain/order.js";
-import { fillSince } from "../../domain/order-progress.js";
+import { formatDecimal, fromSteps, mulDiv, parseDecimal, ratioOf } from "../../domain/fixed.js";
+import type { Candle } from "../../domain/market-data.js";
 import { PositionLedger } from "../../domain/position-ledger.js";
 import { buildSimulator } from "../../sim/build.js";
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { CandleSeries } from "../../sim/data/index.js";
 import { CandleFeed } from "../../sim/feed.js";
+import { averagePrice, feeAsset, type SimOrder } from "../../sim/sim-order.js";
 import type { Simulator } from "../../sim/simulator.js";
 import { VirtualClock } from "../../time/virtual-clock.js";
 import { computeMetrics } from "../metrics.js";
@@ -133,25 +125,53 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const trades: TradeRecord[] = [];
   const equityPoints: EquityPoint[] = [];
 
-  /** An order's fills into the ledger, and the curve's numbers from it; what it executed. */
-  const book = (order: Order | undefined) => {
-    const fill = order === undefined ? undefined : fillSince(undefined, order);
-    if (fill === undefined) return undefined;
-    ledger.apply(fill);
+  const instrument = sim.market(market).instrument;
+  /**
+   * An order's fills into the ledger, and the curve's numbers from it; what it executed (base and
+   * quote minor units). Read from the exchange's exact record: no decimal text on the way.
+   */
+  const book = (order: SimOrder | undefined) => {
+    if (order === undefined || order.filledLots === 0) return undefined;
+    const amount = instrument.baseUnits(order.filledLots);
+    const baseFee = feeAsset(order) === spec.base ? order.feeUnits : 0n;
+    ledger.applyUnits(order.side, amount, order.costUnits, baseFee, order.feeUnits - baseFee);
     cash = toNumber(cashUnits(), quoteScale);
     held = toNumber(ledger.quantity, baseScale);
-    return fill;
+    return { amount, cost: order.costUnits };
   };
 
   /** Quote minor units of `lots` lots at a path price (rounded to the tick in `rounding`). */
   const notional = (lots: bigint, price: number, rounding: "up" | "down") =>
-    lots * toSteps(String(price), spec.tick, rounding) * spec.quoteUnitsPerTickLot;
+    lots * ticksAt(price, rounding) * spec.quoteUnitsPerTickLot;
+  const tickSize = sim.market(market).tickSize;
+  /**
+   * A path price in whole ticks: on the grid up to float noise it is that tick, as the exchange
+   * reads path prices (sim-market.ts pathTicks); off it, rounded `rounding`. No decimal text:
+   * every entry and exit asks.
+   */
+  const ticksAt = (price: number, rounding: "up" | "down"): bigint => {
+    const p = price / tickSize;
+    const r = Math.round(p);
+    if (Math.abs(p - r) < 1e-6) return BigInt(r);
+    return BigInt(rounding === "up" ? Math.ceil(p) : Math.floor(p));
+  };
+
+  /** An entry's size as an exact share, read once per distinct size (a run mostly has one). */
+  let lastSize = Number.NaN;
+  let lastShare = 0n;
+  const shareOf = (size: number): bigint => {
+    if (size !== lastSize) {
+      lastShare = parseDecimal(String(size), SIZE_SCALE, "down");
+      lastSize = size;
+    }
+    return lastShare;
+  };
 
   const enter = (signal: Extract<Signal, { action: "enter" }>, price: number, time: number) => {
     if (signal.side === "short" && contract === undefined) return; // spot: no shorts
     const size = signal.size ?? fraction;
     if (!(size > 0)) return;
-    const share = parseDecimal(String(size), SIZE_SCALE, "down");
+    const share = shareOf(size);
     if (contract !== undefined) {
       const lots = contract.lotsFor(share, SIZE_SCALE, price);
       if (lots === 0n || !contract.open(signal.side, lots, time)) return;
@@ -168,7 +188,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     const quantity = ledger.quantity;
     const order = place("buy", lots);
     if (order === undefined || book(order) === undefined) return;
-    const avg = Number(order.average ?? order.price ?? price);
+    const avg = Number(averagePrice(order));
     entry = {
       time,
       cash: before.cash,
@@ -208,8 +228,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     const lots = sellableLots(price);
     const fill = lots > 0n ? book(place("sell", lots)) : undefined;
     if (fill !== undefined) {
-      exiting.proceeds += parseDecimal(fill.cost, quoteScale, "half-even");
-      exiting.sold += parseDecimal(fill.amount, baseScale, "half-even");
+      exiting.proceeds += fill.cost;
+      exiting.sold += fill.amount;
     }
     if (sellableLots(price) > 0n && reason !== "end") return;
     if (entry !== undefined) {
@@ -249,9 +269,10 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     return lots === 0n || notional(lots, price, "down") < spec.minNotionalUnits ? 0n : lots;
   };
 
-  const place = (side: "buy" | "sell", lots: bigint): Order | undefined => {
+  // The exchange's own record of the order (Simulator.placeOrder returns its decimal view).
+  const place = (side: "buy" | "sell", lots: bigint): SimOrder | undefined => {
     try {
-      return sim.placeOrder(ACCOUNT, {
+      return sim.exchange.place(ACCOUNT, {
         symbol: market,
         type: "market",
         side,
@@ -282,11 +303,18 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     }
   };
 
-  /** A closed candle: the equity point, then the strategy. */
-  const onCandle = (time: number, ohlcv: OHLCV, equity: number) => {
-    const [timestamp, open, high, low, close, volume] = ohlcv;
+  /** A closed candle (row i of c): the equity point, then the strategy. */
+  const onCandle = (time: number, c: CandleSeries, i: number, equity: number) => {
+    const close = c.close[i]!;
     equityPoints.push({ time, equity, price: close, inPosition: ctx.inPosition });
-    const candle: Candle = { timestamp, open, high, low, close, volume };
+    const candle: Candle = {
+      timestamp: c.time[i]!,
+      open: c.open[i]!,
+      high: c.high[i]!,
+      low: c.low[i]!,
+      close,
+      volume: c.volume[i]!,
+    };
     const signal = instance.onCandle(candle, ctx);
     if (signal !== undefined) pending = { signal, readyAt: time + latency };
   };
@@ -295,10 +323,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   // events, and learns of funding and liquidation (the engine's, at this path point) first.
   if (contract === undefined) {
     sim.onTick(onPoint);
-    sim.on((event) => {
-      if (event.type === "candle")
-        onCandle(event.time, event.candle, cash + held * event.candle[4]);
-    });
+    sim.onClose((_symbol, time, c, i) => onCandle(time, c, i, cash + held * c.close[i]!));
   } else {
     sim.onTick((symbol, time, price) => {
       if (symbol !== market) return;
@@ -309,9 +334,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       }
       onPoint(symbol, time, price);
     });
-    sim.on((event) => {
-      if (event.type === "candle" && event.symbol === market)
-        onCandle(event.time, event.candle, contract.equity());
+    sim.onClose((symbol, time, c, i) => {
+      if (symbol === market) onCandle(time, c, i, contract.equity());
     });
   }
 
