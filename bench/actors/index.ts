@@ -34,7 +34,9 @@
  * `BENCH_ACTORS_SIZES=10000` runs one size; `BENCH_ACTORS_NODE_FLAGS="--heap-prof ..."` passes
  * flags to the children (profiling); `BENCH_ACTORS_HEAP_SNAPSHOTS=<dir>:<phase>,...` writes a heap
  * snapshot at the end of those phases (desk, traders, entries, floor, rounds; a snapshot forces a
- * collection and costs memory: never for the figures).
+ * collection and costs memory: never for the figures); `BENCH_ACTORS_SURVIVORS=<file>` samples
+ * what the rounds allocate that outlives a young-generation collection (a .heapprofile);
+ * `BENCH_ACTORS_ROUNDS=<n>` shortens a run while developing.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
