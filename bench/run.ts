@@ -55,8 +55,8 @@ const benches: Record<string, { about: string; load: () => Promise<{ run(): Prom
     },
     actors: {
       about:
-        "1,000 and 10,000 live Traders on one LocalBus across 100 markets: resident memory, candle deliveries/s vs the bus floor",
-      load: () => import("./actors.js"),
+        "1,000 and 10,000 Traders on one LocalBus across 100 markets, a tenth holding a position entered through a real Desk: peak resident memory; candle and ticker deliveries/s vs the bus floor",
+      load: () => import("./actors/index.js"),
     },
   };
 

@@ -30,8 +30,14 @@ interface Route {
   cursors: number[];
 }
 
+/**
+ * One message for its targets: one entry per message, not per target, so a message fanned out to
+ * thousands of subscribers queues one object (a route's member list is never mutated once built:
+ * (un)subscribing builds new ones). What waits in the queue survives young-generation collections
+ * and is promoted; an entry per target made a burst of messages old-generation garbage.
+ */
 interface Delivery {
-  target: Target;
+  targets: readonly Target[];
   subject: string;
   payload: Payload;
   reply: string | undefined;
@@ -72,17 +78,17 @@ export class LocalHub {
     if (this.inboxes.size > 0) {
       const inbox = this.inboxes.get(subject);
       if (inbox !== undefined) {
-        this.enqueue(inbox, subject, payload, reply, isError);
+        this.enqueue([inbox], subject, payload, reply, isError);
         return 1;
       }
     }
     const route = this.routes.get(subject) ?? this.buildRoute(subject);
-    for (const member of route.plain) this.enqueue(member, subject, payload, reply, isError);
+    if (route.plain.length > 0) this.enqueue(route.plain, subject, payload, reply, isError);
     for (let g = 0; g < route.groups.length; g++) {
       const group = route.groups[g]!;
       const cursor = route.cursors[g]!;
       route.cursors[g] = (cursor + 1) % group.length;
-      this.enqueue(group[cursor]!, subject, payload, reply, isError);
+      this.enqueue([group[cursor]!], subject, payload, reply, isError);
     }
     return route.plain.length + route.groups.length;
   }
@@ -112,13 +118,13 @@ export class LocalHub {
   }
 
   private enqueue(
-    target: Target,
+    targets: readonly Target[],
     subject: string,
     payload: Payload,
     reply: string | undefined,
     isError: boolean,
   ): void {
-    this.queue.push({ target, subject, payload, reply, isError });
+    this.queue.push({ targets, subject, payload, reply, isError });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.run);
@@ -130,7 +136,11 @@ export class LocalHub {
     const batch = this.queue;
     this.queue = [];
     for (const d of batch) {
-      if (d.target.active) d.target.deliver(d.subject, d.payload, d.reply, d.isError);
+      const targets = d.targets;
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[i]!;
+        if (target.active) target.deliver(d.subject, d.payload, d.reply, d.isError);
+      }
     }
     if (this.queue.length > 0) {
       this.scheduled = true;
