@@ -25,15 +25,13 @@ export interface BytesCodec {
 
 export const JSON_CODEC: BytesCodec = { name: "JSON (crypy's codec)", encode, decode };
 
-/** msgpackr (a dev dependency: measured here, not used on crypy's wire yet). */
-export async function loadMsgpackr(): Promise<BytesCodec | undefined> {
-  const packr = new Packr({ useRecords: false });
-  return {
-    name: "MessagePack (msgpackr)",
-    encode: (value) => packr.pack(value),
-    decode: (bytes) => packr.unpack(bytes),
-  };
-}
+/** msgpackr as plain MessagePack (a dev dependency: measured here, not used on crypy's wire). */
+const packr = new Packr({ useRecords: false });
+export const MSGPACKR: BytesCodec = {
+  name: "MessagePack (msgpackr)",
+  encode: (value) => packr.pack(value),
+  decode: (bytes) => packr.unpack(bytes),
+};
 
 export const TICKER = {
   ticker: {

@@ -10,8 +10,8 @@
  *   bus that encodes pays). Raw nats.js throughput is printed beside it for context only: an
  *   in-process bus against a socket is no goal.
  * - MessagePack (msgpackr) against JSON as the codec (bus-codec.ts): encode + decode of a ticker,
- *   a signed order request and its reply, and raw nats.js throughput with each; reported when
- *   msgpackr is installed (it is not a dependency of crypy), said on stderr when it is not.
+ *   a signed order request and its reply, and raw nats.js throughput with each (msgpackr is a
+ *   dev dependency: measured here, not used on crypy's wire).
  *
  * Rounds alternate implementation and peer; medians are reported. A private nats-server on a
  * random port is started for the run, so a local server's other traffic does not interfere.
@@ -26,8 +26,8 @@ import {
   type BytesCodec,
   checkRoundTrip,
   JSON_CODEC,
-  loadMsgpackr,
   MESSAGES,
+  MSGPACKR,
   roundTripsPerSecond,
   TICKER,
 } from "./bus-codec.js";
@@ -160,22 +160,12 @@ async function busRequestLatencies(client: Bus, server: Bus): Promise<number[]> 
   return samples;
 }
 
-/**
- * MessagePack against JSON, alternating rounds; false if a codec changed a message. `msgpack`:
- * msgpackr as installed here, unless a caller brings its own.
- */
+/** MessagePack against JSON, alternating rounds; false if a codec changed a message. */
 export async function compareCodecs(
   pub: NatsConnection,
   sub: NatsConnection,
-  given?: BytesCodec,
+  msgpack: BytesCodec = MSGPACKR,
 ): Promise<boolean> {
-  const msgpack = given ?? (await loadMsgpackr());
-  if (msgpack === undefined) {
-    process.stderr.write(
-      "bus: MessagePack not measured: msgpackr is not installed (npm install --save-dev msgpackr)\n",
-    );
-    return true;
-  }
   try {
     checkRoundTrip(JSON_CODEC);
     checkRoundTrip(msgpack);
