@@ -27,12 +27,14 @@
  *
  * Every metric is 0 for an empty curve (and the trade metrics for an empty trade list).
  */
+import { EquityCurve } from "./backtest/equity-curve.js";
 import type { EquityPoint, Metrics, TradeRecord } from "./backtest/types.js";
 
 export const YEAR_MS = 365.25 * 86_400_000;
 
 export interface MetricsInput {
-  equity: readonly EquityPoint[];
+  /** The curve as points, or as the columns a backtest collects. */
+  equity: readonly EquityPoint[] | EquityCurve;
   trades: readonly TradeRecord[];
   initialCapital: number;
   /** The candle interval: one equity point per period. */
@@ -40,8 +42,10 @@ export interface MetricsInput {
 }
 
 export function computeMetrics(input: MetricsInput): Metrics {
+  const curve =
+    input.equity instanceof EquityCurve ? input.equity : EquityCurve.fromPoints(input.equity);
   return {
-    ...curveMetrics(input.equity, input.initialCapital, input.periodMs),
+    ...curveMetrics(curve, input.initialCapital, input.periodMs),
     ...tradeMetrics(input.trades),
   };
 }
@@ -51,14 +55,9 @@ type CurveMetrics = Omit<
   "winRate" | "profitFactor" | "expectancy" | "trades" | "avgHoldingMs" | "fees"
 >;
 
-function curveMetrics(
-  equity: readonly EquityPoint[],
-  initialCapital: number,
-  periodMs: number,
-): CurveMetrics {
-  const first = equity[0];
-  const last = equity.at(-1);
-  if (first === undefined || last === undefined) {
+function curveMetrics(curve: EquityCurve, initialCapital: number, periodMs: number): CurveMetrics {
+  const n = curve.length;
+  if (n === 0) {
     return {
       totalReturn: 0,
       cagr: 0,
@@ -72,21 +71,17 @@ function curveMetrics(
       buyAndHoldReturn: 0,
     };
   }
-  const n = equity.length;
   const ppy = YEAR_MS / periodMs;
-  const { mean, std, downside } = returnStats(equity, initialCapital);
-  const { maxDrawdown, maxDrawdownDurationMs } = drawdowns(equity, initialCapital, periodMs);
-
-  const growth = last.equity / initialCapital;
-  const years = (last.time - first.time + periodMs) / YEAR_MS;
+  const { mean, std, downside } = returnStats(curve.equity, n, initialCapital);
+  const { maxDrawdown, maxDrawdownDurationMs } = drawdowns(curve, initialCapital, periodMs);
+  const growth = curve.equity[n - 1]! / initialCapital;
+  const years = (curve.time[n - 1]! - curve.time[0]! + periodMs) / YEAR_MS;
   const cagr = growth <= 0 ? -1 : growth ** (1 / years) - 1;
   let sortino = 0;
   if (downside > 0) sortino = (mean / downside) * Math.sqrt(ppy);
   else if (mean > 0) sortino = Number.POSITIVE_INFINITY;
-
   let inPosition = 0;
-  for (const p of equity) if (p.inPosition) inPosition += 1;
-
+  for (let i = 0; i < n; i++) inPosition += curve.inPosition[i]!;
   return {
     totalReturn: growth - 1,
     cagr,
@@ -97,29 +92,29 @@ function curveMetrics(
     maxDrawdown,
     maxDrawdownDurationMs,
     exposure: inPosition / n,
-    buyAndHoldReturn: last.price / first.price - 1,
+    buyAndHoldReturn: curve.price[n - 1]! / curve.price[0]! - 1,
   };
 }
 
-/** Mean, sample std and downside deviation of the per-period returns. */
+/** Mean, sample std and downside deviation of the per-period returns of the first n marks. */
 function returnStats(
-  equity: readonly EquityPoint[],
+  equity: Float64Array,
+  n: number,
   initialCapital: number,
 ): { mean: number; std: number; downside: number } {
-  const n = equity.length;
   let sum = 0;
   let prev = initialCapital;
-  for (const p of equity) {
-    sum += periodReturn(prev, p.equity);
-    prev = p.equity;
+  for (let i = 0; i < n; i++) {
+    sum += periodReturn(prev, equity[i]!);
+    prev = equity[i]!;
   }
   const mean = sum / n;
   let squares = 0;
   let downSquares = 0;
   prev = initialCapital;
-  for (const p of equity) {
-    const r = periodReturn(prev, p.equity);
-    prev = p.equity;
+  for (let i = 0; i < n; i++) {
+    const r = periodReturn(prev, equity[i]!);
+    prev = equity[i]!;
     squares += (r - mean) ** 2;
     if (r < 0) downSquares += r * r;
   }
@@ -135,28 +130,29 @@ function periodReturn(prev: number, next: number): number {
 }
 
 function drawdowns(
-  equity: readonly EquityPoint[],
+  curve: EquityCurve,
   initialCapital: number,
   periodMs: number,
 ): { maxDrawdown: number; maxDrawdownDurationMs: number } {
+  const { time, equity, length: n } = curve;
   let peak = initialCapital;
-  let peakTime = (equity[0]?.time ?? 0) - periodMs;
+  let peakTime = time[0]! - periodMs;
   let underwater = false;
   let maxDrawdown = 0;
   let maxDuration = 0;
-  for (const p of equity) {
-    if (p.equity >= peak) {
-      if (underwater) maxDuration = Math.max(maxDuration, p.time - peakTime);
+  for (let i = 0; i < n; i++) {
+    const e = equity[i]!;
+    if (e >= peak) {
+      if (underwater) maxDuration = Math.max(maxDuration, time[i]! - peakTime);
       underwater = false;
-      peak = p.equity;
-      peakTime = p.time;
+      peak = e;
+      peakTime = time[i]!;
     } else {
       underwater = true;
-      if (peak > 0) maxDrawdown = Math.max(maxDrawdown, 1 - p.equity / peak);
+      if (peak > 0) maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
     }
   }
-  const last = equity.at(-1);
-  if (underwater && last !== undefined) maxDuration = Math.max(maxDuration, last.time - peakTime);
+  if (underwater) maxDuration = Math.max(maxDuration, time[n - 1]! - peakTime);
   return { maxDrawdown, maxDrawdownDurationMs: maxDuration };
 }
 

@@ -20,7 +20,8 @@ import {
 } from "../../domain/fixed.js";
 import { parseMarket } from "../../domain/market.js";
 import { normalizeContract } from "./contracts.js";
-import { DEFAULTS, FEE_RATE_DECIMALS, type MarketFile, type VenueFile } from "./schema.js";
+import { FEE_RATE_DECIMALS } from "./fee-units.js";
+import { DEFAULTS, type MarketFile, type VenueFile } from "./schema.js";
 import type { FeeSchedule, LiquidityConfig, MarketConfig, MarketDataConfig } from "./types.js";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

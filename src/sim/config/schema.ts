@@ -35,9 +35,9 @@ import {
 import { parseDecimal } from "../../domain/fixed.js";
 import { ORDER_TYPES, TIMES_IN_FORCE } from "../../domain/order.js";
 
-/** Fee rates are held as integer parts per billion: rate "0.001" is 1_000_000n. */
-export const FEE_RATE_DECIMALS = 9;
-export const PARTS_PER_BILLION = 1_000_000_000n;
+import { FEE_RATE_DECIMALS, PARTS_PER_BILLION } from "./fee-units.js";
+
+export { FEE_RATE_DECIMALS, PARTS_PER_BILLION };
 
 export const SELF_TRADE_PREVENTION = [
   "expire_maker",

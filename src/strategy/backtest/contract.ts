@@ -31,7 +31,7 @@
 import { InternalError, InvalidInputError, RejectedError } from "../../domain/errors.js";
 import { formatDecimal, mulDiv, parseDecimal, ratioOf, toSteps } from "../../domain/fixed.js";
 import type { Order } from "../../domain/order.js";
-import { PARTS_PER_BILLION } from "../../sim/config/index.js";
+import { PARTS_PER_BILLION } from "../../sim/config/fee-units.js";
 import type { MarketConfig } from "../../sim/config/types.js";
 import type { DerivativeMarket } from "../../sim/derivatives/instrument.js";
 import { notional } from "../../sim/derivatives/instrument.js";

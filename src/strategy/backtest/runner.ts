@@ -39,7 +39,8 @@ import { VirtualClock } from "../../time/virtual-clock.js";
 import { computeMetrics } from "../metrics.js";
 import type { ParamValues, Signal, Strategy, StrategyContext } from "../strategy.js";
 import { ContractPosition } from "./contract.js";
-import type { BacktestResult, EquityPoint, TradeRecord } from "./types.js";
+import { EquityCurve } from "./equity-curve.js";
+import type { BacktestResult, TradeRecord } from "./types.js";
 import { backtestVenue } from "./venue.js";
 
 export interface BacktestOptions {
@@ -123,7 +124,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   let pending: Pending | undefined;
   let exiting: { reason: TradeRecord["exitReason"]; proceeds: bigint; sold: bigint } | undefined;
   const trades: TradeRecord[] = [];
-  const equityPoints: EquityPoint[] = [];
+  const curve = new EquityCurve(candles.length + 1);
 
   const instrument = sim.market(market).instrument;
   /**
@@ -306,7 +307,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   /** A closed candle (row i of c): the equity point, then the strategy. */
   const onCandle = (time: number, c: CandleSeries, i: number, equity: number) => {
     const close = c.close[i]!;
-    equityPoints.push({ time, equity, price: close, inPosition: ctx.inPosition });
+    curve.push(time, equity, close, ctx.inPosition);
     const candle: Candle = {
       timestamp: c.time[i]!,
       open: c.open[i]!,
@@ -355,17 +356,16 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   }
   if (ctx.inPosition) {
     exit("end", clock.now(), sim.market(market).lastPrice);
-    const last = equityPoints.at(-1);
-    if (last !== undefined) {
-      last.equity = contract === undefined ? cash + held * last.price : contract.equity();
-      last.inPosition = false;
+    if (curve.length > 0) {
+      const lastPrice = curve.price[curve.length - 1]!;
+      curve.remarkLast(contract === undefined ? cash + held * lastPrice : contract.equity(), false);
     }
   }
   options.onProgress?.(total, total);
   options.inspect?.(sim, ACCOUNT);
 
   const metrics = computeMetrics({
-    equity: equityPoints,
+    equity: curve,
     trades,
     initialCapital,
     periodMs: candles.intervalMs,
@@ -381,7 +381,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     initialCapital,
     metrics,
     trades: options.metricsOnly === true ? [] : trades,
-    equity: options.metricsOnly === true ? [] : equityPoints,
+    equity: options.metricsOnly === true ? [] : curve.points(),
     ...(contract === undefined ? {} : { contract: contract.report() }),
   };
 }

@@ -3,12 +3,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { errorToWire } from "../../domain/errors.js";
 import { CandleSeries } from "../../sim/data/index.js";
 import { runBacktest } from "../backtest/runner.js";
-import { loadStrategy } from "../registry.js";
+import { loadOneStrategy } from "../load-one.js";
 import type { WorkerReply, WorkerSetup, WorkerTask } from "./pool.js";
 
 const setup = workerData as WorkerSetup;
 const candles = new CandleSeries(setup.columns, setup.intervalMs);
-const strategy = await loadStrategy(setup.strategy);
+const strategy = await loadOneStrategy(setup.strategy);
 
 parentPort?.on("message", (task: WorkerTask) => {
   try {
