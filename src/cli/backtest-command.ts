@@ -13,6 +13,7 @@ import { runBacktest } from "../strategy/backtest/runner.js";
 import type { BacktestResult } from "../strategy/backtest/types.js";
 import { gridOf, parseParamList, randomOf, resolveParams } from "../strategy/params.js";
 import { loadStrategy } from "../strategy/registry.js";
+import { BacktestPool } from "../strategy/search/pool.js";
 import { checkObjective, type SweepEntry, sweep } from "../strategy/search/sweep.js";
 import { walkForward } from "../strategy/search/walk-forward.js";
 import type { ParamValues, Strategy } from "../strategy/strategy.js";
@@ -89,13 +90,30 @@ function sweepTable(entries: SweepEntry[], objective: string): string {
 }
 
 export async function backtestCommand(options: BacktestCommandOptions, io: Io): Promise<number> {
+  if (options.sweep === true && options.walkForward !== undefined) {
+    throw new InvalidInputError("--sweep and --walk-forward do not go together: choose one");
+  }
+  // A search's workers load their code while this thread reads the strategy, venue and data.
+  const pool =
+    options.sweep === true || options.walkForward !== undefined
+      ? BacktestPool.spawn(options.strategy, options.workers)
+      : undefined;
+  try {
+    return await backtestWith(options, io, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function backtestWith(
+  options: BacktestCommandOptions,
+  io: Io,
+  pool: BacktestPool | undefined,
+): Promise<number> {
   const strategy = await loadStrategy(options.strategy);
   const fixed = parseParamList(options.params ?? "");
   const params = resolveParams(strategy, fixed);
   const objective = checkObjective(options.objective);
-  if (options.sweep === true && options.walkForward !== undefined) {
-    throw new InvalidInputError("--sweep and --walk-forward do not go together: choose one");
-  }
   const venue = await loadVenueConfig(options.venue ?? DEFAULT_VENUE_FILE);
   const { candles, source } = await loadBacktestData({
     market: options.market,
@@ -124,7 +142,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
   let chosen = params;
   let sweepEntries: SweepEntry[] | undefined;
   let folds: Awaited<ReturnType<typeof walkForward>> | undefined;
-  if (options.sweep === true || options.walkForward !== undefined) {
+  if (pool !== undefined) {
     const candidates = candidatesFor(strategy, fixed, options.candidates, options.seed);
     const search = {
       ...common,
@@ -132,8 +150,9 @@ export async function backtestCommand(options: BacktestCommandOptions, io: Io): 
       strategyObject: strategy,
       candidates,
       objective,
-      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      pool,
     };
+    pool.load(search);
     if (options.walkForward !== undefined) {
       folds = await walkForward({ ...search, folds: options.walkForward });
       chosen = folds.params;

@@ -6,7 +6,12 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { errorFromWire, InvalidInputError, type WireError } from "../../domain/errors.js";
+import {
+  errorFromWire,
+  InternalError,
+  InvalidInputError,
+  type WireError,
+} from "../../domain/errors.js";
 import type { VenueConfig } from "../../sim/config/types.js";
 import type { CandleSeries } from "../../sim/data/index.js";
 import type { Metrics } from "../backtest/types.js";
@@ -32,9 +37,14 @@ export interface PoolTask {
   to?: number;
 }
 
-/** What a worker receives once. */
-export interface WorkerSetup {
+/** What a worker is started with: it begins loading the code and the strategy at once. */
+export interface WorkerStart {
   strategy: string;
+}
+
+/** What a worker receives once, before its first task: the run's market, venue and candles. */
+export interface WorkerSetup {
+  type: "setup";
   market: string;
   venue: VenueConfig;
   capital: string | undefined;
@@ -68,18 +78,48 @@ function workerEntry(): URL {
 export class BacktestPool {
   private readonly workers: Worker[] = [];
   private closed = false;
+  private loaded = false;
   private runs = 0;
 
-  private constructor(readonly size: number) {}
+  private constructor(
+    readonly size: number,
+    private readonly strategy: string,
+  ) {}
 
-  /** Starts `size` workers (default: the machine's parallelism). */
+  /** Starts `size` workers (default: the machine's parallelism) on `setup`. */
   static start(setup: PoolSetup, size = availableParallelism()): BacktestPool {
+    const pool = BacktestPool.spawn(setup.strategy, size);
+    pool.load(setup);
+    return pool;
+  }
+
+  /**
+   * Starts `size` workers that load the code and `strategy` while the caller is still reading its
+   * data (what a sweep's user waits for first); `load` gives them the rest before the first run.
+   */
+  static spawn(strategy: string, size = availableParallelism()): BacktestPool {
     if (!Number.isInteger(size) || size < 1) {
       throw new InvalidInputError(`workers must be a whole number of at least 1, got ${size}`);
     }
+    const pool = new BacktestPool(size, strategy);
+    const url = workerEntry();
+    const workerData: WorkerStart = { strategy };
+    for (let i = 0; i < size; i++) pool.workers.push(new Worker(url, { workerData }));
+    return pool;
+  }
+
+  /** Gives the workers the market, venue and candles every task of this pool runs on; once. */
+  load(setup: PoolSetup): void {
+    if (this.loaded) throw new InternalError("the backtest pool is already loaded");
+    if (setup.strategy !== this.strategy) {
+      throw new InternalError(
+        `the backtest pool runs ${this.strategy}, not ${setup.strategy}: start one for it`,
+      );
+    }
+    this.loaded = true;
     const c = setup.candles;
-    const workerData: WorkerSetup = {
-      strategy: setup.strategy,
+    const message: WorkerSetup = {
+      type: "setup",
       market: setup.market,
       venue: setup.venue,
       capital: setup.capital,
@@ -96,15 +136,13 @@ export class BacktestPool {
         volume: shared(c.volume),
       },
     };
-    const pool = new BacktestPool(size);
-    const url = workerEntry();
-    for (let i = 0; i < size; i++) pool.workers.push(new Worker(url, { workerData }));
-    return pool;
+    for (const worker of this.workers) worker.postMessage(message);
   }
 
   /** Runs every task; resolves with their metrics in task order, or rejects with the first error. */
   run(tasks: readonly PoolTask[]): Promise<Metrics[]> {
     if (this.closed) return Promise.reject(new InvalidInputError("the backtest pool is closed"));
+    if (!this.loaded) return Promise.reject(new InternalError("the backtest pool has no data yet"));
     const results = new Array<Metrics>(tasks.length);
     const run = ++this.runs;
     let next = 0;

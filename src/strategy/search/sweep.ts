@@ -42,7 +42,7 @@ export interface SweepOptions extends PoolSetup {
   workers?: number;
   /** Screen on the fast path and simulate only this many of the best candidates. */
   screenKeep?: number;
-  /** An already running pool over the same setup (walk-forward reuses one). */
+  /** An already running pool over the same setup (walk-forward reuses one); the caller closes it. */
   pool?: BacktestPool;
   /** Candle index range [from, to). */
   from?: number;

@@ -11,7 +11,7 @@ import type { ParamValues } from "../strategy.js";
 import { BacktestPool } from "./pool.js";
 import { type SweepEntry, type SweepOptions, sweep } from "./sweep.js";
 
-export interface WalkForwardOptions extends Omit<SweepOptions, "from" | "to" | "pool"> {
+export interface WalkForwardOptions extends Omit<SweepOptions, "from" | "to"> {
   /** How many folds; default 4. */
   folds?: number;
   /** Share of each fold used to fit; default 0.7. */
@@ -47,7 +47,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
       `${n} candles are too few for ${folds} folds of in- and out-of-sample data`,
     );
   }
-  const pool = BacktestPool.start(options, options.workers);
+  const pool = options.pool ?? BacktestPool.start(options, options.workers);
   const out: Fold[] = [];
   try {
     for (let k = 0; k < folds; k++) {
@@ -70,7 +70,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
       out.push({ inSample: { from: times[from]!, to: times[split]!, best }, outOfSample });
     }
   } finally {
-    await pool.close();
+    if (options.pool === undefined) await pool.close();
   }
   return { folds: out, outOfSample: chained(out), params: out.at(-1)!.inSample.best.params };
 }

@@ -115,6 +115,43 @@ describe("search - sweeps on worker threads", () => {
     }
   });
 
+  it("search - a pool spawned before its data runs once loaded, and says what is missing", async () => {
+    const { venue, candles, strategy, market } = await setup();
+    const pool = BacktestPool.spawn("sma-cross", 2);
+    try {
+      await expect(pool.run([{ params: randomOf(strategy, 1, 3)[0]! }])).rejects.toThrow(
+        /has no data yet/,
+      );
+      expect(() => pool.load({ strategy: "macd", market, candles, venue })).toThrow(
+        /runs sma-cross, not macd/,
+      );
+      pool.load({ strategy: "sma-cross", market, candles, venue });
+      expect(() => pool.load({ strategy: "sma-cross", market, candles, venue })).toThrow(
+        /already loaded/,
+      );
+      const sets = randomOf(strategy, 4, 23);
+      const direct = sets.map(
+        (params) =>
+          runBacktest({ strategy, params, market, candles, venue, metricsOnly: true }).metrics,
+      );
+      expect(await pool.run(sets.map((params) => ({ params })))).toEqual(direct);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("search - a strategy the workers cannot load fails the run with its name", async () => {
+    const { venue, candles, strategy, market } = await setup();
+    const pool = BacktestPool.start({ strategy: "sma-crosss", market, candles, venue }, 1);
+    try {
+      const err = await pool.run([{ params: randomOf(strategy, 1, 3)[0]! }]).catch((e) => e);
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as Error).message).toMatch(/unknown strategy 'sma-crosss'/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("search - bad objectives and too few candles are refused", async () => {
     const { venue, candles, strategy, market } = await setup();
     expect(() => checkObjective("luck")).toThrow(/unknown objective "luck"/);
