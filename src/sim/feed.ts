@@ -15,6 +15,13 @@ import { PATH_POINTS, pathOffsetMs, pathPrice } from "./data/price-path.js";
 
 export const PATH = 0;
 export const CLOSE = 1;
+/**
+ * A feed's "no next event". A constant rather than `Number.POSITIVE_INFINITY` read where a feed
+ * runs out: that property read is first executed at a backtest's last candle, after the step
+ * function was optimised without feedback for it, and V8 threw the optimised code away (and
+ * compiled it again) in every fresh sweep worker.
+ */
+const NONE_LEFT = Number.POSITIVE_INFINITY;
 export type FeedEvent = typeof PATH | typeof CLOSE;
 
 export interface MarketFeed {
@@ -52,7 +59,7 @@ export class CandleFeed implements MarketFeed {
    * Time of the next event, kept up to date by `step` (the replay loop asks for it often). Starts
    * as a number, not undefined, so V8 stores it unboxed and a step allocates nothing.
    */
-  private nextAt = Number.POSITIVE_INFINITY;
+  private nextAt = NONE_LEFT;
   /** Offsets of the path points after the open, then the close's (the interval). */
   private readonly offsets: Float64Array;
 
@@ -83,7 +90,7 @@ export class CandleFeed implements MarketFeed {
     this.closedCount = i + 1;
     this.index = i + 1;
     this.point = 0;
-    this.nextAt = i + 1 < c.length ? c.time[i + 1]! : Number.POSITIVE_INFINITY;
+    this.nextAt = i + 1 < c.length ? c.time[i + 1]! : NONE_LEFT;
     return CLOSE;
   }
 
@@ -124,21 +131,21 @@ export class TradeFeed implements MarketFeed {
 
   nextTime(): number {
     const tradeAt =
-      this.trade < this.trades.length ? this.trades.time[this.trade]! : Number.POSITIVE_INFINITY;
+      this.trade < this.trades.length ? this.trades.time[this.trade]! : NONE_LEFT;
     const closeAt =
       this.closedCount < this.candles.length
         ? this.candles.time[this.closedCount]! + this.candles.intervalMs
-        : Number.POSITIVE_INFINITY;
+        : NONE_LEFT;
     return Math.min(tradeAt, closeAt);
   }
 
   step(): FeedEvent {
     const tradeAt =
-      this.trade < this.trades.length ? this.trades.time[this.trade]! : Number.POSITIVE_INFINITY;
+      this.trade < this.trades.length ? this.trades.time[this.trade]! : NONE_LEFT;
     const closeAt =
       this.closedCount < this.candles.length
         ? this.candles.time[this.closedCount]! + this.candles.intervalMs
-        : Number.POSITIVE_INFINITY;
+        : NONE_LEFT;
     // A candle closes before a trade at the same instant: that trade belongs to the next candle.
     if (closeAt <= tradeAt) {
       this.time = closeAt;
