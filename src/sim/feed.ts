@@ -130,8 +130,7 @@ export class TradeFeed implements MarketFeed {
   ) {}
 
   nextTime(): number {
-    const tradeAt =
-      this.trade < this.trades.length ? this.trades.time[this.trade]! : NONE_LEFT;
+    const tradeAt = this.trade < this.trades.length ? this.trades.time[this.trade]! : NONE_LEFT;
     const closeAt =
       this.closedCount < this.candles.length
         ? this.candles.time[this.closedCount]! + this.candles.intervalMs
@@ -140,8 +139,7 @@ export class TradeFeed implements MarketFeed {
   }
 
   step(): FeedEvent {
-    const tradeAt =
-      this.trade < this.trades.length ? this.trades.time[this.trade]! : NONE_LEFT;
+    const tradeAt = this.trade < this.trades.length ? this.trades.time[this.trade]! : NONE_LEFT;
     const closeAt =
       this.closedCount < this.candles.length
         ? this.candles.time[this.closedCount]! + this.candles.intervalMs
