@@ -58,6 +58,31 @@ export class EquityCurve {
     return out;
   }
 
+  /**
+   * Gives `target` an `equity` property holding this curve's points, built on first read (and
+   * kept): most backtests (sweeps, benchmarks, a Trader's evaluation) read only the metrics, and
+   * 30,000 point objects per run cost more than the rest of its bookkeeping. Enumerable, so JSON,
+   * spreads and structured clones (worker messages) see the points as if they were a plain field.
+   */
+  lazyPointsOn<T extends object>(target: T): T & { equity: EquityPoint[] } {
+    const settle = (value: EquityPoint[]) => {
+      Object.defineProperty(target, "equity", {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      return value;
+    };
+    Object.defineProperty(target, "equity", {
+      get: () => settle(this.points()),
+      set: settle,
+      enumerable: true,
+      configurable: true,
+    });
+    return target as T & { equity: EquityPoint[] };
+  }
+
   #grow(): void {
     const size = this.time.length * 2;
     const grown = <T extends Float64Array | Uint8Array>(from: T, to: T): T => {

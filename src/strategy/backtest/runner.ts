@@ -357,7 +357,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     initialCapital,
     periodMs: candles.intervalMs,
   });
-  return {
+  const result = {
     strategy: strategy.name,
     params,
     market,
@@ -368,9 +368,10 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     initialCapital,
     metrics,
     trades: options.metricsOnly === true ? [] : trades,
-    equity: options.metricsOnly === true ? [] : curve.points(),
     ...(contract === undefined ? {} : { contract: contract.report() }),
   };
+  // The curve's rows become points only if someone reads them (see lazyPointsOn).
+  return options.metricsOnly === true ? { ...result, equity: [] } : curve.lazyPointsOn(result);
 }
 
 /**

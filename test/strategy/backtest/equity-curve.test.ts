@@ -25,6 +25,22 @@ describe("EquityCurve", () => {
     expect(EquityCurve.fromPoints(given).points()).toEqual(given);
   });
 
+  it("puts its points on a result when read, once, and as a plain field for JSON, spreads and clones", () => {
+    const given = points(40);
+    const curve = EquityCurve.fromPoints(given);
+    const result = curve.lazyPointsOn({ strategy: "x" });
+    expect(Object.keys(result)).toEqual(["strategy", "equity"]);
+    const first = result.equity;
+    expect(first).toEqual(given);
+    expect(result.equity).toBe(first); // built once, then kept
+    expect(JSON.parse(JSON.stringify(curve.lazyPointsOn({})))).toEqual({ equity: given });
+    expect({ ...curve.lazyPointsOn({}) }.equity).toEqual(given);
+    expect(structuredClone(curve.lazyPointsOn({})).equity).toEqual(given);
+    const replaced = curve.lazyPointsOn({});
+    replaced.equity = given.slice(0, 2);
+    expect(replaced.equity).toHaveLength(2);
+  });
+
   it("re-marks only its last row, and does nothing when empty", () => {
     const curve = EquityCurve.fromPoints(points(3));
     curve.remarkLast(9_876.5, false);
