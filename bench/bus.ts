@@ -47,8 +47,14 @@ const MESSAGE_BYTES = encode(MESSAGE);
 const THROUGHPUT_MESSAGES = 200_000;
 const CHUNK = 5_000;
 const ROUNDS = 5;
-const REQUESTS_PER_ROUND = 2_000;
-const LATENCY_ROUNDS = 3;
+/**
+ * Request latency: 6,000 samples a side, in 20 short rounds alternating the two sides, so that a
+ * pause of the machine (another process, a slow tick of the VM) lands on both rather than on
+ * whichever side's one long round it hit: p99 is the 60 slowest samples, few enough for one such
+ * pause to decide it.
+ */
+const REQUESTS_PER_ROUND = 300;
+const LATENCY_ROUNDS = 20;
 /** Encode + decode round trips per codec round. */
 const CODEC_LOOP = 100_000;
 
