@@ -32,6 +32,7 @@ import { type Dispatch, messageDispatch, requestDispatch } from "../dispatch.js"
 import type { Reply } from "../reply.js";
 import { assertPublishSubject, assertSubscribeSubject } from "../subjects.js";
 import type { NatsCredentials } from "./credentials.js";
+import { flushNow } from "./flush-now.js";
 import {
   connectError,
   fromNatsError,
@@ -276,6 +277,8 @@ export class NatsBus implements Bus {
     } else {
       this.nc.publish(reply, answer.payload);
     }
+    // The requester is waiting: the reply leaves now, not after the microtasks queued before it.
+    flushNow(this.nc);
   };
 
   private checkSize(subject: string, payload: Uint8Array): void {

@@ -30,6 +30,7 @@ import {
 } from "../../domain/errors.js";
 import { ERROR_HEADER } from "../bus.js";
 import { decode } from "../codec.js";
+import { flushNow } from "./flush-now.js";
 import { fromNatsError, permissionDenied } from "./nats-errors.js";
 
 /** The status a NATS server answers a request with when no subscriber could take it. */
@@ -73,7 +74,10 @@ export class NatsRequests {
       this.nc.publish(subject, payload, { reply: base + token });
     } catch (err) {
       this.#fail(token, fromNatsError(err, subject, this.user));
+      return reply;
     }
+    // Someone waits for the answer: the request (and a first inbox subscription) leaves now.
+    flushNow(this.nc);
     return reply;
   }
 
