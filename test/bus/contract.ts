@@ -163,6 +163,32 @@ export function busContract(name: string, makeWorld: () => Promise<BusWorld>): v
       await expect(next).resolves.toBe(2);
     });
 
+    it("requests waiting together each time out at their own deadline", async () => {
+      const [client, server] = [await connect(), await connect()];
+      server.serve("rr.mute", () => sleep(2_000));
+      await server.flush();
+      const started = Date.now();
+      const at = (timeoutMs: number) =>
+        client.request("rr.mute", {}, { timeoutMs }).then(
+          () => "answered",
+          (e: unknown) => (e instanceof TimeoutError ? Date.now() - started : e),
+        );
+      // The long one first: the short ones must not wait for its deadline.
+      const long = at(1_500);
+      const short = at(100);
+      const middle = at(300);
+      const [s, m] = await Promise.all([short, middle]);
+      expect(s).toBeGreaterThanOrEqual(95);
+      expect(s).toBeLessThan(280);
+      expect(m).toBeGreaterThanOrEqual(295);
+      expect(m).toBeLessThan(1_000);
+      // An answer on time still arrives while another request waits for its own.
+      server.serve("rr.quick", () => "quick");
+      await server.flush();
+      await expect(client.request("rr.quick", {}, { timeoutMs: 1_000 })).resolves.toBe("quick");
+      expect(await long).toBeGreaterThanOrEqual(1_495);
+    });
+
     it("a request still waiting when its bus closes fails with ClosedError", async () => {
       const [client, server] = [await connect(), await connect()];
       server.serve("rr.never", () => sleep(1_000));

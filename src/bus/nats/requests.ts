@@ -35,11 +35,14 @@ import { fromNatsError, permissionDenied } from "./nats-errors.js";
 
 /** The status a NATS server answers a request with when no subscriber could take it. */
 const NO_RESPONDERS = 503;
+/** setTimeout's longest delay (2^31 - 1 ms, ~24.8 days). */
+const LONGEST_MS = 2_147_483_647;
 
 class Pending {
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
   constructor(
     readonly subject: string,
+    /** performance.now() by which a reply must have come. */
+    readonly deadline: number,
     readonly resolve: (value: unknown) => void,
     readonly reject: (err: Error) => void,
   ) {}
@@ -50,6 +53,12 @@ export class NatsRequests {
   #base: string | undefined;
   #next = 0;
   readonly #pending = new Map<string, Pending>();
+  /**
+   * One timer for every waiting request, due at the earliest deadline it was set for: a request
+   * answered in time costs no timer of its own (Node's timer lists cost µs per set and clear).
+   */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -63,13 +72,15 @@ export class NatsRequests {
   request(subject: string, payload: Uint8Array, timeoutMs: number): Promise<unknown> {
     const base = this.#base ?? this.#subscribe();
     const token = (++this.#next).toString(36);
+    // Not a positive number: due at once, as setTimeout would have it (LocalBus); no timer
+    // beyond setTimeout's longest either.
+    const deadline = performance.now() + (timeoutMs > 0 ? Math.min(timeoutMs, LONGEST_MS) : 0);
     let pending: Pending | undefined;
     const reply = new Promise<unknown>((resolve, reject) => {
-      pending = new Pending(subject, resolve, reject);
+      pending = new Pending(subject, deadline, resolve, reject);
     });
-    const p = pending!;
-    this.#pending.set(token, p);
-    p.timer = setTimeout(timedOut, timeoutMs, this, token);
+    this.#pending.set(token, pending!);
+    if (deadline < this.#timerAt) this.#wake(deadline, deadline - performance.now());
     try {
       this.nc.publish(subject, payload, { reply: base + token });
     } catch (err) {
@@ -94,6 +105,9 @@ export class NatsRequests {
 
   /** The connection is closed: nothing waiting will be answered. */
   close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
     for (const [token, p] of this.#pending) {
       this.#fail(token, new ClosedError(`request on ${p.subject}: the bus closed before a reply`));
     }
@@ -109,7 +123,6 @@ export class NatsRequests {
     const p = this.#pending.get(token);
     if (p === undefined) return;
     this.#pending.delete(token);
-    clearTimeout(p.timer);
     p.reject(err);
   }
 
@@ -133,7 +146,6 @@ export class NatsRequests {
     // A reply after its request timed out (or a second one): nobody is waiting for it.
     if (p === undefined) return;
     this.#pending.delete(token);
-    clearTimeout(p.timer);
     const data = msg.data;
     if (data.length === 0 && msg.headers?.code === NO_RESPONDERS) {
       p.reject(new NoRespondersError(`no responders for ${p.subject}`));
@@ -162,15 +174,24 @@ export class NatsRequests {
     }
   }
 
-  /** A request whose reply did not come in time. */
-  timeOut(token: string): void {
-    const p = this.#pending.get(token);
-    if (p === undefined) return;
-    this.#fail(token, new TimeoutError(`request on ${p.subject} got no reply in time`));
+  /** (Re)sets the timer for `at`, `inMs` from now. */
+  #wake(at: number, inMs: number): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(inMs)));
   }
-}
 
-/** setTimeout's callback, with its arguments: no closure per request. */
-function timedOut(requests: NatsRequests, token: string): void {
-  requests.timeOut(token);
+  /** Fails the requests past their deadline; the timer waits for the earliest of the rest. */
+  readonly #sweep = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [token, p] of this.#pending) {
+      if (p.deadline <= now) {
+        this.#fail(token, new TimeoutError(`request on ${p.subject} got no reply in time`));
+      } else if (p.deadline < next) next = p.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#wake(next, next - now);
+  };
 }
