@@ -326,7 +326,13 @@ function divide(n: bigint, d: bigint, rounding: Rounding): bigint {
 /** 10^0 … 10^(POW10.length - 1), built once: scales and shifts are almost always small. */
 const POW10: readonly bigint[] = Array.from({ length: 41 }, (_, k) => 10n ** BigInt(k));
 
-function pow10(exponent: number): bigint {
+/**
+ * 10^exponent as a bigint, for exponent >= 0: from a table for the small ones every order uses.
+ *
+ * @example
+ * pow10(8); // 100000000n
+ */
+export function pow10(exponent: number): bigint {
   return exponent < POW10.length ? (POW10[exponent] as bigint) : 10n ** BigInt(exponent);
 }
 
