@@ -6,7 +6,7 @@ import { BadPayloadError } from "../domain/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { MessageHandler, MessageInfo, RequestHandler } from "./bus.js";
 import { decode, type Payload } from "./codec.js";
-import { buildReply, type Encode, errorReply, type Reply, valueReply } from "./reply.js";
+import { type Encode, errorReply, type Reply, valueReply } from "./reply.js";
 
 /** Receives a payload from a transport. */
 export type Dispatch = (subject: string, payload: Payload, reply: string | undefined) => void;
@@ -90,6 +90,12 @@ export function requestDispatch(
       answered(valueReply(encode, maxPayload, value, info));
       return;
     }
-    track(buildReply(encode, maxPayload, value, info).then(answered));
+    // One hop from the handler's settling to the reply (an async wrapper would add two).
+    track(
+      Promise.resolve(value).then(
+        (settled) => answered(valueReply(encode, maxPayload, settled, info)),
+        (err: unknown) => answered(errorReply(encode, err)),
+      ),
+    );
   };
 }

@@ -19,22 +19,6 @@ export function errorReply(encode: Encode, err: unknown): Reply {
   return { payload: encode(errorToWire(err)), isError: true };
 }
 
-/** The reply for what an async handler returned: its value once settled, or its error. */
-export async function buildReply(
-  encode: Encode,
-  maxPayload: number,
-  pending: PromiseLike<unknown>,
-  info: MessageInfo,
-): Promise<Reply> {
-  let value: unknown;
-  try {
-    value = await pending;
-  } catch (err) {
-    return errorReply(encode, err);
-  }
-  return valueReply(encode, maxPayload, value, info);
-}
-
 /** The reply carrying a handler's value, or an error reply when it cannot be encoded or sent. */
 export function valueReply(
   encode: Encode,

@@ -146,6 +146,61 @@ export function busContract(name: string, makeWorld: () => Promise<BusWorld>): v
       expect((err as TimeoutError).message).toContain("rr.slow");
     });
 
+    it("a reply that comes after its request timed out is dropped; later requests get their own", async () => {
+      const [client, server] = [await connect(), await connect()];
+      server.serve<{ wait: number; n: number }>("rr.late", async ({ wait, n }) => {
+        await sleep(wait);
+        return n;
+      });
+      await server.flush();
+      const late = await client
+        .request("rr.late", { wait: 150, n: 1 }, { timeoutMs: 50 })
+        .catch((e: unknown) => e);
+      expect(late).toBeInstanceOf(TimeoutError);
+      const next = client.request("rr.late", { wait: 200, n: 2 });
+      // The first request's reply arrives meanwhile: it must not answer the second.
+      await sleep(150);
+      await expect(next).resolves.toBe(2);
+    });
+
+    it("requests waiting together each time out at their own deadline", async () => {
+      const [client, server] = [await connect(), await connect()];
+      server.serve("rr.mute", () => sleep(2_000));
+      await server.flush();
+      const started = Date.now();
+      const at = (timeoutMs: number) =>
+        client.request("rr.mute", {}, { timeoutMs }).then(
+          () => "answered",
+          (e: unknown) => (e instanceof TimeoutError ? Date.now() - started : e),
+        );
+      // The long one first: the short ones must not wait for its deadline.
+      const long = at(1_500);
+      const short = at(100);
+      const middle = at(300);
+      const [s, m] = await Promise.all([short, middle]);
+      expect(s).toBeGreaterThanOrEqual(95);
+      expect(s).toBeLessThan(280);
+      expect(m).toBeGreaterThanOrEqual(295);
+      expect(m).toBeLessThan(1_000);
+      // An answer on time still arrives while another request waits for its own.
+      server.serve("rr.quick", () => "quick");
+      await server.flush();
+      await expect(client.request("rr.quick", {}, { timeoutMs: 1_000 })).resolves.toBe("quick");
+      expect(await long).toBeGreaterThanOrEqual(1_495);
+    });
+
+    it("a request still waiting when its bus closes fails with ClosedError", async () => {
+      const [client, server] = [await connect(), await connect()];
+      server.serve("rr.never", () => sleep(1_000));
+      await server.flush();
+      const waiting = client.request("rr.never", {}, { timeoutMs: 5_000 }).catch((e: unknown) => e);
+      await sleep(20);
+      const started = Date.now();
+      await client.close();
+      expect(await waiting).toBeInstanceOf(ClosedError);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    });
+
     it("a thrown crypy error is rebuilt into the same class on the caller's side", async () => {
       const [client, server] = [await connect(), await connect()];
       server.serve<{ kind: string }>("rr.fail", ({ kind }) => {

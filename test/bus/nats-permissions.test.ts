@@ -117,6 +117,27 @@ describe("nats permissions - refused", () => {
     expect(seen).toEqual([{ line: "halt" }]);
   });
 
+  it("nats permissions - a refused request fails alone: the trader's order waiting meanwhile is answered", async () => {
+    const desk = await as("desk");
+    desk.bus.serve(deskOrder("alone-desk"), async () => {
+      await sleep(100);
+      return { status: "filled" };
+    });
+    desk.bus.serve(control("alone-desk"), () => ({ ok: true }));
+    await desk.bus.flush();
+    const trader = await as("trader");
+    const order = trader.bus.request(deskOrder("alone-desk"), { op: "place" });
+    const started = Date.now();
+    const halt = await trader.bus
+      .request(control("alone-desk"), { line: "halt" }, { timeoutMs: 3_000 })
+      .catch((e: unknown) => e);
+    expect(halt).toBeInstanceOf(PermissionDeniedError);
+    expect((halt as Error).message).toContain("may not publish on crypy.ctl.alone-desk");
+    // At once, not at its timeout.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await order).toEqual({ status: "filled" });
+  });
+
   it("nats permissions - no role but the operator may publish on crypy.ctl.*", async () => {
     const responder = await as("trader");
     responder.bus.serve(control("sim-main_BTC-USDT"), () => "status");
@@ -170,6 +191,12 @@ describe("nats permissions - refused", () => {
     const err = await bus.request(deskOrder("prefix-desk"), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermissionDeniedError);
     expect((err as Error).message).toMatch(/may not subscribe to _INBOX\./);
+    // The next request asks for its inbox again, and is refused the same way, not left waiting.
+    const again = await bus
+      .request(deskOrder("prefix-desk"), {}, { timeoutMs: 3_000 })
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(PermissionDeniedError);
+    expect((again as Error).message).toMatch(/may not subscribe to _INBOX\./);
   });
 
   it("nats permissions - an observer cannot place orders nor publish anything, but reads market data", async () => {

@@ -183,12 +183,97 @@ describe("fixed - parse and format", () => {
     "1_000",
     "1,5",
     "١",
+    "１",
+    "1\n",
+    "\n1",
+    "1.e5",
+    "1.5e",
+    "1e+-5",
+    "1e--5",
+    "1ee5",
+    "1e5e5",
+    "1.5.e5",
+    "- 1",
+    "−1",
+    "1e 5",
+    "e",
+    "E",
+    "-e5",
+    "1e5 ",
+    "\u00001",
   ];
   for (const text of rejected) {
     it(`fixed - ${JSON.stringify(text)} is rejected naming it`, () => {
       expectInvalid(() => parseDecimal(text, 8), `invalid decimal ${JSON.stringify(text)}`);
     });
   }
+
+  it("fixed - odd but well-formed spellings parse as written", () => {
+    const cases: [string, number, bigint][] = [
+      ["1E5", 0, 100000n],
+      ["1e05", 0, 100000n],
+      ["1e+0", 0, 1n],
+      ["1e-0", 0, 1n],
+      ["-0e5", 0, 0n],
+      ["0e-1000", 0, 0n],
+      ["-0.000", 2, 0n],
+      ["000", 0, 0n],
+      ["00012.3400", 2, 1234n],
+      ["1e1000", 0, 10n ** 1000n],
+      ["1e-1000", 1000, 1n],
+      [`1e${"0".repeat(900)}3`, 0, 1000n],
+      ["12345678901234567890123456789.5", 1, 123456789012345678901234567895n],
+      ["-1.5E-2", 3, -15n],
+    ];
+    for (const [text, at, expected] of cases) expect(parseDecimal(text, at), text).toBe(expected);
+  });
+
+  it("fixed - exponents beyond the limit are refused however they are written", () => {
+    expectInvalid(() => parseDecimal("1e1001", 0), "exponent");
+    expectInvalid(() => parseDecimal("1e-1001", 0, "down"), "exponent");
+    expectInvalid(() => parseDecimal(`1e${"9".repeat(30)}`, 0), "exponent");
+    expectInvalid(() => parseDecimal(`1e+${"0".repeat(10)}1001`, 0), "exponent");
+  });
+
+  it("fixed - parsing accepts and rejects exactly what the written grammar says", () => {
+    // The grammar, as a regular expression: the oracle for the hand-written reader.
+    const grammar = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+    const text = fc.string({ unit: fc.constantFrom(..."0123456789.-+eE x"), maxLength: 12 });
+    fc.assert(
+      fc.property(text, (t) => {
+        const m = grammar.exec(t);
+        let got: bigint | Error;
+        try {
+          got = parseDecimal(t, 30, "down");
+        } catch (err) {
+          got = err as Error;
+        }
+        if (m === null) {
+          expect(got, t).toBeInstanceOf(InvalidInputError);
+          expect((got as Error).message).toContain(`invalid decimal ${JSON.stringify(t)}`);
+          return;
+        }
+        const [, sign, whole = "", fraction = "", exp = "0"] = m;
+        if (Math.abs(Number(exp)) > 1000) {
+          expect((got as Error).message, t).toContain("exponent beyond");
+          return;
+        }
+        const magnitude = BigInt(whole + fraction);
+        const mantissa = sign === "-" ? -magnitude : magnitude;
+        const shift = Number(exp) - fraction.length + 30;
+        const expected =
+          shift >= 0
+            ? mantissa * 10n ** BigInt(shift)
+            : (() => {
+                const d = 10n ** BigInt(-shift);
+                const q = mantissa / d;
+                return mantissa % d !== 0n && mantissa < 0n ? q - 1n : q;
+              })();
+        expect(got, t).toBe(expected);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
 
   it("fixed - a huge exponent or text is rejected before any bigint is built", () => {
     expectInvalid(() => parseDecimal("1e999999999", 2), '"1e999999999"', "exponent");

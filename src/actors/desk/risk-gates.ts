@@ -10,6 +10,8 @@ export class RiskGates {
   #limits: RiskLimits;
   readonly #decimalsOf: (asset: string) => number;
   readonly #gates = new Map<string, RiskGate>();
+  /** The gate of each market asked for, so an order does not parse its market's name again. */
+  readonly #byMarket = new Map<string, RiskGate>();
 
   /** `decimalsOf(asset)`: minor-unit decimals of a quote currency. Checks the limits now. */
   constructor(limits: RiskLimits, decimalsOf: (asset: string) => number) {
@@ -34,7 +36,12 @@ export class RiskGates {
 
   /** The gate of `market`'s quote currency. */
   of(market: string): RiskGate {
-    return this.#ofQuote(parseMarket(market).quote);
+    let gate = this.#byMarket.get(market);
+    if (gate === undefined) {
+      gate = this.#ofQuote(parseMarket(market).quote);
+      this.#byMarket.set(market, gate);
+    }
+    return gate;
   }
 
   #ofQuote(quote: string): RiskGate {

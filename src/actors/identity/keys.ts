@@ -105,9 +105,11 @@ export function isPublicKey(text: unknown): text is string {
 }
 
 function publicKeyObject(text: string): KeyObject | undefined {
-  if (typeof text !== "string" || !RAW_KEY.test(text)) return undefined;
+  if (typeof text !== "string") return undefined;
+  // Only keys that passed the checks below are cached: a hit needs none of them again.
   let key = publicKeys.get(text);
   if (key !== undefined) return key;
+  if (!RAW_KEY.test(text)) return undefined;
   const raw = Buffer.from(text, "base64");
   if (raw.toString("base64") !== text) return undefined;
   try {

@@ -12,7 +12,7 @@ import {
   errors as nats,
   type Status,
 } from "@nats-io/transport-node";
-import { ClosedError, errorFromWire, PayloadTooLargeError } from "../../domain/errors.js";
+import { ClosedError, PayloadTooLargeError } from "../../domain/errors.js";
 import { childLogger, type Logger } from "../../log/logger.js";
 import {
   type Bus,
@@ -27,11 +27,12 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../bus.js";
-import { decode, encode } from "../codec.js";
+import { encode } from "../codec.js";
 import { type Dispatch, messageDispatch, requestDispatch } from "../dispatch.js";
 import type { Reply } from "../reply.js";
 import { assertPublishSubject, assertSubscribeSubject } from "../subjects.js";
 import type { NatsCredentials } from "./credentials.js";
+import { flushNow } from "./flush-now.js";
 import {
   connectError,
   fromNatsError,
@@ -39,6 +40,7 @@ import {
   permissionDenied,
   withoutPassword,
 } from "./nats-errors.js";
+import { NatsRequests } from "./requests.js";
 
 export interface NatsBusOptions {
   /** Connection name shown by the server (`nats server report connections`). */
@@ -85,16 +87,20 @@ export class NatsBus implements Bus {
   private readonly listeners = new Set<StatusListener>();
   private draining: Promise<void> | undefined;
   private closedEmitted = false;
+  private readonly requests: NatsRequests;
 
   private constructor(
     private readonly nc: NatsConnection,
     log: Logger,
     /** The credentials' user, named in permission errors; undefined without credentials. */
     private readonly user: string | undefined,
+    inboxPrefix: string | undefined,
   ) {
     this.log = log;
+    this.requests = new NatsRequests(nc, inboxPrefix, user);
     void this.pumpStatus();
     void nc.closed().then((err) => {
+      this.requests.close();
       if (err) this.emit({ type: "error", error: err });
       this.emitClosed();
     });
@@ -113,8 +119,9 @@ export class NatsBus implements Bus {
         servers: url.split(",").map((s) => s.trim()),
         maxReconnectAttempts: -1,
         reconnectTimeWait: options.reconnectTimeWaitMs ?? 2_000,
-        // nats.js would build an Error per request to keep the caller's stack for a timeout;
-        // fromNatsError names the subject and V8's async stack traces keep the caller anyway.
+        // nats.js would build an Error per request (JetStream and KV clients on this connection
+        // use its own request) to keep the caller's stack for a timeout; fromNatsError names the
+        // subject and V8's async stack traces keep the caller anyway.
         noAsyncTraces: true,
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(creds === undefined
@@ -125,7 +132,7 @@ export class NatsBus implements Bus {
       throw connectError(err, withoutPassword(url), creds?.user);
     }
     log.debug({ server: nc.getServer() }, "connected to NATS");
-    return new NatsBus(nc, log, creds?.user);
+    return new NatsBus(nc, log, creds?.user, creds?.inboxPrefix);
   }
 
   get maxPayload(): number {
@@ -174,27 +181,24 @@ export class NatsBus implements Bus {
     return this.add(subject, options.queue, dispatch);
   }
 
-  async request<Res = unknown, Req = unknown>(
+  request<Res = unknown, Req = unknown>(
     subject: string,
     data: Req,
     options: RequestOptions = {},
   ): Promise<Res> {
-    if (this.nc.isClosed() || this.draining !== undefined) {
-      throw new ClosedError(`cannot request on ${subject}: the bus is closed or draining`);
-    }
-    assertPublishSubject(subject);
-    const payload = encode(data);
-    this.checkSize(subject, payload);
-    const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    let msg: Awaited<ReturnType<NatsConnection["request"]>>;
+    // Not async: the reply's promise is returned as it is, without an extra hop to resolve it.
     try {
-      msg = await this.nc.request(subject, payload, { timeout });
+      if (this.nc.isClosed() || this.draining !== undefined) {
+        throw new ClosedError(`cannot request on ${subject}: the bus is closed or draining`);
+      }
+      assertPublishSubject(subject);
+      const payload = encode(data);
+      this.checkSize(subject, payload);
+      const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      return this.requests.request(subject, payload, timeout) as Promise<Res>;
     } catch (err) {
-      throw fromNatsError(err, subject, this.user);
+      return Promise.reject(err);
     }
-    const decoded = decode(msg.data);
-    if (msg.headers?.has(ERROR_HEADER)) throw errorFromWire(decoded);
-    return decoded as Res;
   }
 
   async flush(): Promise<void> {
@@ -213,6 +217,7 @@ export class NatsBus implements Bus {
 
   async close(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.close();
+    this.requests.close();
     this.emitClosed();
   }
 
@@ -272,6 +277,8 @@ export class NatsBus implements Bus {
     } else {
       this.nc.publish(reply, answer.payload);
     }
+    // The requester is waiting: the reply leaves now, not after the microtasks queued before it.
+    flushNow(this.nc);
   };
 
   private checkSize(subject: string, payload: Uint8Array): void {
@@ -291,6 +298,10 @@ export class NatsBus implements Bus {
 
   private async pumpStatus(): Promise<void> {
     for await (const s of this.nc.status()) {
+      // nats.js reports a refused publish here only: a request waiting on that subject fails.
+      if (s.type === "error" && s.error instanceof nats.PermissionViolationError) {
+        this.requests.refused(s.error);
+      }
       const status = toBusStatus(s, this.user);
       if (status === undefined || status.type === "closed") continue;
       if (status.type === "error") this.log.warn({ err: status.error }, "bus error");

@@ -25,6 +25,7 @@ import {
   mulDiv,
   parseDecimal,
   parseIncrement,
+  pow10,
   roundToStep,
 } from "../../../domain/fixed.js";
 import type { Ticker } from "../../../domain/market-data.js";
@@ -70,6 +71,8 @@ export class SpotExposure {
   readonly #rules: MarketRules;
   readonly #taker: bigint;
   readonly #tickUnits: bigint;
+  /** The last slippage cap read, and its units: it changes with the limits, not per order. */
+  #slippage = { text: "", units: 0n };
 
   constructor(rules: MarketRules) {
     this.#rules = rules;
@@ -109,7 +112,10 @@ export class SpotExposure {
       );
     }
     const touch = this.#priceUnits(touchText);
-    const cap = readRate(slippage, "slippage cap");
+    if (slippage !== this.#slippage.text) {
+      this.#slippage = { text: slippage, units: readRate(slippage, "slippage cap") };
+    }
+    const cap = this.#slippage.units;
     const through = ask.side === "buy" ? ONE + cap : ONE - cap;
     const raw = mulDiv(touch, through, ONE, ask.side === "buy" ? "up" : "down");
     const units = roundToStep(raw, this.#tickUnits, ask.side === "buy" ? "up" : "down");
@@ -163,7 +169,7 @@ export function tickOf(text: string): Increment {
 
 /** n / 10^shift rounded up (shift may be negative: then a multiplication). */
 function scaleDown(n: bigint, shift: number): bigint {
-  return shift >= 0 ? mulDiv(n, 1n, 10n ** BigInt(shift), "up") : n * 10n ** BigInt(-shift);
+  return shift >= 0 ? mulDiv(n, 1n, pow10(shift), "up") : n * pow10(-shift);
 }
 
 function readRate(text: string, what: string): bigint {

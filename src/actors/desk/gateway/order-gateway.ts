@@ -45,7 +45,7 @@ import type { AuthorizedMandate } from "../../mandate.js";
 import { cancelBytes, orderBytes } from "../../order-signature.js";
 import { booksOf, intentOf, restoreBooks, restoreIntent } from "../journal/books.js";
 import type { BooksEntry, DeskEntry, DeskJournal } from "../journal/entries.js";
-import type { MandateBook } from "../mandate-book.js";
+import type { MandateBook, SignedRequest } from "../mandate-book.js";
 import { type RiskGate, utcDay } from "../risk.js";
 import type { RiskGates } from "../risk-gates.js";
 import { ContractExposure } from "./contract-exposure.js";
@@ -106,6 +106,27 @@ export interface GatewayOptions {
 }
 
 const OVER = "over budget: ";
+
+/**
+ * A place request's proof as the mandate book checks it: its signed bytes rebuilt from the request
+ * itself. A class rather than a closure made per order.
+ */
+class PlaceProof implements SignedRequest {
+  readonly seq: unknown;
+  readonly signature: unknown;
+
+  constructor(
+    private readonly desk: string,
+    private readonly request: PlaceRequest,
+  ) {
+    this.seq = request.seq;
+    this.signature = request.signature;
+  }
+
+  bytes(nonce: string, seq: number): Buffer {
+    return orderBytes(this.desk, this.request, nonce, seq);
+  }
+}
 const TERMINAL = new Set(["closed", "canceled", "expired", "rejected"]);
 
 export class OrderGateway {
@@ -160,7 +181,8 @@ export class OrderGateway {
     crashPoint("desk.order.answered");
     const placed = this.#placed(order);
     // The reply is a report too: it never runs ahead of the journal (nor of its fill's event).
-    await this.#durable;
+    // Without a journal every state was told as it was taken: nothing to wait for, no hop.
+    if (this.#o.journal !== undefined) await this.#durable;
     return placed;
   }
 
@@ -349,13 +371,11 @@ export class OrderGateway {
     // A stop is bounded at its trigger, as a limit there: it only ever closes (checked below).
     const stop = r.type === "stop_market";
     const limit = stop ? r.stopPrice : r.price;
+    const type = r.type === "market" ? "market" : "limit";
     const priced = exposure.price(
-      {
-        side: r.side,
-        type: r.type === "market" ? "market" : "limit",
-        amount,
-        ...(limit === undefined ? {} : { price: limit }),
-      },
+      limit === undefined
+        ? { side: r.side, type, amount }
+        : { side: r.side, type, amount, price: limit },
       this.#o.ticker(r.market),
       this.#o.slippage(),
     );
@@ -423,11 +443,7 @@ export class OrderGateway {
         r.mandate,
         now,
         // Always: the order must be signed by the Trader key the mandate names, never replayed.
-        {
-          seq: r.seq,
-          signature: r.signature,
-          bytes: (nonce, seq) => orderBytes(this.#o.desk, r, nonce, seq),
-        },
+        new PlaceProof(this.#o.desk, r),
       );
     } catch (err) {
       if (excess === 0n || !(err instanceof MandateDeniedError) || !err.message.startsWith(OVER))

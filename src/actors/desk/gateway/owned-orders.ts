@@ -48,12 +48,22 @@ export interface OwnedOrder {
   readonly marginPrice?: string;
 }
 
+/** A Trader's position on a market. */
+export interface HeldPosition {
+  readonly trader: string;
+  readonly market: string;
+  readonly position: PositionLedger;
+}
+
 export class OwnedOrders {
   readonly #desk: string;
   readonly #seq = new Map<string, number>();
   readonly #byClientId = new Map<string, OwnedOrder>();
   readonly #open = new Map<string, OwnedOrder>();
-  readonly #positions = new Map<string, PositionLedger>();
+  /** By `trader\u0000market`; each entry names its trader and market, so listing splits nothing. */
+  readonly #positions = new Map<string, HeldPosition>();
+  /** `<desk>-<market token>-` by market: a client order id's prefix, built once per market. */
+  readonly #idPrefix = new Map<string, string>();
   readonly #handled = new Map<string, string>();
   /** Client ids of finished orders, oldest first, from #doneHead on. */
   #done: string[] = [];
@@ -67,7 +77,12 @@ export class OwnedOrders {
   nextClientId(market: string): string {
     const seq = (this.#seq.get(market) ?? 0) + 1;
     this.#seq.set(market, seq);
-    return `${this.#desk}-${marketToken(market)}-${seq}`;
+    let prefix = this.#idPrefix.get(market);
+    if (prefix === undefined) {
+      prefix = `${this.#desk}-${marketToken(market)}-`;
+      this.#idPrefix.set(market, prefix);
+    }
+    return prefix + seq;
   }
 
   /**
@@ -142,12 +157,11 @@ export class OwnedOrders {
   /** The position `trader` holds on `market` through this Desk (created flat on first use). */
   position(trader: string, market: string, scales: PositionScales): PositionLedger {
     const key = `${trader}\u0000${market}`;
-    let p = this.#positions.get(key);
-    if (p === undefined) {
-      p = new PositionLedger(scales);
-      this.#positions.set(key, p);
-    }
-    return p;
+    const held = this.#positions.get(key);
+    if (held !== undefined) return held.position;
+    const position = new PositionLedger(scales);
+    this.#positions.set(key, { trader, market, position });
+    return position;
   }
 
   /** The last state of each order `trader` placed on `market` that is still remembered. */
@@ -197,14 +211,11 @@ export class OwnedOrders {
 
   /** A Trader's position from a snapshot. */
   restorePosition(trader: string, market: string, position: PositionLedger): void {
-    this.#positions.set(`${trader}\u0000${market}`, position);
+    this.#positions.set(`${trader}\u0000${market}`, { trader, market, position });
   }
 
-  positions(): Array<{ trader: string; market: string; position: PositionLedger }> {
-    return [...this.#positions].map(([key, position]) => {
-      const [trader = "", market = ""] = key.split("\u0000");
-      return { trader, market, position };
-    });
+  positions(): HeldPosition[] {
+    return [...this.#positions.values()];
   }
 
   /**
