@@ -149,17 +149,7 @@ export class Desk extends Actor {
     this.watching = [...options.watch];
     this.machine.subscribe({ error: (err) => this.log.error({ err }, "desk machine error") });
     this.machine.start();
-    // A market's quote decimals, read once per market it trades (every order asks).
-    const quoteDecimals = new Map<string, number>();
-    this.mandates = new MandateBook((market) => {
-      let decimals = quoteDecimals.get(market);
-      if (decimals === undefined) {
-        decimals = this.rules.decimalsOf(parseMarket(market).quote);
-        // Only markets it trades: a stranger's mandate cannot grow the map.
-        if (this.watching.includes(market)) quoteDecimals.set(market, decimals);
-      }
-      return decimals;
-    });
+    this.mandates = new MandateBook((market) => this.rules.quoteDecimalsOf(market));
     this.risk = new RiskGates(options.risk, (asset) => this.rules.decimalsOf(asset));
     this.journal = options.journal === undefined ? undefined : this.counting(options.journal);
     this.gateway = new OrderGateway({

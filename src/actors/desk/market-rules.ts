@@ -4,6 +4,7 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseIncrement } from "../../domain/fixed.js";
+import { parseMarket } from "../../domain/market.js";
 import type { Market } from "../../venues/venue.js";
 import { ContractExposure } from "./gateway/contract-exposure.js";
 import { SpotExposure } from "./gateway/exposure.js";
@@ -13,6 +14,8 @@ const DEFAULT_DECIMALS = 8;
 
 export class MarketRules {
   readonly #exposures = new Map<string, SpotExposure>();
+  /** Quote decimals of each listed market, read once: every order's mandate check asks. */
+  readonly #quoteDecimals = new Map<string, number>();
 
   constructor(
     private readonly desk: string,
@@ -24,8 +27,17 @@ export class MarketRules {
     return this.assetDecimals[asset] ?? DEFAULT_DECIMALS;
   }
 
+  /**
+   * Minor-unit decimals of `market`'s quote currency. Listed markets come from a table; any other
+   * name is parsed each time, so a stranger's mandate cannot grow the table.
+   */
+  quoteDecimalsOf(market: string): number {
+    return this.#quoteDecimals.get(market) ?? this.decimalsOf(parseMarket(market).quote);
+  }
+
   /** A market the venue lists: what an order on it may cost is bounded by its rules from now on. */
   add(market: Market): void {
+    this.#quoteDecimals.set(market.symbol, this.decimalsOf(parseMarket(market.symbol).quote));
     const rules = {
       symbol: market.symbol,
       base: market.base,

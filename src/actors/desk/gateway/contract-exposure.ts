@@ -26,7 +26,7 @@
 import { InvalidInputError } from "../../../domain/errors.js";
 import { formatDecimal, mulDiv, parseDecimal } from "../../../domain/fixed.js";
 import type { Ticker } from "../../../domain/market-data.js";
-import { type MarketRules, SpotExposure } from "./exposure.js";
+import { type MarketRules, SpotExposure, scaleDown } from "./exposure.js";
 
 /** Prices, sizes and rates are read at this many decimals, as exposure.ts does. */
 const SCALE = 18;
@@ -60,7 +60,7 @@ export class ContractExposure extends SpotExposure {
   override notional(amount: bigint, priceUnits: bigint): bigint {
     const { baseScale, quoteScale } = this.rules;
     const shift = baseScale + 2 * SCALE - quoteScale;
-    return scaleUp(amount * priceUnits * this.#size, shift);
+    return scaleDown(amount * priceUnits * this.#size, shift);
   }
 
   /**
@@ -95,10 +95,6 @@ export class ContractExposure extends SpotExposure {
 /** notional / leverage, rounded up. */
 function initialMargin(notional: bigint, leverage: number): bigint {
   return mulDiv(notional, 1n, BigInt(leverage), "up");
-}
-
-function scaleUp(n: bigint, shift: number): bigint {
-  return shift >= 0 ? mulDiv(n, 1n, 10n ** BigInt(shift), "up") : n * 10n ** BigInt(-shift);
 }
 
 function readPositive(text: string, what: string): bigint {

@@ -168,7 +168,7 @@ export function tickOf(text: string): Increment {
 }
 
 /** n / 10^shift rounded up (shift may be negative: then a multiplication). */
-function scaleDown(n: bigint, shift: number): bigint {
+export function scaleDown(n: bigint, shift: number): bigint {
   return shift >= 0 ? mulDiv(n, 1n, pow10(shift), "up") : n * pow10(-shift);
 }
 
