@@ -5,9 +5,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedHealth, STALE_AFTER_MS } from "../../src/actors/trader/feed-health.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { marketData } from "../../src/bus/subjects.js";
+import { control, marketData } from "../../src/bus/subjects.js";
 import type { OHLCV } from "../../src/domain/market-data.js";
 import { defineStrategy } from "../../src/strategy/strategy.js";
+import { asOperator } from "./commands/as-operator.js";
 import { startSystem, type TestSystem } from "./support.js";
 
 const TRADER = "sim-main_BTC-USDT";
@@ -40,6 +41,13 @@ describe("feed health - the rules", () => {
     expect(h.unhealthy(1_001 + STALE_AFTER_MS)).toBe("feed stale: no ticker for 30 s");
     h.ticker(40_000);
     expect(h.unhealthy(41_000)).toBeUndefined();
+  });
+
+  it("feed health - silence counts from when the Trader began listening, not from when it started", () => {
+    const h = new FeedHealth(0);
+    h.listening(120_000);
+    expect(h.unhealthy(120_000 + STALE_AFTER_MS)).toBeUndefined();
+    expect(h.unhealthy(121_000 + STALE_AFTER_MS)).toBe("feed stale: no ticker for 31 s");
   });
 });
 
@@ -84,5 +92,78 @@ describe("feed health - a Trader on a gapped feed", () => {
     expect(t.events.find((e) => e.event === "trader.feed_gap")).toMatchObject({
       reason: `feed gapped: candle messages ${last.seq + 1} to ${last.seq + 2} were missed; fetching the candles again`,
     });
+  });
+});
+
+describe("feed health - a person's enter", () => {
+  const never = defineStrategy({
+    name: "never",
+    description: "never signals: only a person enters",
+    params: {},
+    warmup: () => 1,
+    create: () => ({ onCandle: () => undefined }),
+  });
+  const HOLDER = "sim-main_USDT";
+
+  /** A system whose Holder waits for a person, and a proposal accepted `waitMs` after it came. */
+  async function acceptedAfter(waitMs: number) {
+    const bus = new LocalBus();
+    const t = await startSystem(bus, { strategy: never, params: {} });
+    running = t;
+    await t.settle(
+      bus.request(
+        control(HOLDER),
+        asOperator(HOLDER, { command: "set", args: ["approval", "manual"] }),
+      ),
+    );
+    await t.run(() => t.events.some((e) => e.event === "holder.pending"));
+    await t.run(() => false, waitMs);
+    await t.settle(
+      bus.request(control(HOLDER), asOperator(HOLDER, { command: "accept", args: ["p1"] })),
+    );
+    await t.run(() => t.events.some((e) => e.event === "holder.accepted"));
+    const enter = () =>
+      t.settle(
+        bus.request<Record<string, string>>(
+          control(TRADER),
+          asOperator(TRADER, { command: "enter" }),
+        ),
+      );
+    return { bus, t, enter };
+  }
+
+  it("feed health - accepted minutes after the Trader started, 'enter' buys at once: the wait was not a silent feed", async () => {
+    const { bus, t, enter } = await acceptedAfter(5 * 60_000);
+    const view = await enter();
+    expect(view.entry).toBeUndefined();
+    expect(view.state).toBe("inPosition");
+    expect(Number(view.held)).toBeGreaterThan(0);
+    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
+    await t.run(() => t.outcomes.length > 0, 60_000);
+    expect(t.outcomes[0]).toMatchObject({ market: "BTC/USDT", trades: 1 });
+  });
+
+  it("feed health - 'enter' on a gapped feed says it is held and why, and the entry is placed once the candles are fetched again", async () => {
+    const { bus, t, enter } = await acceptedAfter(0);
+    const subject = marketData("sim-main", "BTC/USDT", "candle-1m");
+    const last = await new Promise<{ candle: OHLCV; seq: number }>((resolve) => {
+      const sub = bus.subscribe<{ candle: OHLCV; seq: number }>(subject, (m) => {
+        sub.unsubscribe();
+        resolve(m);
+      });
+      void t.run(() => false, 120_000);
+    });
+    const candle: OHLCV = [last.candle[0] + 60_000, ...last.candle.slice(1)] as OHLCV;
+    bus.publish(subject, { market: "BTC/USDT", candle, seq: last.seq + 3 });
+    const view = await enter();
+    expect(view.entry).toBe(
+      `held (feed gapped: candle messages ${last.seq + 1} to ${last.seq + 2} were missed; fetching the candles again); placed once the feed is healthy`,
+    );
+    expect(view.held).toBe("0");
+    await t.run(() => t.events.some((e) => e.event === "trader.entered"), 600_000);
+    const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
+    expect(mine.indexOf("trader.entered")).toBeGreaterThan(mine.indexOf("trader.feed_repaired"));
+    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
+    await t.run(() => t.outcomes.length > 0, 60_000);
   });
 });

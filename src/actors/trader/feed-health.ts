@@ -7,7 +7,8 @@
  *   messages, closed candles only) skips past the last one seen + 1: candles the strategy never
  *   saw are missing. The Trader fetches the market's candles again from its Desk's cache and
  *   primes its strategy on them; until then the feed is gapped.
- * - Stale: no ticker for STALE_AFTER_MS of the Trader's clock (Desks send one a second).
+ * - Stale: no ticker for STALE_AFTER_MS of the Trader's clock (Desks send one a second), counted
+ *   from when the Trader began listening: it follows tickers only once its proposal is accepted.
  * - A position already held is not affected: its exits go on.
  */
 import { Staleness } from "../../time/staleness.js";
@@ -25,6 +26,14 @@ export class FeedHealth {
   }
 
   ticker(now: number): void {
+    this.#tickers.heard(now);
+  }
+
+  /**
+   * The Trader subscribed to the tickers at `now`: their silence counts from here. A Trader that
+   * spent minutes evaluating before its proposal was accepted has not missed those minutes.
+   */
+  listening(now: number): void {
     this.#tickers.heard(now);
   }
 

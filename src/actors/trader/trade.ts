@@ -100,6 +100,8 @@ export class Trade {
   readonly #health: FeedHealth;
   /** An entry signal that came while the feed was unhealthy: taken once it is healthy again. */
   #heldEntry: "long" | "short" | undefined;
+  /** The entry being placed, for a second caller to wait on. */
+  #entering: Promise<void> | undefined;
   /** Candles that came while the gapped feed was being fetched again: fed after it. */
   #repairing: Candle[] | undefined;
 
@@ -153,6 +155,8 @@ export class Trade {
     this.#allocation = this.book.quoteUnits(allocation);
     const lastRow = rows[rows.length - 1];
     if (lastRow !== undefined && !Number.isFinite(this.#last)) this.#last = lastRow[4];
+    // The tickers are followed from now on (trader.ts subscribes after this).
+    this.#health.listening(this.o.clock.now());
   }
 
   /** What a restart needs to take this trade up again (saved.ts); only once accepted. */
@@ -345,7 +349,8 @@ export class Trade {
    * trade if nothing is held.
    */
   async enter(price: string, side: "long" | "short" = "long"): Promise<void> {
-    if (this.#busy) return;
+    // An entry already in flight: the caller waits for it rather than placing a second one.
+    if (this.#busy) return this.#entering;
     // No position is opened on a gapped or stale feed: the entry waits for a healthy one.
     const unhealthy = this.#health.unhealthy(this.o.clock.now());
     if (unhealthy !== undefined) {
@@ -355,6 +360,21 @@ export class Trade {
       return;
     }
     this.#heldEntry = undefined;
+    this.#entering = this.#placeEntry(price, side);
+    try {
+      await this.#entering;
+    } finally {
+      this.#entering = undefined;
+    }
+  }
+
+  /** Why an entry is held (the feed is unhealthy), or undefined when none is. */
+  entryHeldFor(): string | undefined {
+    if (this.#heldEntry === undefined) return undefined;
+    return this.#health.unhealthy(this.o.clock.now()) ?? "the feed just became healthy";
+  }
+
+  async #placeEntry(price: string, side: "long" | "short"): Promise<void> {
     this.#busy = true;
     let last: Order | undefined;
     let why = "entry not filled";

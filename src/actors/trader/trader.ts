@@ -176,6 +176,13 @@ export class Trader extends Actor {
     if (price === undefined)
       throw new InvalidInputError(`no price for ${this.options.market} yet; try again in a moment`);
     await this.trade.enter(price);
+    const held = this.trade.entryHeldFor();
+    // Not placed: the person is told why, and that it will be, rather than shown a flat position.
+    if (held !== undefined && this.state === "entering")
+      return {
+        entry: `held (${held}); placed once the feed is healthy`,
+        ...positionView(this.snapshot()),
+      };
     return positionView(this.snapshot());
   }
 
