@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedHealth, STALE_AFTER_MS } from "../../src/actors/trader/feed-health.js";
 import { LocalBus } from "../../src/bus/local/local-bus.js";
-import { control, marketData } from "../../src/bus/subjects.js";
+import { control, deskOrder, marketData } from "../../src/bus/subjects.js";
 import type { OHLCV } from "../../src/domain/market-data.js";
 import { defineStrategy } from "../../src/strategy/strategy.js";
 import { asOperator } from "./commands/as-operator.js";
@@ -163,6 +163,38 @@ describe("feed health - a person's enter", () => {
     await t.run(() => t.events.some((e) => e.event === "trader.entered"), 600_000);
     const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
     expect(mine.indexOf("trader.entered")).toBeGreaterThan(mine.indexOf("trader.feed_repaired"));
+    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
+    await t.run(() => t.outcomes.length > 0, 60_000);
+  });
+
+  it("feed health - 'enter' while the strategy's entry is on its way to the Desk waits for that entry, and places no second one", async () => {
+    let signal = false;
+    const onCommand = defineStrategy({
+      name: "on-command",
+      description: "enters when the test says so",
+      params: {},
+      warmup: () => 1,
+      create: () => ({
+        onCandle: (_c, ctx) =>
+          signal && !ctx.inPosition ? { action: "enter", side: "long" } : undefined,
+      }),
+    });
+    const bus = new LocalBus();
+    const t = await startSystem(bus, { strategy: onCommand, params: {} });
+    running = t;
+    await t.run(() => t.events.some((e) => e.event === "holder.accepted"));
+    let orders = 0;
+    let asked: Promise<Record<string, string>> | undefined;
+    bus.subscribe(deskOrder("sim-main"), () => {
+      orders++;
+      asked ??= bus.request(control(TRADER), asOperator(TRADER, { command: "enter" }));
+    });
+    signal = true;
+    await t.run(() => asked !== undefined, 600_000);
+    const view = await t.settle(asked!);
+    expect(view.state).toBe("inPosition");
+    expect(Number(view.held)).toBeGreaterThan(0);
+    expect(orders).toBe(1);
     await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
     await t.run(() => t.outcomes.length > 0, 60_000);
   });
