@@ -18,10 +18,14 @@
  * so on a 2-core machine the 1-worker baseline already uses both cores for part of its time (its
  * CPU time is printed).
  *
+ * A second workload times whole calls only: the same 100 sets over ten time-shifted copies of the
+ * file end to end (seven months of minutes, a history a sweep is fitted on), where each set's work
+ * dwarfs a worker's start, reported (`sweep.whole-call-long`) without a goal.
+ *
  * Checks: every sweep's ranking — the sets' order, their scores and all their metrics — must equal
  * the first sweep's exactly (no difference allowed: the work is deterministic wherever it runs),
  * and the sets must trade (a sweep of sets that never trade would time nothing a user cares
- * about).
+ * about) — over the long history too, to its end (LONG_TRADES_AT_LEAST).
  *
  * The machine's load average is printed with the figures: on a shared 2-core machine another
  * process takes the second worker's core, and the ratio says so.
@@ -34,6 +38,7 @@ import { randomOf } from "../src/strategy/params.js";
 import { getStrategy } from "../src/strategy/registry.js";
 import type { BacktestPool as BacktestPoolType } from "../src/strategy/search/pool.js";
 import type { SweepEntry } from "../src/strategy/search/sweep.js";
+import { loopSeries } from "./replay.js";
 import { elapsedSeconds, median, nowNs, report } from "./report.js";
 
 const FIXTURE = fileURLToPath(
@@ -41,6 +46,17 @@ const FIXTURE = fileURLToPath(
 );
 const SETS = 100;
 const ROUNDS = 5;
+/**
+ * The long sweep: the same sets over this many time-shifted copies of the file end to end (302,400
+ * minutes, seven months), whole calls only, in LONG_ROUNDS alternating rounds.
+ */
+const LONG_COPIES = 10;
+const LONG_ROUNDS = 2;
+/**
+ * Trading kept up over the long sweep: its trades at least this share of LONG_COPIES × the short
+ * sweep's (the sets that trade most pay enough fees to fall under the minimum order late on).
+ */
+const LONG_TRADES_AT_LEAST = 0.85;
 /** Sweeps timed on each started pool after its first. */
 const AGAIN = 3;
 const GOAL = 1.6;
@@ -136,6 +152,32 @@ export async function run(): Promise<boolean> {
       }
     }
   }
+  // The long sweep: whole calls, where the work dwarfs the workers' start.
+  const long = { ...setup, candles: loopSeries(candles, LONG_COPIES * candles.length) };
+  const longWhole: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  let longReference: SweepEntry[] | undefined;
+  for (let r = 0; r < LONG_ROUNDS; r++) {
+    for (const workers of [1, 2] as const) {
+      const start = nowNs();
+      const pool = BacktestPool.start(long, workers);
+      try {
+        const entries = await sweep({
+          ...long,
+          strategyObject: strategy,
+          candidates,
+          objective: "sharpe",
+          pool,
+        });
+        longWhole[workers].push(SETS / elapsedSeconds(start));
+        longReference ??= entries;
+        const differs = difference(longReference, entries);
+        if (differs !== undefined)
+          differences.push(`long round ${r + 1}, ${workers} worker(s): ${differs}`);
+      } finally {
+        await pool.close();
+      }
+    }
+  }
   const ranking = reference!;
   const traded = ranking.filter((e) => e.metrics.trades > 0).length;
   const trades = ranking.reduce((sum, e) => sum + e.metrics.trades, 0);
@@ -156,6 +198,16 @@ export async function run(): Promise<boolean> {
     peer: "the same whole call on 1 worker",
     peer_value: median(whole[1]),
   });
+  const longTrades = longReference!.reduce((sum, e) => sum + e.metrics.trades, 0);
+  const longTraded = longTrades >= LONG_TRADES_AT_LEAST * LONG_COPIES * trades;
+  report({
+    bench: "sweep.whole-call-long",
+    impl: `the whole sweep of the ${SETS} sets over ${long.candles.length} candles (${LONG_COPIES} copies end to end) on 2 workers, pool start included`,
+    value: median(longWhole[2]),
+    unit: "sets/s",
+    peer: "the same whole call on 1 worker",
+    peer_value: median(longWhole[1]),
+  });
   const list = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(", ");
   process.stderr.write(
     `sweep: started pools: 1 worker ${list(rates[1])} sets/s; 2 workers ${list(rates[2])} sets/s\n` +
@@ -164,7 +216,15 @@ export async function run(): Promise<boolean> {
       `sweep: ${traded}/${SETS} sets traded (${trades} trades); rankings ` +
       `${differences.length === 0 ? "identical" : "DIFFER"} (load average ${loadavg()[0]!.toFixed(2)})\n`,
   );
+  process.stderr.write(
+    `sweep: long: 1 worker ${list(longWhole[1].map((x) => SETS / x))} s; 2 workers ` +
+      `${list(longWhole[2].map((x) => SETS / x))} s; ${longTrades} trades, ` +
+      `${((longTrades / (LONG_COPIES * trades)) * 100).toFixed(1)}% of ${LONG_COPIES} × the short sweep's ` +
+      `(at least ${LONG_TRADES_AT_LEAST * 100}%: trading kept up)\n`,
+  );
   for (const d of differences) process.stderr.write(`sweep: ranking differs: ${d}\n`);
   if (traded === 0) process.stderr.write("sweep: no set traded: the workload is empty\n");
-  return pass && differences.length === 0 && traded > 0;
+  if (!longTraded)
+    process.stderr.write("sweep: the long sweep stopped trading: its work is not a sweep's\n");
+  return pass && differences.length === 0 && traded > 0 && longTraded;
 }
