@@ -84,6 +84,16 @@ registerReplay(program);
 registerHistory(program);
 registerJournal(program);
 
+/** A subcommand's usage error points at its own --help: `crypy <exchange>` is the program's. */
+function pointAtOwnHelp(command: Command, path: string): void {
+  for (const sub of command.commands) {
+    const full = `${path} ${sub.name()}`;
+    sub.showHelpAfterError(`(run '${full} --help' for usage)`);
+    pointAtOwnHelp(sub, full);
+  }
+}
+pointAtOwnHelp(program, "crypy");
+
 const argv = await routeExchange(program, process.argv);
 try {
   await program.parseAsync(argv);

@@ -64,6 +64,16 @@ describe("cli - help and version", () => {
     expect(r.stderr).toContain("unknown command 'frobnicate'");
     expect(r.stderr).toContain("crypy --help");
   });
+
+  it("cli - a subcommand's usage error points at that subcommand's --help", async () => {
+    const missing = await crypy(["backtest", "--strategy", "sma-cross"]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("required option '--market <symbol>' not specified");
+    expect(missing.stderr).toContain("(run 'crypy backtest --help' for usage)");
+    expect(missing.stderr).not.toContain("templates/desk");
+    const nested = await crypy(["nats", "config", "--bogus"]);
+    expect(nested.stderr).toContain("(run 'crypy nats config --help' for usage)");
+  });
 });
 
 describe("cli - doctor", () => {
