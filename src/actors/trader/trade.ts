@@ -371,7 +371,7 @@ export class Trade {
   /** Why an entry is held (the feed is unhealthy), or undefined when none is. */
   entryHeldFor(): string | undefined {
     if (this.#heldEntry === undefined) return undefined;
-    return this.#health.unhealthy(this.o.clock.now()) ?? "the feed just became healthy";
+    return this.#health.unhealthy(this.o.clock.now()) ?? "waiting for the next ticker";
   }
 
   async #placeEntry(price: string, side: "long" | "short"): Promise<void> {
