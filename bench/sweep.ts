@@ -94,30 +94,41 @@ export async function run(): Promise<boolean> {
     new URL("../dist/src/strategy/search/pool.js", import.meta.url).href
   )) as typeof import("../src/strategy/search/pool.js");
   const setup = { strategy: "sma-cross", market: "BTC/USDT", candles, venue };
-  const ranked = (pool: BacktestPoolType, sets = candidates) =>
-    sweep({ ...setup, strategyObject: strategy, candidates: sets, objective: "sharpe", pool });
-  /** One round on `workers`: the whole first call (pool start included), then the sets again. */
-  const round = async (workers: number, sets = candidates) => {
+  type Data = typeof setup;
+  const ranked = (pool: BacktestPoolType, data: Data, sets: typeof candidates) =>
+    sweep({ ...data, strategyObject: strategy, candidates: sets, objective: "sharpe", pool });
+  /**
+   * One round on `workers`: the whole first call (pool start included), then the sets `again`
+   * times more on the started pool (`rate`: their median; NaN with none).
+   */
+  const round = async (
+    workers: number,
+    {
+      data = setup,
+      sets = candidates,
+      again = AGAIN,
+    }: { data?: Data; sets?: typeof candidates; again?: number } = {},
+  ) => {
     const cpu = process.cpuUsage();
     const start = nowNs();
-    const pool = BacktestPool.start(setup, workers);
+    const pool = BacktestPool.start(data, workers);
     try {
-      const first = await ranked(pool, sets);
+      const first = await ranked(pool, data, sets);
       const wholeSeconds = elapsedSeconds(start);
       const used = process.cpuUsage(cpu); // every thread of the process: workers and compilers
       const cpuSeconds = (used.user + used.system) / 1e6;
       const rankings = [first];
       const rates: number[] = [];
-      for (let i = 0; i < AGAIN; i++) {
-        const again = nowNs();
-        rankings.push(await ranked(pool, sets));
-        rates.push(sets.length / elapsedSeconds(again));
+      for (let i = 0; i < again; i++) {
+        const started = nowNs();
+        rankings.push(await ranked(pool, data, sets));
+        rates.push(sets.length / elapsedSeconds(started));
       }
       return {
         whole: sets.length / wholeSeconds,
         wholeSeconds,
         cpuSeconds,
-        rate: median(rates),
+        rate: rates.length === 0 ? Number.NaN : median(rates),
         rankings,
       };
     } finally {
@@ -130,7 +141,7 @@ export async function run(): Promise<boolean> {
       `(load average ${loadavg()[0]!.toFixed(2)})\n`,
   );
   // Warm-up: the code files in the page cache and the main thread's part compiled.
-  await round(1, candidates.slice(0, 4));
+  await round(1, { sets: candidates.slice(0, 4) });
   const rates: Record<1 | 2, number[]> = { 1: [], 2: [] };
   const whole: Record<1 | 2, number[]> = { 1: [], 2: [] };
   const wholeSeconds: Record<1 | 2, number[]> = { 1: [], 2: [] };
@@ -158,24 +169,13 @@ export async function run(): Promise<boolean> {
   let longReference: SweepEntry[] | undefined;
   for (let r = 0; r < LONG_ROUNDS; r++) {
     for (const workers of [1, 2] as const) {
-      const start = nowNs();
-      const pool = BacktestPool.start(long, workers);
-      try {
-        const entries = await sweep({
-          ...long,
-          strategyObject: strategy,
-          candidates,
-          objective: "sharpe",
-          pool,
-        });
-        longWhole[workers].push(SETS / elapsedSeconds(start));
-        longReference ??= entries;
-        const differs = difference(longReference, entries);
-        if (differs !== undefined)
-          differences.push(`long round ${r + 1}, ${workers} worker(s): ${differs}`);
-      } finally {
-        await pool.close();
-      }
+      const measured = await round(workers, { data: long, again: 0 });
+      longWhole[workers].push(measured.whole);
+      const entries = measured.rankings[0]!;
+      longReference ??= entries;
+      const differs = difference(longReference, entries);
+      if (differs !== undefined)
+        differences.push(`long round ${r + 1}, ${workers} worker(s): ${differs}`);
     }
   }
   const ranking = reference!;

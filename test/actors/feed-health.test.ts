@@ -19,6 +19,52 @@ afterEach(async () => {
   running = undefined;
 });
 
+/** A strategy that signals a long entry on every candle once `go()` is called, until it holds one. */
+function onCommand() {
+  let signal = false;
+  const strategy = defineStrategy({
+    name: "on-command",
+    description: "enters when the test says so",
+    params: {},
+    warmup: () => 1,
+    create: () => ({
+      onCandle: (_c, ctx) =>
+        signal && !ctx.inPosition ? { action: "enter", side: "long" } : undefined,
+    }),
+  });
+  return {
+    strategy,
+    go: () => {
+      signal = true;
+    },
+  };
+}
+
+const CANDLES = marketData("sim-main", "BTC/USDT", "candle-1m");
+
+/** Runs the system until the next candle message, and returns it. */
+function nextCandleMessage(t: TestSystem) {
+  return new Promise<{ candle: OHLCV; seq: number }>((resolve) => {
+    const sub = t.bus.subscribe<{ candle: OHLCV; seq: number }>(CANDLES, (m) => {
+      sub.unsubscribe();
+      resolve(m);
+    });
+    void t.run(() => false, 120_000);
+  });
+}
+
+/** The candle after `last`, numbered 3 past it: the two between never reach the Trader. */
+function skipTwoCandles(t: TestSystem, last: { candle: OHLCV; seq: number }): void {
+  const candle: OHLCV = [last.candle[0] + 60_000, ...last.candle.slice(1)] as OHLCV;
+  t.bus.publish(CANDLES, { market: "BTC/USDT", candle, seq: last.seq + 3 });
+}
+
+/** A person's `exit` on the Trader, run until its outcome is reported. */
+async function exitByHand(t: TestSystem) {
+  await t.settle(t.bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
+  await t.run(() => t.outcomes.length > 0, 60_000);
+}
+
 describe("feed health - the rules", () => {
   it("feed health - a skipped candle number is a gap until the candles are fetched again; a repeat is not", () => {
     const h = new FeedHealth(0);
@@ -53,34 +99,16 @@ describe("feed health - the rules", () => {
 
 describe("feed health - a Trader on a gapped feed", () => {
   it("feed health - candle messages missed: the Trader fetches the candles again, holds its entry until then, and enters after", async () => {
-    let enter = false;
-    const onCommand = defineStrategy({
-      name: "on-command",
-      description: "enters when the test says so",
-      params: {},
-      warmup: () => 1,
-      create: () => ({
-        onCandle: (_c, ctx) =>
-          enter && !ctx.inPosition ? { action: "enter", side: "long" } : undefined,
-      }),
-    });
+    const command = onCommand();
     const bus = new LocalBus();
-    const t = await startSystem(bus, { strategy: onCommand, params: {} });
+    const t = await startSystem(bus, { strategy: command.strategy, params: {} });
     running = t;
     await t.run(() => t.events.some((e) => e.event === "holder.accepted"));
-    const subject = marketData("sim-main", "BTC/USDT", "candle-1m");
-    const last = await new Promise<{ candle: OHLCV; seq: number }>((resolve) => {
-      const sub = bus.subscribe<{ candle: OHLCV; seq: number }>(subject, (m) => {
-        sub.unsubscribe();
-        resolve(m);
-      });
-      void t.run(() => false, 120_000);
-    });
     // The next two candle messages never reach the Trader: a later number arrives first, and its
     // signal says enter.
-    enter = true;
-    const candle: OHLCV = [last.candle[0] + 60_000, ...last.candle.slice(1)] as OHLCV;
-    bus.publish(subject, { market: "BTC/USDT", candle, seq: last.seq + 3 });
+    const last = await nextCandleMessage(t);
+    command.go();
+    skipTwoCandles(t, last);
     await t.run(() => t.events.some((e) => e.event === "trader.entered"), 3_600_000);
     const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
     const gap = mine.indexOf("trader.feed_gap");
@@ -129,32 +157,23 @@ describe("feed health - a person's enter", () => {
           asOperator(TRADER, { command: "enter" }),
         ),
       );
-    return { bus, t, enter };
+    return { t, enter };
   }
 
   it("feed health - accepted minutes after the Trader started, 'enter' buys at once: the wait was not a silent feed", async () => {
-    const { bus, t, enter } = await acceptedAfter(5 * 60_000);
+    const { t, enter } = await acceptedAfter(5 * 60_000);
     const view = await enter();
     expect(view.entry).toBeUndefined();
     expect(view.state).toBe("inPosition");
     expect(Number(view.held)).toBeGreaterThan(0);
-    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
-    await t.run(() => t.outcomes.length > 0, 60_000);
+    await exitByHand(t);
     expect(t.outcomes[0]).toMatchObject({ market: "BTC/USDT", trades: 1 });
   });
 
   it("feed health - 'enter' on a gapped feed says it is held and why, and the entry is placed once the candles are fetched again", async () => {
-    const { bus, t, enter } = await acceptedAfter(0);
-    const subject = marketData("sim-main", "BTC/USDT", "candle-1m");
-    const last = await new Promise<{ candle: OHLCV; seq: number }>((resolve) => {
-      const sub = bus.subscribe<{ candle: OHLCV; seq: number }>(subject, (m) => {
-        sub.unsubscribe();
-        resolve(m);
-      });
-      void t.run(() => false, 120_000);
-    });
-    const candle: OHLCV = [last.candle[0] + 60_000, ...last.candle.slice(1)] as OHLCV;
-    bus.publish(subject, { market: "BTC/USDT", candle, seq: last.seq + 3 });
+    const { t, enter } = await acceptedAfter(0);
+    const last = await nextCandleMessage(t);
+    skipTwoCandles(t, last);
     const view = await enter();
     expect(view.entry).toBe(
       `held (feed gapped: candle messages ${last.seq + 1} to ${last.seq + 2} were missed; fetching the candles again); placed once the feed is healthy`,
@@ -163,24 +182,13 @@ describe("feed health - a person's enter", () => {
     await t.run(() => t.events.some((e) => e.event === "trader.entered"), 600_000);
     const mine = t.events.filter((e) => e.actor === TRADER).map((e) => e.event);
     expect(mine.indexOf("trader.entered")).toBeGreaterThan(mine.indexOf("trader.feed_repaired"));
-    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
-    await t.run(() => t.outcomes.length > 0, 60_000);
+    await exitByHand(t);
   });
 
   it("feed health - 'enter' while the strategy's entry is on its way to the Desk waits for that entry, and places no second one", async () => {
-    let signal = false;
-    const onCommand = defineStrategy({
-      name: "on-command",
-      description: "enters when the test says so",
-      params: {},
-      warmup: () => 1,
-      create: () => ({
-        onCandle: (_c, ctx) =>
-          signal && !ctx.inPosition ? { action: "enter", side: "long" } : undefined,
-      }),
-    });
+    const command = onCommand();
     const bus = new LocalBus();
-    const t = await startSystem(bus, { strategy: onCommand, params: {} });
+    const t = await startSystem(bus, { strategy: command.strategy, params: {} });
     running = t;
     await t.run(() => t.events.some((e) => e.event === "holder.accepted"));
     let orders = 0;
@@ -189,13 +197,12 @@ describe("feed health - a person's enter", () => {
       orders++;
       asked ??= bus.request(control(TRADER), asOperator(TRADER, { command: "enter" }));
     });
-    signal = true;
+    command.go();
     await t.run(() => asked !== undefined, 600_000);
     const view = await t.settle(asked!);
     expect(view.state).toBe("inPosition");
     expect(Number(view.held)).toBeGreaterThan(0);
     expect(orders).toBe(1);
-    await t.settle(bus.request(control(TRADER), asOperator(TRADER, { command: "exit" })));
-    await t.run(() => t.outcomes.length > 0, 60_000);
+    await exitByHand(t);
   });
 });
