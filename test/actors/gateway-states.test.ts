@@ -23,7 +23,8 @@ import { TestTrader } from "./signing.js";
 
 const state = (filled: string, status: Order["status"], cost: string, fee?: string): Order => ({
   id: "1",
-  clientOrderId: "sim-main-BTC-USDT-1",
+  // The gateway's first id on a clock at 1,700,000,000 s (s44we8 in base 36).
+  clientOrderId: "sim-main-BTC-USDT-s44we8-1",
   timestamp: 0,
   symbol: "BTC/USDT",
   type: "limit",

@@ -12,9 +12,9 @@ import {
   venueClientOrderId,
 } from "../../../src/venues/ccxt/client-order-id.js";
 
-/** The Desk's n-th client id on `market` for desk `desk`. */
+/** The Desk's n-th client id on `market` for desk `desk`, in a run started 2024-01-01 (s6k2o0). */
 function deskId(desk: string, market: string, n = 1): string {
-  const orders = new OwnedOrders(desk);
+  const orders = new OwnedOrders(desk, Date.UTC(2024, 0, 1));
   let id = "";
   for (let i = 0; i < n; i++) id = orders.nextClientId(market);
   return id;
@@ -26,7 +26,7 @@ describe("client order ids - per exchange", () => {
   it("client order ids - binance: ≤36 of [.A-Za-z0-9:/_-]; a Desk id goes as it is; a longer one as c + 32 hex", () => {
     const rules = clientOrderIdRules("binance");
     const id = deskId("binance-main", "BTC/USDT", 17);
-    expect(id).toBe("binance-main-BTC-USDT-17");
+    expect(id).toBe("binance-main-BTC-USDT-s6k2o0-17");
     expect(venueClientOrderId("binance", id)).toBe(id);
     expect(isVenueLegal(rules, "a.b:c/d_e-f")).toBe(true);
     const long = deskId("binance-main", "LONGASSETNAME/USDT:USDT-250328", 123456);

@@ -141,7 +141,7 @@ export class OrderGateway {
 
   constructor(options: GatewayOptions) {
     this.#o = options;
-    this.orders = new OwnedOrders(options.desk);
+    this.orders = new OwnedOrders(options.desk, options.clock.now());
   }
 
   /** Checks, reserves, sends. Resolves with the venue's order; rejects with a typed refusal. */

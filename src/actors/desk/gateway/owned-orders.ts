@@ -4,8 +4,9 @@
  * arrives in the venue's reply, on its order stream and in a cancel's answer).
  *
  * Invariants:
- * - A client order id is `<desk>-<market token>-<seq>`, its sequence counted per market, never
- *   reused in a Desk's life.
+ * - A client order id is `<desk>-<market token>-<start>-<seq>`, its sequence counted per market
+ *   and never reused in a Desk's life (the journal carries it across restarts), its start (the
+ *   run's, in base-36 seconds) apart from any other run's, whose journal this one may not have.
  * - An order's reservation only shrinks: by what fills (taken from it) and by what is released.
  *   Once the order is closed, canceled, expired or rejected it reserves nothing.
  * - A Trader's base on offer (the unfilled closing part of its open sells) never exceeds the
@@ -62,24 +63,34 @@ export class OwnedOrders {
   readonly #open = new Map<string, OwnedOrder>();
   /** By `trader\u0000market`; each entry names its trader and market, so listing splits nothing. */
   readonly #positions = new Map<string, HeldPosition>();
-  /** `<desk>-<market token>-` by market: a client order id's prefix, built once per market. */
+  /** `<desk>-<market token>-<start>-` by market: a client order id's prefix, built once per market. */
   readonly #idPrefix = new Map<string, string>();
   readonly #handled = new Map<string, string>();
   /** Client ids of finished orders, oldest first, from #doneHead on. */
   #done: string[] = [];
   #doneHead = 0;
 
-  constructor(desk: string) {
+  readonly #start: string;
+
+  /**
+   * `startedAt` (ms, the Desk's clock) marks every id this Desk run makes. A Desk with a fresh
+   * journal (a new state directory, another machine) starts counting at 1 again on an account
+   * that may already have used `<desk>-<market>-1`: the venue refuses a client id it has seen, and
+   * a lost reply looked up by id would find the old order. A run's start, in seconds, keeps the
+   * ids of two runs apart; the journal's orders keep the ids they were sent with.
+   */
+  constructor(desk: string, startedAt: number) {
     this.#desk = desk;
+    this.#start = Math.floor(startedAt / 1000).toString(36);
   }
 
-  /** The next deterministic client order id for `market`. */
+  /** The next client order id for `market`: deterministic for a given start. */
   nextClientId(market: string): string {
     const seq = (this.#seq.get(market) ?? 0) + 1;
     this.#seq.set(market, seq);
     let prefix = this.#idPrefix.get(market);
     if (prefix === undefined) {
-      prefix = `${this.#desk}-${marketToken(market)}-`;
+      prefix = `${this.#desk}-${marketToken(market)}-${this.#start}-`;
       this.#idPrefix.set(market, prefix);
     }
     return prefix + seq;
